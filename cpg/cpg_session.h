@@ -1,0 +1,61 @@
+/*
+ * cpg_session.h - handoffd's membership of its CPG group.
+ *
+ * The session owns the cpg handle: it joins the group, hands every
+ * confchg, totem confchg and delivered message to its owner, and tells the
+ * owner when corosync went away (the owner then reconnects everything).
+ * Messages are delivered in agreed (total) order: every member sees the
+ * same sequence of messages and confchgs, which is what the replicated
+ * state machine relies on.
+ */
+#ifndef HANDOFF_CPG_SESSION_H
+#define HANDOFF_CPG_SESSION_H
+
+#include <corosync/cpg.h>
+#include <qb/qbloop.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../quorum/quorum_gate.h"
+
+#define CPG_SESSION_MAX_MEMBERS 64   /* corosync allows at most 32 nodes */
+
+struct cpg_member {
+	uint32_t nodeid;
+	uint32_t pid;
+};
+
+struct cpg_session_callbacks {
+	void (*confchg)(void *ctx, const struct cpg_member *members, size_t n,
+			const struct cpg_member *joined, size_t n_joined,
+			const struct cpg_member *left, size_t n_left);
+	void (*totem)(void *ctx, struct ring_id ring, const uint32_t *nodes, size_t n);
+	void (*deliver)(void *ctx, uint32_t nodeid, uint32_t pid,
+			const void *msg, size_t len);
+	/* dispatch failed: corosync is gone; the session is already closed */
+	void (*lost)(void *ctx);
+};
+
+struct cpg_session {
+	cpg_handle_t handle;
+	bool open;
+	int fd;
+	qb_loop_t *loop;
+	struct cpg_name group;
+	uint32_t local_nodeid;
+	const struct cpg_session_callbacks *cb;
+	void *ctx;
+	struct cpg_member members[CPG_SESSION_MAX_MEMBERS];
+	size_t n_members;
+	bool joined;      /* our own join has been seen in a confchg */
+};
+
+/* Returns CS_OK, or the corosync error of the step that failed (closed). */
+cs_error_t cpg_session_open(struct cpg_session *s, qb_loop_t *loop,
+			    const char *group,
+			    const struct cpg_session_callbacks *cb, void *ctx);
+/* Leave the group (when LEAVE) and drop the connection. */
+void cpg_session_close(struct cpg_session *s, bool leave);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * ipc.h - the local IPC between handoffctl and handoffd.
+ *
+ * handoffd serves a libqb IPC service named HANDOFF_IPC_SERVICE.  A request
+ * is a struct qb_ipc_request_header whose id is one of the commands below,
+ * followed by a NUL-terminated JSON object with the command's arguments
+ * ("{}" when there are none).  The response is a struct
+ * qb_ipc_response_header with the same id and error = 0 or a negative errno,
+ * followed by a NUL-terminated JSON object: the command's result, or
+ * {"error": "one line saying why"} when error != 0.
+ *
+ * JSON is used here (and only here: the CPG wire format between daemons is
+ * a fixed little-endian encoding) because the client's --json output is the
+ * same document, so scripts see exactly what the daemon knows.
+ *
+ * Access: anyone may run read commands; commands marked HANDOFF_CMD_WRITE
+ * need uid 0 or membership of the configured admin group (see
+ * handoff.conf(5), admin_group).
+ */
+#ifndef HANDOFF_IPC_H
+#define HANDOFF_IPC_H
+
+#include <stdint.h>
+
+#define HANDOFF_IPC_SERVICE     "handoff"
+/* Large enough for the status of 1000 resources; requests are small. */
+#define HANDOFF_IPC_MAX_MSG     (4 * 1024 * 1024)
+
+enum handoff_cmd {
+	HANDOFF_CMD_MEMBERS = 1,   /* CPG group members */
+	HANDOFF_CMD_QUORUM  = 2,   /* quorum, votes and the quorum gate */
+	HANDOFF_CMD_MAX
+};
+
+/* Bit set in handoff_cmd_flags() for commands that change state. */
+#define HANDOFF_CMD_WRITE 0x1
+
+static inline unsigned handoff_cmd_flags(int32_t cmd)
+{
+	switch (cmd) {
+	case HANDOFF_CMD_MEMBERS:
+	case HANDOFF_CMD_QUORUM:
+		return 0;
+	default:
+		return HANDOFF_CMD_WRITE; /* unknown: treat as the strictest */
+	}
+}
+
+static inline const char *handoff_cmd_name(int32_t cmd)
+{
+	switch (cmd) {
+	case HANDOFF_CMD_MEMBERS: return "members";
+	case HANDOFF_CMD_QUORUM:  return "quorum";
+	default:                  return "unknown";
+	}
+}
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * handoff_conf.h - handoff.conf(5), read with libinih.
+ *
+ * Every error names the file, the line and the key, so that
+ * `handoffd --check-config` tells an operator exactly what to fix.
+ */
+#ifndef HANDOFF_CONF_H
+#define HANDOFF_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define HANDOFF_DEFAULT_CONFIG   "/etc/handoff/handoff.conf"
+#define HANDOFF_DEFAULT_GROUP    "handoff"
+#define HANDOFF_GROUP_NAME_MAX   127   /* CPG_MAX_NAME_LENGTH - 1 */
+
+struct handoff_config {
+	char path[4096];
+	char cpg_group[HANDOFF_GROUP_NAME_MAX + 1];
+	char admin_group[64];        /* "" = only root may change things */
+	bool have_admin_gid;
+	gid_t admin_gid;
+	char log_file[4096];         /* "" = no log file */
+	bool log_syslog;
+	int syslog_facility;         /* LOG_DAEMON, ... */
+	int debug;                   /* 0 = info, 1 = debug, 2 = trace */
+	uint32_t reconnect_interval_ms;
+	uint32_t reconnect_limit;    /* attempts before giving up; 0 = forever */
+};
+
+/* Errors are appended to a caller-supplied buffer, one per line. */
+struct config_errors {
+	char *buf;
+	size_t len;
+	size_t used;
+	unsigned count;
+};
+
+void config_defaults(struct handoff_config *cfg);
+
+/*
+ * Parse PATH into CFG (which config_defaults() has prepared).  Returns 0 or
+ * -1 with every problem found written to ERR.  A missing file is an error
+ * unless MISSING_OK (the default path may be absent on a fresh install).
+ */
+int config_load(struct handoff_config *cfg, const char *path, bool missing_ok,
+		struct config_errors *err);
+
+/* The same, from a string, for tests; NAME is used in the messages. */
+int config_load_string(struct handoff_config *cfg, const char *name,
+		       const char *text, struct config_errors *err);
+
+#endif

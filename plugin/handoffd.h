@@ -1,0 +1,23 @@
+/*
+ * handoffd.h - the daemon's top-level state, shared by main.c, the IPC
+ * server and the command handlers.
+ */
+#ifndef HANDOFF_HANDOFFD_H
+#define HANDOFF_HANDOFFD_H
+
+#include <qb/qbipcs.h>
+#include <qb/qbloop.h>
+#include <stdbool.h>
+
+#include "handoff_conf.h"
+#include "corosync_link.h"
+
+struct handoffd {
+	struct handoff_config cfg;
+	qb_loop_t *loop;
+	struct corosync_link link;
+	qb_ipcs_service_t *ipcs;
+	int exit_code;
+};
+
+#endif

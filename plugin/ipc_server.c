@@ -1,0 +1,195 @@
+#include "ipc_server.h"
+
+#include <errno.h>
+#include <qb/qbipcs.h>
+#include <qb/qblog.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_commands.h"
+#include "handoff/ipc.h"
+#include "ipc_access.h"
+
+/* One per connection: what the client proved at accept time. */
+struct ipc_client {
+	uid_t uid;
+	gid_t gid;
+	bool may_write;
+};
+
+static struct handoffd *the_daemon; /* libqb's poll hooks carry no context */
+
+static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
+{
+	struct ipc_client *cl = calloc(1, sizeof(*cl));
+
+	if (!cl)
+		return -ENOMEM;
+	cl->uid = uid;
+	cl->gid = gid;
+	cl->may_write = ipc_client_may_write(uid, gid, the_daemon->cfg.have_admin_gid,
+					     the_daemon->cfg.admin_gid);
+	qb_ipcs_context_set(c, cl);
+	qb_log(LOG_DEBUG, "ipc: client uid %u gid %u connected (%s)",
+	       (unsigned)uid, (unsigned)gid, cl->may_write ? "read-write" : "read-only");
+	return 0;
+}
+
+static void on_destroyed(qb_ipcs_connection_t *c)
+{
+	free(qb_ipcs_context_get(c));
+	qb_ipcs_context_set(c, NULL);
+}
+
+static int32_t on_closed(qb_ipcs_connection_t *c)
+{
+	(void)c;
+	return 0;
+}
+
+static void send_response(qb_ipcs_connection_t *c, int32_t id, int32_t error,
+			  json_object *doc)
+{
+	struct qb_ipc_response_header hdr;
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	size_t len = strlen(text) + 1;
+	struct iovec iov[2];
+	ssize_t rc;
+
+	if (sizeof(hdr) + len > HANDOFF_IPC_MAX_MSG) {
+		qb_log(LOG_ERR, "ipc: response to command %d is %zu bytes, over the %d limit",
+		       id, len, HANDOFF_IPC_MAX_MSG);
+		text = "{\"error\":\"response too large\"}";
+		len = strlen(text) + 1;
+		error = -EMSGSIZE;
+	}
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.id = id;
+	hdr.error = error;
+	hdr.size = (int32_t)(sizeof(hdr) + len);
+	iov[0].iov_base = &hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)text;
+	iov[1].iov_len = len;
+	rc = qb_ipcs_response_sendv(c, iov, 2);
+	if (rc < 0)
+		qb_log(LOG_WARNING, "ipc: cannot send response: %s", strerror((int)-rc));
+}
+
+static void reject(qb_ipcs_connection_t *c, int32_t id, int32_t error, const char *why)
+{
+	json_object *doc = json_object_new_object();
+
+	json_object_object_add(doc, "error", json_object_new_string(why));
+	send_response(c, id, error, doc);
+	json_object_put(doc);
+}
+
+static int32_t on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
+{
+	const struct qb_ipc_request_header *req = data;
+	struct ipc_client *cl = qb_ipcs_context_get(c);
+	const char *payload;
+	size_t payload_len;
+	json_object *args, *result = NULL;
+	enum json_tokener_error jerr;
+	int rc;
+
+	if (size < sizeof(*req) || req->size < (int32_t)sizeof(*req) ||
+	    (size_t)req->size > size) {
+		qb_log(LOG_WARNING, "ipc: dropped a malformed request of %zu bytes", size);
+		reject(c, 0, -EINVAL, "malformed request: bad header size");
+		return 0;
+	}
+	payload = (const char *)data + sizeof(*req);
+	payload_len = (size_t)req->size - sizeof(*req);
+	if (payload_len == 0 || memchr(payload, '\0', payload_len) == NULL) {
+		reject(c, req->id, -EINVAL, "malformed request: arguments not NUL-terminated");
+		return 0;
+	}
+	args = json_tokener_parse_verbose(payload, &jerr);
+	if (!args || !json_object_is_type(args, json_type_object)) {
+		reject(c, req->id, -EINVAL, "malformed request: arguments are not a JSON object");
+		json_object_put(args);
+		return 0;
+	}
+	if ((handoff_cmd_flags(req->id) & HANDOFF_CMD_WRITE) && !(cl && cl->may_write)) {
+		char why[200];
+		snprintf(why, sizeof(why), "permission denied: '%s' needs root%s%s",
+			 handoff_cmd_name(req->id),
+			 the_daemon->cfg.have_admin_gid ? " or group " : "",
+			 the_daemon->cfg.admin_group);
+		qb_log(LOG_NOTICE, "ipc: uid %u denied command %d", cl ? (unsigned)cl->uid : 0,
+		       req->id);
+		reject(c, req->id, -EPERM, why);
+		json_object_put(args);
+		return 0;
+	}
+	rc = ctl_command_run(the_daemon, req->id, args, &result);
+	send_response(c, req->id, rc, result);
+	json_object_put(result);
+	json_object_put(args);
+	return 0;
+}
+
+static int32_t job_add(enum qb_loop_priority p, void *data, qb_loop_job_dispatch_fn fn)
+{
+	return qb_loop_job_add(the_daemon->loop, p, data, fn);
+}
+
+static int32_t poll_add(enum qb_loop_priority p, int32_t fd, int32_t events,
+			void *data, qb_ipcs_dispatch_fn_t fn)
+{
+	return qb_loop_poll_add(the_daemon->loop, p, fd, events, data, fn);
+}
+
+static int32_t poll_mod(enum qb_loop_priority p, int32_t fd, int32_t events,
+			void *data, qb_ipcs_dispatch_fn_t fn)
+{
+	return qb_loop_poll_mod(the_daemon->loop, p, fd, events, data, fn);
+}
+
+static int32_t poll_del(int32_t fd)
+{
+	return qb_loop_poll_del(the_daemon->loop, fd);
+}
+
+int ipc_server_start(struct handoffd *d)
+{
+	static struct qb_ipcs_service_handlers handlers = {
+		.connection_accept = on_accept,
+		.connection_created = NULL,
+		.msg_process = on_msg,
+		.connection_closed = on_closed,
+		.connection_destroyed = on_destroyed,
+	};
+	static struct qb_ipcs_poll_handlers poll_handlers = {
+		.job_add = job_add,
+		.dispatch_add = poll_add,
+		.dispatch_mod = poll_mod,
+		.dispatch_del = poll_del,
+	};
+	int32_t rc;
+
+	the_daemon = d;
+	d->ipcs = qb_ipcs_create(HANDOFF_IPC_SERVICE, 0, QB_IPC_SHM, &handlers);
+	if (!d->ipcs)
+		return -errno ? -errno : -ENOMEM;
+	qb_ipcs_poll_handlers_set(d->ipcs, &poll_handlers);
+	rc = qb_ipcs_run(d->ipcs);
+	if (rc != 0) {
+		qb_ipcs_destroy(d->ipcs);
+		d->ipcs = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+void ipc_server_stop(struct handoffd *d)
+{
+	if (d->ipcs) {
+		qb_ipcs_destroy(d->ipcs);
+		d->ipcs = NULL;
+	}
+}

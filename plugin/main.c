@@ -1,0 +1,248 @@
+/*
+ * handoffd - live migration and failover of workloads on DRBD, for
+ * corosync clusters without Pacemaker.  See handoffd(8).
+ */
+#include <config.h>
+
+#include "handoff_conf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <qb/qblog.h>
+#include <qb/qbloop.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "corosync_link.h"
+#include "handoffd.h"
+#include "ipc_server.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: handoffd [-f] [-c CONFIG] [-d]... [--check-config]\n"
+		"  -f, --foreground     stay in the foreground and log to stderr too\n"
+		"  -c, --config FILE    configuration file (default %s)\n"
+		"  -d, --debug          more logging (-d debug, -dd trace); adds to the config's debug\n"
+		"      --check-config   validate the configuration and exit\n"
+		"  -h, --help           this text\n"
+		"  -V, --version        print the version\n",
+		HANDOFF_DEFAULT_CONFIG);
+}
+
+static int log_level(int debug)
+{
+	if (debug >= 2)
+		return LOG_TRACE;
+	return debug == 1 ? LOG_DEBUG : LOG_INFO;
+}
+
+static int setup_logging(const struct handoff_config *cfg, bool foreground, int debug)
+{
+	int level = log_level(debug);
+
+	qb_log_init("handoffd", cfg->syslog_facility, level);
+	qb_log_format_set(QB_LOG_SYSLOG, "%b");
+	qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_ENABLED, cfg->log_syslog ? QB_TRUE : QB_FALSE);
+	qb_log_filter_ctl(QB_LOG_SYSLOG, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", level);
+	if (foreground) {
+		qb_log_format_set(QB_LOG_STDERR, "%t %N [%p] %4g %b");
+		qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", level);
+		qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_TRUE);
+	}
+	if (cfg->log_file[0]) {
+		int32_t t = qb_log_file_open(cfg->log_file);
+		if (t < 0) {
+			fprintf(stderr, "handoffd: cannot open log file %s: %s\n",
+				cfg->log_file, strerror(-t));
+			return -1;
+		}
+		qb_log_format_set(t, "%t %N [%p] %4g %b");
+		qb_log_filter_ctl(t, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", level);
+		qb_log_ctl(t, QB_LOG_CONF_ENABLED, QB_TRUE);
+	}
+	return 0;
+}
+
+static int32_t on_stop_signal(int32_t sig, void *data)
+{
+	struct handoffd *d = data;
+
+	qb_log(LOG_NOTICE, "%s received, leaving the group and stopping", strsignal(sig));
+#ifdef HAVE_LIBSYSTEMD
+	sd_notify(0, "STOPPING=1");
+#endif
+	qb_loop_stop(d->loop);
+	return 0;
+}
+
+static int32_t on_hup(int32_t sig, void *data)
+{
+	(void)sig; (void)data;
+	/* logrotate: reopen the log file under its name */
+	qb_log_file_reopen(QB_LOG_TARGET_START, NULL);
+	qb_log(LOG_INFO, "SIGHUP: log file reopened");
+	return 0;
+}
+
+static void on_gave_up(void *ctx)
+{
+	struct handoffd *d = ctx;
+
+	d->exit_code = 1;
+	qb_loop_stop(d->loop);
+}
+
+/*
+ * Fork into the background.  The parent stays until the child reports
+ * that it is running (or why it is not), so `handoffd` without -f still
+ * returns the real exit status of startup.
+ */
+static int daemonize(int *ready_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		char status = 1;
+		close(p[1]);
+		if (read(p[0], &status, 1) != 1)
+			status = 1;
+		_exit(status);
+	}
+	close(p[0]);
+	if (setsid() < 0)
+		return -1;
+	if (chdir("/") < 0)
+		return -1;
+	umask(022);
+	*ready_fd = p[1];
+	return 0;
+}
+
+static void report_ready(int *ready_fd, char status)
+{
+	if (*ready_fd < 0)
+		return;
+	if (status == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			if (null > 2)
+				close(null);
+		}
+	}
+	if (write(*ready_fd, &status, 1) != 1) { /* parent gone: nothing to tell */ }
+	close(*ready_fd);
+	*ready_fd = -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct handoffd d;
+	const char *config_path = HANDOFF_DEFAULT_CONFIG;
+	bool config_given = false, foreground = false, check_only = false;
+	char errbuf[8192] = "";
+	struct config_errors err = { .buf = errbuf, .len = sizeof(errbuf) };
+	int extra_debug = 0, ready_fd = -1, c, rc;
+
+	while ((c = getopt_long(argc, argv, "fc:dhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': foreground = true; break;
+		case 'c': config_path = optarg; config_given = true; break;
+		case 'd': extra_debug++; break;
+		case 'C': check_only = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("handoffd %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "handoffd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	config_defaults(&d.cfg);
+	/* the default file may be absent: defaults are a working setup */
+	if (config_load(&d.cfg, config_path, !config_given && !check_only, &err) < 0) {
+		fprintf(stderr, "%s", errbuf);
+		fprintf(stderr, "handoffd: %u error%s in %s\n", err.count,
+			err.count == 1 ? "" : "s", config_path);
+		return check_only ? 1 : 2;
+	}
+	if (check_only) {
+		printf("%s: OK\n", config_path);
+		return 0;
+	}
+
+	if (!foreground && daemonize(&ready_fd) < 0) {
+		fprintf(stderr, "handoffd: cannot daemonize: %s\n", strerror(errno));
+		return 1;
+	}
+	if (setup_logging(&d.cfg, foreground, d.cfg.debug + extra_debug) < 0) {
+		report_ready(&ready_fd, 1);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	d.loop = qb_loop_create();
+	if (!d.loop) {
+		qb_log(LOG_CRIT, "cannot create the main loop");
+		report_ready(&ready_fd, 1);
+		return 1;
+	}
+	rc = ipc_server_start(&d);
+	if (rc < 0) {
+		qb_log(LOG_CRIT, "cannot serve IPC '%s': %s%s", "handoff", strerror(-rc),
+		       rc == -EADDRINUSE ? " (is another handoffd running?)" : "");
+		report_ready(&ready_fd, 1);
+		return 1;
+	}
+	qb_loop_signal_add(d.loop, QB_LOOP_HIGH, SIGTERM, &d, on_stop_signal, NULL);
+	qb_loop_signal_add(d.loop, QB_LOOP_HIGH, SIGINT, &d, on_stop_signal, NULL);
+	qb_loop_signal_add(d.loop, QB_LOOP_HIGH, SIGHUP, &d, on_hup, NULL);
+
+	qb_log(LOG_NOTICE, "handoffd %s starting, config %s, CPG group %s",
+	       PACKAGE_VERSION, d.cfg.path, d.cfg.cpg_group);
+	corosync_link_start(&d.link, d.loop, &d.cfg, on_gave_up, &d);
+
+	report_ready(&ready_fd, 0);
+#ifdef HAVE_LIBSYSTEMD
+	sd_notify(0, "READY=1");
+#endif
+	qb_loop_run(d.loop);
+
+	corosync_link_stop(&d.link);
+	ipc_server_stop(&d);
+	qb_loop_destroy(d.loop);
+	qb_log(LOG_NOTICE, "handoffd stopped (exit %d)", d.exit_code);
+	qb_log_fini();
+	return d.exit_code;
+}

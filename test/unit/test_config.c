@@ -1,0 +1,212 @@
+/* handoff.conf: defaults, every key, and errors naming file, line and key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "plugin/handoff_conf.h"
+
+struct fixture {
+	struct handoff_config cfg;
+	char buf[4096];
+	struct config_errors err;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	config_defaults(&f->cfg);
+	f->err.buf = f->buf;
+	f->err.len = sizeof(f->buf);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+static int load(struct fixture *f, const char *text)
+{
+	return config_load_string(&f->cfg, "test.conf", text, &f->err);
+}
+
+static void defaults(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f, ""), 0);
+	assert_string_equal(f->cfg.cpg_group, "handoff");
+	assert_true(f->cfg.log_syslog);
+	assert_int_equal(f->cfg.syslog_facility, LOG_DAEMON);
+	assert_int_equal(f->cfg.debug, 0);
+	assert_int_equal(f->cfg.reconnect_interval_ms, 1000);
+	assert_int_equal(f->cfg.reconnect_limit, 60);
+	assert_false(f->cfg.have_admin_gid);
+	assert_string_equal(f->cfg.log_file, "");
+}
+
+static void every_key(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f,
+		"# comment\n"
+		"[cluster]\n"
+		"cpg_group = prod-handoff\n"
+		"admin_group = root\n"
+		"log_file = /var/log/handoff/h.log\n"
+		"syslog = no\n"
+		"syslog_facility = local3\n"
+		"debug = 2\n"
+		"reconnect_interval = 250\n"
+		"reconnect_limit = 0\n"), 0);
+	assert_int_equal(f->err.count, 0);
+	assert_string_equal(f->cfg.cpg_group, "prod-handoff");
+	assert_true(f->cfg.have_admin_gid);
+	assert_int_equal(f->cfg.admin_gid, 0);
+	assert_string_equal(f->cfg.log_file, "/var/log/handoff/h.log");
+	assert_false(f->cfg.log_syslog);
+	assert_int_equal(f->cfg.syslog_facility, LOG_LOCAL3);
+	assert_int_equal(f->cfg.debug, 2);
+	assert_int_equal(f->cfg.reconnect_interval_ms, 250);
+	assert_int_equal(f->cfg.reconnect_limit, 0);
+}
+
+static void debug_accepts_booleans(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f, "[cluster]\ndebug = yes\n"), 0);
+	assert_int_equal(f->cfg.debug, 1);
+	assert_int_equal(load(f, "[cluster]\ndebug = off\n"), 0);
+	assert_int_equal(f->cfg.debug, 0);
+}
+
+static void error_names_file_line_key(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f, "[cluster]\n\nreconnect_interval = fast\n"), -1);
+	assert_int_equal(f->err.count, 1);
+	assert_non_null(strstr(f->buf, "test.conf:3: key 'reconnect_interval'"));
+	assert_non_null(strstr(f->buf, "'fast'"));
+}
+
+static void every_error_is_reported(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f,
+		"[cluster]\n"
+		"debug = 7\n"
+		"colour = blue\n"
+		"syslog = maybe\n"), -1);
+	assert_int_equal(f->err.count, 3);
+	assert_non_null(strstr(f->buf, "test.conf:2: key 'debug'"));
+	assert_non_null(strstr(f->buf, "test.conf:3: key 'colour': unknown key"));
+	assert_non_null(strstr(f->buf, "test.conf:4: key 'syslog'"));
+}
+
+static void rejects_bad_values(void **state)
+{
+	static const char *bad[] = {
+		"[cluster]\nreconnect_interval = 50\n",      /* below 100 ms */
+		"[cluster]\nreconnect_interval = -5\n",
+		"[cluster]\nreconnect_interval = 10x\n",
+		"[cluster]\nreconnect_limit = 99999999999\n",
+		"[cluster]\nlog_file = relative/path\n",
+		"[cluster]\nsyslog_facility = kern\n",
+		"[cluster]\nadmin_group = no-such-group-handoff-test\n",
+		"[cluster]\ncpg_group = \n",
+		"[cluster]\ncpg_group = "
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+	};
+	struct fixture *f = *state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f->err.count = 0;
+		f->err.used = 0;
+		f->buf[0] = '\0';
+		config_defaults(&f->cfg);
+		if (load(f, bad[i]) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_non_null(strstr(f->buf, "test.conf:2: key '"));
+		/* a rejected value never replaces the default */
+		assert_string_equal(f->cfg.cpg_group, "handoff");
+		assert_int_equal(f->cfg.reconnect_interval_ms, 1000);
+	}
+}
+
+static void unknown_section_and_no_section(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f, "orphan = 1\n[resources]\nx = 1\n"), -1);
+	assert_int_equal(f->err.count, 2);
+	assert_non_null(strstr(f->buf, "test.conf:1: key 'orphan': outside of any section"));
+	assert_non_null(strstr(f->buf, "test.conf:3: key 'x': unknown section [resources]"));
+}
+
+static void syntax_error_names_line(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f, "[cluster]\ndebug = 1\nthis line is wrong\n"), -1);
+	assert_non_null(strstr(f->buf, "test.conf:3: syntax error"));
+}
+
+static void missing_file(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(config_load(&f->cfg, "/nonexistent/handoff.conf", true, &f->err), 0);
+	assert_int_equal(f->err.count, 0);
+	assert_int_equal(config_load(&f->cfg, "/nonexistent/handoff.conf", false, &f->err), -1);
+	assert_non_null(strstr(f->buf, "/nonexistent/handoff.conf:0: cannot open"));
+}
+
+static void from_file(void **state)
+{
+	struct fixture *f = *state;
+	char path[] = "/tmp/handoff-test-conf-XXXXXX";
+	int fd = mkstemp(path);
+	static const char text[] = "[cluster]\ncpg_group = fromfile\nbogus = 1\n";
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (int)sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(config_load(&f->cfg, path, false, &f->err), -1);
+	unlink(path);
+	assert_string_equal(f->cfg.cpg_group, "fromfile");
+	assert_non_null(strstr(f->buf, ":3: key 'bogus'"));
+}
+
+static void error_buffer_overflow_is_safe(void **state)
+{
+	struct fixture *f = *state;
+	char small[40];
+	struct config_errors e = { .buf = small, .len = sizeof(small) };
+	assert_int_equal(config_load_string(&f->cfg, "a-rather-long-file-name.conf",
+		"[cluster]\na=1\nb=2\nc=3\n", &e), -1);
+	assert_int_equal(e.count, 3);
+	assert_true(strlen(small) < sizeof(small));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(debug_accepts_booleans, setup, teardown),
+		cmocka_unit_test_setup_teardown(error_names_file_line_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_error_is_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(rejects_bad_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_section_and_no_section, setup, teardown),
+		cmocka_unit_test_setup_teardown(syntax_error_names_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(from_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(error_buffer_overflow_is_safe, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,171 @@
+/* handoffctl's output: table, -d DELIM and --json, and incomplete answers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/ctl_render.h"
+
+static const char MEMBERS[] =
+	"{\"group\":\"handoff\",\"local_nodeid\":2,\"members\":["
+	"{\"nodeid\":1,\"pid\":101,\"name\":\"node1\",\"local\":false},"
+	"{\"nodeid\":2,\"pid\":202,\"name\":\"node2\",\"local\":true},"
+	"{\"nodeid\":3,\"pid\":303,\"name\":\"\",\"local\":false}]}";
+
+static const char QUORUM[] =
+	"{\"local_nodeid\":1,\"quorate\":true,\"ring_id\":\"1.2c\","
+	"\"expected_votes\":3,\"highest_expected\":3,\"total_votes\":2,"
+	"\"quorum\":2,\"node_votes\":1,\"flags\":[\"wait_for_all\"],"
+	"\"members\":[{\"nodeid\":1,\"name\":\"node1\"},{\"nodeid\":2,\"name\":\"node2\"}],"
+	"\"gate\":{\"open\":true,\"reason\":\"open\",\"cpg_ring_id\":\"1.2c\"}}";
+
+struct capture {
+	char *out, *err;
+	size_t out_len, err_len;
+	int rc;
+};
+
+typedef int (*render_fn)(FILE *, FILE *, json_object *, const struct render_opts *);
+
+static struct capture run(render_fn fn, const char *json, enum render_format fmt,
+			  const char *delim)
+{
+	struct capture c = { 0 };
+	struct render_opts o = { .format = fmt, .delim = delim };
+	FILE *out = open_memstream(&c.out, &c.out_len);
+	FILE *err = open_memstream(&c.err, &c.err_len);
+	json_object *doc = json_tokener_parse(json);
+
+	assert_non_null(doc);
+	c.rc = fn(out, err, doc, &o);
+	fclose(out);
+	fclose(err);
+	json_object_put(doc);
+	return c;
+}
+
+static void done(struct capture *c)
+{
+	free(c->out);
+	free(c->err);
+}
+
+static void members_table(void **state)
+{
+	struct capture c = run(render_members, MEMBERS, RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_non_null(strstr(c.out, "Group: handoff (3 members)\n"));
+	assert_non_null(strstr(c.out, "         2        202  node2 (local)\n"));
+	assert_non_null(strstr(c.out, "         3        303  -\n"));
+	done(&c);
+}
+
+static void members_delim(void **state)
+{
+	struct capture c = run(render_members, MEMBERS, RENDER_DELIM, ":");
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(c.out, "1:101:node1\n2:202:node2\n3:303:\n");
+	done(&c);
+}
+
+static void members_json_roundtrips(void **state)
+{
+	struct capture c = run(render_members, MEMBERS, RENDER_JSON, NULL);
+	json_object *back, *arr;
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	back = json_tokener_parse(c.out);
+	assert_non_null(back);
+	assert_true(json_object_object_get_ex(back, "members", &arr));
+	assert_int_equal(json_object_array_length(arr), 3);
+	json_object_put(back);
+	done(&c);
+}
+
+static void members_missing_field(void **state)
+{
+	struct capture c = run(render_members, "{\"group\":\"x\"}", RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, -1);
+	assert_non_null(strstr(c.err, "lacks 'members'"));
+	done(&c);
+}
+
+static void members_mistyped_entries_do_not_crash(void **state)
+{
+	struct capture c = run(render_members,
+		"{\"members\":[{\"nodeid\":\"one\"},7,null]}", RENDER_DELIM, ",");
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(c.out, "-1,-1,\n-1,-1,\n-1,-1,\n");
+	done(&c);
+}
+
+static void quorum_table(void **state)
+{
+	struct capture c = run(render_quorum, QUORUM, RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_non_null(strstr(c.out, "Quorate:          Yes\n"));
+	assert_non_null(strstr(c.out, "Ring ID:          1.2c\n"));
+	assert_non_null(strstr(c.out, "Total votes:      2\n"));
+	assert_non_null(strstr(c.out, "Flags:            wait_for_all\n"));
+	assert_non_null(strstr(c.out, "Quorum gate:      open (ring 1.2c)\n"));
+	assert_non_null(strstr(c.out, "         1  node1 (local)\n"));
+	done(&c);
+}
+
+static void quorum_delim(void **state)
+{
+	struct capture c = run(render_quorum, QUORUM, RENDER_DELIM, "\t");
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(c.out,
+		"quorate\t1\nring_id\t1.2c\nexpected_votes\t3\ntotal_votes\t2\n"
+		"quorum\t2\nflags\twait_for_all\ngate\topen\nmembers\t1\t2\n");
+	done(&c);
+}
+
+static void quorum_closed_gate_says_why(void **state)
+{
+	struct capture c = run(render_quorum,
+		"{\"quorate\":false,\"members\":[],\"gate\":{\"open\":false,"
+		"\"reason\":\"not quorate\"}}", RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_non_null(strstr(c.out, "Quorate:          No\n"));
+	assert_non_null(strstr(c.out, "Quorum gate:      closed: not quorate\n"));
+	assert_non_null(strstr(c.out, "Flags:            -\n"));
+	done(&c);
+}
+
+static void quorum_missing_gate(void **state)
+{
+	struct capture c = run(render_quorum, "{\"members\":[]}", RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, -1);
+	assert_non_null(strstr(c.err, "lacks 'gate'"));
+	done(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(members_table),
+		cmocka_unit_test(members_delim),
+		cmocka_unit_test(members_json_roundtrips),
+		cmocka_unit_test(members_missing_field),
+		cmocka_unit_test(members_mistyped_entries_do_not_crash),
+		cmocka_unit_test(quorum_table),
+		cmocka_unit_test(quorum_delim),
+		cmocka_unit_test(quorum_closed_gate_says_why),
+		cmocka_unit_test(quorum_missing_gate),
+	};
+	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}

@@ -1,0 +1,153 @@
+#include "ctl_render.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* Field access that tolerates a daemon of another version: a missing or
+ * mistyped field is reported, never dereferenced. */
+static json_object *field(FILE *err, json_object *doc, const char *key, json_type type)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(doc, key, &v) || !json_object_is_type(v, type)) {
+		fprintf(err, "handoffctl: handoffd's answer lacks '%s'\n", key);
+		return NULL;
+	}
+	return v;
+}
+
+static const char *str_or(json_object *doc, const char *key, const char *dflt)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(doc, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return dflt;
+}
+
+static int64_t int_or(json_object *doc, const char *key, int64_t dflt)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(doc, key, &v) && json_object_is_type(v, json_type_int))
+		return json_object_get_int64(v);
+	return dflt;
+}
+
+static int bool_or(json_object *doc, const char *key, int dflt)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(doc, key, &v) && json_object_is_type(v, json_type_boolean))
+		return json_object_get_boolean(v);
+	return dflt;
+}
+
+int render_json(FILE *out, json_object *doc)
+{
+	fprintf(out, "%s\n", json_object_to_json_string_ext(doc,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	return 0;
+}
+
+int render_members(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
+{
+	json_object *members = field(err, doc, "members", json_type_array);
+	size_t n;
+
+	if (!members)
+		return -1;
+	if (o->format == RENDER_JSON)
+		return render_json(out, doc);
+	n = json_object_array_length(members);
+	if (o->format == RENDER_TABLE) {
+		fprintf(out, "Group: %s (%zu member%s)\n", str_or(doc, "group", "?"), n,
+			n == 1 ? "" : "s");
+		fprintf(out, "%10s %10s  %s\n", "Node ID", "PID", "Name");
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(members, i);
+		int64_t nodeid = int_or(m, "nodeid", -1), pid = int_or(m, "pid", -1);
+		const char *name = str_or(m, "name", "");
+
+		if (o->format == RENDER_DELIM)
+			fprintf(out, "%" PRId64 "%s%" PRId64 "%s%s\n", nodeid, o->delim,
+				pid, o->delim, name);
+		else
+			fprintf(out, "%10" PRId64 " %10" PRId64 "  %s%s\n", nodeid, pid,
+				*name ? name : "-", bool_or(m, "local", 0) ? " (local)" : "");
+	}
+	return 0;
+}
+
+static void join_flags(json_object *flags, char *buf, size_t len, const char *sep)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; flags && i < json_object_array_length(flags); i++) {
+		const char *f = json_object_get_string(json_object_array_get_idx(flags, i));
+		int n = snprintf(buf + used, len - used, "%s%s", i ? sep : "", f ? f : "");
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+int render_quorum(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
+{
+	json_object *members = field(err, doc, "members", json_type_array);
+	json_object *gate = field(err, doc, "gate", json_type_object);
+	json_object *flags = NULL;
+	char flagbuf[256];
+	size_t n;
+	int gate_open;
+
+	if (!members || !gate)
+		return -1;
+	if (o->format == RENDER_JSON)
+		return render_json(out, doc);
+	json_object_object_get_ex(doc, "flags", &flags);
+	n = json_object_array_length(members);
+	gate_open = bool_or(gate, "open", 0);
+
+	if (o->format == RENDER_DELIM) {
+		const char *d = o->delim;
+		join_flags(flags, flagbuf, sizeof(flagbuf), ",");
+		fprintf(out, "quorate%s%d\n", d, bool_or(doc, "quorate", 0));
+		fprintf(out, "ring_id%s%s\n", d, str_or(doc, "ring_id", ""));
+		fprintf(out, "expected_votes%s%" PRId64 "\n", d, int_or(doc, "expected_votes", 0));
+		fprintf(out, "total_votes%s%" PRId64 "\n", d, int_or(doc, "total_votes", 0));
+		fprintf(out, "quorum%s%" PRId64 "\n", d, int_or(doc, "quorum", 0));
+		fprintf(out, "flags%s%s\n", d, flagbuf);
+		fprintf(out, "gate%s%s\n", d, gate_open ? "open" : "closed");
+		fprintf(out, "members");
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "%s%" PRId64, d,
+				int_or(json_object_array_get_idx(members, i), "nodeid", -1));
+		fprintf(out, "\n");
+		return 0;
+	}
+	join_flags(flags, flagbuf, sizeof(flagbuf), " ");
+	fprintf(out, "Quorate:          %s\n", bool_or(doc, "quorate", 0) ? "Yes" : "No");
+	fprintf(out, "Ring ID:          %s\n", str_or(doc, "ring_id", "-"));
+	fprintf(out, "Expected votes:   %" PRId64 "\n", int_or(doc, "expected_votes", 0));
+	fprintf(out, "Highest expected: %" PRId64 "\n", int_or(doc, "highest_expected", 0));
+	fprintf(out, "Total votes:      %" PRId64 "\n", int_or(doc, "total_votes", 0));
+	fprintf(out, "Quorum:           %" PRId64 "\n", int_or(doc, "quorum", 0));
+	fprintf(out, "Flags:            %s\n", flagbuf[0] ? flagbuf : "-");
+	if (gate_open)
+		fprintf(out, "Quorum gate:      open (ring %s)\n", str_or(gate, "cpg_ring_id", "-"));
+	else
+		fprintf(out, "Quorum gate:      closed: %s\n", str_or(gate, "reason", "?"));
+	fprintf(out, "\nMembership (%zu node%s):\n", n, n == 1 ? "" : "s");
+	fprintf(out, "%10s  %s\n", "Node ID", "Name");
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(members, i);
+		int64_t id = int_or(m, "nodeid", -1);
+		const char *name = str_or(m, "name", "");
+		fprintf(out, "%10" PRId64 "  %s%s\n", id, *name ? name : "-",
+			id == int_or(doc, "local_nodeid", -2) ? " (local)" : "");
+	}
+	return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * ctl_render.h - turn handoffd's JSON answers into what handoffctl prints:
+ * a table for people, DELIM-separated lines for scripts (-d), or the JSON
+ * itself (--json).  Pure functions of the document, unit-tested.
+ */
+#ifndef HANDOFF_CTL_RENDER_H
+#define HANDOFF_CTL_RENDER_H
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+enum render_format {
+	RENDER_TABLE,
+	RENDER_DELIM,
+	RENDER_JSON,
+};
+
+struct render_opts {
+	enum render_format format;
+	const char *delim;
+};
+
+/* Each returns 0, or -1 when DOC lacks a field it needs (message on ERR). */
+int render_members(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+int render_quorum(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+int render_json(FILE *out, json_object *doc);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * handoffctl - inspect and drive handoffd.  See handoffctl(8).
+ *
+ * Exit status: 0 success, 1 the daemon refused or failed the command,
+ * 2 usage error or handoffd not reachable.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <qb/qbipcc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_render.h"
+#include "handoff/ipc.h"
+
+#define CTL_TIMEOUT_MS 30000
+
+struct ctl_command {
+	const char *name;
+	int32_t code;
+	int (*render)(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+	const char *help;
+};
+
+static const struct ctl_command commands[] = {
+	{ "members", HANDOFF_CMD_MEMBERS, render_members,
+	  "list the members of handoffd's CPG group" },
+	{ "quorum", HANDOFF_CMD_QUORUM, render_quorum,
+	  "show quorum, votes, membership and the quorum gate" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: handoffctl [--json | -d DELIM] COMMAND\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\nOptions:\n"
+		"  -j, --json         print handoffd's answer as JSON\n"
+		"  -d, --delimiter D  plain lines with fields separated by D, for scripts\n"
+		"  -h, --help         this text\n"
+		"  -V, --version      print the version\n"
+		"\nExit status: 0 ok, 1 the command failed, 2 usage error or handoffd not reachable.\n");
+}
+
+/* Send CMD with ARGS; on success *DOC is the answer.  Returns the exit status. */
+static int call_daemon(int32_t cmd, json_object *args, json_object **doc)
+{
+	struct qb_ipc_request_header req;
+	const char *text = json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN);
+	struct qb_ipc_response_header *res;
+	struct iovec iov[2];
+	qb_ipcc_connection_t *conn;
+	char *buf;
+	ssize_t n;
+	int status = 1;
+
+	conn = qb_ipcc_connect(HANDOFF_IPC_SERVICE, HANDOFF_IPC_MAX_MSG);
+	if (!conn) {
+		fprintf(stderr, "handoffctl: cannot connect to handoffd (%s): is it running?\n",
+			strerror(errno));
+		return 2;
+	}
+	buf = malloc(HANDOFF_IPC_MAX_MSG);
+	if (!buf) {
+		fprintf(stderr, "handoffctl: out of memory\n");
+		qb_ipcc_disconnect(conn);
+		return 1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.id = cmd;
+	req.size = (int32_t)(sizeof(req) + strlen(text) + 1);
+	iov[0].iov_base = &req;
+	iov[0].iov_len = sizeof(req);
+	iov[1].iov_base = (void *)text;
+	iov[1].iov_len = strlen(text) + 1;
+	n = qb_ipcc_sendv_recv(conn, iov, 2, buf, HANDOFF_IPC_MAX_MSG, CTL_TIMEOUT_MS);
+	if (n < 0) {
+		fprintf(stderr, "handoffctl: no answer from handoffd: %s\n", strerror((int)-n));
+		status = n == -ETIMEDOUT ? 1 : 2;
+		goto out;
+	}
+	res = (struct qb_ipc_response_header *)buf;
+	if ((size_t)n <= sizeof(*res) || res->size != n || buf[n - 1] != '\0') {
+		fprintf(stderr, "handoffctl: malformed answer from handoffd (%zd bytes)\n", n);
+		goto out;
+	}
+	*doc = json_tokener_parse(buf + sizeof(*res));
+	if (!*doc || !json_object_is_type(*doc, json_type_object)) {
+		fprintf(stderr, "handoffctl: handoffd's answer is not a JSON object\n");
+		json_object_put(*doc);
+		*doc = NULL;
+		goto out;
+	}
+	if (res->error != 0) {
+		json_object *e = NULL;
+		json_object_object_get_ex(*doc, "error", &e);
+		fprintf(stderr, "handoffctl: %s: %s\n", handoff_cmd_name(cmd),
+			e ? json_object_get_string(e) : strerror(-res->error));
+		json_object_put(*doc);
+		*doc = NULL;
+		goto out;
+	}
+	status = 0;
+out:
+	free(buf);
+	qb_ipcc_disconnect(conn);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct render_opts ro = { .format = RENDER_TABLE, .delim = NULL };
+	const struct ctl_command *cmd = NULL;
+	json_object *args, *doc = NULL;
+	int c, status;
+
+	while ((c = getopt_long(argc, argv, "jd:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': ro.format = RENDER_JSON; break;
+		case 'd':
+			if (*optarg == '\0') {
+				fprintf(stderr, "handoffctl: -d needs a non-empty delimiter\n");
+				return 2;
+			}
+			ro.format = RENDER_DELIM;
+			ro.delim = optarg;
+			break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("handoffctl %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (ro.delim && ro.format == RENDER_JSON) {
+		fprintf(stderr, "handoffctl: --json and -d exclude each other\n");
+		return 2;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "handoffctl: no command given\n");
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[optind], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "handoffctl: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (optind + 1 < argc) {
+		fprintf(stderr, "handoffctl: %s takes no arguments, got '%s'\n",
+			cmd->name, argv[optind + 1]);
+		return 2;
+	}
+	args = json_object_new_object();
+	status = call_daemon(cmd->code, args, &doc);
+	json_object_put(args);
+	if (status == 0 && cmd->render(stdout, stderr, doc, &ro) < 0)
+		status = 1;
+	json_object_put(doc);
+	if (fflush(stdout) != 0)
+		status = 1;
+	return status;
+}
