@@ -40,24 +40,35 @@ static void usage(FILE *out)
 		HANDOFF_DEFAULT_CONFIG);
 }
 
-static int log_level(int debug)
+#define LOG_FORMAT "%t %N[%P] %p: %b"
+
+/*
+ * debug 0: info and up.  debug 1: our own debug messages too, while
+ * libqb's internal chatter (one line per IPC ring buffer) stays at info.
+ * debug 2: everything, libqb included, down to trace.
+ */
+static void set_filters(int32_t target, int debug)
 {
-	if (debug >= 2)
-		return LOG_TRACE;
-	return debug == 1 ? LOG_DEBUG : LOG_INFO;
+	qb_log_filter_ctl(target, QB_LOG_FILTER_CLEAR_ALL, QB_LOG_FILTER_FILE, "*", 0);
+	if (debug >= 2) {
+		qb_log_filter_ctl(target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", LOG_TRACE);
+		return;
+	}
+	qb_log_filter_ctl(target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", LOG_INFO);
+	if (debug == 1)
+		qb_log_filter_ctl(target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE,
+				  "plugin/,cpg/,quorum/", LOG_DEBUG);
 }
 
 static int setup_logging(const struct handoff_config *cfg, bool foreground, int debug)
 {
-	int level = log_level(debug);
-
-	qb_log_init("handoffd", cfg->syslog_facility, level);
+	qb_log_init("handoffd", cfg->syslog_facility, LOG_INFO);
 	qb_log_format_set(QB_LOG_SYSLOG, "%b");
 	qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_ENABLED, cfg->log_syslog ? QB_TRUE : QB_FALSE);
-	qb_log_filter_ctl(QB_LOG_SYSLOG, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", level);
+	set_filters(QB_LOG_SYSLOG, debug);
 	if (foreground) {
-		qb_log_format_set(QB_LOG_STDERR, "%t %N [%p] %4g %b");
-		qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", level);
+		qb_log_format_set(QB_LOG_STDERR, LOG_FORMAT);
+		set_filters(QB_LOG_STDERR, debug);
 		qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_TRUE);
 	}
 	if (cfg->log_file[0]) {
@@ -67,8 +78,8 @@ static int setup_logging(const struct handoff_config *cfg, bool foreground, int 
 				cfg->log_file, strerror(-t));
 			return -1;
 		}
-		qb_log_format_set(t, "%t %N [%p] %4g %b");
-		qb_log_filter_ctl(t, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", level);
+		qb_log_format_set(t, LOG_FORMAT);
+		set_filters(t, debug);
 		qb_log_ctl(t, QB_LOG_CONF_ENABLED, QB_TRUE);
 	}
 	return 0;

@@ -59,8 +59,9 @@ static int call_daemon(int32_t cmd, json_object *args, json_object **doc)
 
 	conn = qb_ipcc_connect(HANDOFF_IPC_SERVICE, HANDOFF_IPC_MAX_MSG);
 	if (!conn) {
-		fprintf(stderr, "handoffctl: cannot connect to handoffd (%s): is it running?\n",
-			strerror(errno));
+		fprintf(stderr, "handoffctl: handoffd is not running "
+			"(cannot connect to IPC service '%s': %s)\n",
+			HANDOFF_IPC_SERVICE, strerror(errno));
 		return 2;
 	}
 	buf = malloc(HANDOFF_IPC_MAX_MSG);

@@ -1,0 +1,132 @@
+# lib.sh - TAP helpers for the cluster tier.  Source it from a test:
+#
+#   . "$(dirname "$0")/lib.sh"
+#   cluster_up 3
+#   check "every node sees 3 members" members_are 1 "1 2 3"
+#   finish
+#
+# Each test runs its own cluster under its own namespace prefix, and tears
+# it down on exit whatever happened.
+set -u
+
+HANDOFF_SRCDIR=${HANDOFF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+HANDOFF_BUILDDIR=${HANDOFF_BUILDDIR:-$HANDOFF_SRCDIR/build}
+export HANDOFF_SRCDIR HANDOFF_BUILDDIR
+export HANDOFFD=${HANDOFFD:-$HANDOFF_BUILDDIR/plugin/handoffd}
+export HANDOFFCTL=${HANDOFFCTL:-$HANDOFF_BUILDDIR/tools/handoffctl}
+HCLUSTER=$HANDOFF_SRCDIR/test/cluster/hcluster
+
+_test_name=$(basename "$0" .sh)
+# short: it becomes part of namespace and interface names
+export HCLUSTER_PREFIX=${HCLUSTER_PREFIX:-h${_test_name#t-}}
+HCLUSTER_PREFIX=${HCLUSTER_PREFIX:0:6}
+export HCLUSTER_DIR=${HCLUSTER_DIR:-/run/hcluster-$HCLUSTER_PREFIX}
+
+_n=0
+_failed=0
+_out=$(mktemp /tmp/handoff-test.XXXXXX)
+
+hc() { "$HCLUSTER" "$@"; }
+ctl() { local node=$1; shift; "$HCLUSTER" exec "$node" "$HANDOFFCTL" "$@"; }
+
+ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
+diag() { sed 's/^/# /'; }
+
+# check DESCRIPTION COMMAND...: one test case; the output of a failing
+# command is shown as TAP comments.
+check() {
+	local desc=$1; shift
+	if "$@" >"$_out" 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag <"$_out"
+	fi
+}
+
+# check_fails DESCRIPTION COMMAND...: the command must fail.
+check_fails() {
+	local desc=$1; shift
+	if "$@" >"$_out" 2>&1; then
+		not_ok "$desc (it succeeded)"
+		diag <"$_out"
+	else
+		ok "$desc"
+	fi
+}
+
+bail() {
+	echo "Bail out! $*"
+	show_logs
+	exit 1
+}
+
+show_logs() {
+	local i
+	for i in $(seq 1 "${_nodes:-0}"); do
+		hc logs "$i" 2>&1 | tail -40 | diag
+	done
+}
+
+cleanup() {
+	hc down >/dev/null 2>&1 || hc down 2>&1 | diag
+	rm -f "$_out"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "1..0 # SKIP the cluster tier needs root (network namespaces)"
+		# a skip must still be visible: the suite's summary counts it
+		exit 0
+	fi
+	[ -x "$HANDOFFD" ] || bail "no handoffd at $HANDOFFD: build first"
+	[ -x "$HANDOFFCTL" ] || bail "no handoffctl at $HANDOFFCTL: build first"
+	command -v corosync >/dev/null || bail "corosync is not installed (scripts/install-deps)"
+}
+
+# cluster_up N [hcluster up options]: a cluster with handoffd on every node.
+cluster_up() {
+	_nodes=$1
+	hc down >/dev/null 2>&1
+	hc up "$@" >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up $* failed"; }
+	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+}
+
+# JSON field access without extra packages: python3 is in the base set.
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+
+# members_are NODE "1 2 3": handoffctl members --json on NODE lists exactly these nodeids.
+members_are() {
+	local got
+	got=$(ctl "$1" members --json | json '" ".join(str(m["nodeid"]) for m in d["members"])') || return 1
+	[ "$got" = "$2" ] || { echo "node $1 lists members '$got', expected '$2'"; return 1; }
+}
+
+# quorate_is NODE true|false: handoffctl quorum --json on NODE.
+quorate_is() {
+	local got
+	got=$(ctl "$1" quorum --json | json 'str(d["quorate"]).lower()+" "+str(d["gate"]["open"]).lower()') || return 1
+	[ "$got" = "$2 $2" ] || { echo "node $1: quorate and gate open are '$got', expected '$2 $2'"; return 1; }
+}
+
+# retry SECONDS COMMAND...: until it succeeds; the last output shows on failure.
+retry() {
+	local deadline=$((SECONDS + $1)) out; shift
+	while true; do
+		out=$("$@" 2>&1) && return 0
+		if [ $SECONDS -ge $deadline ]; then
+			echo "$out"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+finish() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ] || show_logs
+	[ "$_failed" -eq 0 ]
+}
