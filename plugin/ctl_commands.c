@@ -112,6 +112,10 @@ static int process_quorum(struct handoffd *d, json_object **result)
 
 	if (!l->connected)
 		return not_connected(d, result);
+	if (!q->have_notification) {
+		*result = error_doc("no quorum notification from corosync yet; try again");
+		return -EAGAIN;
+	}
 	rc = quorum_track_votes(q, &votes);
 	if (rc != CS_OK) {
 		char msg[128];

@@ -114,6 +114,11 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			memcpy(cfg->cpg_group, v, len + 1);
 	} else if (!strcmp(key, "admin_group")) {
 		struct group *gr;
+		if (*v == '\0') {    /* explicitly: only root may change things */
+			cfg->admin_group[0] = '\0';
+			cfg->have_admin_gid = false;
+			return;
+		}
 		if (strlen(v) >= sizeof(cfg->admin_group)) {
 			config_error(p, key, "group name too long");
 			return;

@@ -179,7 +179,7 @@ int ipc_server_start(struct handoffd *d)
 	qb_ipcs_poll_handlers_set(d->ipcs, &poll_handlers);
 	rc = qb_ipcs_run(d->ipcs);
 	if (rc != 0) {
-		qb_ipcs_destroy(d->ipcs);
+		/* qb_ipcs_run() has already released the service on failure */
 		d->ipcs = NULL;
 		return rc;
 	}

@@ -55,9 +55,13 @@ static void set_filters(int32_t target, int debug)
 		return;
 	}
 	qb_log_filter_ctl(target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", LOG_INFO);
-	if (debug == 1)
-		qb_log_filter_ctl(target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE,
-				  "plugin/,cpg/,quorum/", LOG_DEBUG);
+	if (debug == 1) {
+		/* libqb compiles these as basic regexes: one directory each */
+		static const char *ours[] = { "plugin/[^/]*$", "cpg/[^/]*$", "quorum/[^/]*$" };
+		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			qb_log_filter_ctl(target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE_REGEX,
+					  ours[i], LOG_DEBUG);
+	}
 }
 
 static int setup_logging(const struct handoff_config *cfg, bool foreground, int debug)
@@ -66,11 +70,15 @@ static int setup_logging(const struct handoff_config *cfg, bool foreground, int 
 	qb_log_format_set(QB_LOG_SYSLOG, "%b");
 	qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_ENABLED, cfg->log_syslog ? QB_TRUE : QB_FALSE);
 	set_filters(QB_LOG_SYSLOG, debug);
-	if (foreground) {
-		qb_log_format_set(QB_LOG_STDERR, LOG_FORMAT);
-		set_filters(QB_LOG_STDERR, debug);
-		qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_TRUE);
-	}
+	/*
+	 * stderr: always until startup is over, so that a failing start says
+	 * why even without -f; afterwards only with -f, and not when stderr is
+	 * systemd's journal while syslog goes there too (every line twice).
+	 */
+	qb_log_format_set(QB_LOG_STDERR, LOG_FORMAT);
+	set_filters(QB_LOG_STDERR, debug);
+	qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_TRUE);
+	(void)foreground;
 	if (cfg->log_file[0]) {
 		int32_t t = qb_log_file_open(cfg->log_file);
 		if (t < 0) {
@@ -101,17 +109,26 @@ static int32_t on_hup(int32_t sig, void *data)
 {
 	(void)sig; (void)data;
 	/* logrotate: reopen the log file under its name */
-	qb_log_file_reopen(QB_LOG_TARGET_START, NULL);
-	qb_log(LOG_INFO, "SIGHUP: log file reopened");
+	if (qb_log_file_reopen(QB_LOG_TARGET_START, NULL) == 0)
+		qb_log(LOG_INFO, "SIGHUP: log file reopened");
 	return 0;
 }
 
+static void stop_loop(void *ctx)
+{
+	struct handoffd *d = ctx;
+
+	qb_loop_stop(d->loop);
+}
+
+/* Giving up can happen before qb_loop_run() (corosync down at start), and
+ * qb_loop_run() forgets a stop requested before it: stop from a job. */
 static void on_gave_up(void *ctx)
 {
 	struct handoffd *d = ctx;
 
 	d->exit_code = 1;
-	qb_loop_stop(d->loop);
+	qb_loop_job_add(d->loop, QB_LOOP_HIGH, d, stop_loop);
 }
 
 /*
@@ -144,6 +161,14 @@ static int daemonize(int *ready_fd)
 	umask(022);
 	*ready_fd = p[1];
 	return 0;
+}
+
+static void quiet_stderr_after_startup(const struct handoff_config *cfg, bool foreground)
+{
+	bool journal = getenv("JOURNAL_STREAM") != NULL;
+
+	if (!foreground || (journal && cfg->log_syslog))
+		qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_FALSE);
 }
 
 static void report_ready(int *ready_fd, char status)
@@ -244,6 +269,7 @@ int main(int argc, char **argv)
 	       PACKAGE_VERSION, d.cfg.path, d.cfg.cpg_group);
 	corosync_link_start(&d.link, d.loop, &d.cfg, on_gave_up, &d);
 
+	quiet_stderr_after_startup(&d.cfg, foreground);
 	report_ready(&ready_fd, 0);
 #ifdef HAVE_LIBSYSTEMD
 	sd_notify(0, "READY=1");

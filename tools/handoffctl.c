@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <qb/qbipcc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,10 +125,11 @@ int main(int argc, char **argv)
 	const struct ctl_command *cmd = NULL;
 	json_object *args, *doc = NULL;
 	int c, status;
+	bool want_json = false;
 
 	while ((c = getopt_long(argc, argv, "jd:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': ro.format = RENDER_JSON; break;
+		case 'j': want_json = true; break;
 		case 'd':
 			if (*optarg == '\0') {
 				fprintf(stderr, "handoffctl: -d needs a non-empty delimiter\n");
@@ -141,10 +143,12 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (ro.delim && ro.format == RENDER_JSON) {
+	if (want_json && ro.delim) {
 		fprintf(stderr, "handoffctl: --json and -d exclude each other\n");
 		return 2;
 	}
+	if (want_json)
+		ro.format = RENDER_JSON;
 	if (optind >= argc) {
 		fprintf(stderr, "handoffctl: no command given\n");
 		usage(stderr);

@@ -26,6 +26,11 @@ hc daemon 2 start >/dev/null
 check "restarted handoffd rejoins: node 1 lists 1 2 3" retry 20 members_are 1 "1 2 3"
 check "restarted handoffd sees 1 2 3 itself" retry 20 members_are 2 "1 2 3"
 
+# --- logging ------------------------------------------------------------------
+# the nodes run with debug = 1: our debug lines, not libqb's ring-buffer chatter
+check "debug = 1 logs handoffd's own debug messages" hc exec 1 grep -q "debug: ipc: client uid" /var/log/handoff/handoffd.log
+check_fails "debug = 1 keeps libqb's internal debug lines out" hc exec 1 grep -q "shm size" /var/log/handoff/handoffd.log
+
 # --- usage errors ---------------------------------------------------------
 usage_error() {
 	local rc
@@ -36,6 +41,7 @@ check "unknown command exits 2" usage_error frobnicate
 check "unknown option exits 2" usage_error --frobnicate members
 check "extra argument exits 2" usage_error members extra
 check "--json with -d exits 2" usage_error --json -d : members
+check "-d with --json exits 2" usage_error -d : --json members
 
 # --- anyone may read ------------------------------------------------------
 check "a non-root user may read members" hc exec 1 setpriv --reuid=65534 --regid=65534 --clear-groups "$HANDOFFCTL" members
@@ -105,6 +111,15 @@ gives_up() {
 	hc exec 3 grep -q "giving up on corosync after 3 attempts" /var/log/handoff/limit.log
 }
 check "with reconnect_limit = 3 handoffd gives up after 3 attempts and exits 1" gives_up
+printf '[cluster]\nreconnect_limit = 1\nlog_file = /var/log/handoff/limit1.log\nsyslog = no\n' \
+	>"$(hc path 3)/etc/handoff/limit1.conf"
+gives_up_at_once() {
+	local rc
+	hc exec 3 timeout 10 "$HANDOFFD" -f -c /etc/handoff/limit1.conf >/dev/null 2>&1; rc=$?
+	echo "handoffd exited $rc"
+	[ $rc -eq 1 ]
+}
+check "with reconnect_limit = 1 and no corosync at start it exits 1 (no hang)" gives_up_at_once
 hc start 3 >/dev/null && hc wait 3 quorate 30 >/dev/null && hc daemon 3 start >/dev/null
 check "node 3 back with its daemon" retry 20 members_are 3 "1 2 3"
 

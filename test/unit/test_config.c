@@ -88,6 +88,14 @@ static void debug_accepts_booleans(void **state)
 	assert_int_equal(f->cfg.debug, 0);
 }
 
+static void empty_admin_group_means_root_only(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f, "[cluster]\nadmin_group = root\nadmin_group =\n"), 0);
+	assert_false(f->cfg.have_admin_gid);
+	assert_string_equal(f->cfg.admin_group, "");
+}
+
 static void error_names_file_line_key(void **state)
 {
 	struct fixture *f = *state;
@@ -199,6 +207,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(debug_accepts_booleans, setup, teardown),
+		cmocka_unit_test_setup_teardown(empty_admin_group_means_root_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(error_names_file_line_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_error_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(rejects_bad_values, setup, teardown),
