@@ -55,9 +55,26 @@ static void config_error(struct parse_ctx *p, const char *key, const char *fmt, 
 	e->buf[e->used] = '\0';
 }
 
+void config_free(struct handoff_config *cfg)
+{
+	free(cfg->resources);
+	cfg->resources = NULL;
+	cfg->n_resources = 0;
+}
+
+const struct resource_conf *config_resource(const struct handoff_config *cfg,
+					    const char *name)
+{
+	for (size_t i = 0; i < cfg->n_resources; i++)
+		if (!strcmp(cfg->resources[i].name, name))
+			return &cfg->resources[i];
+	return NULL;
+}
+
 void config_defaults(struct handoff_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->drbdadm, sizeof(cfg->drbdadm), "/usr/sbin/drbdadm");
 	snprintf(cfg->path, sizeof(cfg->path), "%s", HANDOFF_DEFAULT_CONFIG);
 	snprintf(cfg->cpg_group, sizeof(cfg->cpg_group), "%s", HANDOFF_DEFAULT_GROUP);
 	cfg->log_syslog = true;
@@ -162,6 +179,13 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			config_error(p, key, "expected milliseconds from 100 to 600000, got '%s'", v);
 		else
 			cfg->reconnect_interval_ms = n;
+	} else if (!strcmp(key, "drbdadm")) {
+		if (*v != '/')
+			config_error(p, key, "must be an absolute path, got '%s'", v);
+		else if (strlen(v) >= sizeof(cfg->drbdadm))
+			config_error(p, key, "path too long");
+		else
+			snprintf(cfg->drbdadm, sizeof(cfg->drbdadm), "%s", v);
 	} else if (!strcmp(key, "reconnect_limit")) {
 		if (parse_u32(v, 0, 1000000, &n))
 			config_error(p, key, "expected a count from 0 (forever) to 1000000, got '%s'", v);
@@ -172,6 +196,69 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 	}
 }
 
+static struct resource_conf *resource_section(struct parse_ctx *p, const char *name)
+{
+	struct handoff_config *cfg = p->cfg;
+	struct resource_conf *r;
+
+	for (size_t i = 0; i < cfg->n_resources; i++)
+		if (!strcmp(cfg->resources[i].name, name))
+			return &cfg->resources[i];
+	if (!resource_name_valid(name)) {
+		config_error(p, NULL, "section [resource %s]: a name is 1 to %d letters, "
+			     "digits, '_', '-' or '.'", name, RES_NAME_MAX);
+		return NULL;
+	}
+	r = realloc(cfg->resources, (cfg->n_resources + 1) * sizeof(*r));
+	if (!r) {
+		config_error(p, NULL, "out of memory");
+		return NULL;
+	}
+	cfg->resources = r;
+	r = &cfg->resources[cfg->n_resources++];
+	resource_conf_defaults(r, name, p->line);
+	return r;
+}
+
+static void resource_key(struct parse_ctx *p, const char *name, const char *key,
+			 const char *value)
+{
+	struct resource_conf *r = resource_section(p, name);
+	char why[256];
+
+	if (r && resource_conf_set(r, key, value, why, sizeof(why)) < 0)
+		config_error(p, key, "%s", why);
+}
+
+static void check_resources(struct parse_ctx *p)
+{
+	const struct handoff_config *cfg = p->cfg;
+	unsigned saved = p->line;
+
+	for (size_t i = 0; i < cfg->n_resources; i++) {
+		const struct resource_conf *r = &cfg->resources[i];
+		const char *key = NULL;
+		char why[256];
+
+		p->line = r->line;
+		if (resource_conf_check(r, &key, why, sizeof(why)) < 0)
+			config_error(p, key, "%s", why);
+		for (size_t j = 0; j < i; j++) {
+			if (r->mount_point[0] &&
+			    !strcmp(cfg->resources[j].mount_point, r->mount_point))
+				config_error(p, "mount_point", "[resource %s] uses the mount point "
+					     "of [resource %s]", r->name, cfg->resources[j].name);
+			if (r->drbd_resource[0] &&
+			    r->storage == STORAGE_DRBD && cfg->resources[j].storage == STORAGE_DRBD &&
+			    !strcmp(cfg->resources[j].drbd_resource, r->drbd_resource))
+				config_error(p, "drbd_resource", "[resource %s] uses the DRBD "
+					     "resource of [resource %s]", r->name,
+					     cfg->resources[j].name);
+		}
+	}
+	p->line = saved;
+}
+
 static int ini_handler_fn(void *user, const char *section, const char *name,
 			  const char *value)
 {
@@ -179,6 +266,8 @@ static int ini_handler_fn(void *user, const char *section, const char *name,
 
 	if (!strcmp(section, "cluster")) {
 		cluster_key(p, name, value);
+	} else if (!strncmp(section, "resource ", 9)) {
+		resource_key(p, section + 9, name, value);
 	} else if (*section == '\0') {
 		config_error(p, name, "outside of any section (expected [cluster] first)");
 	} else {
@@ -222,6 +311,8 @@ static int run_parser(struct parse_ctx *p, ini_reader reader)
 	unsigned before = p->err->count;
 	int rc = ini_parse_stream(reader, p, ini_handler_fn, p);
 
+	check_resources(p);
+
 	if (rc > 0) {
 		unsigned saved = p->line;
 		p->line = (unsigned)rc;
@@ -261,4 +352,78 @@ int config_load_string(struct handoff_config *cfg, const char *name,
 
 	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
 	return run_parser(&p, string_reader);
+}
+
+/* FNV-1a, 64 bit.  Every field is followed by a separator byte so that
+ * "ab"+"c" and "a"+"bc" differ. */
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *b = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+	return fnv(h, s, strlen(s) + 1);
+}
+
+static uint64_t fnv_u32(uint64_t h, uint32_t v)
+{
+	unsigned char b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+	return fnv(h, b, 4);
+}
+
+static int cmp_resource_name(const void *a, const void *b)
+{
+	const struct resource_conf *const *x = a, *const *y = b;
+	return strcmp((*x)->name, (*y)->name);
+}
+
+uint64_t config_digest(const struct handoff_config *cfg)
+{
+	const struct resource_conf **sorted;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = fnv_str(h, "handoff.conf v1");
+	h = fnv_u32(h, (uint32_t)cfg->n_resources);
+	if (cfg->n_resources == 0)
+		return h;
+	sorted = malloc(cfg->n_resources * sizeof(*sorted));
+	if (!sorted)
+		return 0; /* never equal to a real digest of a config with resources */
+	for (size_t i = 0; i < cfg->n_resources; i++)
+		sorted[i] = &cfg->resources[i];
+	qsort(sorted, cfg->n_resources, sizeof(*sorted), cmp_resource_name);
+	for (size_t i = 0; i < cfg->n_resources; i++) {
+		const struct resource_conf *r = sorted[i];
+		h = fnv_str(h, r->name);
+		h = fnv_u32(h, r->storage);
+		h = fnv_str(h, r->drbd_resource);
+		h = fnv_str(h, r->device);
+		h = fnv_str(h, r->mount_point);
+		h = fnv_str(h, r->fstype);
+		h = fnv_str(h, r->mount_options);
+		h = fnv_u32(h, r->workload);
+		h = fnv_str(h, r->agent);
+		h = fnv_str(h, r->command);
+		h = fnv_u32(h, (uint32_t)r->n_opts);
+		for (size_t j = 0; j < r->n_opts; j++) {
+			h = fnv_str(h, r->opts[j].key);
+			h = fnv_str(h, r->opts[j].value);
+		}
+		h = fnv_u32(h, (uint32_t)r->n_nodes);
+		for (size_t j = 0; j < r->n_nodes; j++)
+			h = fnv_str(h, r->nodes[j]);
+		h = fnv_u32(h, r->autostart);
+		h = fnv_str(h, r->dump_dir);
+		for (int op = 0; op < OP__COUNT; op++)
+			h = fnv_u32(h, r->timeout_ms[op]);
+	}
+	free(sorted);
+	return h;
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "resource_conf.h"
+
 #define HANDOFF_DEFAULT_CONFIG   "/etc/handoff/handoff.conf"
 #define HANDOFF_DEFAULT_GROUP    "handoff"
 #define HANDOFF_GROUP_NAME_MAX   127   /* CPG_MAX_NAME_LENGTH - 1 */
@@ -28,6 +30,9 @@ struct handoff_config {
 	int debug;                   /* 0 = info, 1 = debug, 2 = trace */
 	uint32_t reconnect_interval_ms;
 	uint32_t reconnect_limit;    /* attempts before giving up; 0 = forever */
+	char drbdadm[RES_PATH_MAX + 1]; /* the drbdadm to run (tests: a stand-in) */
+	struct resource_conf *resources;
+	size_t n_resources;
 };
 
 /* Errors are appended to a caller-supplied buffer, one per line. */
@@ -39,6 +44,17 @@ struct config_errors {
 };
 
 void config_defaults(struct handoff_config *cfg);
+void config_free(struct handoff_config *cfg);
+const struct resource_conf *config_resource(const struct handoff_config *cfg,
+					    const char *name);
+
+/*
+ * A digest of everything that must be equal on every node: the resource
+ * sections, canonically serialized (FNV-1a, 64 bit; it detects drift, it
+ * is no security measure).  Node-local keys (logging, paths of tools) are
+ * left out.  Nodes whose digests differ are never owners or targets.
+ */
+uint64_t config_digest(const struct handoff_config *cfg);
 
 /*
  * Parse PATH into CFG (which config_defaults() has prepared).  Returns 0 or

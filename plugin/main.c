@@ -231,10 +231,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s", errbuf);
 		fprintf(stderr, "handoffd: %u error%s in %s\n", err.count,
 			err.count == 1 ? "" : "s", config_path);
+		config_free(&d.cfg);
 		return check_only ? 1 : 2;
 	}
 	if (check_only) {
-		printf("%s: OK\n", config_path);
+		printf("%s: OK, %zu resource%s, digest %016llx\n", config_path,
+		       d.cfg.n_resources, d.cfg.n_resources == 1 ? "" : "s",
+		       (unsigned long long)config_digest(&d.cfg));
+		config_free(&d.cfg);
 		return 0;
 	}
 
@@ -279,6 +283,7 @@ int main(int argc, char **argv)
 	corosync_link_stop(&d.link);
 	ipc_server_stop(&d);
 	qb_loop_destroy(d.loop);
+	config_free(&d.cfg);
 	qb_log(LOG_NOTICE, "handoffd stopped (exit %d)", d.exit_code);
 	qb_log_fini();
 	return d.exit_code;

@@ -30,7 +30,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	free(*state);
+	struct fixture *f = *state;
+	config_free(&f->cfg);
+	free(f);
 	return 0;
 }
 
@@ -139,6 +141,7 @@ static void rejects_bad_values(void **state)
 		f->err.count = 0;
 		f->err.used = 0;
 		f->buf[0] = '\0';
+		config_free(&f->cfg);
 		config_defaults(&f->cfg);
 		if (load(f, bad[i]) != -1)
 			fail_msg("accepted: %s", bad[i]);
@@ -201,6 +204,113 @@ static void error_buffer_overflow_is_safe(void **state)
 	assert_true(strlen(small) < sizeof(small));
 }
 
+static const char WEB[] =
+	"[resource web]\n"
+	"storage = drbd\n"
+	"drbd_resource = r0\n"
+	"device = /dev/drbd0\n"
+	"mount_point = /srv/web\n"
+	"workload = exec\n"
+	"agent = /usr/lib/handoff/agents/web\n"
+	"agent_opt.port = 8080\n"
+	"nodes = node2 node1, node3\n"
+	"autostart = yes\n"
+	"timeout_dump = 900\n";
+
+static void resource_section(void **state)
+{
+	struct fixture *f = *state;
+	const struct resource_conf *r;
+
+	assert_int_equal(load(f, WEB), 0);
+	assert_int_equal(f->cfg.n_resources, 1);
+	r = config_resource(&f->cfg, "web");
+	assert_non_null(r);
+	assert_null(config_resource(&f->cfg, "db"));
+	assert_int_equal(r->storage, STORAGE_DRBD);
+	assert_string_equal(r->drbd_resource, "r0");
+	assert_string_equal(r->device, "/dev/drbd0");
+	assert_string_equal(r->mount_point, "/srv/web");
+	assert_string_equal(r->fstype, "ext4");
+	assert_int_equal(r->workload, WORKLOAD_EXEC);
+	assert_int_equal(r->n_opts, 1);
+	assert_string_equal(r->opts[0].key, "port");
+	assert_string_equal(r->opts[0].value, "8080");
+	assert_int_equal(r->n_nodes, 3);
+	assert_string_equal(r->nodes[0], "node2");
+	assert_string_equal(r->nodes[2], "node3");
+	assert_true(r->autostart);
+	assert_string_equal(r->dump_dir, ".handoff");
+	assert_int_equal(r->timeout_ms[OP_DUMP], 900000);
+	assert_int_equal(r->timeout_ms[OP_PROMOTE], 60000);
+}
+
+static void resource_errors(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f,
+		"[resource db]\n"
+		"storage = drbd\n"
+		"device = /dev/drbd1\n"
+		"mount_point = srv/db\n"
+		"workload = lxc\n"
+		"nodes = a b a\n"
+		"timeout_start = 0\n"
+		"colour = red\n"
+		"storage = shared\n"
+		"[resource bad name]\n"
+		"storage = shared\n"), -1);
+	assert_non_null(strstr(f->buf, "test.conf:4: key 'mount_point': must be an absolute path"));
+	assert_non_null(strstr(f->buf, "test.conf:5: key 'workload': workload 'lxc' is not available"));
+	assert_non_null(strstr(f->buf, "test.conf:6: key 'nodes': node 'a' listed twice"));
+	assert_non_null(strstr(f->buf, "test.conf:7: key 'timeout_start': expected seconds"));
+	assert_non_null(strstr(f->buf, "test.conf:8: key 'colour': unknown key in [resource db]"));
+	assert_non_null(strstr(f->buf, "test.conf:9: key 'storage': given twice"));
+	assert_non_null(strstr(f->buf, "test.conf:11: section [resource bad name]"));
+	/* required keys are named with the line where the section's first key is */
+	assert_non_null(strstr(f->buf, "test.conf:2: key 'drbd_resource': storage = drbd needs"));
+}
+
+static void resources_must_not_share(void **state)
+{
+	struct fixture *f = *state;
+	char text[2048];
+	snprintf(text, sizeof(text), "%s[resource web2]\nstorage = drbd\ndrbd_resource = r0\n"
+		 "device = /dev/drbd0\nmount_point = /srv/web\nworkload = criu\n"
+		 "command = /bin/sleep 100\nnodes = node1\n", WEB);
+	assert_int_equal(load(f, text), -1);
+	assert_non_null(strstr(f->buf, "key 'mount_point': [resource web2] uses the mount point of [resource web]"));
+	assert_non_null(strstr(f->buf, "key 'drbd_resource': [resource web2] uses the DRBD resource"));
+}
+
+static void digest_follows_resources_only(void **state)
+{
+	struct fixture *f = *state;
+	struct handoff_config other;
+	uint64_t d1, d2;
+	char text[2048];
+
+	assert_int_equal(load(f, WEB), 0);
+	d1 = config_digest(&f->cfg);
+	/* node-local keys do not change it */
+	config_defaults(&other);
+	snprintf(text, sizeof(text), "[cluster]\ndebug = 2\ndrbdadm = /opt/drbdadm\n%s", WEB);
+	assert_int_equal(config_load_string(&other, "b.conf", text, &f->err), 0);
+	assert_true(config_digest(&other) == d1);
+	config_free(&other);
+	/* a different preference order does */
+	config_defaults(&other);
+	snprintf(text, sizeof(text), "%s", WEB);
+	memcpy(strstr(text, "node2 node1"), "node1 node2", 11);
+	assert_int_equal(config_load_string(&other, "c.conf", text, &f->err), 0);
+	d2 = config_digest(&other);
+	assert_true(d2 != d1);
+	config_free(&other);
+	/* no resources at all: a digest all the same */
+	config_defaults(&other);
+	assert_true(config_digest(&other) != d1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +326,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(from_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(error_buffer_overflow_is_safe, setup, teardown),
+		cmocka_unit_test_setup_teardown(resource_section, setup, teardown),
+		cmocka_unit_test_setup_teardown(resource_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(resources_must_not_share, setup, teardown),
+		cmocka_unit_test_setup_teardown(digest_follows_resources_only, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -1,0 +1,271 @@
+#include "resource_conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *op_names[OP__COUNT] = {
+	"probe", "promote", "demote", "mount", "umount",
+	"start", "stop", "monitor", "dump", "restore",
+};
+
+/* Defaults in seconds: generous for dump and restore, which grow with the
+ * workload's memory. */
+static const uint32_t op_default_s[OP__COUNT] = {
+	30, 60, 60, 120, 120, 120, 120, 30, 600, 600,
+};
+
+const char *res_op_name(enum res_op op)
+{
+	return op < OP__COUNT ? op_names[op] : "unknown";
+}
+
+const char *storage_kind_name(enum storage_kind k)
+{
+	return k == STORAGE_DRBD ? "drbd" : "shared";
+}
+
+const char *workload_kind_name(enum workload_kind k)
+{
+	return k == WORKLOAD_EXEC ? "exec" : "criu";
+}
+
+bool resource_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > RES_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return name[0] != '-' && name[0] != '.';
+}
+
+void resource_conf_defaults(struct resource_conf *r, const char *name, unsigned line)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->line = line;
+	snprintf(r->fstype, sizeof(r->fstype), "ext4");
+	snprintf(r->dump_dir, sizeof(r->dump_dir), ".handoff");
+	for (int i = 0; i < OP__COUNT; i++)
+		r->timeout_ms[i] = op_default_s[i] * 1000;
+}
+
+/* The keys, in the order of the bits in resource_conf.seen. */
+enum key_id {
+	K_STORAGE, K_DRBD_RESOURCE, K_DEVICE, K_MOUNT_POINT, K_FSTYPE,
+	K_MOUNT_OPTIONS, K_WORKLOAD, K_AGENT, K_COMMAND, K_NODES, K_AUTOSTART,
+	K_DUMP_DIR, K_TIMEOUT /* + op */ ,
+};
+#define K_OPT (K_TIMEOUT + OP__COUNT)
+static const char *key_names[] = {
+	"storage", "drbd_resource", "device", "mount_point", "fstype",
+	"mount_options", "workload", "agent", "command", "nodes", "autostart",
+	"dump_dir",
+};
+
+static int why_(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int why_(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int set_str(char *dst, size_t size, const char *v, char *why, size_t len)
+{
+	if (strlen(v) >= size) {
+		snprintf(why, len, "too long (at most %zu characters)", size - 1);
+		return -1;
+	}
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int set_abs_path(char *dst, size_t size, const char *v, char *why, size_t len)
+{
+	if (v[0] != '/')
+		return why_(why, len, "must be an absolute path, got '%s'", v);
+	return set_str(dst, size, v, why, len);
+}
+
+static int set_nodes(struct resource_conf *r, const char *v, char *why, size_t len)
+{
+	char buf[2048];
+	char *save = NULL, *tok;
+
+	if (set_str(buf, sizeof(buf), v, why, len) < 0)
+		return -1;
+	r->n_nodes = 0;
+	for (tok = strtok_r(buf, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+		if (r->n_nodes == RES_MAX_NODES)
+			return why_(why, len, "more than %s nodes", "32");
+		if (strlen(tok) >= sizeof(r->nodes[0]))
+			return why_(why, len, "node name '%s' too long", tok);
+		for (size_t i = 0; i < r->n_nodes; i++)
+			if (!strcmp(r->nodes[i], tok))
+				return why_(why, len, "node '%s' listed twice", tok);
+		snprintf(r->nodes[r->n_nodes++], sizeof(r->nodes[0]), "%s", tok);
+	}
+	if (r->n_nodes == 0)
+		return why_(why, len, "%s", "needs at least one node");
+	return 0;
+}
+
+static int set_bool(bool *dst, const char *v, char *why, size_t len)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") || !strcmp(v, "1"))
+		*dst = true;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") || !strcmp(v, "0"))
+		*dst = false;
+	else
+		return why_(why, len, "expected yes or no, got '%s'", v);
+	return 0;
+}
+
+static int set_timeout(uint32_t *dst, const char *v, char *why, size_t len)
+{
+	char *end;
+	unsigned long s;
+
+	errno = 0;
+	s = strtoul(v, &end, 10);
+	if (*v == '\0' || *v == '-' || errno || *end != '\0' || s < 1 || s > 86400)
+		return why_(why, len, "expected seconds from 1 to 86400, got '%s'", v);
+	*dst = (uint32_t)s * 1000;
+	return 0;
+}
+
+static int lookup_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
+		if (!strcmp(key, key_names[i]))
+			return (int)i;
+	if (!strncmp(key, "timeout_", 8))
+		for (int op = 0; op < OP__COUNT; op++)
+			if (!strcmp(key + 8, op_names[op]))
+				return K_TIMEOUT + op;
+	if (!strncmp(key, "agent_opt.", 10))
+		return K_OPT;
+	return -1;
+}
+
+int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
+		      char *why, size_t len)
+{
+	int k = lookup_key(key);
+
+	if (k < 0)
+		return why_(why, len, "unknown key in [resource %s]", r->name);
+	if (k != K_OPT && (r->seen & (1ull << k)))
+		return why_(why, len, "given twice in [resource %s]", r->name);
+	r->seen |= 1ull << k;
+
+	switch (k) {
+	case K_STORAGE:
+		if (!strcmp(v, "drbd"))
+			r->storage = STORAGE_DRBD;
+		else if (!strcmp(v, "shared"))
+			r->storage = STORAGE_SHARED;
+		else
+			return why_(why, len, "expected drbd or shared, got '%s'", v);
+		return 0;
+	case K_DRBD_RESOURCE:
+		if (!resource_name_valid(v))
+			return why_(why, len, "not a valid DRBD resource name: '%s'", v);
+		return set_str(r->drbd_resource, sizeof(r->drbd_resource), v, why, len);
+	case K_DEVICE:
+		return set_abs_path(r->device, sizeof(r->device), v, why, len);
+	case K_MOUNT_POINT:
+		if (!strcmp(v, "/"))
+			return why_(why, len, "%s", "the root filesystem cannot be a resource's mount point");
+		return set_abs_path(r->mount_point, sizeof(r->mount_point), v, why, len);
+	case K_FSTYPE:
+		return set_str(r->fstype, sizeof(r->fstype), v, why, len);
+	case K_MOUNT_OPTIONS:
+		return set_str(r->mount_options, sizeof(r->mount_options), v, why, len);
+	case K_WORKLOAD:
+		if (!strcmp(v, "exec"))
+			r->workload = WORKLOAD_EXEC;
+		else if (!strcmp(v, "criu"))
+			r->workload = WORKLOAD_CRIU;
+		else if (!strcmp(v, "openvz") || !strcmp(v, "lxc") || !strcmp(v, "libvirt"))
+			return why_(why, len, "workload '%s' is not available in this version (exec, criu)", v);
+		else
+			return why_(why, len, "expected exec or criu, got '%s'", v);
+		return 0;
+	case K_AGENT:
+		return set_abs_path(r->agent, sizeof(r->agent), v, why, len);
+	case K_COMMAND:
+		if (*v == '\0')
+			return why_(why, len, "%s", "must not be empty");
+		return set_str(r->command, sizeof(r->command), v, why, len);
+	case K_NODES:
+		return set_nodes(r, v, why, len);
+	case K_AUTOSTART:
+		return set_bool(&r->autostart, v, why, len);
+	case K_DUMP_DIR:
+		if (v[0] == '/' || strstr(v, "..") || *v == '\0')
+			return why_(why, len, "must be a relative path inside the mount point, got '%s'", v);
+		return set_str(r->dump_dir, sizeof(r->dump_dir), v, why, len);
+	case K_OPT: {
+		const char *name = key + 10;
+		struct agent_opt *o;
+		if (*name == '\0' || strlen(name) >= sizeof(o->key))
+			return why_(why, len, "%s", "agent_opt.KEY needs a KEY of 1 to 63 characters");
+		for (const char *c = name; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '_')
+				return why_(why, len, "agent_opt key '%s' may hold only letters, digits and _", name);
+		for (size_t i = 0; i < r->n_opts; i++)
+			if (!strcmp(r->opts[i].key, name))
+				return why_(why, len, "agent_opt.%s given twice", name);
+		if (r->n_opts == RES_MAX_OPTS)
+			return why_(why, len, "more than %s agent options", "16");
+		o = &r->opts[r->n_opts];
+		if (set_str(o->value, sizeof(o->value), v, why, len) < 0)
+			return -1;
+		snprintf(o->key, sizeof(o->key), "%s", name);
+		r->n_opts++;
+		return 0;
+	}
+	default:
+		return set_timeout(&r->timeout_ms[k - K_TIMEOUT], v, why, len);
+	}
+}
+
+int resource_conf_check(const struct resource_conf *r, const char **key,
+			char *why, size_t len)
+{
+	static const int always[] = { K_STORAGE, K_DEVICE, K_MOUNT_POINT, K_WORKLOAD, K_NODES };
+
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+		if (!(r->seen & (1ull << always[i]))) {
+			*key = key_names[always[i]];
+			return why_(why, len, "missing in [resource %s]", r->name);
+		}
+	}
+	if (r->storage == STORAGE_DRBD && !(r->seen & (1ull << K_DRBD_RESOURCE))) {
+		*key = "drbd_resource";
+		return why_(why, len, "storage = drbd needs drbd_resource in [resource %s]", r->name);
+	}
+	if (r->workload == WORKLOAD_EXEC && !(r->seen & (1ull << K_AGENT))) {
+		*key = "agent";
+		return why_(why, len, "workload = exec needs an agent in [resource %s]", r->name);
+	}
+	if (r->workload == WORKLOAD_CRIU && !(r->seen & (1ull << K_COMMAND))) {
+		*key = "command";
+		return why_(why, len, "workload = criu needs a command in [resource %s]", r->name);
+	}
+	return 0;
+}
