@@ -1,0 +1,420 @@
+#include "wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- writer ------------------------------------------------------------ */
+
+struct writer {
+	uint8_t *buf;
+	size_t len, cap;
+	bool failed;
+};
+
+static void put(struct writer *w, const void *data, size_t n)
+{
+	if (w->failed)
+		return;
+	if (w->len + n > WIRE_MAX_MSG) {
+		w->failed = true;
+		return;
+	}
+	if (w->len + n > w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 256;
+		uint8_t *b;
+		while (cap < w->len + n)
+			cap *= 2;
+		b = realloc(w->buf, cap);
+		if (!b) {
+			w->failed = true;
+			return;
+		}
+		w->buf = b;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, data, n);
+	w->len += n;
+}
+
+static void put_u8(struct writer *w, uint8_t v) { put(w, &v, 1); }
+
+static void put_u16(struct writer *w, uint16_t v)
+{
+	uint8_t b[2] = { v & 0xff, v >> 8 };
+	put(w, b, 2);
+}
+
+static void put_u32(struct writer *w, uint32_t v)
+{
+	uint8_t b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+	put(w, b, 4);
+}
+
+static void put_u64(struct writer *w, uint64_t v)
+{
+	put_u32(w, (uint32_t)v);
+	put_u32(w, (uint32_t)(v >> 32));
+}
+
+static void put_str(struct writer *w, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n > max) {
+		w->failed = true;
+		return;
+	}
+	put_u16(w, (uint16_t)n);
+	put(w, s, n);
+}
+
+/* ---- reader: every get fails softly, the first failure sticks ----------- */
+
+struct reader {
+	const uint8_t *p;
+	size_t left;
+	const char *error;
+};
+
+static bool take(struct reader *r, size_t n, const char *what)
+{
+	if (r->error)
+		return false;
+	if (r->left < n) {
+		r->error = what;
+		return false;
+	}
+	return true;
+}
+
+static uint8_t get_u8(struct reader *r)
+{
+	uint8_t v;
+	if (!take(r, 1, "truncated"))
+		return 0;
+	v = r->p[0];
+	r->p++; r->left--;
+	return v;
+}
+
+static uint16_t get_u16(struct reader *r)
+{
+	uint16_t v;
+	if (!take(r, 2, "truncated"))
+		return 0;
+	v = (uint16_t)(r->p[0] | r->p[1] << 8);
+	r->p += 2; r->left -= 2;
+	return v;
+}
+
+static uint32_t get_u32(struct reader *r)
+{
+	uint32_t v;
+	if (!take(r, 4, "truncated"))
+		return 0;
+	v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 |
+	    (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+	r->p += 4; r->left -= 4;
+	return v;
+}
+
+static uint64_t get_u64(struct reader *r)
+{
+	uint64_t lo = get_u32(r);
+	uint64_t hi = get_u32(r);
+	return lo | hi << 32;
+}
+
+static void get_str(struct reader *r, char *dst, size_t max)
+{
+	uint16_t n = get_u16(r);
+
+	dst[0] = '\0';
+	if (r->error)
+		return;
+	if (n > max) {
+		r->error = "string too long";
+		return;
+	}
+	if (!take(r, n, "truncated string"))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (r->p[i] < 0x20 || r->p[i] == 0x7f) {
+			r->error = "control character in a string";
+			return;
+		}
+	}
+	memcpy(dst, r->p, n);
+	dst[n] = '\0';
+	r->p += n; r->left -= n;
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+const char *wire_type_name(unsigned type)
+{
+	static const char *names[MSG__MAX] = {
+		[MSG_STATE] = "STATE", [MSG_START] = "START", [MSG_STOP] = "STOP",
+		[MSG_CLEANUP] = "CLEANUP", [MSG_RESULT] = "RESULT",
+	};
+	return type < MSG__MAX && names[type] ? names[type] : "UNKNOWN";
+}
+
+const char *phase_name(unsigned phase)
+{
+	static const char *names[PHASE__MAX] = {
+		[PHASE_STOPPED] = "STOPPED", [PHASE_STARTING] = "STARTING",
+		[PHASE_RUNNING] = "RUNNING", [PHASE_STOPPING] = "STOPPING",
+		[PHASE_FAILED] = "FAILED",
+	};
+	return phase < PHASE__MAX ? names[phase] : "UNKNOWN";
+}
+
+/* ---- encode ------------------------------------------------------------ */
+
+static void encode_state(struct writer *w, const struct wire_state *s)
+{
+	put_u16(w, s->proto_min);
+	put_u16(w, s->proto_max);
+	put_u64(w, s->config_digest);
+	put_u32(w, s->flags);
+	put_u32(w, s->quorate_ring_nodeid);
+	put_u64(w, s->quorate_ring_seq);
+	if (s->n_entries > UINT16_MAX || s->n_facts > UINT16_MAX) {
+		w->failed = true;
+		return;
+	}
+	put_u16(w, (uint16_t)s->n_entries);
+	for (size_t i = 0; i < s->n_entries; i++) {
+		const struct wire_entry *e = &s->entries[i];
+		put_str(w, e->name, WIRE_NAME_MAX);
+		put_u32(w, e->owner);
+		put_u8(w, e->phase);
+		put_u64(w, e->epoch);
+		put_u32(w, e->target);
+		put_str(w, e->last_error, WIRE_STR_MAX);
+	}
+	put_u16(w, (uint16_t)s->n_facts);
+	for (size_t i = 0; i < s->n_facts; i++) {
+		const struct wire_fact *f = &s->facts[i];
+		put_str(w, f->name, WIRE_NAME_MAX);
+		put_u8(w, f->role);
+		put_u8(w, f->disk);
+		put_u8(w, f->mounted);
+		put_u8(w, f->running);
+	}
+}
+
+size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
+{
+	struct writer w = { 0 };
+
+	*out = NULL;
+	put_u32(&w, WIRE_MAGIC);
+	put_u16(&w, version);
+	put_u16(&w, msg->hdr.type);
+	put_u32(&w, msg->hdr.nodeid);
+	put_u32(&w, 0);                  /* length, patched below */
+	put_u64(&w, msg->hdr.epoch);
+	switch (msg->hdr.type) {
+	case MSG_STATE:
+		encode_state(&w, &msg->u.state);
+		break;
+	case MSG_START:
+	case MSG_STOP:
+	case MSG_CLEANUP:
+		put_u32(&w, msg->u.req.req_id);
+		put_str(&w, msg->u.req.resource, WIRE_NAME_MAX);
+		if (msg->hdr.type == MSG_START)
+			put_u32(&w, msg->u.req.node);
+		break;
+	case MSG_RESULT:
+		put_str(&w, msg->u.result.resource, WIRE_NAME_MAX);
+		put_u8(&w, msg->u.result.op);
+		put_u8(&w, msg->u.result.ok);
+		put_str(&w, msg->u.result.error, WIRE_STR_MAX);
+		break;
+	default:
+		w.failed = true;
+	}
+	if (w.failed) {
+		free(w.buf);
+		return 0;
+	}
+	w.buf[12] = w.len & 0xff;
+	w.buf[13] = (w.len >> 8) & 0xff;
+	w.buf[14] = (w.len >> 16) & 0xff;
+	w.buf[15] = (uint8_t)(w.len >> 24);
+	*out = w.buf;
+	return w.len;
+}
+
+/* ---- decode ------------------------------------------------------------ */
+
+static void decode_state(struct reader *r, struct wire_state *s)
+{
+	s->proto_min = get_u16(r);
+	s->proto_max = get_u16(r);
+	s->config_digest = get_u64(r);
+	s->flags = get_u32(r);
+	s->quorate_ring_nodeid = get_u32(r);
+	s->quorate_ring_seq = get_u64(r);
+	s->n_entries = get_u16(r);
+	if (r->error)
+		return;
+	/* each entry needs at least 2+4+1+8+4+2 bytes: refuse counts the
+	 * message cannot hold before allocating for them */
+	if (s->n_entries * 21 > r->left) {
+		r->error = "entry count larger than the message";
+		s->n_entries = 0;
+		return;
+	}
+	if (s->n_entries) {
+		s->entries = calloc(s->n_entries, sizeof(*s->entries));
+		if (!s->entries) {
+			r->error = "out of memory";
+			s->n_entries = 0;
+			return;
+		}
+	}
+	for (size_t i = 0; i < s->n_entries; i++) {
+		struct wire_entry *e = &s->entries[i];
+		get_str(r, e->name, WIRE_NAME_MAX);
+		e->owner = get_u32(r);
+		e->phase = get_u8(r);
+		e->epoch = get_u64(r);
+		e->target = get_u32(r);
+		get_str(r, e->last_error, WIRE_STR_MAX);
+		if (!r->error && e->phase >= PHASE__MAX)
+			r->error = "unknown phase";
+		if (!r->error && e->name[0] == '\0')
+			r->error = "empty resource name";
+	}
+	s->n_facts = get_u16(r);
+	if (r->error)
+		return;
+	if (s->n_facts * 6 > r->left) {
+		r->error = "fact count larger than the message";
+		s->n_facts = 0;
+		return;
+	}
+	if (s->n_facts) {
+		s->facts = calloc(s->n_facts, sizeof(*s->facts));
+		if (!s->facts) {
+			r->error = "out of memory";
+			s->n_facts = 0;
+			return;
+		}
+	}
+	for (size_t i = 0; i < s->n_facts; i++) {
+		struct wire_fact *f = &s->facts[i];
+		get_str(r, f->name, WIRE_NAME_MAX);
+		f->role = get_u8(r);
+		f->disk = get_u8(r);
+		f->mounted = get_u8(r);
+		f->running = get_u8(r);
+		if (!r->error && (f->role > ROLE_PRIMARY || f->mounted > 1 || f->running > 1))
+			r->error = "fact out of range";
+	}
+	if (!r->error && s->proto_min > s->proto_max)
+		r->error = "protocol range min > max";
+}
+
+int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
+		struct wire_msg *msg, char *why, size_t why_len)
+{
+	struct reader r = { .p = buf, .left = len };
+	uint32_t magic;
+
+	memset(msg, 0, sizeof(*msg));
+	magic = get_u32(&r);
+	msg->hdr.version = get_u16(&r);
+	msg->hdr.type = get_u16(&r);
+	msg->hdr.nodeid = get_u32(&r);
+	msg->hdr.length = get_u32(&r);
+	msg->hdr.epoch = get_u64(&r);
+	if (r.error) {
+		snprintf(why, why_len, "%zu bytes: shorter than a header", len);
+		return -1;
+	}
+	if (magic != WIRE_MAGIC) {
+		snprintf(why, why_len, "bad magic 0x%08x (not a handoff message)", magic);
+		return -1;
+	}
+	if (msg->hdr.version < WIRE_VERSION_MIN || msg->hdr.version > WIRE_VERSION_MAX) {
+		snprintf(why, why_len, "protocol version %u, we speak %u..%u",
+			 msg->hdr.version, WIRE_VERSION_MIN, WIRE_VERSION_MAX);
+		return -1;
+	}
+	if (msg->hdr.length != len) {
+		snprintf(why, why_len, "length field %u but %zu bytes delivered",
+			 msg->hdr.length, len);
+		return -1;
+	}
+	if (msg->hdr.nodeid != sender) {
+		snprintf(why, why_len, "claims nodeid %u but CPG sender is %u",
+			 msg->hdr.nodeid, sender);
+		return -1;
+	}
+	switch (msg->hdr.type) {
+	case MSG_STATE:
+		decode_state(&r, &msg->u.state);
+		break;
+	case MSG_START:
+	case MSG_STOP:
+	case MSG_CLEANUP:
+		msg->u.req.req_id = get_u32(&r);
+		get_str(&r, msg->u.req.resource, WIRE_NAME_MAX);
+		if (msg->hdr.type == MSG_START)
+			msg->u.req.node = get_u32(&r);
+		break;
+	case MSG_RESULT:
+		get_str(&r, msg->u.result.resource, WIRE_NAME_MAX);
+		msg->u.result.op = get_u8(&r);
+		msg->u.result.ok = get_u8(&r);
+		get_str(&r, msg->u.result.error, WIRE_STR_MAX);
+		if (!r.error && (msg->u.result.op < WIRE_OP_START ||
+				 msg->u.result.op > WIRE_OP_STOP || msg->u.result.ok > 1))
+			r.error = "result op or ok out of range";
+		break;
+	default:
+		snprintf(why, why_len, "unknown message type %u", msg->hdr.type);
+		return -1;
+	}
+	if (!r.error && r.left != 0)
+		r.error = "trailing bytes";
+	if (r.error) {
+		snprintf(why, why_len, "%s from node %u: %s",
+			 wire_type_name(msg->hdr.type), sender, r.error);
+		wire_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+void wire_free(struct wire_msg *msg)
+{
+	if (msg->hdr.type == MSG_STATE) {
+		free(msg->u.state.entries);
+		free(msg->u.state.facts);
+		msg->u.state.entries = NULL;
+		msg->u.state.facts = NULL;
+		msg->u.state.n_entries = msg->u.state.n_facts = 0;
+	}
+}
+
+uint16_t wire_negotiate(const uint16_t (*ranges)[2], size_t n)
+{
+	uint16_t lo = 0, hi = UINT16_MAX;
+
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ranges[i][0] > lo)
+			lo = ranges[i][0];
+		if (ranges[i][1] < hi)
+			hi = ranges[i][1];
+	}
+	return lo <= hi ? hi : 0;
+}

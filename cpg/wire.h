@@ -1,0 +1,170 @@
+/*
+ * wire.h - every message handoffd daemons multicast to each other in the
+ * CPG group, and its encoding.  This header is the protocol's reference.
+ *
+ * All messages are delivered in agreed (total) order, so every member sees
+ * the same sequence and computes the same resource table (rsm.h).
+ *
+ * Encoding: explicit little-endian, field by field, never a struct copy.
+ * A string is a u16 length and that many bytes (no NUL, no control
+ * characters).  Every message starts with this header:
+ *
+ *   off size field
+ *   0   4    magic    0x464f4448 ("HDOF" read as bytes in LE order)
+ *   4   2    version  protocol version the body is encoded in
+ *   6   2    type     enum wire_type
+ *   8   4    nodeid   sender; must equal the CPG sender's nodeid
+ *   12  4    length   of the whole message, header included
+ *   16  8    epoch    the resource epoch the message is about, or 0
+ *
+ * A message that fails any check (magic, version outside what we speak,
+ * unknown type, length differing from what was delivered or from what the
+ * body needs, nodeid that is not the CPG sender, bad string) is logged and
+ * dropped; it never changes state.
+ *
+ * Version negotiation: every STATE carries the sender's [min, max].  The
+ * cluster speaks the highest version that every member supports
+ * (wire_negotiate()); a member whose range does not overlap is ineligible.
+ * Version 1 is the only one so far.
+ *
+ * Messages (body fields in order):
+ *
+ * STATE    sent by every member after every confchg (the sync barrier);
+ *          u16 proto_min, u16 proto_max, u64 config_digest,
+ *          u32 flags (WIRE_STATE_*), u32 quorate_ring_nodeid,
+ *          u64 quorate_ring_seq (the last ring in which the sender was
+ *          quorate), u16 n_entries, entries { str name, u32 owner,
+ *          u8 phase, u64 epoch, u32 target, str last_error },
+ *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
+ *          u8 running }
+ * START    u32 req_id, str resource, u32 node (0: first eligible)
+ * STOP     u32 req_id, str resource
+ * CLEANUP  u32 req_id, str resource
+ * RESULT   str resource, u8 op (WIRE_OP_*), u8 ok, str error; epoch in the
+ *          header: the owner reports how a START or STOP it ran ended.
+ *
+ * req_id lets the requesting node answer its waiting handoffctl when its
+ * request is delivered (accepted, or rejected with the reason that every
+ * member computes identically).
+ */
+#ifndef HANDOFF_WIRE_H
+#define HANDOFF_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_MAGIC        0x464f4448u
+#define WIRE_HEADER_LEN   24
+#define WIRE_VERSION_MIN  1
+#define WIRE_VERSION_MAX  1
+#define WIRE_STR_MAX      255     /* error texts are cut to this */
+#define WIRE_NAME_MAX     63
+#define WIRE_MAX_MSG      (1024 * 1024)
+
+enum wire_type {
+	MSG_STATE = 1,
+	MSG_START = 2,
+	MSG_STOP = 3,
+	MSG_CLEANUP = 4,
+	MSG_RESULT = 5,
+	MSG__MAX
+};
+
+/* Phases of a resource; the protocol model uses the same names. */
+enum phase {
+	PHASE_STOPPED = 0,
+	PHASE_STARTING = 1,
+	PHASE_RUNNING = 2,
+	PHASE_STOPPING = 3,
+	PHASE_FAILED = 4,
+	PHASE__MAX
+};
+
+enum wire_op { WIRE_OP_START = 1, WIRE_OP_STOP = 2 };
+
+enum drbd_role_fact { ROLE_UNKNOWN = 0, ROLE_SECONDARY = 1, ROLE_PRIMARY = 2 };
+
+#define WIRE_STATE_QUORATE_SEEN 0x1   /* quorate_ring_* is meaningful */
+
+struct wire_header {
+	uint16_t version;
+	uint16_t type;
+	uint32_t nodeid;
+	uint32_t length;
+	uint64_t epoch;
+};
+
+struct wire_entry {
+	char name[WIRE_NAME_MAX + 1];
+	uint32_t owner;
+	uint8_t phase;
+	uint64_t epoch;
+	uint32_t target;
+	char last_error[WIRE_STR_MAX + 1];
+};
+
+struct wire_fact {
+	char name[WIRE_NAME_MAX + 1];
+	uint8_t role;
+	uint8_t disk;
+	uint8_t mounted;
+	uint8_t running;
+};
+
+struct wire_state {
+	uint16_t proto_min, proto_max;
+	uint64_t config_digest;
+	uint32_t flags;
+	uint32_t quorate_ring_nodeid;
+	uint64_t quorate_ring_seq;
+	struct wire_entry *entries;   /* malloc'd by wire_decode */
+	size_t n_entries;
+	struct wire_fact *facts;
+	size_t n_facts;
+};
+
+struct wire_request {            /* START, STOP, CLEANUP */
+	uint32_t req_id;
+	char resource[WIRE_NAME_MAX + 1];
+	uint32_t node;
+};
+
+struct wire_result {
+	char resource[WIRE_NAME_MAX + 1];
+	uint8_t op;
+	uint8_t ok;
+	char error[WIRE_STR_MAX + 1];
+};
+
+struct wire_msg {
+	struct wire_header hdr;
+	union {
+		struct wire_state state;
+		struct wire_request req;
+		struct wire_result result;
+	} u;
+};
+
+const char *wire_type_name(unsigned type);
+const char *phase_name(unsigned phase);
+
+/*
+ * Encode MSG (its hdr.type, hdr.nodeid, hdr.epoch; version and length are
+ * filled in) into a malloc'd buffer.  Returns the length, or 0 when a field
+ * does not fit the protocol's limits.
+ */
+size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out);
+
+/*
+ * Decode BUF of LEN bytes delivered from CPG sender SENDER.  Returns 0, or
+ * -1 with a one-line reason in WHY.  On success release with wire_free().
+ */
+int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
+		struct wire_msg *msg, char *why, size_t why_len);
+void wire_free(struct wire_msg *msg);
+
+/* The version every member of RANGES speaks: the highest common one, or 0. */
+uint16_t wire_negotiate(const uint16_t (*ranges)[2], size_t n);
+
+#endif

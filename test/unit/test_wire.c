@@ -1,0 +1,276 @@
+/* The wire format: round trips, and every kind of bad message refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpg/wire.h"
+
+static size_t encode_state(uint8_t **buf, uint32_t nodeid)
+{
+	struct wire_entry entries[2] = {
+		{ .name = "web", .owner = 2, .phase = PHASE_RUNNING, .epoch = 7, .target = 0 },
+		{ .name = "db", .owner = 0, .phase = PHASE_FAILED, .epoch = 3,
+		  .last_error = "promote: 0: State change failed" },
+	};
+	struct wire_fact facts[1] = {
+		{ .name = "web", .role = ROLE_PRIMARY, .disk = 9, .mounted = 1, .running = 1 },
+	};
+	struct wire_msg m = { .hdr = { .type = MSG_STATE, .nodeid = nodeid, .epoch = 0 } };
+
+	m.u.state = (struct wire_state){
+		.proto_min = 1, .proto_max = 1, .config_digest = 0x1122334455667788ull,
+		.flags = WIRE_STATE_QUORATE_SEEN, .quorate_ring_nodeid = 1,
+		.quorate_ring_seq = 0x2c, .entries = entries, .n_entries = 2,
+		.facts = facts, .n_facts = 1,
+	};
+	return wire_encode(&m, 1, buf);
+}
+
+static void state_roundtrip(void **state)
+{
+	uint8_t *buf;
+	size_t len = encode_state(&buf, 2);
+	struct wire_msg m;
+	char why[256];
+	(void)state;
+
+	assert_true(len > WIRE_HEADER_LEN);
+	/* little-endian on the wire, whatever the host */
+	assert_int_equal(buf[0], 0x48);
+	assert_int_equal(buf[3], 0x46);
+	assert_int_equal(buf[12] | buf[13] << 8, len);
+	assert_int_equal(wire_decode(buf, len, 2, &m, why, sizeof(why)), 0);
+	assert_int_equal(m.hdr.type, MSG_STATE);
+	assert_int_equal(m.hdr.version, 1);
+	assert_int_equal(m.u.state.config_digest, 0x1122334455667788ull);
+	assert_int_equal(m.u.state.quorate_ring_seq, 0x2c);
+	assert_int_equal(m.u.state.n_entries, 2);
+	assert_string_equal(m.u.state.entries[0].name, "web");
+	assert_int_equal(m.u.state.entries[0].owner, 2);
+	assert_int_equal(m.u.state.entries[0].phase, PHASE_RUNNING);
+	assert_int_equal(m.u.state.entries[0].epoch, 7);
+	assert_string_equal(m.u.state.entries[1].last_error, "promote: 0: State change failed");
+	assert_int_equal(m.u.state.n_facts, 1);
+	assert_int_equal(m.u.state.facts[0].role, ROLE_PRIMARY);
+	assert_int_equal(m.u.state.facts[0].running, 1);
+	wire_free(&m);
+	free(buf);
+}
+
+static void requests_and_results_roundtrip(void **state)
+{
+	struct wire_msg m = { .hdr = { .type = MSG_START, .nodeid = 3, .epoch = 0 } }, d;
+	uint8_t *buf;
+	size_t len;
+	char why[256];
+	(void)state;
+
+	m.u.req = (struct wire_request){ .req_id = 42, .resource = "web", .node = 2 };
+	len = wire_encode(&m, 1, &buf);
+	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.req.req_id, 42);
+	assert_string_equal(d.u.req.resource, "web");
+	assert_int_equal(d.u.req.node, 2);
+	free(buf);
+
+	m.hdr.type = MSG_STOP;
+	len = wire_encode(&m, 1, &buf);
+	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.hdr.type, MSG_STOP);
+	assert_int_equal(d.u.req.node, 0);   /* STOP carries no node */
+	free(buf);
+
+	m.hdr.type = MSG_RESULT;
+	m.hdr.epoch = 9;
+	m.u.result = (struct wire_result){ .resource = "web", .op = WIRE_OP_START, .ok = 0,
+					   .error = "mount: wrong fs type" };
+	len = wire_encode(&m, 1, &buf);
+	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.hdr.epoch, 9);
+	assert_int_equal(d.u.result.op, WIRE_OP_START);
+	assert_int_equal(d.u.result.ok, 0);
+	assert_string_equal(d.u.result.error, "mount: wrong fs type");
+	free(buf);
+}
+
+static void expect_reject(const uint8_t *buf, size_t len, uint32_t sender, const char *reason)
+{
+	struct wire_msg m;
+	char why[256] = "";
+
+	if (wire_decode(buf, len, sender, &m, why, sizeof(why)) == 0)
+		fail_msg("accepted a message that should fail with '%s'", reason);
+	if (!strstr(why, reason))
+		fail_msg("reason '%s' lacks '%s'", why, reason);
+}
+
+static void header_checks(void **state)
+{
+	uint8_t *buf;
+	size_t len = encode_state(&buf, 2);
+	uint8_t *copy = malloc(len + 1);
+	(void)state;
+
+	expect_reject(buf, len, 3, "claims nodeid 2 but CPG sender is 3");
+	expect_reject(buf, 10, 2, "shorter than a header");
+	expect_reject(buf, len - 1, 2, "length field");
+
+	memcpy(copy, buf, len);
+	copy[0] ^= 0xff;
+	expect_reject(copy, len, 2, "bad magic");
+
+	memcpy(copy, buf, len);
+	copy[4] = 2;
+	expect_reject(copy, len, 2, "protocol version 2");
+
+	memcpy(copy, buf, len);
+	copy[6] = 77;
+	expect_reject(copy, len, 2, "unknown message type 77");
+
+	/* a trailing byte, with the length field telling the truth about it */
+	memcpy(copy, buf, len);
+	copy[len] = 0;
+	copy[12] = (uint8_t)(len + 1);
+	copy[13] = (uint8_t)((len + 1) >> 8);
+	expect_reject(copy, len + 1, 2, "trailing bytes");
+	free(copy);
+	free(buf);
+}
+
+static void every_truncation_fails_cleanly(void **state)
+{
+	uint8_t *buf;
+	size_t len = encode_state(&buf, 2);
+	(void)state;
+
+	for (size_t cut = 0; cut < len; cut++) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+		struct wire_msg m;
+		char why[256];
+		memcpy(copy, buf, cut);
+		if (cut >= 16) {   /* make the length field agree, so the body is parsed */
+			copy[12] = (uint8_t)cut;
+			copy[13] = (uint8_t)(cut >> 8);
+		}
+		assert_int_equal(wire_decode(copy, cut, 2, &m, why, sizeof(why)), -1);
+		free(copy);
+	}
+	free(buf);
+}
+
+static void body_checks(void **state)
+{
+	struct wire_msg m = { .hdr = { .type = MSG_RESULT, .nodeid = 1 } };
+	uint8_t *buf;
+	size_t len;
+	(void)state;
+
+	m.u.result = (struct wire_result){ .resource = "web", .op = WIRE_OP_STOP, .ok = 1 };
+	len = wire_encode(&m, 1, &buf);
+	buf[len - 3] = 9;   /* op */
+	expect_reject(buf, len, 1, "out of range");
+	free(buf);
+
+	m.u.result = (struct wire_result){ .resource = "w\teb", .op = WIRE_OP_STOP, .ok = 1 };
+	len = wire_encode(&m, 1, &buf);
+	expect_reject(buf, len, 1, "control character");
+	free(buf);
+}
+
+static void huge_counts_do_not_allocate(void **state)
+{
+	uint8_t *buf;
+	size_t len = encode_state(&buf, 2);
+	(void)state;
+
+	/* n_entries sits right after the fixed STATE fields */
+	buf[WIRE_HEADER_LEN + 28] = 0xff;
+	buf[WIRE_HEADER_LEN + 29] = 0xff;
+	expect_reject(buf, len, 2, "entry count larger than the message");
+	free(buf);
+}
+
+static void encode_refuses_oversized_fields(void **state)
+{
+	struct wire_msg m = { .hdr = { .type = MSG_RESULT, .nodeid = 1 } };
+	uint8_t *buf;
+	(void)state;
+
+	memset(m.u.result.error, 'x', WIRE_STR_MAX);
+	m.u.result.error[WIRE_STR_MAX] = '\0';
+	snprintf(m.u.result.resource, sizeof(m.u.result.resource), "web");
+	m.u.result.op = WIRE_OP_START;
+	assert_true(wire_encode(&m, 1, &buf) > 0);
+	free(buf);
+	m.hdr.type = 99;
+	assert_int_equal(wire_encode(&m, 1, &buf), 0);
+	assert_null(buf);
+}
+
+static void random_bytes_never_crash(void **state)
+{
+	uint8_t buf[512];
+	unsigned seed = 12345;
+	int accepted = 0;
+	(void)state;
+
+	for (int i = 0; i < 20000; i++) {
+		size_t len = (size_t)(rand_r(&seed) % sizeof(buf));
+		struct wire_msg m;
+		char why[256];
+		for (size_t j = 0; j < len; j++)
+			buf[j] = (uint8_t)rand_r(&seed);
+		if (len >= 16 && (i & 1)) {   /* half with a valid-looking header */
+			buf[0] = 0x48; buf[1] = 0x44; buf[2] = 0x4f; buf[3] = 0x46;
+			buf[4] = 1; buf[5] = 0; buf[6] = (uint8_t)(1 + i % 5); buf[7] = 0;
+			buf[8] = 1; buf[9] = buf[10] = buf[11] = 0;
+			buf[12] = (uint8_t)len; buf[13] = (uint8_t)(len >> 8); buf[14] = buf[15] = 0;
+		}
+		if (wire_decode(buf, len, 1, &m, why, sizeof(why)) == 0) {
+			accepted++;
+			wire_free(&m);
+		}
+	}
+	/* noise is almost never a valid message */
+	assert_true(accepted < 100);
+}
+
+static void names_and_negotiation(void **state)
+{
+	const uint16_t same[][2] = { { 1, 1 }, { 1, 1 } };
+	const uint16_t upgrade[][2] = { { 1, 2 }, { 1, 1 }, { 1, 3 } };
+	const uint16_t disjoint[][2] = { { 1, 1 }, { 2, 3 } };
+	(void)state;
+
+	assert_string_equal(wire_type_name(MSG_STATE), "STATE");
+	assert_string_equal(wire_type_name(MSG_RESULT), "RESULT");
+	assert_string_equal(wire_type_name(0), "UNKNOWN");
+	assert_string_equal(phase_name(PHASE_STOPPING), "STOPPING");
+	assert_string_equal(phase_name(200), "UNKNOWN");
+	assert_int_equal(wire_negotiate(same, 2), 1);
+	assert_int_equal(wire_negotiate(upgrade, 3), 1);
+	assert_int_equal(wire_negotiate(upgrade, 1), 2);
+	assert_int_equal(wire_negotiate(disjoint, 2), 0);
+	assert_int_equal(wire_negotiate(disjoint, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(state_roundtrip),
+		cmocka_unit_test(requests_and_results_roundtrip),
+		cmocka_unit_test(header_checks),
+		cmocka_unit_test(every_truncation_fails_cleanly),
+		cmocka_unit_test(body_checks),
+		cmocka_unit_test(huge_counts_do_not_allocate),
+		cmocka_unit_test(encode_refuses_oversized_fields),
+		cmocka_unit_test(random_bytes_never_crash),
+		cmocka_unit_test(names_and_negotiation),
+	};
+	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
+}
