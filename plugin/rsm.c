@@ -1,0 +1,703 @@
+#include "rsm.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- actions --------------------------------------------------------------- */
+
+static struct rsm_action *push(struct rsm_actions *a, enum rsm_action_type type,
+			       const char *res)
+{
+	struct rsm_action *act;
+
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+		struct rsm_action *v = realloc(a->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;   /* the daemon sees fewer actions; logged there */
+		a->v = v;
+		a->cap = cap;
+	}
+	act = &a->v[a->n++];
+	memset(act, 0, sizeof(*act));
+	act->type = type;
+	if (res)
+		snprintf(act->resource, sizeof(act->resource), "%s", res);
+	return act;
+}
+
+static void push_text(struct rsm_actions *a, enum rsm_action_type type, const char *res,
+		      uint64_t epoch, uint32_t req_id, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void push_text(struct rsm_actions *a, enum rsm_action_type type, const char *res,
+		      uint64_t epoch, uint32_t req_id, bool ok, const char *fmt, ...)
+{
+	struct rsm_action *act = push(a, type, res);
+	va_list ap;
+
+	if (!act)
+		return;
+	act->epoch = epoch;
+	act->req_id = req_id;
+	act->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(act->text, sizeof(act->text), fmt, ap);
+	va_end(ap);
+}
+
+void rsm_actions_clear(struct rsm_actions *a)
+{
+	a->n = 0;
+}
+
+void rsm_actions_free(struct rsm_actions *a)
+{
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+/* ---- nodes and resources -------------------------------------------------- */
+
+static struct rsm_node *node_get(struct rsm *m, uint32_t nodeid, bool add)
+{
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].nodeid == nodeid)
+			return &m->nodes[i];
+	if (!add || m->n_nodes == RSM_MAX_NODES)
+		return NULL;
+	memset(&m->nodes[m->n_nodes], 0, sizeof(m->nodes[0]));
+	m->nodes[m->n_nodes].nodeid = nodeid;
+	return &m->nodes[m->n_nodes++];
+}
+
+const struct rsm_node *rsm_node(const struct rsm *m, uint32_t nodeid)
+{
+	return node_get((struct rsm *)m, nodeid, false);
+}
+
+struct rsm_res *rsm_find(struct rsm *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_res; i++)
+		if (!strcmp(m->res[i].conf->name, name))
+			return &m->res[i];
+	return NULL;
+}
+
+static uint32_t nodeid_of(const struct rsm *m, const char *name)
+{
+	char *end;
+	unsigned long id;
+
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].name[0] && !strcmp(m->nodes[i].name, name))
+			return m->nodes[i].nodeid;
+	/* a bare nodeid is accepted too */
+	id = strtoul(name, &end, 10);
+	return (*end == '\0' && id > 0 && id <= UINT32_MAX) ? (uint32_t)id : 0;
+}
+
+size_t rsm_preference(const struct rsm *m, const struct rsm_res *r, uint32_t *ids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->conf->n_nodes && n < max; i++) {
+		uint32_t id = nodeid_of(m, r->conf->nodes[i]);
+		if (id)
+			ids[n++] = id;
+	}
+	return n;
+}
+
+const char *rsm_ineligible(const struct rsm *m, const struct rsm_res *r, uint32_t nodeid)
+{
+	const struct rsm_node *n = rsm_node(m, nodeid);
+	uint32_t pref[RES_MAX_NODES];
+	size_t np = rsm_preference(m, r, pref, RES_MAX_NODES);
+	bool allowed = false;
+
+	for (size_t i = 0; i < np; i++)
+		if (pref[i] == nodeid)
+			allowed = true;
+	if (!allowed)
+		return "not among the resource's nodes";
+	if (!n || !n->member)
+		return "not a member of the cluster";
+	if (!n->eligible)
+		return "its configuration differs from the cluster's (config digest)";
+	return NULL;
+}
+
+int rsm_init(struct rsm *m, const struct handoff_config *cfg, uint32_t local_nodeid,
+	     const uint32_t *ids, const char *const *names, size_t n_names)
+{
+	memset(m, 0, sizeof(*m));
+	m->local_nodeid = local_nodeid;
+	m->local_digest = config_digest(cfg);
+	for (size_t i = 0; i < n_names; i++) {
+		struct rsm_node *n = node_get(m, ids[i], true);
+		if (n)
+			snprintf(n->name, sizeof(n->name), "%s", names[i]);
+	}
+	if (cfg->n_resources) {
+		m->res = calloc(cfg->n_resources, sizeof(*m->res));
+		if (!m->res)
+			return -1;
+	}
+	m->n_res = cfg->n_resources;
+	for (size_t i = 0; i < m->n_res; i++) {
+		m->res[i].conf = &cfg->resources[i];
+		m->res[i].phase = PHASE_STOPPED;
+	}
+	return 0;
+}
+
+static void free_states(struct rsm *m)
+{
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		struct wire_msg tmp = { .hdr = { .type = MSG_STATE } };
+		tmp.u.state = m->nodes[i].state;
+		wire_free(&tmp);
+		memset(&m->nodes[i].state, 0, sizeof(m->nodes[i].state));
+		m->nodes[i].state_seen = false;
+	}
+}
+
+static void free_held(struct rsm *m)
+{
+	for (size_t i = 0; i < m->n_held; i++)
+		wire_free(&m->held[i]);
+	m->n_held = 0;
+}
+
+void rsm_free(struct rsm *m)
+{
+	free_states(m);
+	free_held(m);
+	free(m->held);
+	free(m->res);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- the sync barrier ------------------------------------------------------ */
+
+static void start_sync(struct rsm *m, struct rsm_actions *out)
+{
+	free_states(m);
+	m->syncing = true;
+	push(out, ACT_SEND_STATE, NULL);
+}
+
+void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_actions *out)
+{
+	for (size_t i = 0; i < m->n_nodes; i++)
+		m->nodes[i].member = false;
+	for (size_t i = 0; i < n; i++) {
+		struct rsm_node *node = node_get(m, members[i], true);
+		if (node)
+			node->member = true;
+	}
+	/*
+	 * Messages held for an unfinished sync were delivered to the old
+	 * membership only; a new member never saw them.  Every old member
+	 * drops them alike, and the requesters are told to retry.
+	 */
+	for (size_t i = 0; i < m->n_held; i++) {
+		const struct wire_msg *h = &m->held[i];
+		if (h->hdr.nodeid == m->local_nodeid &&
+		    (h->hdr.type == MSG_START || h->hdr.type == MSG_STOP ||
+		     h->hdr.type == MSG_CLEANUP))
+			push_text(out, ACT_REPLY, h->u.req.resource, 0, h->u.req.req_id, false,
+				  "membership changed before the request was decided; try again");
+	}
+	free_held(m);
+	start_sync(m, out);
+}
+
+static int phase_rank(unsigned phase)
+{
+	/* how far a resource got; breaks ties between entries of one epoch */
+	static const int rank[PHASE__MAX] = {
+		[PHASE_STOPPED] = 0, [PHASE_STARTING] = 1, [PHASE_RUNNING] = 2,
+		[PHASE_STOPPING] = 3, [PHASE_FAILED] = 4,
+	};
+	return phase < PHASE__MAX ? rank[phase] : -1;
+}
+
+static void choose_reference(struct rsm *m)
+{
+	uint16_t ranges[RSM_MAX_NODES][2];
+	size_t nr = 0;
+	size_t best_count = 0;
+
+	m->reference_digest = 0;
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct rsm_node *a = &m->nodes[i];
+		size_t count = 0;
+		if (!a->member)
+			continue;
+		ranges[nr][0] = a->proto_min;
+		ranges[nr][1] = a->proto_max;
+		nr++;
+		for (size_t j = 0; j < m->n_nodes; j++)
+			if (m->nodes[j].member && m->nodes[j].digest == a->digest)
+				count++;
+		/* the digest most members hold; a tie goes to the smaller value */
+		if (count > best_count || (count == best_count && a->digest < m->reference_digest)) {
+			best_count = count;
+			m->reference_digest = a->digest;
+		}
+	}
+	m->version = wire_negotiate((const uint16_t (*)[2])ranges, nr);
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		struct rsm_node *n = &m->nodes[i];
+		n->eligible = n->member && n->digest == m->reference_digest &&
+			      m->version != 0 && n->proto_min <= m->version &&
+			      m->version <= n->proto_max;
+	}
+}
+
+/* The entry for R that wins the merge, or NULL when no member has one. */
+static const struct wire_entry *best_entry(const struct rsm *m, const char *name)
+{
+	const struct wire_entry *best = NULL;
+	uint32_t best_sender = 0;
+
+	/* the node array is in order of first sight, which differs between
+	 * members: every tie is broken on values, never on that order */
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct rsm_node *n = &m->nodes[i];
+		if (!n->member)
+			continue;
+		for (size_t j = 0; j < n->state.n_entries; j++) {
+			const struct wire_entry *e = &n->state.entries[j];
+			int rank, best_rank;
+			if (strcmp(e->name, name))
+				continue;
+			rank = phase_rank(e->phase);
+			best_rank = best ? phase_rank(best->phase) : -1;
+			if (!best || e->epoch > best->epoch ||
+			    (e->epoch == best->epoch && rank > best_rank) ||
+			    (e->epoch == best->epoch && rank == best_rank && n->nodeid < best_sender)) {
+				best = e;
+				best_sender = n->nodeid;
+			}
+		}
+	}
+	return best;
+}
+
+static const struct wire_fact *fact_of(const struct rsm_node *n, const char *name)
+{
+	for (size_t j = 0; j < n->state.n_facts; j++)
+		if (!strcmp(n->state.facts[j].name, name))
+			return &n->state.facts[j];
+	return NULL;
+}
+
+static void set_error(struct rsm_res *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct rsm_res *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->last_error, sizeof(r->last_error), fmt, ap);
+	va_end(ap);
+}
+
+static bool is_member(const struct rsm *m, uint32_t nodeid)
+{
+	const struct rsm_node *n = rsm_node(m, nodeid);
+	return n && n->member;
+}
+
+static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
+{
+	const char *name = r->conf->name;
+	const struct wire_entry *e = best_entry(m, name);
+	uint32_t running[RSM_MAX_NODES], holding[RSM_MAX_NODES];
+	size_t n_running = 0, n_holding = 0;
+	bool cleanup = false;
+
+	if (e) {
+		/* a CLEANUP asked for this resync: the table was FAILED at the
+		 * CLEANUP's epoch with the error cleared */
+		cleanup = e->phase == PHASE_FAILED && e->last_error[0] == '\0';
+		r->owner = e->owner;
+		r->phase = e->phase;
+		r->epoch = e->epoch;
+		r->target = e->target;
+		snprintf(r->last_error, sizeof(r->last_error), "%s", e->last_error);
+	}
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct rsm_node *n = &m->nodes[i];
+		const struct wire_fact *f;
+		if (!n->member || !(f = fact_of(n, name)))
+			continue;
+		if (f->running)
+			running[n_running++] = n->nodeid;
+		if (f->running || f->mounted || f->role == ROLE_PRIMARY)
+			holding[n_holding++] = n->nodeid;
+	}
+
+	if (n_running > 0) {
+		uint32_t keep = running[0];
+		bool owner_runs = false;
+		for (size_t i = 0; i < n_running; i++) {
+			if (running[i] == r->owner)
+				owner_runs = true;
+			if (running[i] < keep)
+				keep = running[i];
+		}
+		if (owner_runs)
+			keep = r->owner;
+		if (n_running > 1)
+			push_text(out, ACT_LOG, name, r->epoch, 0, false,
+				  "%s runs on %zu nodes at once; keeping node %u, stopping the others",
+				  name, n_running, keep);
+		if (!(owner_runs && (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING))) {
+			if (r->owner != keep || r->phase != PHASE_RUNNING)
+				push_text(out, ACT_LOG, name, r->epoch, 0, true,
+					  "%s found running on node %u: adopted", name, keep);
+			r->owner = keep;
+			r->phase = PHASE_RUNNING;
+			r->last_error[0] = '\0';
+		}
+	} else if (r->phase == PHASE_RUNNING) {
+		if (is_member(m, r->owner)) {
+			r->phase = PHASE_FAILED;
+			set_error(r, "not running on its owner, node %u, at the sync", r->owner);
+		}
+	} else if (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING) {
+		if (!is_member(m, r->owner)) {
+			set_error(r, "owner node %u left during %s", r->owner,
+				  r->phase == PHASE_STARTING ? "start" : "stop");
+			r->phase = PHASE_FAILED;
+		}
+	} else if (r->phase == PHASE_FAILED && cleanup) {
+		r->phase = PHASE_STOPPED;
+		r->owner = 0;
+	}
+	r->owner_lost = r->owner != 0 && !is_member(m, r->owner);
+
+	/* whoever holds it without owning it lets go, at once */
+	for (size_t i = 0; i < n_holding; i++) {
+		if (holding[i] == r->owner && r->phase != PHASE_STOPPED)
+			continue;
+		if (holding[i] == m->local_nodeid)
+			push_text(out, ACT_RELEASE, name, r->epoch, 0, true,
+				  "this node holds %s but does not own it", name);
+	}
+}
+
+static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+
+/* Keep MSG (moved) until the sync is over. */
+static void hold(struct rsm *m, struct wire_msg *msg)
+{
+	if (m->n_held == m->cap_held) {
+		size_t cap = m->cap_held ? m->cap_held * 2 : 16;
+		struct wire_msg *h = realloc(m->held, cap * sizeof(*h));
+		if (!h) {
+			wire_free(msg);
+			return;
+		}
+		m->held = h;
+		m->cap_held = cap;
+	}
+	m->held[m->n_held++] = *msg;
+	memset(msg, 0, sizeof(*msg));
+}
+
+static void merge(struct rsm *m, struct rsm_actions *out)
+{
+	struct wire_msg *held = m->held;
+	size_t n_held = m->n_held;
+
+	choose_reference(m);
+	for (size_t i = 0; i < m->n_res; i++)
+		merge_resource(m, &m->res[i], out);
+	free_states(m);
+	m->syncing = false;
+
+	/*
+	 * Replay what was held, in the order it was delivered.  A replayed
+	 * CLEANUP starts a new sync: what follows it is held again.
+	 */
+	m->held = NULL;
+	m->n_held = m->cap_held = 0;
+	for (size_t i = 0; i < n_held; i++) {
+		if (m->syncing) {
+			hold(m, &held[i]);
+			continue;
+		}
+		process(m, &held[i], out);
+		wire_free(&held[i]);
+	}
+	free(held);
+}
+
+static bool all_states_seen(const struct rsm *m)
+{
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].member && !m->nodes[i].state_seen)
+			return false;
+	return true;
+}
+
+static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	struct rsm_node *n = node_get(m, msg->hdr.nodeid, false);
+
+	if (!n || !n->member || !m->syncing) {
+		wire_free(msg);   /* from a node that has left, or a stale sync */
+		return;
+	}
+	if (n->state_seen) {
+		struct wire_msg old = { .hdr = { .type = MSG_STATE } };
+		old.u.state = n->state;
+		wire_free(&old);
+	}
+	n->state = msg->u.state;
+	memset(&msg->u.state, 0, sizeof(msg->u.state));
+	n->state_seen = true;
+	n->digest = n->state.config_digest;
+	n->proto_min = n->state.proto_min;
+	n->proto_max = n->state.proto_max;
+	if (all_states_seen(m))
+		merge(m, out);
+}
+
+/* ---- requests and results --------------------------------------------------- */
+
+/* Answer the request MSG: only its sender has a handoffctl waiting. */
+static void reply(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+		  bool ok, uint64_t epoch, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void reply(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+		  bool ok, uint64_t epoch, const char *fmt, ...)
+{
+	struct rsm_action *act;
+	va_list ap;
+
+	if (msg->hdr.nodeid != m->local_nodeid)
+		return;
+	act = push(out, ACT_REPLY, msg->u.req.resource);
+	if (!act)
+		return;
+	act->epoch = epoch;
+	act->req_id = msg->u.req.req_id;
+	act->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(act->text, sizeof(act->text), fmt, ap);
+	va_end(ap);
+}
+
+static bool requester_ok(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+			 struct rsm_res **rp)
+{
+	const struct rsm_node *sender = rsm_node(m, msg->hdr.nodeid);
+
+	*rp = rsm_find(m, msg->u.req.resource);
+	if (!sender || !sender->eligible) {
+		reply(m, msg, out, false, 0, "%s",
+		      "this node's configuration differs from the cluster's; it may not change resources");
+		return false;
+	}
+	if (!*rp) {
+		reply(m, msg, out, false, 0, "unknown resource '%s'", msg->u.req.resource);
+		return false;
+	}
+	return true;
+}
+
+static void busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+		 const struct rsm_res *r)
+{
+
+	reply(m, msg, out, false, r->epoch, "busy: %s is %s on node %u (epoch %llu)", r->conf->name,
+		 phase_name(r->phase), r->owner, (unsigned long long)r->epoch);
+}
+
+static void process_start(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	struct rsm_res *r;
+	uint32_t node = msg->u.req.node;
+	const char *why;
+
+	if (!requester_ok(m, msg, out, &r))
+		return;
+	if (r->phase == PHASE_FAILED) {
+		reply(m, msg, out, false, r->epoch, "%s has failed (%.120s); run handoffctl cleanup %s first",
+			 r->conf->name, r->last_error, r->conf->name);
+		return;
+	}
+	if (r->phase != PHASE_STOPPED) {
+		busy(m, msg, out, r);
+		return;
+	}
+	if (node == 0) {
+		uint32_t pref[RES_MAX_NODES];
+		size_t np = rsm_preference(m, r, pref, RES_MAX_NODES);
+		for (size_t i = 0; i < np && !node; i++)
+			if (!rsm_ineligible(m, r, pref[i]))
+				node = pref[i];
+		if (!node) {
+			reply(m, msg, out, false, r->epoch, "no eligible node for %s among its nodes",
+				 r->conf->name);
+			return;
+		}
+	} else if ((why = rsm_ineligible(m, r, node))) {
+		reply(m, msg, out, false, r->epoch, "node %u may not run %s: %s", node, r->conf->name, why);
+		return;
+	}
+	r->owner = node;
+	r->phase = PHASE_STARTING;
+	r->epoch++;
+	r->target = 0;
+	r->last_error[0] = '\0';
+	r->owner_lost = false;
+	reply(m, msg, out, true, r->epoch, "starting %s on node %u (epoch %llu)", r->conf->name, node,
+		 (unsigned long long)r->epoch);
+	if (node == m->local_nodeid)
+		push_text(out, ACT_START, r->conf->name, r->epoch, 0, true, "start");
+}
+
+static void process_stop(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	struct rsm_res *r;
+
+	if (!requester_ok(m, msg, out, &r))
+		return;
+	if (r->phase == PHASE_STOPPED) {
+		reply(m, msg, out, true, r->epoch, "%s is already stopped", r->conf->name);
+		return;
+	}
+	if (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING) {
+		busy(m, msg, out, r);
+		return;
+	}
+	if (r->owner == 0) {            /* FAILED before it had an owner */
+		r->phase = PHASE_STOPPED;
+		r->epoch++;
+		r->last_error[0] = '\0';
+		reply(m, msg, out, true, r->epoch, "%s had no owner; now stopped", r->conf->name);
+		return;
+	}
+	if (!is_member(m, r->owner)) {
+		reply(m, msg, out, false, r->epoch, "%s's owner, node %u, is not a member: "
+			 "it cannot be stopped from here", r->conf->name, r->owner);
+		return;
+	}
+	r->phase = PHASE_STOPPING;
+	r->epoch++;
+	reply(m, msg, out, true, r->epoch, "stopping %s on node %u (epoch %llu)", r->conf->name,
+		 r->owner, (unsigned long long)r->epoch);
+	if (r->owner == m->local_nodeid)
+		push_text(out, ACT_STOP, r->conf->name, r->epoch, 0, true, "stop");
+}
+
+static void process_cleanup(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	struct rsm_res *r;
+
+	if (!requester_ok(m, msg, out, &r))
+		return;
+	if (r->phase != PHASE_FAILED) {
+		reply(m, msg, out, true, r->epoch, "%s is %s: nothing to clean up", r->conf->name,
+			 phase_name(r->phase));
+		return;
+	}
+	/*
+	 * Probe reality: every member sends a fresh STATE with its local
+	 * facts, and the merge decides (running somewhere: adopted there;
+	 * nowhere: STOPPED).  A FAILED entry with an empty error marks the
+	 * cleanup for the merge.
+	 */
+	r->epoch++;
+	r->last_error[0] = '\0';
+	reply(m, msg, out, true, r->epoch, "cleaning up %s: probing every node (epoch %llu)",
+		 r->conf->name, (unsigned long long)r->epoch);
+	start_sync(m, out);
+}
+
+static void process_result(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	struct rsm_res *r = rsm_find(m, msg->u.result.resource);
+	const struct wire_result *res = &msg->u.result;
+	bool start = res->op == WIRE_OP_START;
+
+	if (!r || msg->hdr.epoch != r->epoch || msg->hdr.nodeid != r->owner ||
+	    r->phase != (start ? PHASE_STARTING : PHASE_STOPPING)) {
+		push_text(out, ACT_LOG, res->resource, msg->hdr.epoch, 0, false,
+			  "ignored a stale RESULT for %s (epoch %llu) from node %u",
+			  res->resource, (unsigned long long)msg->hdr.epoch, msg->hdr.nodeid);
+		return;
+	}
+	if (res->ok) {
+		r->phase = start ? PHASE_RUNNING : PHASE_STOPPED;
+		if (!start)
+			r->owner = 0;
+		r->last_error[0] = '\0';
+	} else {
+		r->phase = PHASE_FAILED;
+		set_error(r, "%s on node %u: %s", start ? "start" : "stop", msg->hdr.nodeid,
+			  res->error[0] ? res->error : "failed");
+	}
+}
+
+static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	switch (msg->hdr.type) {
+	case MSG_START:   process_start(m, msg, out); break;
+	case MSG_STOP:    process_stop(m, msg, out); break;
+	case MSG_CLEANUP: process_cleanup(m, msg, out); break;
+	case MSG_RESULT:  process_result(m, msg, out); break;
+	default: break;
+	}
+}
+
+void rsm_deliver(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	if (msg->hdr.type == MSG_STATE) {
+		receive_state(m, msg, out);
+		return;
+	}
+	if (m->syncing) {
+		hold(m, msg);
+		return;
+	}
+	process(m, msg, out);
+	wire_free(msg);
+}
+
+void rsm_fill_state(const struct rsm *m, struct wire_state *s,
+		    const struct wire_fact *facts, size_t n_facts)
+{
+	memset(s, 0, sizeof(*s));
+	s->proto_min = WIRE_VERSION_MIN;
+	s->proto_max = WIRE_VERSION_MAX;
+	s->config_digest = m->local_digest;
+	if (m->quorate_ring_seq) {
+		s->flags |= WIRE_STATE_QUORATE_SEEN;
+		s->quorate_ring_nodeid = m->quorate_ring_nodeid;
+		s->quorate_ring_seq = m->quorate_ring_seq;
+	}
+	s->entries = m->n_res ? calloc(m->n_res, sizeof(*s->entries)) : NULL;
+	s->n_entries = s->entries ? m->n_res : 0;
+	for (size_t i = 0; i < s->n_entries; i++) {
+		const struct rsm_res *r = &m->res[i];
+		struct wire_entry *e = &s->entries[i];
+		snprintf(e->name, sizeof(e->name), "%s", r->conf->name);
+		e->owner = r->owner;
+		e->phase = (uint8_t)r->phase;
+		e->epoch = r->epoch;
+		e->target = r->target;
+		snprintf(e->last_error, sizeof(e->last_error), "%s", r->last_error);
+	}
+	s->facts = (struct wire_fact *)facts;   /* borrowed: the caller owns them */
+	s->n_facts = n_facts;
+}

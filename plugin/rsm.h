@@ -1,0 +1,126 @@
+/*
+ * rsm.h - the replicated state machine: the resource table that every
+ * member computes identically from the same ordered CPG messages.
+ *
+ * It is a pure function of its inputs, (state, event) -> (state', actions):
+ * no I/O, no clock, no corosync, so it is unit-tested transition by
+ * transition and mirrors the protocol model.  The daemon feeds it
+ * membership changes and delivered messages, and carries out the actions
+ * addressed to the local node (run a driver op, send a message, answer a
+ * waiting handoffctl).
+ *
+ * The sync barrier: after every confchg each member multicasts STATE (its
+ * table, config digest, protocol range and local facts).  Until the STATE
+ * of every current member has been delivered, every other message is held
+ * in order; then all members run the same merge and replay the held
+ * messages.  Because CPG delivers the confchg and the messages at the same
+ * point of the total order on every member, all of them hold and replay the
+ * same messages and reach the same table.
+ *
+ * The merge: per resource, the entry with the highest epoch wins (epochs
+ * only grow through quorum-gated decisions, so it is the newest decision);
+ * ties go to the further phase, then to the lower sender nodeid.  Local
+ * facts then repair it: a workload that runs on exactly one member is
+ * adopted there; a member that runs or holds Primary for a resource it does
+ * not own stops and demotes it at once.
+ */
+#ifndef HANDOFF_RSM_H
+#define HANDOFF_RSM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../cpg/wire.h"
+#include "handoff_conf.h"
+
+#define RSM_MAX_NODES 64
+
+struct rsm_node {
+	uint32_t nodeid;
+	char name[64];
+	bool member;
+	bool state_seen;          /* its STATE arrived in the current sync */
+	uint64_t digest;
+	uint16_t proto_min, proto_max;
+	bool eligible;            /* same config as the reference, protocol ok */
+	struct wire_state state;  /* its last STATE, until the merge */
+};
+
+struct rsm_res {
+	const struct resource_conf *conf;
+	uint32_t owner;           /* 0: none */
+	enum phase phase;
+	uint64_t epoch;
+	uint32_t target;
+	char last_error[WIRE_STR_MAX + 1];
+	bool owner_lost;          /* owner is not a member any more */
+};
+
+enum rsm_action_type {
+	ACT_SEND_STATE,           /* multicast our STATE now */
+	ACT_START,                /* local: promote, mount, start (epoch) */
+	ACT_STOP,                 /* local: stop, umount, demote (epoch) */
+	ACT_RELEASE,              /* local: we hold it without owning it: stop it */
+	ACT_REPLY,                /* answer our handoffctl request req_id */
+	ACT_LOG,                  /* something every node logs the same way */
+};
+
+struct rsm_action {
+	enum rsm_action_type type;
+	char resource[WIRE_NAME_MAX + 1];
+	uint64_t epoch;
+	uint32_t req_id;
+	bool ok;
+	char text[WIRE_STR_MAX + 1];
+};
+
+struct rsm_actions {
+	struct rsm_action *v;
+	size_t n, cap;
+};
+
+struct rsm {
+	uint32_t local_nodeid;
+	uint64_t local_digest;
+	uint16_t version;          /* negotiated; 0 while unknown */
+	uint64_t reference_digest;
+	struct rsm_node nodes[RSM_MAX_NODES];
+	size_t n_nodes;
+	struct rsm_res *res;       /* one per configured resource, in config order */
+	size_t n_res;
+	bool syncing;
+	struct wire_msg *held;     /* messages delivered during the sync */
+	size_t n_held, cap_held;
+	uint32_t quorate_ring_nodeid;   /* last ring the local node saw quorate */
+	uint64_t quorate_ring_seq;
+};
+
+/* names: the cluster's nodelist (nodeid -> name), used to map a
+ * resource's `nodes` to nodeids. */
+int rsm_init(struct rsm *m, const struct handoff_config *cfg, uint32_t local_nodeid,
+	     const uint32_t *ids, const char *const *names, size_t n_names);
+void rsm_free(struct rsm *m);
+
+/* A CPG confchg: MEMBERS is the new membership. */
+void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n,
+		 struct rsm_actions *out);
+/* A delivered, already validated message (ownership of MSG's allocations
+ * passes to the rsm). */
+void rsm_deliver(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+
+/* Build our STATE message: table + FACTS (local facts, one per resource). */
+void rsm_fill_state(const struct rsm *m, struct wire_state *s,
+		    const struct wire_fact *facts, size_t n_facts);
+
+struct rsm_res *rsm_find(struct rsm *m, const char *name);
+const struct rsm_node *rsm_node(const struct rsm *m, uint32_t nodeid);
+/* Preference order of R, as nodeids (unknown names skipped). */
+size_t rsm_preference(const struct rsm *m, const struct rsm_res *r, uint32_t *ids, size_t max);
+/* May NODEID own R now?  Returns NULL, or the reason it may not. */
+const char *rsm_ineligible(const struct rsm *m, const struct rsm_res *r, uint32_t nodeid);
+
+void rsm_actions_clear(struct rsm_actions *a);
+void rsm_actions_free(struct rsm_actions *a);
+
+#endif

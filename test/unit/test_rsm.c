@@ -1,0 +1,636 @@
+/*
+ * The replicated state machine, driven the way CPG drives it: a small
+ * simulated cluster where every message goes through the wire encoding and
+ * is delivered to every member in one total order.  After every step all
+ * members must hold the same table.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugin/rsm.h"
+
+#define N 3
+
+static const char CONF[] =
+	"[resource web]\nstorage = drbd\ndrbd_resource = r0\ndevice = /dev/drbd0\n"
+	"mount_point = /srv/web\nworkload = exec\nagent = /bin/true\n"
+	"nodes = node1 node2 node3\n"
+	"[resource db]\nstorage = shared\ndevice = /dev/sdb1\nmount_point = /srv/db\n"
+	"workload = exec\nagent = /bin/true\nnodes = node2 node1\n";
+
+struct sim {
+	struct handoff_config cfg[N + 1];     /* per node: node 3 may differ */
+	struct rsm m[N + 1];
+	bool up[N + 1];                        /* handoffd running */
+	struct wire_fact facts[N + 1][2];      /* per node, web and db */
+	struct rsm_actions acts[N + 1];        /* everything each node was told */
+	uint8_t *queue[64];
+	size_t qlen[64];
+	size_t nq;
+	uint32_t next_req;
+};
+
+static const uint32_t IDS[] = { 1, 2, 3 };
+static const char *const NAMES[] = { "node1", "node2", "node3" };
+
+static void load_conf(struct sim *s, int i, const char *text)
+{
+	struct config_errors err = { 0 };
+	config_defaults(&s->cfg[i]);
+	assert_int_equal(config_load_string(&s->cfg[i], "sim.conf", text, &err), 0);
+}
+
+static void boot(struct sim *s, int i)
+{
+	rsm_free(&s->m[i]);
+	assert_int_equal(rsm_init(&s->m[i], &s->cfg[i], (uint32_t)i, IDS, NAMES, 3), 0);
+	s->up[i] = true;
+}
+
+static struct sim *sim_new(void)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	for (int i = 1; i <= N; i++) {
+		load_conf(s, i, CONF);
+		snprintf(s->facts[i][0].name, sizeof(s->facts[i][0].name), "web");
+		snprintf(s->facts[i][1].name, sizeof(s->facts[i][1].name), "db");
+		s->facts[i][0].role = s->facts[i][1].role = ROLE_SECONDARY;
+		boot(s, i);
+	}
+	return s;
+}
+
+static void sim_free(struct sim *s)
+{
+	for (int i = 0; i <= N; i++) {
+		rsm_free(&s->m[i]);
+		config_free(&s->cfg[i]);
+		rsm_actions_free(&s->acts[i]);
+	}
+	for (size_t q = 0; q < s->nq; q++)
+		free(s->queue[q]);
+	free(s);
+}
+
+static void multicast(struct sim *s, const struct wire_msg *msg)
+{
+	uint8_t *buf;
+	size_t len = wire_encode(msg, 1, &buf);
+	assert_true(len > 0);
+	assert_true(s->nq < 64);
+	s->queue[s->nq] = buf;
+	s->qlen[s->nq++] = len;
+}
+
+static void send_state(struct sim *s, int i)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_STATE, .nodeid = (uint32_t)i } };
+	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 2);
+	multicast(s, &msg);
+	free(msg.u.state.entries);   /* the facts are borrowed */
+}
+
+/* The daemon's part: carry out ACT_SEND_STATE. */
+static void react(struct sim *s, int i, size_t from)
+{
+	for (size_t a = from; a < s->acts[i].n; a++)
+		if (s->acts[i].v[a].type == ACT_SEND_STATE)
+			send_state(s, i);
+}
+
+/* Deliver everything queued, in order, to every running member. */
+static void run(struct sim *s)
+{
+	for (size_t q = 0; q < s->nq; q++) {
+		for (int i = 1; i <= N; i++) {
+			struct wire_msg msg;
+			char why[256];
+			size_t before = s->acts[i].n;
+			uint32_t sender;
+			if (!s->up[i])
+				continue;
+			sender = s->queue[q][8];
+			assert_int_equal(wire_decode(s->queue[q], s->qlen[q], sender, &msg, why,
+						     sizeof(why)), 0);
+			rsm_deliver(&s->m[i], &msg, &s->acts[i]);
+			react(s, i, before);
+		}
+		free(s->queue[q]);
+		s->queue[q] = NULL;
+	}
+	s->nq = 0;
+}
+
+static void confchg(struct sim *s, const uint32_t *members, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		int i = (int)members[k];
+		size_t before = s->acts[i].n;
+		rsm_confchg(&s->m[i], members, n, &s->acts[i]);
+		react(s, i, before);
+	}
+}
+
+static void all_up(struct sim *s)
+{
+	confchg(s, IDS, 3);
+	run(s);
+}
+
+static void request(struct sim *s, int from, enum wire_type type, const char *res, uint32_t node)
+{
+	struct wire_msg msg = { .hdr = { .type = (uint16_t)type, .nodeid = (uint32_t)from } };
+	msg.u.req.req_id = ++s->next_req;
+	msg.u.req.node = node;
+	snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", res);
+	multicast(s, &msg);
+}
+
+static void result(struct sim *s, int from, const char *res, enum wire_op op, bool ok,
+		   uint64_t epoch, const char *error)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_RESULT, .nodeid = (uint32_t)from, .epoch = epoch } };
+	snprintf(msg.u.result.resource, sizeof(msg.u.result.resource), "%s", res);
+	msg.u.result.op = (uint8_t)op;
+	msg.u.result.ok = ok;
+	snprintf(msg.u.result.error, sizeof(msg.u.result.error), "%s", error ? error : "");
+	multicast(s, &msg);
+}
+
+/* every running member holds the same table */
+static void agree(struct sim *s)
+{
+	int first = 0;
+	for (int i = 1; i <= N; i++) {
+		if (!s->up[i])
+			continue;
+		if (!first) {
+			first = i;
+			continue;
+		}
+		for (size_t r = 0; r < s->m[i].n_res; r++) {
+			const struct rsm_res *a = &s->m[first].res[r], *b = &s->m[i].res[r];
+			assert_int_equal(a->owner, b->owner);
+			assert_int_equal(a->phase, b->phase);
+			assert_int_equal(a->epoch, b->epoch);
+			assert_string_equal(a->last_error, b->last_error);
+		}
+		assert_false(s->m[i].syncing);
+	}
+}
+
+static const struct rsm_action *last(struct sim *s, int i, enum rsm_action_type t)
+{
+	for (size_t a = s->acts[i].n; a > 0; a--)
+		if (s->acts[i].v[a - 1].type == t)
+			return &s->acts[i].v[a - 1];
+	return NULL;
+}
+
+static size_t count(struct sim *s, int i, enum rsm_action_type t)
+{
+	size_t n = 0;
+	for (size_t a = 0; a < s->acts[i].n; a++)
+		n += s->acts[i].v[a].type == t;
+	return n;
+}
+
+static struct rsm_res *res(struct sim *s, int i, const char *name)
+{
+	return rsm_find(&s->m[i], name);
+}
+
+/* ---- tests ----------------------------------------------------------------- */
+
+static void start_then_running(void **state)
+{
+	struct sim *s = sim_new();
+	const struct rsm_action *a;
+	(void)state;
+
+	all_up(s);
+	agree(s);
+	assert_int_equal(s->m[1].version, 1);
+	request(s, 1, MSG_START, "web", 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STARTING);
+	assert_int_equal(res(s, 1, "web")->owner, 2);
+	assert_int_equal(res(s, 1, "web")->epoch, 1);
+	/* only the owner acts; only the requester is answered */
+	assert_int_equal(count(s, 2, ACT_START), 1);
+	assert_int_equal(count(s, 1, ACT_START), 0);
+	assert_int_equal(count(s, 3, ACT_START), 0);
+	a = last(s, 1, ACT_REPLY);
+	assert_non_null(a);
+	assert_true(a->ok);
+	assert_non_null(strstr(a->text, "starting web on node 2 (epoch 1)"));
+	assert_null(last(s, 2, ACT_REPLY));
+
+	result(s, 2, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RUNNING);
+	sim_free(s);
+}
+
+static void start_rejections(void **state)
+{
+	struct sim *s = sim_new();
+	const struct rsm_action *a;
+	(void)state;
+
+	all_up(s);
+	request(s, 1, MSG_START, "nosuch", 0);
+	run(s);
+	a = last(s, 1, ACT_REPLY);
+	assert_false(a->ok);
+	assert_string_equal(a->text, "unknown resource 'nosuch'");
+
+	request(s, 1, MSG_START, "db", 3);   /* node3 is not among db's nodes */
+	run(s);
+	a = last(s, 1, ACT_REPLY);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "not among the resource's nodes"));
+
+	request(s, 1, MSG_START, "web", 2);
+	request(s, 3, MSG_START, "web", 3);   /* the second of two requests loses */
+	run(s);
+	agree(s);
+	assert_true(last(s, 1, ACT_REPLY)->ok);
+	a = last(s, 3, ACT_REPLY);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "busy: web is STARTING on node 2"));
+	assert_int_equal(res(s, 1, "web")->owner, 2);
+
+	result(s, 2, "web", WIRE_OP_START, false, 1, "mount: wrong fs type");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_FAILED);
+	assert_string_equal(res(s, 1, "web")->last_error, "start on node 2: mount: wrong fs type");
+	request(s, 2, MSG_START, "web", 1);
+	run(s);
+	a = last(s, 2, ACT_REPLY);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "run handoffctl cleanup web first"));
+	sim_free(s);
+}
+
+static void start_picks_first_eligible_member(void **state)
+{
+	struct sim *s = sim_new();
+	const uint32_t without2[] = { 1, 3 };
+	(void)state;
+
+	all_up(s);
+	request(s, 3, MSG_START, "db", 0);
+	run(s);
+	assert_int_equal(res(s, 1, "db")->owner, 2);   /* db prefers node2 */
+
+	/* node 2 crashes: db's next choice is node 1 */
+	s->up[2] = false;
+	confchg(s, without2, 2);
+	run(s);
+	agree(s);
+	assert_true(res(s, 1, "db")->owner_lost || res(s, 1, "db")->phase == PHASE_FAILED);
+	request(s, 3, MSG_START, "web", 0);
+	run(s);
+	assert_int_equal(res(s, 1, "web")->owner, 1);
+	request(s, 1, MSG_START, "web", 2);
+	run(s);
+	sim_free(s);
+}
+
+static void stop_cycle(void **state)
+{
+	struct sim *s = sim_new();
+	const struct rsm_action *a;
+	(void)state;
+
+	all_up(s);
+	request(s, 3, MSG_STOP, "web", 0);
+	run(s);
+	a = last(s, 3, ACT_REPLY);
+	assert_true(a->ok);
+	assert_string_equal(a->text, "web is already stopped");
+
+	request(s, 1, MSG_START, "web", 3);
+	run(s);
+	result(s, 3, "web", WIRE_OP_START, true, 1, NULL);
+	request(s, 1, MSG_STOP, "web", 0);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STOPPING);
+	assert_int_equal(res(s, 2, "web")->epoch, 2);
+	assert_int_equal(count(s, 3, ACT_STOP), 1);
+	assert_int_equal(count(s, 1, ACT_STOP), 0);
+
+	/* a RESULT of the earlier epoch changes nothing */
+	result(s, 3, "web", WIRE_OP_STOP, true, 1, NULL);
+	run(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STOPPING);
+	assert_non_null(strstr(last(s, 2, ACT_LOG)->text, "stale RESULT"));
+	/* nor one from a node that is not the owner */
+	result(s, 1, "web", WIRE_OP_STOP, true, 2, NULL);
+	run(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STOPPING);
+
+	result(s, 3, "web", WIRE_OP_STOP, true, 2, NULL);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STOPPED);
+	assert_int_equal(res(s, 2, "web")->owner, 0);
+	sim_free(s);
+}
+
+static void requests_are_held_during_sync(void **state)
+{
+	struct sim *s = sim_new();
+	(void)state;
+
+	/* the START is delivered between the confchg and the STATEs */
+	for (int i = 1; i <= N; i++)
+		rsm_confchg(&s->m[i], IDS, 3, &s->acts[i]);
+	request(s, 2, MSG_START, "web", 1);
+	for (int i = 1; i <= N; i++)
+		send_state(s, i);
+	run(s);
+	for (int i = 1; i <= N; i++)
+		assert_false(s->m[i].syncing);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STARTING);
+	assert_int_equal(count(s, 1, ACT_START), 1);
+	sim_free(s);
+}
+
+static void confchg_during_sync_drops_held_requests(void **state)
+{
+	struct sim *s = sim_new();
+	const uint32_t two[] = { 1, 2 };
+	const struct rsm_action *a;
+	(void)state;
+
+	for (int i = 1; i <= N; i++)
+		rsm_confchg(&s->m[i], IDS, 3, &s->acts[i]);
+	request(s, 2, MSG_START, "web", 1);
+	send_state(s, 1);
+	run(s);          /* node 2 and 3 have not sent STATE: the START is held */
+	assert_true(s->m[1].syncing);
+	s->up[3] = false;
+	confchg(s, two, 2);
+	a = last(s, 2, ACT_REPLY);
+	assert_non_null(a);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "try again"));
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STOPPED);
+	sim_free(s);
+}
+
+static void different_config_is_ineligible(void **state)
+{
+	struct sim *s = sim_new();
+	const struct rsm_action *a;
+	char other[sizeof(CONF) + 64];
+	(void)state;
+
+	snprintf(other, sizeof(other), "%s", CONF);
+	memcpy(strstr(other, "/srv/web"), "/srv/WEB", 8);
+	config_free(&s->cfg[3]);
+	load_conf(s, 3, other);
+	boot(s, 3);
+	all_up(s);
+	assert_true(rsm_node(&s->m[1], 1)->eligible);
+	assert_false(rsm_node(&s->m[1], 3)->eligible);
+	assert_false(rsm_node(&s->m[3], 3)->eligible);   /* it knows itself */
+
+	request(s, 1, MSG_START, "web", 3);
+	run(s);
+	a = last(s, 1, ACT_REPLY);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "configuration differs"));
+	request(s, 3, MSG_START, "web", 1);
+	run(s);
+	a = last(s, 3, ACT_REPLY);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "this node's configuration differs"));
+	request(s, 1, MSG_START, "web", 0);   /* first eligible: node 1 */
+	run(s);
+	assert_int_equal(res(s, 2, "web")->owner, 1);
+	sim_free(s);
+}
+
+static void restart_everywhere_adopts_the_running_workload(void **state)
+{
+	struct sim *s = sim_new();
+	(void)state;
+
+	/* every handoffd restarted: empty tables, but node 2 runs web */
+	s->facts[2][0].running = 1;
+	s->facts[2][0].mounted = 1;
+	s->facts[2][0].role = ROLE_PRIMARY;
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 1, "web")->owner, 2);
+	/* adopted, not restarted, and nobody releases it */
+	for (int i = 1; i <= N; i++) {
+		assert_int_equal(count(s, i, ACT_START), 0);
+		assert_int_equal(count(s, i, ACT_RELEASE), 0);
+	}
+	sim_free(s);
+}
+
+static void newest_epoch_wins_the_merge(void **state)
+{
+	struct sim *s = sim_new();
+	const uint32_t one[] = { 1 };
+	(void)state;
+
+	all_up(s);
+	request(s, 1, MSG_START, "web", 1);
+	run(s);
+	result(s, 1, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	/* node 3's daemon restarts with an empty table, node 1 keeps epoch 1 */
+	s->facts[1][0].running = 1;
+	boot(s, 3);
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->epoch, 1);
+	assert_int_equal(res(s, 3, "web")->owner, 1);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RUNNING);
+	(void)one;
+	sim_free(s);
+}
+
+static void holder_without_ownership_releases(void **state)
+{
+	struct sim *s = sim_new();
+	(void)state;
+
+	s->facts[3][0].role = ROLE_PRIMARY;   /* node 3 is Primary for web, unowned */
+	all_up(s);
+	assert_int_equal(count(s, 3, ACT_RELEASE), 1);
+	assert_string_equal(last(s, 3, ACT_RELEASE)->resource, "web");
+	assert_int_equal(count(s, 1, ACT_RELEASE), 0);
+	assert_int_equal(count(s, 2, ACT_RELEASE), 0);
+	sim_free(s);
+}
+
+static void running_twice_keeps_the_owner(void **state)
+{
+	struct sim *s = sim_new();
+	(void)state;
+
+	all_up(s);
+	request(s, 1, MSG_START, "web", 3);
+	run(s);
+	result(s, 3, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	s->facts[3][0].running = 1;
+	s->facts[1][0].running = 1;        /* S2 broken: it runs on 1 too */
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->owner, 3);
+	assert_int_equal(count(s, 1, ACT_RELEASE), 1);
+	assert_int_equal(count(s, 3, ACT_RELEASE), 0);
+	assert_non_null(strstr(last(s, 2, ACT_LOG)->text, "runs on 2 nodes at once"));
+	sim_free(s);
+}
+
+static void owner_loss(void **state)
+{
+	struct sim *s = sim_new();
+	const uint32_t without3[] = { 1, 2 };
+	(void)state;
+
+	all_up(s);
+	request(s, 1, MSG_START, "web", 3);
+	request(s, 1, MSG_START, "db", 2);
+	run(s);
+	result(s, 3, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	s->facts[2][1].running = 0;  /* db still STARTING on node 2 */
+	s->up[3] = false;
+	confchg(s, without3, 2);
+	run(s);
+	agree(s);
+	/* web: RUNNING on a node that left; failover is not this step's job */
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	assert_true(res(s, 1, "web")->owner_lost);
+	/* db's owner is still here with the op in flight: unchanged */
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_STARTING);
+
+	/* RUNNING, owner present, workload gone at the sync: FAILED */
+	result(s, 2, "db", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	confchg(s, without3, 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_FAILED);
+	assert_non_null(strstr(res(s, 1, "db")->last_error, "not running on its owner"));
+	sim_free(s);
+}
+
+static void starting_owner_leaves(void **state)
+{
+	struct sim *s = sim_new();
+	const uint32_t without2[] = { 1, 3 };
+	(void)state;
+
+	all_up(s);
+	request(s, 1, MSG_START, "web", 2);
+	run(s);
+	s->up[2] = false;
+	confchg(s, without2, 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_FAILED);
+	assert_string_equal(res(s, 1, "web")->last_error, "owner node 2 left during start");
+	sim_free(s);
+}
+
+static void cleanup_probes_reality(void **state)
+{
+	struct sim *s = sim_new();
+	(void)state;
+
+	all_up(s);
+	request(s, 1, MSG_START, "web", 2);
+	run(s);
+	result(s, 2, "web", WIRE_OP_START, false, 1, "agent exited 1");
+	run(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_FAILED);
+
+	request(s, 3, MSG_CLEANUP, "web", 0);
+	request(s, 1, MSG_START, "db", 1);   /* delivered during the cleanup's sync */
+	run(s);
+	agree(s);
+	assert_true(last(s, 3, ACT_REPLY)->ok);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STOPPED);
+	assert_int_equal(res(s, 1, "web")->owner, 0);
+	assert_int_equal(res(s, 1, "web")->epoch, 2);
+	assert_string_equal(res(s, 1, "web")->last_error, "");
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_STARTING);  /* held, then replayed */
+
+	/* FAILED, but it does run on node 1 after all: cleanup adopts it */
+	result(s, 1, "db", WIRE_OP_START, false, 1, "monitor timed out");
+	run(s);
+	s->facts[1][1].running = 1;
+	request(s, 2, MSG_CLEANUP, "db", 0);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "db")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 2, "db")->owner, 1);
+
+	request(s, 2, MSG_CLEANUP, "db", 0);
+	run(s);
+	assert_non_null(strstr(last(s, 2, ACT_REPLY)->text, "nothing to clean up"));
+	sim_free(s);
+}
+
+static void state_from_a_non_member_is_ignored(void **state)
+{
+	struct sim *s = sim_new();
+	const uint32_t two[] = { 1, 2 };
+	(void)state;
+
+	s->up[3] = false;
+	confchg(s, two, 2);
+	send_state(s, 3);      /* a straggler */
+	run(s);
+	agree(s);
+	assert_false(s->m[1].syncing);
+	assert_null(rsm_node(&s->m[1], 3)->state.entries);
+	sim_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(start_then_running),
+		cmocka_unit_test(start_rejections),
+		cmocka_unit_test(start_picks_first_eligible_member),
+		cmocka_unit_test(stop_cycle),
+		cmocka_unit_test(requests_are_held_during_sync),
+		cmocka_unit_test(confchg_during_sync_drops_held_requests),
+		cmocka_unit_test(different_config_is_ineligible),
+		cmocka_unit_test(restart_everywhere_adopts_the_running_workload),
+		cmocka_unit_test(newest_epoch_wins_the_merge),
+		cmocka_unit_test(holder_without_ownership_releases),
+		cmocka_unit_test(running_twice_keeps_the_owner),
+		cmocka_unit_test(owner_loss),
+		cmocka_unit_test(starting_owner_leaves),
+		cmocka_unit_test(cleanup_probes_reality),
+		cmocka_unit_test(state_from_a_non_member_is_ignored),
+	};
+	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
+}
