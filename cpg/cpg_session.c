@@ -2,7 +2,17 @@
 
 #include <qb/qblog.h>
 #include <unistd.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A message waiting for corosync to accept it. */
+struct cpg_out {
+	struct cpg_out *next;
+	uint8_t *buf;
+	size_t len;
+};
+
+#define RETRY_MS 10
 
 static struct cpg_session *session_of(cpg_handle_t handle)
 {
@@ -131,10 +141,106 @@ fail:
 	return rc;
 }
 
+static cs_error_t mcast(struct cpg_session *s, uint8_t *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+
+	return cpg_mcast_joined(s->handle, CPG_TYPE_AGREED, &iov, 1);
+}
+
+static void flush_queue(void *data);
+
+static void arm_retry(struct cpg_session *s)
+{
+	if (s->retry_armed)
+		return;
+	s->retry_armed = true;
+	qb_loop_timer_add(s->loop, QB_LOOP_MED, RETRY_MS * QB_TIME_NS_IN_MSEC, s,
+			  flush_queue, &s->retry_timer);
+}
+
+static void flush_queue(void *data)
+{
+	struct cpg_session *s = data;
+
+	s->retry_armed = false;
+	while (s->open && s->out_head) {
+		struct cpg_out *o = s->out_head;
+		cs_error_t rc = mcast(s, o->buf, o->len);
+		if (rc == CS_ERR_TRY_AGAIN) {
+			arm_retry(s);
+			return;
+		}
+		if (rc != CS_OK)
+			qb_log(LOG_ERR, "cpg: cannot send a queued %zu byte message: %s",
+			       o->len, cs_strerror(rc));
+		s->out_head = o->next;
+		if (!s->out_head)
+			s->out_tail = NULL;
+		s->out_len--;
+		free(o->buf);
+		free(o);
+	}
+}
+
+int cpg_session_send(struct cpg_session *s, uint8_t *buf, size_t len)
+{
+	struct cpg_out *o;
+	cs_error_t rc;
+
+	if (!s->open) {
+		free(buf);
+		return -1;
+	}
+	if (!s->out_head) {
+		rc = mcast(s, buf, len);
+		if (rc == CS_OK) {
+			free(buf);
+			return 0;
+		}
+		if (rc != CS_ERR_TRY_AGAIN) {
+			qb_log(LOG_ERR, "cpg: cannot send a %zu byte message: %s", len,
+			       cs_strerror(rc));
+			free(buf);
+			return -1;
+		}
+	}
+	/* keep the order: behind whatever already waits */
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		free(buf);
+		return -1;
+	}
+	o->buf = buf;
+	o->len = len;
+	if (s->out_tail)
+		s->out_tail->next = o;
+	else
+		s->out_head = o;
+	s->out_tail = o;
+	s->out_len++;
+	if (s->out_len == 1000)
+		qb_log(LOG_WARNING, "cpg: 1000 messages wait for corosync to accept them");
+	arm_retry(s);
+	return 0;
+}
+
 void cpg_session_close(struct cpg_session *s, bool leave)
 {
 	if (!s->open)
 		return;
+	if (s->retry_armed) {
+		qb_loop_timer_del(s->loop, s->retry_timer);
+		s->retry_armed = false;
+	}
+	while (s->out_head) {
+		struct cpg_out *o = s->out_head;
+		s->out_head = o->next;
+		free(o->buf);
+		free(o);
+	}
+	s->out_tail = NULL;
+	s->out_len = 0;
 	if (s->fd >= 0)
 		qb_loop_poll_del(s->loop, s->fd);
 	if (leave)

@@ -37,6 +37,8 @@ struct cpg_session_callbacks {
 	void (*lost)(void *ctx);
 };
 
+struct cpg_out;
+
 struct cpg_session {
 	cpg_handle_t handle;
 	bool open;
@@ -49,12 +51,25 @@ struct cpg_session {
 	struct cpg_member members[CPG_SESSION_MAX_MEMBERS];
 	size_t n_members;
 	bool joined;      /* our own join has been seen in a confchg */
+	/* messages corosync asked us to retry (CS_ERR_TRY_AGAIN), in order */
+	struct cpg_out *out_head, *out_tail;
+	size_t out_len;
+	bool retry_armed;
+	qb_loop_timer_handle retry_timer;
 };
 
 /* Returns CS_OK, or the corosync error of the step that failed (closed). */
 cs_error_t cpg_session_open(struct cpg_session *s, qb_loop_t *loop,
 			    const char *group,
 			    const struct cpg_session_callbacks *cb, void *ctx);
+/*
+ * Multicast BUF in agreed order.  Takes ownership of BUF (malloc'd).  When
+ * corosync says TRY_AGAIN (flow control, or a membership change under way)
+ * the message is queued and sent, in order, from a short timer.  Returns
+ * 0, or -1 when the connection is gone (BUF freed).
+ */
+int cpg_session_send(struct cpg_session *s, uint8_t *buf, size_t len);
+
 /* Leave the group (when LEAVE) and drop the connection. */
 void cpg_session_close(struct cpg_session *s, bool leave);
 

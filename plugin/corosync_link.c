@@ -12,6 +12,8 @@ static void note_gate(struct corosync_link *l)
 
 	if (v == l->last_verdict)
 		return;
+	if ((v == GATE_OPEN) != (l->last_verdict == GATE_OPEN) && l->listener && l->listener->gate)
+		l->listener->gate(l->listener_ctx, v == GATE_OPEN);
 	if (v == GATE_OPEN)
 		qb_log(LOG_NOTICE, "quorum gate open: quorate in ring %x.%llx",
 		       l->gate.cpg_ring.nodeid, (unsigned long long)l->gate.cpg_ring.seq);
@@ -64,6 +66,8 @@ static void on_lost(void *ctx)
 	snprintf(l->last_error, sizeof(l->last_error), "connection lost");
 	l->connected = false;   /* nothing to leave: the group is gone */
 	close_all(l);
+	if (l->listener && l->listener->disconnected)
+		l->listener->disconnected(l->listener_ctx);
 	l->failed_attempts = 0;
 	schedule_retry(l);
 }
@@ -84,6 +88,8 @@ static void on_confchg(void *ctx, const struct cpg_member *members, size_t n,
 		       left[i].nodeid, node_names_get(&l->names, left[i].nodeid),
 		       left[i].pid, l->cfg->cpg_group);
 	qb_log(LOG_INFO, "cpg: group %s has %zu members", l->cfg->cpg_group, n);
+	if (l->listener && l->listener->confchg)
+		l->listener->confchg(l->listener_ctx, members, n);
 }
 
 static void on_totem(void *ctx, struct ring_id ring, const uint32_t *nodes, size_t n)
@@ -100,10 +106,11 @@ static void on_totem(void *ctx, struct ring_id ring, const uint32_t *nodes, size
 static void on_deliver(void *ctx, uint32_t nodeid, uint32_t pid,
 		       const void *msg, size_t len)
 {
-	(void)ctx; (void)msg;
-	/* No messages are defined yet: the resource protocol adds them. */
-	qb_log(LOG_DEBUG, "cpg: %zu byte message from node %u pid %u ignored",
-	       len, nodeid, pid);
+	struct corosync_link *l = ctx;
+
+	(void)pid;
+	if (l->listener && l->listener->deliver)
+		l->listener->deliver(l->listener_ctx, nodeid, msg, len);
 }
 
 static void on_quorum(void *ctx, bool quorate, struct ring_id ring,
@@ -160,6 +167,8 @@ static void try_connect(void *data)
 	       l->failed_attempts ? " after retrying" : "");
 	l->failed_attempts = 0;
 	l->last_error[0] = '\0';
+	if (l->listener && l->listener->connected)
+		l->listener->connected(l->listener_ctx);
 	note_gate(l);
 	return;
 fail:
@@ -183,7 +192,12 @@ void corosync_link_start(struct corosync_link *l, qb_loop_t *loop,
 			 const struct handoff_config *cfg,
 			 void (*gave_up)(void *ctx), void *ctx)
 {
+	const struct link_listener *li = l->listener;
+	void *li_ctx = l->listener_ctx;
+
 	memset(l, 0, sizeof(*l));
+	l->listener = li;               /* set before start, kept */
+	l->listener_ctx = li_ctx;
 	l->loop = loop;
 	l->cfg = cfg;
 	l->gave_up = gave_up;
@@ -201,4 +215,10 @@ void corosync_link_stop(struct corosync_link *l)
 		l->retry_pending = false;
 	}
 	close_all(l);
+}
+
+void corosync_link_listen(struct corosync_link *l, const struct link_listener *li, void *ctx)
+{
+	l->listener = li;
+	l->listener_ctx = ctx;
 }

@@ -22,6 +22,15 @@
 #include "handoff_conf.h"
 #include "node_names.h"
 
+/* What the rest of the daemon hears from the link. */
+struct link_listener {
+	void (*connected)(void *ctx);
+	void (*disconnected)(void *ctx);
+	void (*confchg)(void *ctx, const struct cpg_member *members, size_t n);
+	void (*deliver)(void *ctx, uint32_t nodeid, const void *msg, size_t len);
+	void (*gate)(void *ctx, bool open);
+};
+
 struct corosync_link {
 	qb_loop_t *loop;
 	const struct handoff_config *cfg;
@@ -40,6 +49,8 @@ struct corosync_link {
 	char last_error[160];
 	void (*gave_up)(void *ctx);
 	void *ctx;
+	const struct link_listener *listener;
+	void *listener_ctx;
 };
 
 /* True when the link should stop retrying after FAILED attempts. */
@@ -52,5 +63,6 @@ void corosync_link_start(struct corosync_link *l, qb_loop_t *loop,
 			 const struct handoff_config *cfg,
 			 void (*gave_up)(void *ctx), void *ctx);
 void corosync_link_stop(struct corosync_link *l);
+void corosync_link_listen(struct corosync_link *l, const struct link_listener *li, void *ctx);
 
 #endif

@@ -157,11 +157,18 @@ static int process_quorum(struct handoffd *d, json_object **result)
 	return 0;
 }
 
-int ctl_command_run(struct handoffd *d, int32_t cmd, json_object *args,
-		    json_object **result)
+int ctl_command_run(struct handoffd *d, qb_ipcs_connection_t *conn, int32_t cmd,
+		    json_object *args, json_object **result)
 {
-	(void)args;
 	switch (cmd) {
+	case HANDOFF_CMD_STATUS:
+		return d->link.connected ? rm_status(&d->rm, result) : not_connected(d, result);
+	case HANDOFF_CMD_START:
+	case HANDOFF_CMD_STOP:
+	case HANDOFF_CMD_CLEANUP:
+		if (!d->link.connected)
+			return not_connected(d, result);
+		return rm_request(&d->rm, conn, cmd, args, result);
 	case HANDOFF_CMD_MEMBERS:
 		return process_members(d, result);
 	case HANDOFF_CMD_QUORUM:

@@ -6,15 +6,17 @@
 #define HANDOFF_CTL_COMMANDS_H
 
 #include <json-c/json.h>
+#include <qb/qbipcs.h>
 #include <stdint.h>
 
 #include "handoffd.h"
 
 /*
  * Run command CMD with ARGS.  Returns 0 and sets *RESULT, or a negative
- * errno and sets *RESULT to {"error": "..."}.  Never returns NULL.
+ * errno and sets *RESULT to {"error": "..."}, or 1 when the answer comes
+ * later (a request decided in the total order; *RESULT untouched).
  */
-int ctl_command_run(struct handoffd *d, int32_t cmd, json_object *args,
-		    json_object **result);
+int ctl_command_run(struct handoffd *d, qb_ipcs_connection_t *conn, int32_t cmd,
+		    json_object *args, json_object **result);
 
 #endif

@@ -11,11 +11,13 @@
 
 #include "handoff_conf.h"
 #include "corosync_link.h"
+#include "resource_manager.h"
 
 struct handoffd {
 	struct handoff_config cfg;
 	qb_loop_t *loop;
 	struct corosync_link link;
+	struct resource_manager rm;
 	qb_ipcs_service_t *ipcs;
 	int exit_code;
 };

@@ -126,7 +126,11 @@ static int32_t on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 		json_object_put(args);
 		return 0;
 	}
-	rc = ctl_command_run(the_daemon, req->id, args, &result);
+	rc = ctl_command_run(the_daemon, c, req->id, args, &result);
+	if (rc == 1) {      /* answered when the request is decided */
+		json_object_put(args);
+		return 0;
+	}
 	send_response(c, req->id, rc, result);
 	json_object_put(result);
 	json_object_put(args);

@@ -271,6 +271,7 @@ int main(int argc, char **argv)
 
 	qb_log(LOG_NOTICE, "handoffd %s starting, config %s, CPG group %s",
 	       PACKAGE_VERSION, d.cfg.path, d.cfg.cpg_group);
+	rm_init(&d.rm, &d);
 	corosync_link_start(&d.link, d.loop, &d.cfg, on_gave_up, &d);
 
 	quiet_stderr_after_startup(&d.cfg, foreground);
@@ -280,6 +281,7 @@ int main(int argc, char **argv)
 #endif
 	qb_loop_run(d.loop);
 
+	rm_fini(&d.rm);
 	corosync_link_stop(&d.link);
 	ipc_server_stop(&d);
 	qb_loop_destroy(d.loop);

@@ -151,3 +151,86 @@ int render_quorum(FILE *out, FILE *err, json_object *doc, const struct render_op
 	}
 	return 0;
 }
+
+int render_message(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
+{
+	const char *msg = str_or(doc, "message", NULL);
+
+	if (!msg) {
+		fprintf(err, "handoffctl: handoffd's answer lacks 'message'\n");
+		return -1;
+	}
+	if (o->format == RENDER_JSON)
+		return render_json(out, doc);
+	if (o->format == RENDER_DELIM)
+		fprintf(out, "%s%s%" PRId64 "%s%s\n", str_or(doc, "resource", ""), o->delim,
+			int_or(doc, "epoch", 0), o->delim, msg);
+	else
+		fprintf(out, "%s\n", msg);
+	return 0;
+}
+
+int render_status(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
+{
+	json_object *nodes = field(err, doc, "nodes", json_type_array);
+	json_object *res = field(err, doc, "resources", json_type_array);
+	size_t nn, nr;
+
+	if (!nodes || !res)
+		return -1;
+	if (o->format == RENDER_JSON)
+		return render_json(out, doc);
+	nn = json_object_array_length(nodes);
+	nr = json_object_array_length(res);
+	if (o->format == RENDER_DELIM) {
+		/* one line per resource: name phase owner epoch last_error */
+		for (size_t i = 0; i < nr; i++) {
+			json_object *r = json_object_array_get_idx(res, i);
+			fprintf(out, "%s%s%s%s%" PRId64 "%s%" PRId64 "%s%s\n",
+				str_or(r, "name", ""), o->delim, str_or(r, "phase", ""), o->delim,
+				int_or(r, "owner", 0), o->delim, int_or(r, "epoch", 0), o->delim,
+				str_or(r, "last_error", ""));
+		}
+		return 0;
+	}
+	fprintf(out, "Quorum:   %s\n", bool_or(doc, "quorate", 0) ? "quorate" :
+		str_or(doc, "gate", "not quorate"));
+	if (bool_or(doc, "syncing", 0))
+		fprintf(out, "Sync:     in progress (table not final)\n");
+	fprintf(out, "\nNodes:\n%10s  %-16s %-8s %s\n", "Node ID", "Name", "Member", "Config");
+	for (size_t i = 0; i < nn; i++) {
+		json_object *n = json_object_array_get_idx(nodes, i);
+		int member = bool_or(n, "member", 0);
+		fprintf(out, "%10" PRId64 "  %-16s %-8s %s\n", int_or(n, "nodeid", -1),
+			str_or(n, "name", "-"), member ? "yes" : "no",
+			!member ? "-" : bool_or(n, "eligible", 0) ? "ok" :
+			"DIFFERS: INELIGIBLE");
+	}
+	fprintf(out, "\nResources:\n%-16s %-9s %-16s %6s  %s\n", "Name", "Phase", "Owner",
+		"Epoch", "Nodes");
+	for (size_t i = 0; i < nr; i++) {
+		json_object *r = json_object_array_get_idx(res, i), *pref = NULL;
+		char owner[64], prefs[256] = "";
+		size_t used = 0;
+		const char *err_text = str_or(r, "last_error", "");
+		if (int_or(r, "owner", 0))
+			snprintf(owner, sizeof(owner), "%s%s", str_or(r, "owner_name", "?"),
+				 bool_or(r, "owner_lost", 0) ? " (LOST)" : "");
+		else
+			snprintf(owner, sizeof(owner), "-");
+		if (json_object_object_get_ex(r, "nodes", &pref) &&
+		    json_object_is_type(pref, json_type_array))
+			for (size_t j = 0; j < json_object_array_length(pref); j++) {
+				int k = snprintf(prefs + used, sizeof(prefs) - used, "%s%s", j ? " " : "",
+						 json_object_get_string(json_object_array_get_idx(pref, j)));
+				if (k < 0 || (size_t)k >= sizeof(prefs) - used)
+					break;
+				used += (size_t)k;
+			}
+		fprintf(out, "%-16s %-9s %-16s %6" PRId64 "  %s\n", str_or(r, "name", "?"),
+			str_or(r, "phase", "?"), owner, int_or(r, "epoch", 0), prefs);
+		if (*err_text)
+			fprintf(out, "%16s last error: %s\n", "", err_text);
+	}
+	return 0;
+}

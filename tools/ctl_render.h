@@ -24,5 +24,8 @@ struct render_opts {
 int render_members(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 int render_quorum(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 int render_json(FILE *out, json_object *doc);
+int render_status(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+/* start, stop, cleanup: the daemon's one-line account of what happened */
+int render_message(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 
 #endif

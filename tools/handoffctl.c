@@ -15,29 +15,42 @@
 #include <string.h>
 
 #include "ctl_render.h"
+#include "plugin/handoff_conf.h"
 #include "handoff/ipc.h"
 
 #define CTL_TIMEOUT_MS 30000
 
 struct ctl_command {
 	const char *name;
-	int32_t code;
+	int32_t code;           /* 0: runs here, without the daemon */
 	int (*render)(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+	int min_args, max_args;
+	const char *args;       /* for the usage text */
 	const char *help;
 };
 
 static const struct ctl_command commands[] = {
-	{ "members", HANDOFF_CMD_MEMBERS, render_members,
+	{ "members", HANDOFF_CMD_MEMBERS, render_members, 0, 0, "",
 	  "list the members of handoffd's CPG group" },
-	{ "quorum", HANDOFF_CMD_QUORUM, render_quorum,
+	{ "quorum", HANDOFF_CMD_QUORUM, render_quorum, 0, 0, "",
 	  "show quorum, votes, membership and the quorum gate" },
+	{ "status", HANDOFF_CMD_STATUS, render_status, 0, 0, "",
+	  "show nodes and every resource: phase, owner, epoch, last error" },
+	{ "start", HANDOFF_CMD_START, render_message, 1, 2, "RES [NODE]",
+	  "start RES (on NODE, or on its first eligible node)" },
+	{ "stop", HANDOFF_CMD_STOP, render_message, 1, 1, "RES", "stop RES" },
+	{ "cleanup", HANDOFF_CMD_CLEANUP, render_message, 1, 1, "RES",
+	  "clear RES's failed state after probing every node" },
+	{ "check-config", 0, NULL, 0, 1, "[FILE]",
+	  "validate a configuration file (default " HANDOFF_DEFAULT_CONFIG ")" },
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: handoffctl [--json | -d DELIM] COMMAND\n\nCommands:\n");
+	fprintf(out, "Usage: handoffctl [--json | -d DELIM] COMMAND [ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-13s %-11s %s\n", commands[i].name, commands[i].args,
+			commands[i].help);
 	fprintf(out, "\nOptions:\n"
 		"  -j, --json         print handoffd's answer as JSON\n"
 		"  -d, --delimiter D  plain lines with fields separated by D, for scripts\n"
@@ -112,6 +125,26 @@ out:
 	return status;
 }
 
+static int check_config(const char *path)
+{
+	struct handoff_config cfg;
+	char errbuf[8192] = "";
+	struct config_errors err = { .buf = errbuf, .len = sizeof(errbuf) };
+
+	config_defaults(&cfg);
+	if (config_load(&cfg, path, false, &err) < 0) {
+		fprintf(stderr, "%s", errbuf);
+		fprintf(stderr, "handoffctl: %u error%s in %s\n", err.count,
+			err.count == 1 ? "" : "s", path);
+		config_free(&cfg);
+		return 1;
+	}
+	printf("%s: OK, %zu resource%s, digest %016llx\n", path, cfg.n_resources,
+	       cfg.n_resources == 1 ? "" : "s", (unsigned long long)config_digest(&cfg));
+	config_free(&cfg);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -124,7 +157,7 @@ int main(int argc, char **argv)
 	struct render_opts ro = { .format = RENDER_TABLE, .delim = NULL };
 	const struct ctl_command *cmd = NULL;
 	json_object *args, *doc = NULL;
-	int c, status;
+	int c, status, nargs;
 	bool want_json = false;
 
 	while ((c = getopt_long(argc, argv, "jd:hV", opts, NULL)) != -1) {
@@ -162,12 +195,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (optind + 1 < argc) {
-		fprintf(stderr, "handoffctl: %s takes no arguments, got '%s'\n",
-			cmd->name, argv[optind + 1]);
+	nargs = argc - optind - 1;
+	if (nargs < cmd->min_args || nargs > cmd->max_args) {
+		fprintf(stderr, "handoffctl: usage: handoffctl %s %s\n", cmd->name, cmd->args);
 		return 2;
 	}
+	if (cmd->code == 0)
+		return check_config(nargs ? argv[optind + 1] : HANDOFF_DEFAULT_CONFIG);
 	args = json_object_new_object();
+	if (nargs >= 1)
+		json_object_object_add(args, "resource", json_object_new_string(argv[optind + 1]));
+	if (nargs >= 2)
+		json_object_object_add(args, "node", json_object_new_string(argv[optind + 2]));
 	status = call_daemon(cmd->code, args, &doc);
 	json_object_put(args);
 	if (status == 0 && cmd->render(stdout, stderr, doc, &ro) < 0)

@@ -29,6 +29,10 @@
 enum handoff_cmd {
 	HANDOFF_CMD_MEMBERS = 1,   /* CPG group members */
 	HANDOFF_CMD_QUORUM  = 2,   /* quorum, votes and the quorum gate */
+	HANDOFF_CMD_STATUS  = 3,   /* nodes and the resource table */
+	HANDOFF_CMD_START   = 4,   /* {"resource": R, "node": N?}; write */
+	HANDOFF_CMD_STOP    = 5,   /* {"resource": R}; write */
+	HANDOFF_CMD_CLEANUP = 6,   /* {"resource": R}; write */
 	HANDOFF_CMD_MAX
 };
 
@@ -40,6 +44,7 @@ static inline unsigned handoff_cmd_flags(int32_t cmd)
 	switch (cmd) {
 	case HANDOFF_CMD_MEMBERS:
 	case HANDOFF_CMD_QUORUM:
+	case HANDOFF_CMD_STATUS:
 		return 0;
 	default:
 		return HANDOFF_CMD_WRITE; /* unknown: treat as the strictest */
@@ -51,6 +56,10 @@ static inline const char *handoff_cmd_name(int32_t cmd)
 	switch (cmd) {
 	case HANDOFF_CMD_MEMBERS: return "members";
 	case HANDOFF_CMD_QUORUM:  return "quorum";
+	case HANDOFF_CMD_STATUS:  return "status";
+	case HANDOFF_CMD_START:   return "start";
+	case HANDOFF_CMD_STOP:    return "stop";
+	case HANDOFF_CMD_CLEANUP: return "cleanup";
 	default:                  return "unknown";
 	}
 }

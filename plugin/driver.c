@@ -1,0 +1,383 @@
+#include "driver.h"
+
+#include <errno.h>
+#include <qb/qblog.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "op_runner.h"
+
+/*
+ * A start, stop or probe is a sequence of steps, each one child process.
+ * A start that fails part-way runs the undo steps of what it had done, in
+ * reverse, before it reports the first error.
+ */
+enum step {
+	ST_CHECK_DISK,     /* drbd: refuse to promote a disk that is not UpToDate */
+	ST_PROMOTE,
+	ST_MOUNT,
+	ST_WL_START,
+	ST_WL_STOP,
+	ST_UMOUNT,
+	ST_DEMOTE,
+	ST_PROBE_ROLE,
+	ST_PROBE_DISK,
+	ST_PROBE_MONITOR,
+	ST_END,
+};
+
+static const enum step start_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, ST_WL_START, ST_END };
+static const enum step stop_steps[] = { ST_WL_STOP, ST_UMOUNT, ST_DEMOTE, ST_END };
+static const enum step probe_steps[] = { ST_PROBE_ROLE, ST_PROBE_DISK, ST_PROBE_MONITOR, ST_END };
+
+struct seq {
+	struct driver_env env;
+	const struct resource_conf *r;
+	const enum step *steps;
+	size_t at;
+	bool undoing;            /* running the undo steps of a failed start */
+	enum step undo[4];
+	size_t n_undo;
+	char error[WIRE_STR_MAX + 1];
+	driver_done_fn done;
+	driver_facts_fn facts_done;
+	void *ctx;
+	struct wire_fact fact;
+};
+
+static size_t busy;
+
+size_t driver_busy(void)
+{
+	return busy;
+}
+
+static const char *step_name(enum step s)
+{
+	static const char *names[] = {
+		"check disk", "promote", "mount", "start", "stop", "umount", "demote",
+		"probe role", "probe disk", "monitor", "end",
+	};
+	return names[s];
+}
+
+static enum res_op step_op(enum step s)
+{
+	switch (s) {
+	case ST_CHECK_DISK: case ST_PROBE_ROLE: case ST_PROBE_DISK: return OP_PROBE;
+	case ST_PROMOTE: return OP_PROMOTE;
+	case ST_MOUNT: return OP_MOUNT;
+	case ST_WL_START: return OP_START;
+	case ST_WL_STOP: return OP_STOP;
+	case ST_UMOUNT: return OP_UMOUNT;
+	case ST_DEMOTE: return OP_DEMOTE;
+	case ST_PROBE_MONITOR: default: return OP_MONITOR;
+	}
+}
+
+/* Is PATH a mount point in our mount namespace?  Read directly: cheap. */
+static bool is_mounted(const char *path)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[4096];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char mnt[4096];
+		/* id parent major:minor root mountpoint ... */
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && !strcmp(mnt, path))
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Steps that need nothing done, or do not apply to this resource. */
+static bool skip(const struct seq *q, enum step s)
+{
+	bool drbd = q->r->storage == STORAGE_DRBD;
+
+	switch (s) {
+	case ST_CHECK_DISK: case ST_PROMOTE: case ST_DEMOTE: case ST_PROBE_DISK:
+		return !drbd;
+	case ST_PROBE_ROLE:
+		return !drbd;
+	case ST_MOUNT:
+		return is_mounted(q->r->mount_point);
+	case ST_UMOUNT:
+		return !is_mounted(q->r->mount_point);
+	case ST_PROBE_MONITOR:
+		/* the workload's files live on that filesystem: no mount, no workload */
+		return !q->fact.mounted;
+	default:
+		return false;
+	}
+}
+
+#define MAX_ARGS 24
+#define MAX_ENV (RES_MAX_OPTS + 4)
+
+struct argv_buf {
+	const char *argv[MAX_ARGS];
+	const char *env[MAX_ENV];
+	char env_store[MAX_ENV][320];
+};
+
+static void build_env(const struct seq *q, struct argv_buf *b)
+{
+	size_t n = 0;
+
+	snprintf(b->env_store[n], sizeof(b->env_store[0]), "HANDOFF_RESOURCE=%s", q->r->name);
+	b->env[n] = b->env_store[n]; n++;
+	snprintf(b->env_store[n], sizeof(b->env_store[0]), "HANDOFF_MOUNT=%s", q->r->mount_point);
+	b->env[n] = b->env_store[n]; n++;
+	snprintf(b->env_store[n], sizeof(b->env_store[0]), "LC_ALL=C");
+	b->env[n] = b->env_store[n]; n++;
+	for (size_t i = 0; i < q->r->n_opts && n < MAX_ENV - 1; i++) {
+		snprintf(b->env_store[n], sizeof(b->env_store[0]), "HANDOFF_OPT_%s=%s",
+			 q->r->opts[i].key, q->r->opts[i].value);
+		b->env[n] = b->env_store[n];
+		n++;
+	}
+	b->env[n] = NULL;
+}
+
+static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
+{
+	const struct resource_conf *r = q->r;
+	const char *drbdadm = q->env.cfg->drbdadm;
+	size_t n = 0;
+
+	switch (s) {
+	case ST_CHECK_DISK:
+	case ST_PROBE_DISK:
+		b->argv[n++] = drbdadm; b->argv[n++] = "dstate"; b->argv[n++] = r->drbd_resource;
+		break;
+	case ST_PROBE_ROLE:
+		b->argv[n++] = drbdadm; b->argv[n++] = "role"; b->argv[n++] = r->drbd_resource;
+		break;
+	case ST_PROMOTE:
+		b->argv[n++] = drbdadm; b->argv[n++] = "primary"; b->argv[n++] = r->drbd_resource;
+		break;
+	case ST_DEMOTE:
+		b->argv[n++] = drbdadm; b->argv[n++] = "secondary"; b->argv[n++] = r->drbd_resource;
+		break;
+	case ST_MOUNT:
+		b->argv[n++] = "/bin/mount"; b->argv[n++] = "-t"; b->argv[n++] = r->fstype;
+		if (r->mount_options[0]) {
+			b->argv[n++] = "-o";
+			b->argv[n++] = r->mount_options;
+		}
+		b->argv[n++] = r->device; b->argv[n++] = r->mount_point;
+		break;
+	case ST_UMOUNT:
+		b->argv[n++] = "/bin/umount"; b->argv[n++] = r->mount_point;
+		break;
+	case ST_WL_START:
+		b->argv[n++] = r->agent; b->argv[n++] = "start";
+		break;
+	case ST_WL_STOP:
+		b->argv[n++] = r->agent; b->argv[n++] = "stop";
+		break;
+	case ST_PROBE_MONITOR:
+		b->argv[n++] = r->agent; b->argv[n++] = "monitor";
+		break;
+	default:
+		break;
+	}
+	b->argv[n] = NULL;
+	build_env(q, b);
+}
+
+/* The first word of drbdadm's answer, local side of "Local/Peer". */
+static void first_field(const char *out, char *dst, size_t len)
+{
+	size_t i = 0;
+
+	while (*out == ' ' || *out == '\t' || *out == '\n')
+		out++;
+	while (out[i] && out[i] != '/' && out[i] != '\n' && out[i] != ' ' && i + 1 < len) {
+		dst[i] = out[i];
+		i++;
+	}
+	dst[i] = '\0';
+}
+
+static void next_step(struct seq *q);
+
+static void finish(struct seq *q)
+{
+	busy--;
+	if (q->facts_done)
+		q->facts_done(q->ctx, q->r, &q->fact);
+	else
+		q->done(q->ctx, q->r, q->error[0] == '\0', q->error);
+	free(q);
+}
+
+static void fail(struct seq *q, enum step s, const char *why)
+{
+	if (q->error[0] == '\0')
+		snprintf(q->error, sizeof(q->error), "%s: %s", step_name(s), why);
+	qb_log(LOG_ERR, "%s: %s failed: %s", q->r->name, step_name(s), why);
+	if (q->steps == start_steps && !q->undoing) {
+		q->undoing = true;   /* leave nothing half-started */
+		q->at = 0;
+		next_step(q);
+		return;
+	}
+	if (q->undoing) {
+		/* an undo step that fails leaves the resource held: keep going,
+		 * the error already says what broke first */
+		next_step(q);
+		return;
+	}
+	finish(q);
+}
+
+static void step_done(void *ctx, const struct op_result *res)
+{
+	struct seq *q = ctx;
+	enum step s = q->undoing ? q->undo[q->at - 1] : q->steps[q->at - 1];
+	char why[WIRE_STR_MAX + 1];
+	bool ok = res->exit_status == 0;
+
+	qb_log(LOG_DEBUG, "%s: %s took %llu ms (exit %d)", q->r->name, step_name(s),
+	       (unsigned long long)res->elapsed_ms, res->exit_status);
+	switch (s) {
+	case ST_CHECK_DISK: {
+		char disk[64];
+		if (!ok)
+			break;
+		first_field(res->out, disk, sizeof(disk));
+		if (strcmp(disk, "UpToDate")) {
+			snprintf(why, sizeof(why), "disk is %s, not UpToDate: refusing to promote",
+				 disk[0] ? disk : "unknown");
+			fail(q, s, why);
+			return;
+		}
+		break;
+	}
+	case ST_PROBE_ROLE: {
+		char role[64];
+		first_field(res->out, role, sizeof(role));
+		q->fact.role = !strcmp(role, "Primary") ? ROLE_PRIMARY :
+			       !strcmp(role, "Secondary") ? ROLE_SECONDARY : ROLE_UNKNOWN;
+		next_step(q);
+		return;
+	}
+	case ST_PROBE_DISK: {
+		char disk[64];
+		first_field(res->out, disk, sizeof(disk));
+		q->fact.disk = ok && !strcmp(disk, "UpToDate") ? 1 : 0;
+		next_step(q);
+		return;
+	}
+	case ST_PROBE_MONITOR:
+		q->fact.running = res->exit_status == 0;
+		next_step(q);
+		return;
+	default:
+		break;
+	}
+	if (!ok) {
+		op_result_describe(res, why, sizeof(why));
+		fail(q, s, why);
+		return;
+	}
+	if (s == ST_PROMOTE || s == ST_MOUNT || s == ST_WL_START) {
+		/* remember how to undo it, newest first */
+		static const enum step undo_of[] = {
+			[ST_PROMOTE] = ST_DEMOTE, [ST_MOUNT] = ST_UMOUNT, [ST_WL_START] = ST_WL_STOP,
+		};
+		memmove(q->undo + 1, q->undo, q->n_undo * sizeof(q->undo[0]));
+		q->undo[0] = undo_of[s];
+		q->n_undo++;
+	}
+	next_step(q);
+}
+
+static void next_step(struct seq *q)
+{
+	for (;;) {
+		enum step s;
+		struct argv_buf b;
+		int rc;
+
+		if (q->undoing) {
+			if (q->at >= q->n_undo) {
+				finish(q);
+				return;
+			}
+			s = q->undo[q->at++];
+		} else {
+			s = q->steps[q->at++];
+			if (s == ST_END) {
+				finish(q);
+				return;
+			}
+		}
+		if (s == ST_MOUNT && !skip(q, s)) {
+			if (mkdir(q->r->mount_point, 0755) < 0 && errno != EEXIST) {
+				fail(q, s, strerror(errno));
+				return;
+			}
+		}
+		if (skip(q, s)) {
+			if (s == ST_PROBE_MONITOR)
+				q->fact.running = 0;
+			continue;
+		}
+		build_argv(q, s, &b);
+		rc = op_start(q->env.loop, b.argv, b.env, q->r->timeout_ms[step_op(s)],
+			      step_done, q, NULL);
+		if (rc < 0) {
+			fail(q, s, strerror(-rc));
+			return;
+		}
+		return;
+	}
+}
+
+static int run(const struct driver_env *env, const struct resource_conf *r,
+	       const enum step *steps, driver_done_fn done, driver_facts_fn facts, void *ctx)
+{
+	struct seq *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return -ENOMEM;
+	q->env = *env;
+	q->r = r;
+	q->steps = steps;
+	q->done = done;
+	q->facts_done = facts;
+	q->ctx = ctx;
+	snprintf(q->fact.name, sizeof(q->fact.name), "%s", r->name);
+	if (facts)
+		q->fact.mounted = is_mounted(r->mount_point);
+	busy++;
+	next_step(q);
+	return 0;
+}
+
+int driver_start(const struct driver_env *env, const struct resource_conf *r,
+		 driver_done_fn done, void *ctx)
+{
+	return run(env, r, start_steps, done, NULL, ctx);
+}
+
+int driver_stop(const struct driver_env *env, const struct resource_conf *r,
+		driver_done_fn done, void *ctx)
+{
+	return run(env, r, stop_steps, done, NULL, ctx);
+}
+
+int driver_probe(const struct driver_env *env, const struct resource_conf *r,
+		 driver_facts_fn done, void *ctx)
+{
+	return run(env, r, probe_steps, NULL, done, ctx);
+}

@@ -1,0 +1,555 @@
+#include "resource_manager.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <qb/qblog.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handoff/ipc.h"
+#include "handoffd.h"
+
+/* A handoffctl waiting for its request to be delivered and decided. */
+struct pending_request {
+	struct pending_request *next;
+	uint32_t req_id;
+	int32_t cmd;
+	qb_ipcs_connection_t *conn;
+};
+
+static void execute(struct resource_manager *rm);
+
+/* ---- answering handoffctl ------------------------------------------------ */
+
+static void respond(qb_ipcs_connection_t *c, int32_t cmd, int32_t error, json_object *doc)
+{
+	struct qb_ipc_response_header hdr = { .id = cmd, .error = error };
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	size_t len = strlen(text) + 1;
+	struct iovec iov[2] = {
+		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)text, .iov_len = len },
+	};
+
+	hdr.size = (int32_t)(sizeof(hdr) + len);
+	if (qb_ipcs_response_sendv(c, iov, 2) < 0)
+		qb_log(LOG_INFO, "ipc: the client went away before its answer");
+}
+
+static json_object *message_doc(bool ok, const char *resource, uint64_t epoch, const char *text)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(ok));
+	json_object_object_add(o, "resource", json_object_new_string(resource));
+	json_object_object_add(o, "epoch", json_object_new_int64((int64_t)epoch));
+	json_object_object_add(o, ok ? "message" : "error", json_object_new_string(text));
+	return o;
+}
+
+static void answer(struct resource_manager *rm, uint32_t req_id, bool ok,
+		   const char *resource, uint64_t epoch, const char *text)
+{
+	struct pending_request **pp = &rm->pending;
+
+	for (; *pp; pp = &(*pp)->next) {
+		struct pending_request *p = *pp;
+		json_object *doc;
+		if (p->req_id != req_id)
+			continue;
+		doc = message_doc(ok, resource, epoch, text);
+		respond(p->conn, p->cmd, ok ? 0 : -EAGAIN, doc);
+		json_object_put(doc);
+		qb_ipcs_connection_unref(p->conn);
+		*pp = p->next;
+		free(p);
+		return;
+	}
+}
+
+static void answer_all(struct resource_manager *rm, const char *why)
+{
+	while (rm->pending) {
+		struct pending_request *p = rm->pending;
+		answer(rm, p->req_id, false, "", 0, why);
+	}
+}
+
+/* ---- sending -------------------------------------------------------------- */
+
+static int send_msg(struct resource_manager *rm, struct wire_msg *msg)
+{
+	struct corosync_link *l = &rm->d->link;
+	uint8_t *buf;
+	size_t len;
+
+	msg->hdr.nodeid = l->local_nodeid;
+	len = wire_encode(msg, rm->rsm.version ? rm->rsm.version : WIRE_VERSION_MAX, &buf);
+	if (len == 0) {
+		qb_log(LOG_ERR, "cannot encode a %s message", wire_type_name(msg->hdr.type));
+		return -1;
+	}
+	return cpg_session_send(&l->cpg, buf, len);
+}
+
+static void send_result(struct resource_manager *rm, const char *resource, enum wire_op op,
+			uint64_t epoch, bool ok, const char *error)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_RESULT, .epoch = epoch } };
+
+	snprintf(msg.u.result.resource, sizeof(msg.u.result.resource), "%s", resource);
+	msg.u.result.op = (uint8_t)op;
+	msg.u.result.ok = ok;
+	snprintf(msg.u.result.error, sizeof(msg.u.result.error), "%s", error ? error : "");
+	send_msg(rm, &msg);
+}
+
+/* ---- STATE: probe, then send --------------------------------------------- */
+
+static size_t res_index(struct resource_manager *rm, const struct resource_conf *r)
+{
+	return (size_t)(r - rm->d->cfg.resources);
+}
+
+static void send_state_now(struct resource_manager *rm)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_STATE } };
+
+	rsm_fill_state(&rm->rsm, &msg.u.state, rm->facts, rm->rsm.n_res);
+	send_msg(rm, &msg);
+	free(msg.u.state.entries);     /* the facts stay ours */
+}
+
+static void probe_all(struct resource_manager *rm);
+
+static void on_probed(void *ctx, const struct resource_conf *r, const struct wire_fact *f)
+{
+	struct resource_manager *rm = ctx;
+
+	if (!rm->ready)
+		return;
+	rm->facts[res_index(rm, r)] = *f;
+	if (--rm->probes_left > 0)
+		return;
+	send_state_now(rm);
+	if (rm->state_again) {
+		rm->state_again = false;
+		probe_all(rm);
+	}
+}
+
+static void probe_all(struct resource_manager *rm)
+{
+	size_t n = rm->rsm.n_res;
+
+	if (rm->probes_left > 0) {      /* a probe round is running: one more after it */
+		rm->state_again = true;
+		return;
+	}
+	if (n == 0) {
+		send_state_now(rm);
+		return;
+	}
+	rm->probes_left = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct resource_conf *r = &rm->d->cfg.resources[i];
+		if (driver_probe(&rm->env, r, on_probed, rm) < 0) {
+			struct wire_fact f = { .role = ROLE_UNKNOWN };
+			snprintf(f.name, sizeof(f.name), "%s", r->name);
+			on_probed(rm, r, &f);
+		}
+	}
+}
+
+/* ---- local start and stop ------------------------------------------------------ */
+
+struct op_ctx {
+	struct resource_manager *rm;
+	uint64_t epoch;
+	enum wire_op op;
+	bool release;     /* not ours: no RESULT */
+};
+
+static void on_op_done(void *ctx, const struct resource_conf *r, bool ok, const char *error)
+{
+	struct op_ctx *oc = ctx;
+	struct resource_manager *rm = oc->rm;
+
+	if (rm->ready)
+		rm->op_busy[res_index(rm, r)] = false;
+	if (oc->release) {
+		qb_log(ok ? LOG_NOTICE : LOG_CRIT, "%s: released%s%s", r->name,
+		       ok ? "" : " FAILED: ", ok ? "" : error);
+	} else {
+		qb_log(ok ? LOG_NOTICE : LOG_ERR, "%s: %s (epoch %llu) %s%s%s", r->name,
+		       oc->op == WIRE_OP_START ? "start" : "stop",
+		       (unsigned long long)oc->epoch, ok ? "done" : "failed",
+		       ok ? "" : ": ", ok ? "" : error);
+		if (rm->ready)
+			send_result(rm, r->name, oc->op, oc->epoch, ok, error);
+	}
+	free(oc);
+}
+
+static void run_op(struct resource_manager *rm, const struct rsm_action *a)
+{
+	struct rsm_res *res = rsm_find(&rm->rsm, a->resource);
+	struct op_ctx *oc;
+	int rc;
+
+	if (!res)
+		return;
+	if (a->type == ACT_START && !quorum_gate_open(&rm->d->link.gate)) {
+		/* S4: no promote, mount or start without quorum */
+		char why[128];
+		snprintf(why, sizeof(why), "refused to start: quorum gate closed (%s)",
+			 gate_verdict_str(quorum_gate_check(&rm->d->link.gate)));
+		qb_log(LOG_WARNING, "%s: %s", a->resource, why);
+		send_result(rm, a->resource, WIRE_OP_START, a->epoch, false, why);
+		return;
+	}
+	oc = calloc(1, sizeof(*oc));
+	if (!oc)
+		return;
+	oc->rm = rm;
+	oc->epoch = a->epoch;
+	oc->op = a->type == ACT_START ? WIRE_OP_START : WIRE_OP_STOP;
+	oc->release = a->type == ACT_RELEASE;
+	rm->op_busy[res_index(rm, res->conf)] = true;
+	qb_log(LOG_NOTICE, "%s: %s (epoch %llu)", a->resource,
+	       a->type == ACT_START ? "starting" : a->type == ACT_STOP ? "stopping" :
+	       "releasing what this node holds without owning it",
+	       (unsigned long long)a->epoch);
+	rc = a->type == ACT_START ? driver_start(&rm->env, res->conf, on_op_done, oc)
+				  : driver_stop(&rm->env, res->conf, on_op_done, oc);
+	if (rc < 0)
+		on_op_done(oc, res->conf, false, "cannot run the driver");
+}
+
+/* ---- autostart -------------------------------------------------------------------- */
+
+/*
+ * After a sync, the lowest-numbered eligible member with an open quorum
+ * gate asks for every autostart resource that is STOPPED; the request goes
+ * through the total order like a handoffctl start, so two nodes asking at
+ * once cannot start it twice.
+ */
+static void autostart(struct resource_manager *rm)
+{
+	struct rsm *m = &rm->rsm;
+	uint32_t lowest = 0;
+
+	if (m->syncing || !quorum_gate_open(&rm->d->link.gate))
+		return;
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].member && m->nodes[i].eligible &&
+		    (!lowest || m->nodes[i].nodeid < lowest))
+			lowest = m->nodes[i].nodeid;
+	if (lowest != m->local_nodeid)
+		return;
+	for (size_t i = 0; i < m->n_res; i++) {
+		struct rsm_res *r = &m->res[i];
+		struct wire_msg msg = { .hdr = { .type = MSG_START } };
+		if (!r->conf->autostart || r->phase != PHASE_STOPPED ||
+		    rm->autostart_epoch[i] == r->epoch + 1)
+			continue;
+		rm->autostart_epoch[i] = r->epoch + 1;
+		msg.u.req.req_id = ++rm->next_req_id;
+		snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", r->conf->name);
+		qb_log(LOG_NOTICE, "%s: autostart", r->conf->name);
+		send_msg(rm, &msg);
+	}
+}
+
+/* ---- the rsm's actions ----------------------------------------------------------- */
+
+static void execute(struct resource_manager *rm)
+{
+	for (size_t i = 0; i < rm->acts.n; i++) {
+		const struct rsm_action *a = &rm->acts.v[i];
+		switch (a->type) {
+		case ACT_SEND_STATE:
+			probe_all(rm);
+			break;
+		case ACT_START:
+		case ACT_STOP:
+		case ACT_RELEASE:
+			run_op(rm, a);
+			break;
+		case ACT_REPLY:
+			answer(rm, a->req_id, a->ok, a->resource, a->epoch, a->text);
+			break;
+		case ACT_LOG:
+			qb_log(a->ok ? LOG_NOTICE : LOG_WARNING, "%s", a->text);
+			break;
+		}
+	}
+	rsm_actions_clear(&rm->acts);
+	autostart(rm);
+}
+
+/* ---- link events --------------------------------------------------------------- */
+
+static void on_connected(void *ctx)
+{
+	struct resource_manager *rm = ctx;
+	struct corosync_link *l = &rm->d->link;
+	uint32_t ids[NODE_NAMES_MAX];
+	const char *names[NODE_NAMES_MAX];
+	size_t n = l->names.n, nres = rm->d->cfg.n_resources;
+
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = l->names.nodes[i].nodeid;
+		names[i] = l->names.nodes[i].name;
+	}
+	rsm_free(&rm->rsm);
+	if (rsm_init(&rm->rsm, &rm->d->cfg, l->local_nodeid, ids, names, n) < 0) {
+		qb_log(LOG_CRIT, "out of memory for the resource table");
+		return;
+	}
+	free(rm->facts);
+	free(rm->autostart_epoch);
+	free(rm->op_busy);
+	rm->facts = calloc(nres ? nres : 1, sizeof(*rm->facts));
+	rm->autostart_epoch = calloc(nres ? nres : 1, sizeof(*rm->autostart_epoch));
+	rm->op_busy = calloc(nres ? nres : 1, sizeof(*rm->op_busy));
+	rm->probes_left = 0;
+	rm->state_again = false;
+	rm->ready = rm->facts && rm->autostart_epoch && rm->op_busy;
+}
+
+static void on_disconnected(void *ctx)
+{
+	struct resource_manager *rm = ctx;
+
+	rm->ready = false;
+	answer_all(rm, "handoffd lost its connection to corosync before the request was decided");
+}
+
+static void on_confchg(void *ctx, const struct cpg_member *members, size_t n)
+{
+	struct resource_manager *rm = ctx;
+	uint32_t ids[CPG_SESSION_MAX_MEMBERS];
+
+	if (!rm->ready)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = members[i].nodeid;
+	rsm_confchg(&rm->rsm, ids, n, &rm->acts);
+	execute(rm);
+}
+
+static void on_deliver(void *ctx, uint32_t nodeid, const void *buf, size_t len)
+{
+	struct resource_manager *rm = ctx;
+	struct wire_msg msg;
+	char why[256];
+
+	if (!rm->ready)
+		return;
+	if (wire_decode(buf, len, nodeid, &msg, why, sizeof(why)) < 0) {
+		qb_log(LOG_WARNING, "dropped a message from node %u: %s", nodeid, why);
+		return;
+	}
+	qb_log(LOG_DEBUG, "deliver %s from node %u (epoch %llu)", wire_type_name(msg.hdr.type),
+	       nodeid, (unsigned long long)msg.hdr.epoch);
+	rsm_deliver(&rm->rsm, &msg, &rm->acts);
+	wire_free(&msg);
+	execute(rm);
+}
+
+static void on_gate(void *ctx, bool open)
+{
+	struct resource_manager *rm = ctx;
+
+	if (open && rm->ready) {
+		rm->rsm.quorate_ring_nodeid = rm->d->link.gate.cpg_ring.nodeid;
+		rm->rsm.quorate_ring_seq = rm->d->link.gate.cpg_ring.seq;
+		autostart(rm);
+	}
+}
+
+static const struct link_listener listener = {
+	.connected = on_connected,
+	.disconnected = on_disconnected,
+	.confchg = on_confchg,
+	.deliver = on_deliver,
+	.gate = on_gate,
+};
+
+void rm_init(struct resource_manager *rm, struct handoffd *d)
+{
+	memset(rm, 0, sizeof(*rm));
+	rm->d = d;
+	rm->env.loop = d->loop;
+	rm->env.cfg = &d->cfg;
+	corosync_link_listen(&d->link, &listener, rm);
+}
+
+void rm_fini(struct resource_manager *rm)
+{
+	answer_all(rm, "handoffd is stopping");
+	rsm_free(&rm->rsm);
+	rsm_actions_free(&rm->acts);
+	free(rm->facts);
+	free(rm->autostart_epoch);
+	free(rm->op_busy);
+	rm->facts = NULL;
+	rm->ready = false;
+}
+
+/* ---- handoffctl -------------------------------------------------------------------- */
+
+static json_object *error_doc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static json_object *error_doc(const char *fmt, ...)
+{
+	json_object *o = json_object_new_object();
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_object_object_add(o, "error", json_object_new_string(buf));
+	return o;
+}
+
+int rm_status(struct resource_manager *rm, json_object **result)
+{
+	struct rsm *m = &rm->rsm;
+	json_object *o, *nodes, *res;
+
+	if (!rm->ready) {
+		*result = error_doc("handoffd is not connected to corosync");
+		return -ENOTCONN;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "local_nodeid", json_object_new_int64(m->local_nodeid));
+	json_object_object_add(o, "syncing", json_object_new_boolean(m->syncing));
+	json_object_object_add(o, "protocol", json_object_new_int(m->version));
+	{
+		char digest[20];
+		snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)m->local_digest);
+		json_object_object_add(o, "config_digest", json_object_new_string(digest));
+	}
+	json_object_object_add(o, "quorate", json_object_new_boolean(
+		quorum_gate_open(&rm->d->link.gate)));
+	json_object_object_add(o, "gate", json_object_new_string(
+		gate_verdict_str(quorum_gate_check(&rm->d->link.gate))));
+	nodes = json_object_new_array();
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct rsm_node *n = &m->nodes[i];
+		json_object *jn = json_object_new_object();
+		char digest[20];
+		snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)n->digest);
+		json_object_object_add(jn, "nodeid", json_object_new_int64(n->nodeid));
+		json_object_object_add(jn, "name", json_object_new_string(n->name));
+		json_object_object_add(jn, "member", json_object_new_boolean(n->member));
+		json_object_object_add(jn, "eligible", json_object_new_boolean(n->eligible));
+		json_object_object_add(jn, "config_digest", json_object_new_string(
+			n->member ? digest : ""));
+		json_object_array_add(nodes, jn);
+	}
+	json_object_object_add(o, "nodes", nodes);
+	res = json_object_new_array();
+	for (size_t i = 0; i < m->n_res; i++) {
+		const struct rsm_res *r = &m->res[i];
+		json_object *jr = json_object_new_object(), *pref = json_object_new_array();
+		const struct rsm_node *owner = r->owner ? rsm_node(m, r->owner) : NULL;
+		json_object_object_add(jr, "name", json_object_new_string(r->conf->name));
+		json_object_object_add(jr, "phase", json_object_new_string(phase_name(r->phase)));
+		json_object_object_add(jr, "owner", json_object_new_int64(r->owner));
+		json_object_object_add(jr, "owner_name", json_object_new_string(
+			owner ? owner->name : ""));
+		json_object_object_add(jr, "owner_lost", json_object_new_boolean(r->owner_lost));
+		json_object_object_add(jr, "epoch", json_object_new_int64((int64_t)r->epoch));
+		for (size_t j = 0; j < r->conf->n_nodes; j++)
+			json_object_array_add(pref, json_object_new_string(r->conf->nodes[j]));
+		json_object_object_add(jr, "nodes", pref);
+		json_object_object_add(jr, "autostart", json_object_new_boolean(r->conf->autostart));
+		json_object_object_add(jr, "storage", json_object_new_string(
+			storage_kind_name(r->conf->storage)));
+		json_object_object_add(jr, "workload", json_object_new_string(
+			workload_kind_name(r->conf->workload)));
+		json_object_object_add(jr, "last_error", json_object_new_string(r->last_error));
+		json_object_array_add(res, jr);
+	}
+	json_object_object_add(o, "resources", res);
+	*result = o;
+	return 0;
+}
+
+int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t cmd,
+	       json_object *args, json_object **result)
+{
+	struct wire_msg msg = { .hdr = { .type = 0 } };
+	struct pending_request *p;
+	json_object *jres = NULL, *jnode = NULL;
+	const char *name;
+	uint32_t node = 0;
+
+	if (!rm->ready) {
+		*result = error_doc("handoffd is not connected to corosync");
+		return -ENOTCONN;
+	}
+	if (!json_object_object_get_ex(args, "resource", &jres) ||
+	    !json_object_is_type(jres, json_type_string)) {
+		*result = error_doc("no resource named in the request");
+		return -EINVAL;
+	}
+	name = json_object_get_string(jres);
+	if (!rsm_find(&rm->rsm, name)) {
+		*result = error_doc("unknown resource '%s'", name);
+		return -ENOENT;
+	}
+	if (!quorum_gate_open(&rm->d->link.gate)) {
+		*result = error_doc("rejected: the quorum gate is closed (%s); nothing was changed",
+				    gate_verdict_str(quorum_gate_check(&rm->d->link.gate)));
+		return -EAGAIN;
+	}
+	if (json_object_object_get_ex(args, "node", &jnode)) {
+		const char *nn = json_object_get_string(jnode);
+		for (size_t i = 0; i < rm->rsm.n_nodes && nn; i++)
+			if (!strcmp(rm->rsm.nodes[i].name, nn))
+				node = rm->rsm.nodes[i].nodeid;
+		if (!node && nn) {
+			char *end;
+			unsigned long id = strtoul(nn, &end, 10);
+			if (*end == '\0' && id > 0 && id <= UINT32_MAX)
+				node = (uint32_t)id;
+		}
+		if (!node) {
+			*result = error_doc("unknown node '%s'", nn ? nn : "");
+			return -ENOENT;
+		}
+	}
+	switch (cmd) {
+	case HANDOFF_CMD_START:   msg.hdr.type = MSG_START; break;
+	case HANDOFF_CMD_STOP:    msg.hdr.type = MSG_STOP; break;
+	case HANDOFF_CMD_CLEANUP: msg.hdr.type = MSG_CLEANUP; break;
+	default:
+		*result = error_doc("not a resource request");
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		*result = error_doc("out of memory");
+		return -ENOMEM;
+	}
+	msg.u.req.req_id = ++rm->next_req_id;
+	msg.u.req.node = node;
+	snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", name);
+	if (send_msg(rm, &msg) < 0) {
+		free(p);
+		*result = error_doc("cannot multicast the request");
+		return -EIO;
+	}
+	p->req_id = msg.u.req.req_id;
+	p->cmd = cmd;
+	p->conn = conn;
+	qb_ipcs_connection_ref(conn);
+	p->next = rm->pending;
+	rm->pending = p;
+	return 1;
+}

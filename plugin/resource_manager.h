@@ -1,0 +1,54 @@
+/*
+ * resource_manager.h - the daemon's glue between corosync, the replicated
+ * state machine (rsm.h), the drivers (driver.h) and handoffctl.
+ *
+ * It feeds the rsm every confchg and every delivered message, carries out
+ * the actions the rsm addresses to this node, multicasts STATE with freshly
+ * probed local facts, and answers handoffctl once its request has been
+ * decided in the total order.  The quorum gate (S4) is asked here before
+ * any start and before sending any request that changes state.
+ */
+#ifndef HANDOFF_RESOURCE_MANAGER_H
+#define HANDOFF_RESOURCE_MANAGER_H
+
+#include <json-c/json.h>
+#include <qb/qbipcs.h>
+#include <stdint.h>
+
+#include "driver.h"
+#include "rsm.h"
+
+struct handoffd;
+struct pending_request;
+
+struct resource_manager {
+	struct handoffd *d;
+	struct driver_env env;
+	struct rsm rsm;
+	bool ready;                    /* rsm initialised for this connection */
+	struct rsm_actions acts;
+	uint32_t next_req_id;
+	struct pending_request *pending;
+	/* STATE: facts are probed first, then the message goes out */
+	struct wire_fact *facts;       /* one per resource */
+	size_t probes_left;
+	bool state_again;              /* another STATE was asked while probing */
+	uint64_t *autostart_epoch;     /* per resource: epoch we asked autostart at */
+	bool *op_busy;                 /* per resource: a local start/stop runs */
+};
+
+void rm_init(struct resource_manager *rm, struct handoffd *d);
+void rm_fini(struct resource_manager *rm);
+
+/* handoffctl: status into *RESULT; 0 or -errno. */
+int rm_status(struct resource_manager *rm, json_object **result);
+/*
+ * handoffctl start/stop/cleanup: validated locally (quorum gate, known
+ * resource), then multicast; the answer comes when it is delivered.
+ * Returns 1 when the answer is deferred (CONN is kept), or -errno with
+ * *RESULT set.
+ */
+int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t cmd,
+	       json_object *args, json_object **result);
+
+#endif
