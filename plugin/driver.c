@@ -124,7 +124,7 @@ static bool skip(const struct seq *q, enum step s)
 struct argv_buf {
 	const char *argv[MAX_ARGS];
 	const char *env[MAX_ENV];
-	char env_store[MAX_ENV][320];
+	char env_store[MAX_ENV][400];
 };
 
 static void build_env(const struct seq *q, struct argv_buf *b)

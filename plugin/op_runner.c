@@ -289,11 +289,13 @@ static bool pidfd_supported(void)
 			close(fd);
 			pidfd_state = 1;
 		} else {
-			/* only ENOSYS says never; EMFILE and the like pass */
-			pidfd_state = errno != ENOSYS;
+			/* ENOSYS: kernel < 5.3; EPERM: a seccomp filter that
+			 * does not know it.  EMFILE and the like pass. */
+			pidfd_state = errno != ENOSYS && errno != EPERM;
 		}
 		if (!pidfd_state)
-			qb_log(LOG_INFO, "no pidfd_open (kernel < 5.3): child exits via SIGCHLD");
+			qb_log(LOG_INFO, "no pidfd_open (%s): child exits via SIGCHLD",
+			       strerror(errno));
 	}
 	return pidfd_state == 1;
 #else
@@ -407,7 +409,7 @@ static void log_stderr(const struct op_result *r)
 	const char *p = r->err, *end = r->err + r->err_len;
 	size_t lines = 0, skip;
 
-	if (r->err_truncated)
+	if (r->err_truncated && r->err_len >= sizeof(OP_TRUNCATED_MARK) - 1)
 		end -= sizeof(OP_TRUNCATED_MARK) - 1;
 	for (const char *q = p; q < end; q++)
 		lines += *q == '\n';
@@ -610,9 +612,18 @@ child_exec(char *const argv[], char *const envp[], int out_w, int err_w, int st_
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL);   /* EINVAL for libc's own: fine */
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sigaction(sig, &dfl, NULL) < 0) {
+			/* libc keeps a few real-time signals for itself, and an
+			 * ignored one would pass exec: ask the kernel directly.
+			 * All zero is SIG_DFL, no flags, empty mask, whatever
+			 * the architecture's layout of its struct sigaction. */
+			static const unsigned long zero[8];
+			syscall(SYS_rt_sigaction, sig, zero, NULL, (size_t)(NSIG - 1) / 8);
+		}
+	}
 
 	st_w = child_fd_up(st_w, st_w);
 	null_fd = open("/dev/null", O_RDONLY);

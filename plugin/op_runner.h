@@ -25,7 +25,9 @@
  * in the background.
  *
  * Nobody else in the process may reap children with waitpid(-1, ...).
- * Single-threaded: call everything from the loop's thread.
+ * Single-threaded: call everything from the loop's thread, use one loop,
+ * and let op_running() reach 0 (op_cancel() what is left, then run the
+ * loop a little) before destroying it.
  */
 #ifndef HANDOFF_OP_RUNNER_H
 #define HANDOFF_OP_RUNNER_H
@@ -68,7 +70,7 @@ struct op_job;
 /*
  * Start ARGV (argv[0] an absolute path, NULL-terminated) with the extra
  * environment ENV (NULL-terminated "K=V" strings, or NULL).  TIMEOUT_MS 0
- * means no timeout.  Both arrays are copied before op_start() returns.
+ * means no timeout.  Neither array needs to outlive the call.
  * OUT (may be NULL) receives the handle for op_cancel(); it stays valid
  * until the callback returns or op_cancel() is called.
  * Returns 0, or -EINVAL (bad arguments) or -ENOMEM, and then no callback
