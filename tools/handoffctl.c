@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl_render.h"
 #include "plugin/handoff_conf.h"
@@ -54,6 +55,8 @@ static void usage(FILE *out)
 	fprintf(out, "\nOptions:\n"
 		"  -j, --json         print handoffd's answer as JSON\n"
 		"  -d, --delimiter D  plain lines with fields separated by D, for scripts\n"
+		"  -w, --wait[=SECS]  start, stop, cleanup: wait until the resource settles\n"
+		"                     (RUNNING, STOPPED or FAILED; default 120 s)\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      print the version\n"
 		"\nExit status: 0 ok, 1 the command failed, 2 usage error or handoffd not reachable.\n");
@@ -125,6 +128,71 @@ out:
 	return status;
 }
 
+/*
+ * --wait: poll the table until RES leaves STARTING/STOPPING (and a
+ * cleanup's sync).  Exit 0 when it settled RUNNING or STOPPED, 1 when it
+ * FAILED or the time ran out.
+ */
+static int wait_until_settled(const char *res, unsigned seconds, bool verbose)
+{
+	struct timespec t0, now;
+	json_object *args = json_object_new_object();
+	int status = 1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		json_object *doc = NULL, *list = NULL;
+		const char *phase = NULL, *owner = "", *error = "";
+		double elapsed;
+
+		if (call_daemon(HANDOFF_CMD_STATUS, args, &doc) != 0)
+			break;
+		if (json_object_object_get_ex(doc, "resources", &list) &&
+		    json_object_is_type(list, json_type_array)) {
+			for (size_t i = 0; i < json_object_array_length(list); i++) {
+				json_object *r = json_object_array_get_idx(list, i), *v;
+				if (!json_object_object_get_ex(r, "name", &v) ||
+				    strcmp(json_object_get_string(v), res))
+					continue;
+				if (json_object_object_get_ex(r, "phase", &v))
+					phase = json_object_get_string(v);
+				if (json_object_object_get_ex(r, "owner_name", &v))
+					owner = json_object_get_string(v);
+				if (json_object_object_get_ex(r, "last_error", &v))
+					error = json_object_get_string(v);
+			}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		elapsed = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+		if (phase && (!strcmp(phase, "RUNNING") || !strcmp(phase, "STOPPED") ||
+			      !strcmp(phase, "FAILED"))) {
+			json_object *sync = NULL;
+			if (!(json_object_object_get_ex(doc, "syncing", &sync) &&
+			      json_object_get_boolean(sync))) {
+				bool failed = !strcmp(phase, "FAILED");
+				if (failed)
+					fprintf(stderr, "handoffctl: %s FAILED after %.1f s: %s\n",
+						res, elapsed, error);
+				else if (verbose)
+					printf("%s: %s%s%s after %.1f s\n", res, phase,
+					       *owner ? " on " : "", owner, elapsed);
+				status = failed ? 1 : 0;
+				json_object_put(doc);
+				break;
+			}
+		}
+		json_object_put(doc);
+		if (elapsed >= seconds) {
+			fprintf(stderr, "handoffctl: %s still %s after %u s\n", res,
+				phase ? phase : "unknown", seconds);
+			break;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	}
+	json_object_put(args);
+	return status;
+}
+
 static int check_config(const char *path)
 {
 	struct handoff_config cfg;
@@ -152,16 +220,29 @@ int main(int argc, char **argv)
 		{ "delimiter", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "wait", optional_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct render_opts ro = { .format = RENDER_TABLE, .delim = NULL };
 	const struct ctl_command *cmd = NULL;
 	json_object *args, *doc = NULL;
 	int c, status, nargs;
+	unsigned wait_s = 0;
 	bool want_json = false;
 
-	while ((c = getopt_long(argc, argv, "jd:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jd:hVw::", opts, NULL)) != -1) {
 		switch (c) {
+		case 'w': {
+			char *end;
+			unsigned long v = optarg ? strtoul(optarg, &end, 10) : 120;
+			if (optarg && (*optarg == '\0' || *end != '\0' || v == 0 || v > 86400)) {
+				fprintf(stderr, "handoffctl: --wait=SECONDS needs 1 to 86400, got '%s'\n",
+					optarg);
+				return 2;
+			}
+			wait_s = (unsigned)v;
+			break;
+		}
 		case 'j': want_json = true; break;
 		case 'd':
 			if (*optarg == '\0') {
@@ -212,6 +293,12 @@ int main(int argc, char **argv)
 	if (status == 0 && cmd->render(stdout, stderr, doc, &ro) < 0)
 		status = 1;
 	json_object_put(doc);
+	if (status == 0 && wait_s > 0 &&
+	    (cmd->code == HANDOFF_CMD_START || cmd->code == HANDOFF_CMD_STOP ||
+	     cmd->code == HANDOFF_CMD_CLEANUP)) {
+		fflush(stdout);
+		status = wait_until_settled(argv[optind + 1], wait_s, ro.format == RENDER_TABLE);
+	}
 	if (fflush(stdout) != 0)
 		status = 1;
 	return status;

@@ -1,0 +1,177 @@
+#!/bin/bash
+# Cluster tier: resources on real corosync with the DRBD stand-in and the
+# sample exec agent (a counter appended to a file on the DRBD filesystem).
+. "$(dirname "$0")/lib.sh"
+require_root
+
+STANDIN=$HANDOFF_SRCDIR/test/drbd-standin/drbdadm
+AGENT=$HANDOFF_SRCDIR/agents/handoff-sample-agent
+[ -x "$STANDIN" ] || bail "no DRBD stand-in at $STANDIN"
+[ -x "$AGENT" ] || bail "no sample agent at $AGENT"
+
+work=$(mktemp -d /var/tmp/handoff-t-resources.XXXXXX)
+img=$work/r0.img
+truncate -s 64M "$img"
+mkfs.ext4 -q -F "$img" || bail "mkfs.ext4 failed"
+loop=$(losetup -f --show "$img") || bail "no loop device"
+mnt=/mnt/handoff-$HCLUSTER_PREFIX-web
+state_dir=$work/drbd
+mkdir -p "$state_dir"
+
+cleanup_resources() {
+	local i
+	for i in 1 2 3; do
+		hc exec "$i" sh -c "'$AGENT' stop; umount '$mnt'" >/dev/null 2>&1
+	done
+	cleanup
+	losetup -d "$loop" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup_resources EXIT
+
+write_config() {   # NODE [EXTRA-LINE]
+	local dir
+	dir=$(hc path "$1")/etc/handoff
+	cat >"$dir/drbd-standin.conf" <<-EOF
+	node = $1
+	state_dir = $state_dir
+	resource r0 $loop
+	EOF
+	cat >"$dir/handoff.conf" <<-EOF
+	[cluster]
+	log_file = /var/log/handoff/handoffd.log
+	debug = 1
+	drbdadm = $STANDIN
+	[resource web]
+	storage = drbd
+	drbd_resource = r0
+	device = $loop
+	mount_point = $mnt
+	workload = exec
+	agent = $AGENT
+	nodes = node2 node1 node3
+	timeout_start = 20
+	${2:-}
+	EOF
+}
+
+hc up 3 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
+_nodes=3
+for i in 1 2 3; do write_config $i; done
+hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+
+status_line() { ctl "$1" status -d '|'; }
+phase_is() {   # NODE PHASE OWNER
+	local got
+	got=$(status_line "$1" | cut -d'|' -f2,3) || return 1
+	[ "$got" = "$2|$3" ] || { echo "node $1 sees web as '$got', expected '$2|$3'"; return 1; }
+}
+all_agree() {
+	local a b c
+	a=$(status_line 1) && b=$(status_line 2) && c=$(status_line 3) || return 1
+	echo "$a / $b / $c"
+	[ "$a" = "$b" ] && [ "$b" = "$c" ]
+}
+counter() { hc exec "$1" sh -c "tail -n1 '$mnt/counter' 2>/dev/null || echo 0"; }
+counter_grows() {
+	local a b
+	a=$(counter "$1"); sleep 1; b=$(counter "$1")
+	echo "counter $a -> $b"
+	[ "$b" -gt "$a" ]
+}
+role_of() { hc exec "$1" "$STANDIN" role r0 | cut -d/ -f1; }
+workload_pid() { hc exec "$1" cat "$mnt/.sample-agent.pid"; }
+no_violations() {
+	[ ! -s "$state_dir/violations.log" ] || { cat "$state_dir/violations.log"; return 1; }
+}
+
+# expect_rejected NODE PATTERN ARGS...: handoffctl ARGS on NODE fails, saying PATTERN
+expect_rejected() {
+	local node=$1 pattern=$2 out rc
+	shift 2
+	out=$(ctl "$node" "$@" 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -ne 0 ] && echo "$out" | grep -q "$pattern"
+}
+
+check "status on a fresh cluster: web STOPPED everywhere" retry 20 all_agree
+check "web is STOPPED with no owner" phase_is 1 STOPPED 0
+
+# --- start on node 2 ---------------------------------------------------------
+start_on_2() {
+	local out
+	out=$(ctl 1 start web node2) || { echo "$out"; return 1; }
+	echo "$out"
+	echo "$out" | grep -q "starting web on node 2"
+}
+check "handoffctl start web node2 says what it does" start_on_2
+check "web runs on node 2 as every node sees it" retry 20 phase_is 3 RUNNING 2
+check "every node's status agrees" all_agree
+check "the counter grows on node 2's DRBD filesystem" counter_grows 2
+check "node 2 is Primary" test "$(role_of 2)" = Primary
+check "node 1 is Secondary" test "$(role_of 1)" = Secondary
+
+check "a second start is rejected as busy, with the reason" \
+	expect_rejected 3 "busy: web is RUNNING on node 2" start web node3
+check "start of an unknown resource is rejected" \
+	expect_rejected 1 "unknown resource 'nosuch'" start nosuch
+
+# --- the owner's handoffd restarts: adopted, not restarted ----------------------
+pid_before=$(workload_pid 2)
+hc daemon 2 stop >/dev/null
+hc daemon 2 start >/dev/null
+check "after the owner's handoffd restarts, web is RUNNING on node 2" retry 20 phase_is 1 RUNNING 2
+check "the workload was adopted, not restarted (same pid)" test "$(workload_pid 2)" = "$pid_before"
+
+# --- every handoffd restarts at once ----------------------------------------------
+hc daemon all kill >/dev/null
+hc daemon all start >/dev/null
+check "after all handoffds restart, the table is rebuilt: RUNNING on node 2" retry 20 phase_is 3 RUNNING 2
+check "all agree after the restart" retry 10 all_agree
+check "the workload is untouched (same pid)" test "$(workload_pid 2)" = "$pid_before"
+check "and its counter still grows" counter_grows 2
+
+# --- garbage from a foreign CPG client -----------------------------------------------
+check "a foreign CPG client multicasts garbage into the group" \
+	hc exec 1 "$HANDOFF_BUILDDIR/test/cluster/cpg_inject" handoff
+check "the daemons dropped it and logged why" retry 10 hc exec 3 grep -q "dropped a message from node 1" /var/log/handoff/handoffd.log
+check "every daemon still answers and agrees" retry 20 all_agree
+check "web still RUNNING on node 2 after the garbage" phase_is 2 RUNNING 2
+
+# --- stop ------------------------------------------------------------------------------
+check "handoffctl stop web" ctl 3 stop web
+check "web is STOPPED everywhere" retry 20 phase_is 1 STOPPED 0
+check "node 2 unmounted the filesystem" hc exec 2 sh -c "! mountpoint -q '$mnt'"
+for i in 1 2 3; do
+	check "node $i is Secondary after stop" test "$(role_of $i)" = Secondary
+done
+already_stopped() { ctl 1 stop web | grep -q 'already stopped'; }
+check "stop of a stopped resource says so and succeeds" already_stopped
+
+# --- a node with a different config is ineligible ---------------------------------------
+write_config 3 "timeout_stop = 77"
+hc daemon 3 stop >/dev/null
+hc daemon 3 start >/dev/null
+ineligible_shown() {
+	local out
+	out=$(ctl 1 status) || return 1
+	echo "$out"
+	echo "$out" | grep -q "node3 .*DIFFERS: INELIGIBLE"
+}
+check "status shows node 3's differing config loudly" retry 20 ineligible_shown
+check "start on the ineligible node 3 is rejected" \
+	expect_rejected 1 "configuration differs" start web node3
+write_config 3
+hc daemon 3 stop >/dev/null
+hc daemon 3 start >/dev/null
+
+# --- without quorum nothing starts ---------------------------------------------------------
+hc kill 2
+hc kill 3
+hc wait 1 not-quorate 30 >/dev/null
+check "with 2 of 3 nodes killed, start is rejected as not quorate" \
+	expect_rejected 1 "quorum gate is closed" start web node1
+check "and nothing was mounted on node 1" hc exec 1 sh -c "! mountpoint -q '$mnt'"
+
+check "the DRBD stand-in saw no second Primary (violations log empty)" no_violations
+finish
