@@ -230,10 +230,12 @@ static void run_op(struct resource_manager *rm, const struct rsm_action *a)
 /* ---- autostart -------------------------------------------------------------------- */
 
 /*
- * After a sync, the lowest-numbered eligible member with an open quorum
- * gate asks for every autostart resource that is STOPPED; the request goes
- * through the total order like a handoffctl start, so two nodes asking at
- * once cannot start it twice.
+ * When the cluster forms: after a sync (or when the gate opens), the
+ * lowest-numbered eligible member with an open quorum gate asks for every
+ * autostart resource that is STOPPED and has never been touched since the
+ * table was formed (epoch 0), so an operator's stop is never undone.  The
+ * request goes through the total order like a handoffctl start, so two
+ * nodes asking at once cannot start it twice.
  */
 static void autostart(struct resource_manager *rm)
 {
@@ -251,7 +253,7 @@ static void autostart(struct resource_manager *rm)
 	for (size_t i = 0; i < m->n_res; i++) {
 		struct rsm_res *r = &m->res[i];
 		struct wire_msg msg = { .hdr = { .type = MSG_START } };
-		if (!r->conf->autostart || r->phase != PHASE_STOPPED ||
+		if (!r->conf->autostart || r->phase != PHASE_STOPPED || r->epoch != 0 ||
 		    rm->autostart_epoch[i] == r->epoch + 1)
 			continue;
 		rm->autostart_epoch[i] = r->epoch + 1;
@@ -286,7 +288,14 @@ static void execute(struct resource_manager *rm)
 		}
 	}
 	rsm_actions_clear(&rm->acts);
-	autostart(rm);
+}
+
+/* Run the rsm's actions; autostart only when a sync has just ended. */
+static void after_event(struct resource_manager *rm, bool was_syncing)
+{
+	execute(rm);
+	if (was_syncing && !rm->rsm.syncing)
+		autostart(rm);
 }
 
 /* ---- link events --------------------------------------------------------------- */
@@ -337,7 +346,7 @@ static void on_confchg(void *ctx, const struct cpg_member *members, size_t n)
 	for (size_t i = 0; i < n; i++)
 		ids[i] = members[i].nodeid;
 	rsm_confchg(&rm->rsm, ids, n, &rm->acts);
-	execute(rm);
+	execute(rm);     /* a confchg only starts a sync */
 }
 
 static void on_deliver(void *ctx, uint32_t nodeid, const void *buf, size_t len)
@@ -354,9 +363,12 @@ static void on_deliver(void *ctx, uint32_t nodeid, const void *buf, size_t len)
 	}
 	qb_log(LOG_DEBUG, "deliver %s from node %u (epoch %llu)", wire_type_name(msg.hdr.type),
 	       nodeid, (unsigned long long)msg.hdr.epoch);
-	rsm_deliver(&rm->rsm, &msg, &rm->acts);
-	wire_free(&msg);
-	execute(rm);
+	{
+		bool was_syncing = rm->rsm.syncing;
+		rsm_deliver(&rm->rsm, &msg, &rm->acts);
+		wire_free(&msg);
+		after_event(rm, was_syncing);
+	}
 }
 
 static void on_gate(void *ctx, bool open)
@@ -433,7 +445,7 @@ int rm_status(struct resource_manager *rm, json_object **result)
 		snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)m->local_digest);
 		json_object_object_add(o, "config_digest", json_object_new_string(digest));
 	}
-	json_object_object_add(o, "quorate", json_object_new_boolean(
+	json_object_object_add(o, "gate_open", json_object_new_boolean(
 		quorum_gate_open(&rm->d->link.gate)));
 	json_object_object_add(o, "gate", json_object_new_string(
 		gate_verdict_str(quorum_gate_check(&rm->d->link.gate))));

@@ -193,8 +193,8 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 		}
 		return 0;
 	}
-	fprintf(out, "Quorum:   %s\n", bool_or(doc, "quorate", 0) ? "quorate" :
-		str_or(doc, "gate", "not quorate"));
+	fprintf(out, "Quorum:   %s\n", bool_or(doc, "gate_open", 0) ? "quorate (gate open)" :
+		str_or(doc, "gate", "gate closed"));
 	if (bool_or(doc, "syncing", 0))
 		fprintf(out, "Sync:     in progress (table not final)\n");
 	fprintf(out, "\nNodes:\n%10s  %-16s %-8s %s\n", "Node ID", "Name", "Member", "Config");

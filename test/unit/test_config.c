@@ -276,8 +276,8 @@ static void resources_must_not_share(void **state)
 	struct fixture *f = *state;
 	char text[2048];
 	snprintf(text, sizeof(text), "%s[resource web2]\nstorage = drbd\ndrbd_resource = r0\n"
-		 "device = /dev/drbd0\nmount_point = /srv/web\nworkload = criu\n"
-		 "command = /bin/sleep 100\nnodes = node1\n", WEB);
+		 "device = /dev/drbd0\nmount_point = /srv/web\nworkload = exec\n"
+		 "agent = /bin/true\nnodes = node1\n", WEB);
 	assert_int_equal(load(f, text), -1);
 	assert_non_null(strstr(f->buf, "key 'mount_point': [resource web2] uses the mount point of [resource web]"));
 	assert_non_null(strstr(f->buf, "key 'drbd_resource': [resource web2] uses the DRBD resource"));
