@@ -148,6 +148,23 @@ done
 already_stopped() { ctl 1 stop web | grep -q 'already stopped'; }
 check "stop of a stopped resource says so and succeeds" already_stopped
 
+# --- a disk that is not UpToDate is never promoted; cleanup clears the failure -----
+echo Outdated >"$state_dir/dstate.1.r0"
+outdated_fails() {
+	local out rc
+	out=$(ctl 2 start --wait=20 web node1 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -eq 1 ] && echo "$out" | grep -q "disk is Outdated, not UpToDate: refusing to promote"
+}
+check "start on a node whose disk is Outdated fails, saying why" outdated_fails
+check "status shows FAILED with that error" sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' status | grep -q 'last error: start on node 1: check disk: disk is Outdated'"
+check "node 1 was never promoted" test "$(role_of 1)" = Secondary
+check "a FAILED resource refuses start until cleanup" \
+	expect_rejected 1 "run handoffctl cleanup web first" start web node2
+rm -f "$state_dir/dstate.1.r0"
+check "cleanup probes every node and settles STOPPED" ctl 3 cleanup --wait=20 web
+check "after cleanup web is STOPPED with no error" phase_is 2 STOPPED 0
+
 # --- a node with a different config is ineligible ---------------------------------------
 write_config 3 "timeout_stop = 77"
 hc daemon 3 stop >/dev/null
