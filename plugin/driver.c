@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "drbd_parse.h"
 #include "op_runner.h"
 
 /*
@@ -193,18 +194,10 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 	build_env(q, b);
 }
 
-/* The first word of drbdadm's answer, local side of "Local/Peer". */
-static void first_field(const char *out, char *dst, size_t len)
+static bool is_drbd_step(enum step s)
 {
-	size_t i = 0;
-
-	while (*out == ' ' || *out == '\t' || *out == '\n')
-		out++;
-	while (out[i] && out[i] != '/' && out[i] != '\n' && out[i] != ' ' && i + 1 < len) {
-		dst[i] = out[i];
-		i++;
-	}
-	dst[i] = '\0';
+	return s == ST_CHECK_DISK || s == ST_PROMOTE || s == ST_DEMOTE ||
+	       s == ST_PROBE_ROLE || s == ST_PROBE_DISK;
 }
 
 static void next_step(struct seq *q);
@@ -250,30 +243,40 @@ static void step_done(void *ctx, const struct op_result *res)
 	       (unsigned long long)res->elapsed_ms, res->exit_status);
 	switch (s) {
 	case ST_CHECK_DISK: {
-		char disk[64];
+		struct drbd_dstate ds;
+		char perr[128];
 		if (!ok)
 			break;
-		first_field(res->out, disk, sizeof(disk));
-		if (strcmp(disk, "UpToDate")) {
+		if (drbd_parse_dstate(res->out, res->out_len, &ds, perr, sizeof(perr)) < 0) {
+			snprintf(why, sizeof(why), "cannot read the disk state (%s): "
+				 "refusing to promote", perr);
+			fail(q, s, why);
+			return;
+		}
+		if (ds.local != DRBD_DISK_UPTODATE) {
 			snprintf(why, sizeof(why), "disk is %s, not UpToDate: refusing to promote",
-				 disk[0] ? disk : "unknown");
+				 drbd_disk_name(ds.local));
 			fail(q, s, why);
 			return;
 		}
 		break;
 	}
 	case ST_PROBE_ROLE: {
-		char role[64];
-		first_field(res->out, role, sizeof(role));
-		q->fact.role = !strcmp(role, "Primary") ? ROLE_PRIMARY :
-			       !strcmp(role, "Secondary") ? ROLE_SECONDARY : ROLE_UNKNOWN;
+		struct drbd_roles roles;
+		char perr[128];
+		q->fact.role = ROLE_UNKNOWN;
+		if (ok && drbd_parse_role(res->out, res->out_len, &roles, perr, sizeof(perr)) == 0)
+			q->fact.role = roles.local == DRBD_ROLE_PRIMARY ? ROLE_PRIMARY :
+				       roles.local == DRBD_ROLE_SECONDARY ? ROLE_SECONDARY :
+				       ROLE_UNKNOWN;
 		next_step(q);
 		return;
 	}
 	case ST_PROBE_DISK: {
-		char disk[64];
-		first_field(res->out, disk, sizeof(disk));
-		q->fact.disk = ok && !strcmp(disk, "UpToDate") ? 1 : 0;
+		struct drbd_dstate ds;
+		char perr[128];
+		q->fact.disk = ok && drbd_parse_dstate(res->out, res->out_len, &ds, perr,
+						       sizeof(perr)) == 0 ? (uint8_t)ds.local : 0;
 		next_step(q);
 		return;
 	}
@@ -285,6 +288,14 @@ static void step_done(void *ctx, const struct op_result *res)
 		break;
 	}
 	if (!ok) {
+		/* DRBD's own words ("State change failed: (-1) Multiple
+		 * primaries not allowed by config") rather than our summary */
+		if (is_drbd_step(s) && res->exit_status > 0 &&
+		    drbd_describe_failure(res->exit_status, res->err, res->err_len, why,
+					  sizeof(why)) > 0) {
+			fail(q, s, why);
+			return;
+		}
 		op_result_describe(res, why, sizeof(why));
 		fail(q, s, why);
 		return;

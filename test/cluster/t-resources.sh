@@ -111,6 +111,13 @@ check "the counter grows on node 2's DRBD filesystem" counter_grows 2
 check "node 2 is Primary" test "$(role_of 2)" = Primary
 check "node 1 is Secondary" test "$(role_of 1)" = Secondary
 
+second_primary_refused() {
+	local out rc
+	out=$(hc exec 1 "$STANDIN" primary r0 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -eq 11 ] && echo "$out" | grep -q "Multiple primaries not allowed"
+}
+check "promoting node 1 by hand while node 2 runs web is refused by DRBD (exit 11)" second_primary_refused
 check "a second start is rejected as busy, with the reason" \
 	expect_rejected 3 "busy: web is RUNNING on node 2" start web node3
 check "start of an unknown resource is rejected" \
