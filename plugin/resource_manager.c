@@ -290,12 +290,42 @@ static void execute(struct resource_manager *rm)
 	rsm_actions_clear(&rm->acts);
 }
 
+/*
+ * A RESULT we sent can be lost: when a confchg interrupts a sync, every
+ * member drops the messages it held.  After a sync, a resource still
+ * STARTING or STOPPING on this node with no op running here gets its
+ * RESULT again, from the facts this node has just probed.
+ */
+static void resend_results(struct resource_manager *rm)
+{
+	struct rsm *m = &rm->rsm;
+
+	for (size_t i = 0; i < m->n_res; i++) {
+		const struct rsm_res *r = &m->res[i];
+		const struct wire_fact *f = &rm->facts[i];
+		bool start = r->phase == PHASE_STARTING;
+		bool ok;
+
+		if (r->owner != m->local_nodeid || rm->op_busy[i] ||
+		    (r->phase != PHASE_STARTING && r->phase != PHASE_STOPPING))
+			continue;
+		ok = start ? f->running : !f->running && !f->mounted && f->role != ROLE_PRIMARY;
+		qb_log(LOG_NOTICE, "%s: reporting the %s of epoch %llu again (%s)", r->conf->name,
+		       start ? "start" : "stop", (unsigned long long)r->epoch,
+		       ok ? "done" : "not done");
+		send_result(rm, r->conf->name, start ? WIRE_OP_START : WIRE_OP_STOP, r->epoch, ok,
+			    ok ? NULL : "the outcome was lost in a membership change");
+	}
+}
+
 /* Run the rsm's actions; autostart only when a sync has just ended. */
 static void after_event(struct resource_manager *rm, bool was_syncing)
 {
 	execute(rm);
-	if (was_syncing && !rm->rsm.syncing)
+	if (was_syncing && !rm->rsm.syncing) {
+		resend_results(rm);
 		autostart(rm);
+	}
 }
 
 /* ---- link events --------------------------------------------------------------- */
