@@ -120,13 +120,27 @@ static bool skip(const struct seq *q, enum step s)
 }
 
 #define MAX_ARGS 24
-#define MAX_ENV (RES_MAX_OPTS + 4)
+#define MAX_ENV (RES_MAX_OPTS + 6)
 
 struct argv_buf {
 	const char *argv[MAX_ARGS];
 	const char *env[MAX_ENV];
 	char env_store[MAX_ENV][400];
+	char command_env[1100];
 };
+
+#ifndef HANDOFF_CRIU_AGENT
+#define HANDOFF_CRIU_AGENT "/usr/libexec/handoff/handoff-criu-agent"
+#endif
+
+/* criu workloads run through the criu agent that ships with handoff,
+ * unless the resource names another one. */
+static const char *agent_of(const struct resource_conf *r)
+{
+	if (r->workload == WORKLOAD_CRIU && r->agent[0] == '\0')
+		return HANDOFF_CRIU_AGENT;
+	return r->agent;
+}
 
 static void build_env(const struct seq *q, struct argv_buf *b)
 {
@@ -138,6 +152,13 @@ static void build_env(const struct seq *q, struct argv_buf *b)
 	b->env[n] = b->env_store[n]; n++;
 	snprintf(b->env_store[n], sizeof(b->env_store[0]), "LC_ALL=C");
 	b->env[n] = b->env_store[n]; n++;
+	snprintf(b->env_store[n], sizeof(b->env_store[0]), "HANDOFF_DUMP_DIR=%s", q->r->dump_dir);
+	b->env[n] = b->env_store[n]; n++;
+	if (q->r->command[0]) {
+		/* the command may be long: it gets a slot of its own */
+		snprintf(b->command_env, sizeof(b->command_env), "HANDOFF_COMMAND=%s", q->r->command);
+		b->env[n++] = b->command_env;
+	}
 	for (size_t i = 0; i < q->r->n_opts && n < MAX_ENV - 1; i++) {
 		snprintf(b->env_store[n], sizeof(b->env_store[0]), "HANDOFF_OPT_%s=%s",
 			 q->r->opts[i].key, q->r->opts[i].value);
@@ -179,13 +200,13 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 		b->argv[n++] = "/bin/umount"; b->argv[n++] = r->mount_point;
 		break;
 	case ST_WL_START:
-		b->argv[n++] = r->agent; b->argv[n++] = "start";
+		b->argv[n++] = agent_of(r); b->argv[n++] = "start";
 		break;
 	case ST_WL_STOP:
-		b->argv[n++] = r->agent; b->argv[n++] = "stop";
+		b->argv[n++] = agent_of(r); b->argv[n++] = "stop";
 		break;
 	case ST_PROBE_MONITOR:
-		b->argv[n++] = r->agent; b->argv[n++] = "monitor";
+		b->argv[n++] = agent_of(r); b->argv[n++] = "monitor";
 		break;
 	default:
 		break;

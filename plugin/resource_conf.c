@@ -198,11 +198,12 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 	case K_WORKLOAD:
 		if (!strcmp(v, "exec"))
 			r->workload = WORKLOAD_EXEC;
-		else if (!strcmp(v, "criu") || !strcmp(v, "openvz") || !strcmp(v, "lxc") ||
-			 !strcmp(v, "libvirt"))
-			return why_(why, len, "workload '%s' is not available in this version (exec)", v);
+		else if (!strcmp(v, "criu"))
+			r->workload = WORKLOAD_CRIU;
+		else if (!strcmp(v, "openvz") || !strcmp(v, "lxc") || !strcmp(v, "libvirt"))
+			return why_(why, len, "workload '%s' is not available in this version (exec, criu)", v);
 		else
-			return why_(why, len, "expected exec, got '%s'", v);
+			return why_(why, len, "expected exec or criu, got '%s'", v);
 		return 0;
 	case K_AGENT:
 		return set_abs_path(r->agent, sizeof(r->agent), v, why, len);

@@ -43,7 +43,7 @@ struct resource_conf {
 	char fstype[32];
 	char mount_options[RES_PATH_MAX + 1];
 	enum workload_kind workload;
-	char agent[RES_PATH_MAX + 1];       /* exec */
+	char agent[RES_PATH_MAX + 1];       /* exec; criu: default handoff-criu-agent */
 	char command[1024];                 /* criu: the process tree to run */
 	struct agent_opt opts[RES_MAX_OPTS];
 	size_t n_opts;
