@@ -15,6 +15,15 @@ truncate -s 64M "$img"
 mkfs.ext4 -q -F "$img" || bail "mkfs.ext4 failed"
 loop=$(losetup -f --show "$img") || bail "no loop device"
 mnt=/mnt/handoff-$HCLUSTER_PREFIX-web
+# two criu resources on shared storage: one whose criu "cannot work", one
+# that runs without the check
+for j in job1 job2; do
+	truncate -s 16M "$work/$j.img"
+	mkfs.ext4 -q -F "$work/$j.img" || bail "mkfs.ext4 failed"
+done
+loop1=$(losetup -f --show "$work/job1.img") || bail "no loop device"
+loop2=$(losetup -f --show "$work/job2.img") || bail "no loop device"
+CRIU_AGENT=$HANDOFF_SRCDIR/agents/handoff-criu-agent
 state_dir=$work/drbd
 mkdir -p "$state_dir"
 
@@ -23,8 +32,11 @@ cleanup_resources() {
 	for i in 1 2 3; do
 		hc exec "$i" sh -c "'$AGENT' stop; umount '$mnt'" >/dev/null 2>&1
 	done
+	for i in 1 2 3; do
+		hc exec "$i" sh -c "HANDOFF_MOUNT=/mnt/$HCLUSTER_PREFIX-job2 HANDOFF_DUMP_DIR=.handoff '$CRIU_AGENT' stop; umount /mnt/$HCLUSTER_PREFIX-job1 /mnt/$HCLUSTER_PREFIX-job2" >/dev/null 2>&1
+	done
 	cleanup
-	losetup -d "$loop" 2>/dev/null
+	losetup -d "$loop" "$loop1" "$loop2" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup_resources EXIT
@@ -51,6 +63,24 @@ write_config() {   # NODE [EXTRA-LINE]
 	agent = $AGENT
 	nodes = node2 node1 node3
 	timeout_start = 20
+	[resource job1]
+	storage = shared
+	device = $loop1
+	mount_point = /mnt/$HCLUSTER_PREFIX-job1
+	workload = criu
+	command = sleep 1000
+	agent = $CRIU_AGENT
+	agent_opt.criu = /bin/false
+	nodes = node1 node3
+	[resource job2]
+	storage = shared
+	device = $loop2
+	mount_point = /mnt/$HCLUSTER_PREFIX-job2
+	workload = criu
+	command = sleep 1000
+	agent = $CRIU_AGENT
+	agent_opt.require_criu_check = no
+	nodes = node3 node1
 	${2:-}
 	EOF
 }
@@ -60,7 +90,7 @@ _nodes=3
 for i in 1 2 3; do write_config $i; done
 hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
 
-status_line() { ctl "$1" status -d '|'; }
+status_line() { ctl "$1" status -d '|' | grep '^web|'; }
 phase_is() {   # NODE PHASE OWNER
 	local got
 	got=$(status_line "$1" | cut -d'|' -f2,3) || return 1
@@ -154,6 +184,25 @@ for i in 1 2 3; do
 done
 already_stopped() { ctl 1 stop web | grep -q 'already stopped'; }
 check "stop of a stopped resource says so and succeeds" already_stopped
+
+# --- criu workloads ----------------------------------------------------------------------
+criu_refused() {
+	local out rc
+	out=$(ctl 1 start --wait=30 job1 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -eq 1 ] && echo "$out" | grep -q "criu cannot checkpoint on this kernel"
+}
+check "a criu workload whose criu check fails is refused, with criu's reason" criu_refused
+check "and the refused start left nothing mounted" hc exec 1 sh -c "! mountpoint -q /mnt/$HCLUSTER_PREFIX-job1"
+check "a criu workload (check not required) starts on its first node" ctl 2 start --wait=30 job2
+criu_runs() {
+	hc exec 3 sh -c "HANDOFF_MOUNT=/mnt/$HCLUSTER_PREFIX-job2 HANDOFF_DUMP_DIR=.handoff '$CRIU_AGENT' monitor"
+}
+check "its process tree runs on node 3" criu_runs
+check "and stops" ctl 1 stop --wait=30 job2
+criu_stopped() { ! criu_runs; }
+check "after the stop nothing runs" criu_stopped
+check "cleanup of the refused one settles STOPPED" ctl 1 cleanup --wait=30 job1
 
 # --- a disk that is not UpToDate is never promoted; cleanup clears the failure -----
 echo Outdated >"$state_dir/dstate.1.r0"
