@@ -81,6 +81,7 @@ write_config() {   # NODE [EXTRA-LINE]
 	agent = $CRIU_AGENT
 	agent_opt.require_criu_check = no
 	nodes = node3 node1
+	autostart = yes
 	${2:-}
 	EOF
 }
@@ -126,6 +127,14 @@ expect_rejected() {
 
 check "status on a fresh cluster: web STOPPED everywhere" retry 20 all_agree
 check "web is STOPPED with no owner" phase_is 1 STOPPED 0
+job_is() {   # NODE RES PHASE OWNER
+	local got
+	got=$(ctl "$1" status -d '|' | grep "^$2|" | cut -d'|' -f2,3) || return 1
+	[ "$got" = "$3|$4" ] || { echo "node $1 sees $2 as '$got', expected '$3|$4'"; return 1; }
+}
+check "the quorate cluster autostarted job2 on its first eligible node, node 3" \
+	retry 30 job_is 1 job2 RUNNING 3
+check "web (no autostart) stayed STOPPED" phase_is 2 STOPPED 0
 
 # --- start on node 2 ---------------------------------------------------------
 start_on_2() {
@@ -194,7 +203,6 @@ criu_refused() {
 }
 check "a criu workload whose criu check fails is refused, with criu's reason" criu_refused
 check "and the refused start left nothing mounted" hc exec 1 sh -c "! mountpoint -q /mnt/$HCLUSTER_PREFIX-job1"
-check "a criu workload (check not required) starts on its first node" ctl 2 start --wait=30 job2
 criu_runs() {
 	hc exec 3 sh -c "HANDOFF_MOUNT=/mnt/$HCLUSTER_PREFIX-job2 HANDOFF_DUMP_DIR=.handoff '$CRIU_AGENT' monitor"
 }
@@ -202,6 +210,12 @@ check "its process tree runs on node 3" criu_runs
 check "and stops" ctl 1 stop --wait=30 job2
 criu_stopped() { ! criu_runs; }
 check "after the stop nothing runs" criu_stopped
+hc daemon 1 stop >/dev/null
+hc daemon 1 start >/dev/null
+check "a sync later, autostart has not undone the stop" retry 20 job_is 1 job2 STOPPED 0
+check "a criu workload starts by hand too" ctl 2 start --wait=30 job2
+check "its process tree runs again on node 3" criu_runs
+check "and stops again" ctl 3 stop --wait=30 job2
 check "cleanup of the refused one settles STOPPED" ctl 1 cleanup --wait=30 job1
 
 # --- a disk that is not UpToDate is never promoted; cleanup clears the failure -----
