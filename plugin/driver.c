@@ -26,12 +26,19 @@ enum step {
 	ST_PROBE_ROLE,
 	ST_PROBE_DISK,
 	ST_PROBE_MONITOR,
+	ST_WL_DUMP,        /* agent dump DIR */
+	ST_WL_RESTORE,     /* agent restore DIR */
+	ST_READY_DISK,     /* drbd: UpToDate and connected */
+	ST_READY_AGENT,    /* the agent answers `meta` (criu's also passes `criu check`) */
 	ST_END,
 };
 
 static const enum step start_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, ST_WL_START, ST_END };
 static const enum step stop_steps[] = { ST_WL_STOP, ST_UMOUNT, ST_DEMOTE, ST_END };
 static const enum step probe_steps[] = { ST_PROBE_ROLE, ST_PROBE_DISK, ST_PROBE_MONITOR, ST_END };
+static const enum step dump_steps[] = { ST_WL_DUMP, ST_END };
+static const enum step restore_steps[] = { ST_WL_RESTORE, ST_END };
+static const enum step ready_steps[] = { ST_READY_DISK, ST_READY_AGENT, ST_END };
 
 struct seq {
 	struct driver_env env;
@@ -46,6 +53,7 @@ struct seq {
 	driver_facts_fn facts_done;
 	void *ctx;
 	struct wire_fact fact;
+	char dir[RES_PATH_MAX * 2 + 2];   /* dump and restore: the dump directory */
 };
 
 static size_t busy;
@@ -59,7 +67,8 @@ static const char *step_name(enum step s)
 {
 	static const char *names[] = {
 		"check disk", "promote", "mount", "start", "stop", "umount", "demote",
-		"probe role", "probe disk", "monitor", "end",
+		"probe role", "probe disk", "monitor", "dump", "restore", "readiness",
+		"readiness", "end",
 	};
 	return names[s];
 }
@@ -72,6 +81,9 @@ static enum res_op step_op(enum step s)
 	case ST_MOUNT: return OP_MOUNT;
 	case ST_WL_START: return OP_START;
 	case ST_WL_STOP: return OP_STOP;
+	case ST_WL_DUMP: return OP_DUMP;
+	case ST_WL_RESTORE: return OP_RESTORE;
+	case ST_READY_DISK: case ST_READY_AGENT: return OP_PROBE;
 	case ST_UMOUNT: return OP_UMOUNT;
 	case ST_DEMOTE: return OP_DEMOTE;
 	case ST_PROBE_MONITOR: default: return OP_MONITOR;
@@ -104,6 +116,7 @@ static bool skip(const struct seq *q, enum step s)
 
 	switch (s) {
 	case ST_CHECK_DISK: case ST_PROMOTE: case ST_DEMOTE: case ST_PROBE_DISK:
+	case ST_READY_DISK:
 		return !drbd;
 	case ST_PROBE_ROLE:
 		return !drbd;
@@ -208,6 +221,19 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 	case ST_PROBE_MONITOR:
 		b->argv[n++] = agent_of(r); b->argv[n++] = "monitor";
 		break;
+	case ST_WL_DUMP:
+		b->argv[n++] = agent_of(r); b->argv[n++] = "dump"; b->argv[n++] = q->dir;
+		break;
+	case ST_WL_RESTORE:
+		b->argv[n++] = agent_of(r); b->argv[n++] = "restore"; b->argv[n++] = q->dir;
+		break;
+	case ST_READY_DISK:
+		b->argv[n++] = drbdadm; b->argv[n++] = "dstate"; b->argv[n++] = r->drbd_resource;
+		break;
+	case ST_READY_AGENT:
+		b->argv[n++] = agent_of(r);
+		b->argv[n++] = r->workload == WORKLOAD_CRIU ? "check" : "meta";
+		break;
 	default:
 		break;
 	}
@@ -263,6 +289,7 @@ static void step_done(void *ctx, const struct op_result *res)
 	qb_log(LOG_DEBUG, "%s: %s took %llu ms (exit %d)", q->r->name, step_name(s),
 	       (unsigned long long)res->elapsed_ms, res->exit_status);
 	switch (s) {
+	case ST_READY_DISK:
 	case ST_CHECK_DISK: {
 		struct drbd_dstate ds;
 		char perr[128];
@@ -275,7 +302,8 @@ static void step_done(void *ctx, const struct op_result *res)
 			return;
 		}
 		if (ds.local != DRBD_DISK_UPTODATE) {
-			snprintf(why, sizeof(why), "disk is %s, not UpToDate: refusing to promote",
+			snprintf(why, sizeof(why), s == ST_READY_DISK ? "disk is %s, not UpToDate" :
+				 "disk is %s, not UpToDate: refusing to promote",
 				 drbd_disk_name(ds.local));
 			fail(q, s, why);
 			return;
@@ -394,6 +422,53 @@ static int run(const struct driver_env *env, const struct resource_conf *r,
 	busy++;
 	next_step(q);
 	return 0;
+}
+
+/* The dump directory of R: DUMP_DIR/NAME inside the mount point. */
+static int set_dir(struct seq *q, const char *name)
+{
+	int n = snprintf(q->dir, sizeof(q->dir), "%s/%s/%s", q->r->mount_point, q->r->dump_dir,
+			 name);
+	return n > 0 && (size_t)n < sizeof(q->dir) ? 0 : -ENAMETOOLONG;
+}
+
+static int run_in_dir(const struct driver_env *env, const struct resource_conf *r,
+		      const enum step *steps, const char *name, driver_done_fn done, void *ctx)
+{
+	struct seq *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return -ENOMEM;
+	q->env = *env;
+	q->r = r;
+	if (set_dir(q, name) < 0) {
+		free(q);
+		return -ENAMETOOLONG;
+	}
+	q->steps = steps;
+	q->done = done;
+	q->ctx = ctx;
+	busy++;
+	next_step(q);
+	return 0;
+}
+
+int driver_dump(const struct driver_env *env, const struct resource_conf *r,
+		const char *name, driver_done_fn done, void *ctx)
+{
+	return run_in_dir(env, r, dump_steps, name, done, ctx);
+}
+
+int driver_restore(const struct driver_env *env, const struct resource_conf *r,
+		   const char *name, driver_done_fn done, void *ctx)
+{
+	return run_in_dir(env, r, restore_steps, name, done, ctx);
+}
+
+int driver_ready(const struct driver_env *env, const struct resource_conf *r,
+		 driver_done_fn done, void *ctx)
+{
+	return run(env, r, ready_steps, done, NULL, ctx);
 }
 
 int driver_start(const struct driver_env *env, const struct resource_conf *r,

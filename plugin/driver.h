@@ -40,6 +40,18 @@ int driver_stop(const struct driver_env *env, const struct resource_conf *r,
 /* Local facts: DRBD role, mounted, workload running. */
 int driver_probe(const struct driver_env *env, const struct resource_conf *r,
 		 driver_facts_fn done, void *ctx);
+/*
+ * Workload dump and restore in DUMP_DIR/NAME under the mount point (the
+ * filesystem must be mounted): the halves of a live migration.
+ */
+int driver_dump(const struct driver_env *env, const struct resource_conf *r,
+		const char *name, driver_done_fn done, void *ctx);
+int driver_restore(const struct driver_env *env, const struct resource_conf *r,
+		   const char *name, driver_done_fn done, void *ctx);
+/* Could this node take R now?  drbd: the disk is UpToDate; the agent
+ * answers (`meta`; the criu agent: `check`).  The error says what is not. */
+int driver_ready(const struct driver_env *env, const struct resource_conf *r,
+		 driver_done_fn done, void *ctx);
 /* Ops of this driver still running (so shutdown can wait or cancel). */
 size_t driver_busy(void);
 

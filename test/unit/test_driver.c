@@ -1,0 +1,253 @@
+/*
+ * The drivers' step sequences on a real qb_loop, with a fake agent and a
+ * fake drbdadm that log every call: dump, restore, readiness, probe, and a
+ * start that fails part-way and undoes what it did.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plugin/driver.h"
+
+struct fixture {
+	char dir[64];
+	char agent[128], drbdadm[128], calls[128];
+	struct handoff_config cfg;
+	qb_loop_t *loop;
+	bool finished, ok;
+	char error[512];
+	struct wire_fact fact;
+};
+
+static void write_script(const char *path, const char *body)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+/* AGENT_EXIT_<VERB> and DRBD_DSTATE steer the fakes through files */
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char body[1024], conf[2048];
+	struct config_errors err = { 0 };
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/handoff-driver-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->agent, sizeof(f->agent), "%s/agent", f->dir);
+	snprintf(f->drbdadm, sizeof(f->drbdadm), "%s/drbdadm", f->dir);
+	snprintf(f->calls, sizeof(f->calls), "%s/calls", f->dir);
+	snprintf(body, sizeof(body),
+		 "echo \"agent $* res=$HANDOFF_RESOURCE mnt=$HANDOFF_MOUNT opt=$HANDOFF_OPT_colour\" >>%s\n"
+		 "code=$(cat %s/exit.$1 2>/dev/null || echo 0)\n"
+		 "[ \"$code\" = 0 ] || echo \"agent says no to $1\" >&2\n"
+		 "exit $code", f->calls, f->dir);
+	write_script(f->agent, body);
+	snprintf(body, sizeof(body),
+		 "echo \"drbdadm $*\" >>%s\n"
+		 "case $1 in dstate) cat %s/dstate 2>/dev/null || echo UpToDate/UpToDate ;; "
+		 "role) echo Secondary/Secondary ;; esac\nexit 0", f->calls, f->dir);
+	write_script(f->drbdadm, body);
+	snprintf(conf, sizeof(conf),
+		 "[cluster]\ndrbdadm = %s\n"
+		 "[resource web]\nstorage = drbd\ndrbd_resource = r0\ndevice = /nonexistent/dev\n"
+		 "mount_point = %s/mnt\nworkload = exec\nagent = %s\nagent_opt.colour = blue\n"
+		 "nodes = node1\n"
+		 "[resource db]\nstorage = shared\ndevice = /nonexistent/dev2\n"
+		 "mount_point = %s/mnt2\nworkload = exec\nagent = %s\nnodes = node1\n",
+		 f->drbdadm, f->dir, f->agent, f->dir, f->agent);
+	config_defaults(&f->cfg);
+	assert_int_equal(config_load_string(&f->cfg, "t.conf", conf, &err), 0);
+	f->loop = qb_loop_create();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+
+	qb_loop_destroy(f->loop);
+	config_free(&f->cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void on_done(void *ctx, const struct resource_conf *r, bool ok, const char *error)
+{
+	struct fixture *f = ctx;
+	(void)r;
+	f->finished = true;
+	f->ok = ok;
+	snprintf(f->error, sizeof(f->error), "%s", error ? error : "");
+	qb_loop_stop(f->loop);
+}
+
+static void on_facts(void *ctx, const struct resource_conf *r, const struct wire_fact *fact)
+{
+	struct fixture *f = ctx;
+	(void)r;
+	f->finished = true;
+	f->fact = *fact;
+	qb_loop_stop(f->loop);
+}
+
+static void wait_done(struct fixture *f)
+{
+	if (!f->finished)
+		qb_loop_run(f->loop);
+	assert_true(f->finished);
+	assert_int_equal(driver_busy(), 0);
+}
+
+static char *calls(struct fixture *f)
+{
+	static char buf[4096];
+	FILE *fp = fopen(f->calls, "r");
+	size_t n = fp ? fread(buf, 1, sizeof(buf) - 1, fp) : 0;
+	if (fp)
+		fclose(fp);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void set_file(struct fixture *f, const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp;
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static struct driver_env env_of(struct fixture *f)
+{
+	struct driver_env e = { .loop = f->loop, .cfg = &f->cfg };
+	return e;
+}
+
+static void dump_and_restore_run_the_agent(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	char want[512];
+
+	assert_int_equal(driver_dump(&e, config_resource(&f->cfg, "web"), "epoch-7", on_done, f), 0);
+	wait_done(f);
+	assert_true(f->ok);
+	snprintf(want, sizeof(want), "agent dump %s/mnt/.handoff/epoch-7 res=web mnt=%s/mnt opt=blue",
+		 f->dir, f->dir);
+	assert_non_null(strstr(calls(f), want));
+
+	f->finished = false;
+	set_file(f, "exit.restore", "1");
+	assert_int_equal(driver_restore(&e, config_resource(&f->cfg, "web"), "epoch-7", on_done, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "restore: exit 1: agent says no to restore"));
+}
+
+static void readiness(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+
+	assert_int_equal(driver_ready(&e, config_resource(&f->cfg, "web"), on_done, f), 0);
+	wait_done(f);
+	assert_true(f->ok);
+	assert_non_null(strstr(calls(f), "drbdadm dstate r0"));
+	assert_non_null(strstr(calls(f), "agent meta"));
+
+	f->finished = false;
+	set_file(f, "dstate", "Outdated/UpToDate\n");
+	assert_int_equal(driver_ready(&e, config_resource(&f->cfg, "web"), on_done, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_string_equal(f->error, "readiness: disk is Outdated, not UpToDate");
+
+	/* shared storage: only the agent is asked */
+	f->finished = false;
+	set_file(f, "exit.meta", "5");
+	unlink(f->calls);
+	assert_int_equal(driver_ready(&e, config_resource(&f->cfg, "db"), on_done, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_null(strstr(calls(f), "drbdadm"));
+	assert_non_null(strstr(f->error, "readiness: exit 5"));
+}
+
+static void probe_of_an_unmounted_resource(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+
+	assert_int_equal(driver_probe(&e, config_resource(&f->cfg, "web"), on_facts, f), 0);
+	wait_done(f);
+	assert_string_equal(f->fact.name, "web");
+	assert_int_equal(f->fact.role, ROLE_SECONDARY);
+	assert_int_equal(f->fact.mounted, 0);
+	assert_int_equal(f->fact.running, 0);
+	/* no filesystem, no workload: the agent is not even asked */
+	assert_null(strstr(calls(f), "agent monitor"));
+}
+
+static void failed_start_undoes_what_it_did(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	const char *c, *primary, *secondary;
+
+	if (geteuid() != 0)
+		skip();   /* mount(8) as non-root fails differently */
+	assert_int_equal(driver_start(&e, config_resource(&f->cfg, "web"), on_done, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "mount: exit"));
+	c = calls(f);
+	primary = strstr(c, "drbdadm primary r0");
+	secondary = strstr(c, "drbdadm secondary r0");
+	assert_non_null(primary);
+	assert_non_null(secondary);            /* promoted, so demoted again */
+	assert_true(secondary > primary);
+	assert_null(strstr(c, "agent start"));  /* never got that far */
+}
+
+static void refuses_to_promote_an_outdated_disk(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+
+	set_file(f, "dstate", "Inconsistent/UpToDate\n");
+	assert_int_equal(driver_start(&e, config_resource(&f->cfg, "web"), on_done, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_string_equal(f->error, "check disk: disk is Inconsistent, not UpToDate: refusing to promote");
+	assert_null(strstr(calls(f), "drbdadm primary"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(dump_and_restore_run_the_agent, setup, teardown),
+		cmocka_unit_test_setup_teardown(readiness, setup, teardown),
+		cmocka_unit_test_setup_teardown(probe_of_an_unmounted_resource, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_start_undoes_what_it_did, setup, teardown),
+		cmocka_unit_test_setup_teardown(refuses_to_promote_an_outdated_disk, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("driver", tests, NULL, NULL);
+}
