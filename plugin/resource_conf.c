@@ -190,6 +190,11 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 	case K_MOUNT_POINT:
 		if (!strcmp(v, "/"))
 			return why_(why, len, "%s", "the root filesystem cannot be a resource's mount point");
+		/* compared verbatim with /proc/self/mountinfo: only canonical paths */
+		if (v[0] == '/' && (v[strlen(v) - 1] == '/' || strstr(v, "//") || strstr(v, "/./") ||
+				    strstr(v, "/../") || strchr(v, ' ') || strchr(v, '\t')))
+			return why_(why, len, "'%s' is not a canonical path (no trailing '/', '//', "
+				    "'.', '..' or blanks)", v);
 		return set_abs_path(r->mount_point, sizeof(r->mount_point), v, why, len);
 	case K_FSTYPE:
 		return set_str(r->fstype, sizeof(r->fstype), v, why, len);

@@ -489,6 +489,11 @@ int rm_status(struct resource_manager *rm, json_object **result)
 		json_object_object_add(jn, "name", json_object_new_string(n->name));
 		json_object_object_add(jn, "member", json_object_new_boolean(n->member));
 		json_object_object_add(jn, "eligible", json_object_new_boolean(n->eligible));
+		/* why a member is not eligible, in words status can show */
+		json_object_object_add(jn, "config", json_object_new_string(
+			!n->member ? "" : n->eligible ? "ok" :
+			m->syncing ? "syncing" :
+			n->digest != m->reference_digest ? "differs" : "protocol"));
 		json_object_object_add(jn, "config_digest", json_object_new_string(
 			n->member ? digest : ""));
 		json_object_array_add(nodes, jn);

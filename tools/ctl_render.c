@@ -201,9 +201,12 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 	for (size_t i = 0; i < nn; i++) {
 		json_object *n = json_object_array_get_idx(nodes, i);
 		int member = bool_or(n, "member", 0);
+		const char *cfg = str_or(n, "config", "");
 		fprintf(out, "%10" PRId64 "  %-16s %-8s %s\n", int_or(n, "nodeid", -1),
 			str_or(n, "name", "-"), member ? "yes" : "no",
 			!member ? "-" : bool_or(n, "eligible", 0) ? "ok" :
+			!strcmp(cfg, "syncing") ? "(syncing)" :
+			!strcmp(cfg, "protocol") ? "PROTOCOL DIFFERS: INELIGIBLE" :
 			"DIFFERS: INELIGIBLE");
 	}
 	fprintf(out, "\nResources:\n%-16s %-9s %-16s %6s  %s\n", "Name", "Phase", "Owner",

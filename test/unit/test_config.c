@@ -271,6 +271,26 @@ static void resource_errors(void **state)
 	assert_non_null(strstr(f->buf, "test.conf:2: key 'drbd_resource': storage = drbd needs"));
 }
 
+static void mount_point_must_be_canonical(void **state)
+{
+	static const char *bad[] = { "/srv/web/", "/srv//web", "/srv/./web", "/srv/../web",
+				     "/srv/my web" };
+	struct fixture *f = *state;
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f->err.count = 0;
+		f->err.used = 0;
+		f->buf[0] = '\0';
+		config_free(&f->cfg);
+		config_defaults(&f->cfg);
+		snprintf(text, sizeof(text), "[resource r]\nmount_point = %s\n", bad[i]);
+		assert_int_equal(load(f, text), -1);
+		if (!strstr(f->buf, "test.conf:2: key 'mount_point': '"))
+			fail_msg("no canonical-path error for %s: %s", bad[i], f->buf);
+	}
+}
+
 static void resources_must_not_share(void **state)
 {
 	struct fixture *f = *state;
@@ -329,6 +349,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(resource_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(resource_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(resources_must_not_share, setup, teardown),
+		cmocka_unit_test_setup_teardown(mount_point_must_be_canonical, setup, teardown),
 		cmocka_unit_test_setup_teardown(digest_follows_resources_only, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

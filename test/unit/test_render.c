@@ -154,6 +154,65 @@ static void quorum_missing_gate(void **state)
 	done(&c);
 }
 
+static const char STATUS[] =
+	"{\"gate_open\":true,\"gate\":\"open\",\"syncing\":false,\"nodes\":["
+	"{\"nodeid\":1,\"name\":\"node1\",\"member\":true,\"eligible\":true,\"config\":\"ok\"},"
+	"{\"nodeid\":2,\"name\":\"node2\",\"member\":true,\"eligible\":false,\"config\":\"differs\"},"
+	"{\"nodeid\":3,\"name\":\"node3\",\"member\":false,\"eligible\":false,\"config\":\"\"}],"
+	"\"resources\":[{\"name\":\"web\",\"phase\":\"RUNNING\",\"owner\":1,\"owner_name\":\"node1\","
+	"\"owner_lost\":false,\"epoch\":4,\"nodes\":[\"node1\",\"node3\"],\"last_error\":\"\"},"
+	"{\"name\":\"db\",\"phase\":\"FAILED\",\"owner\":3,\"owner_name\":\"node3\","
+	"\"owner_lost\":true,\"epoch\":2,\"nodes\":[\"node3\"],\"last_error\":\"start on node 3: boom\"}]}";
+
+static void status_table(void **state)
+{
+	struct capture c = run(render_status, STATUS, RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_non_null(strstr(c.out, "Quorum:   quorate (gate open)\n"));
+	assert_non_null(strstr(c.out, "node1            yes      ok\n"));
+	assert_non_null(strstr(c.out, "node2            yes      DIFFERS: INELIGIBLE\n"));
+	assert_non_null(strstr(c.out, "node3            no       -\n"));
+	assert_non_null(strstr(c.out, "web              RUNNING   node1                 4  node1 node3\n"));
+	assert_non_null(strstr(c.out, "db               FAILED    node3 (LOST)          2  node3\n"));
+	assert_non_null(strstr(c.out, "last error: start on node 3: boom\n"));
+	done(&c);
+}
+
+static void status_delim(void **state)
+{
+	struct capture c = run(render_status, STATUS, RENDER_DELIM, ":");
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(c.out, "web:RUNNING:1:4:\ndb:FAILED:3:2:start on node 3: boom\n");
+	done(&c);
+}
+
+static void status_missing_resources(void **state)
+{
+	struct capture c = run(render_status, "{\"nodes\":[]}", RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, -1);
+	assert_non_null(strstr(c.err, "lacks 'resources'"));
+	done(&c);
+}
+
+static void message_formats(void **state)
+{
+	const char *doc = "{\"ok\":true,\"resource\":\"web\",\"epoch\":5,"
+			  "\"message\":\"starting web on node 2 (epoch 5)\"}";
+	struct capture c = run(render_message, doc, RENDER_TABLE, NULL);
+	(void)state;
+	assert_string_equal(c.out, "starting web on node 2 (epoch 5)\n");
+	done(&c);
+	c = run(render_message, doc, RENDER_DELIM, "|");
+	assert_string_equal(c.out, "web|5|starting web on node 2 (epoch 5)\n");
+	done(&c);
+	c = run(render_message, "{\"ok\":true}", RENDER_TABLE, NULL);
+	assert_int_equal(c.rc, -1);
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +225,10 @@ int main(void)
 		cmocka_unit_test(quorum_delim),
 		cmocka_unit_test(quorum_closed_gate_says_why),
 		cmocka_unit_test(quorum_missing_gate),
+		cmocka_unit_test(status_table),
+		cmocka_unit_test(status_delim),
+		cmocka_unit_test(status_missing_resources),
+		cmocka_unit_test(message_formats),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }
