@@ -157,6 +157,9 @@ const char *wire_type_name(unsigned type)
 	static const char *names[MSG__MAX] = {
 		[MSG_STATE] = "STATE", [MSG_START] = "START", [MSG_STOP] = "STOP",
 		[MSG_CLEANUP] = "CLEANUP", [MSG_RESULT] = "RESULT",
+		[MSG_MIGRATE] = "MIGRATE", [MSG_PREPARED] = "PREPARED",
+		[MSG_RELEASED] = "RELEASED", [MSG_STARTED] = "STARTED",
+		[MSG_ABORT] = "ABORT", [MSG_HANDBACK] = "HANDBACK",
 	};
 	return type < MSG__MAX && names[type] ? names[type] : "UNKNOWN";
 }
@@ -166,7 +169,10 @@ const char *phase_name(unsigned phase)
 	static const char *names[PHASE__MAX] = {
 		[PHASE_STOPPED] = "STOPPED", [PHASE_STARTING] = "STARTING",
 		[PHASE_RUNNING] = "RUNNING", [PHASE_STOPPING] = "STOPPING",
-		[PHASE_FAILED] = "FAILED",
+		[PHASE_FAILED] = "FAILED", [PHASE_PREPARING] = "PREPARING",
+		[PHASE_RELEASING] = "RELEASING", [PHASE_RESTORING] = "RESTORING",
+		[PHASE_HANDING_BACK] = "HANDING_BACK",
+		[PHASE_FAILING_OVER] = "FAILING_OVER",
 	};
 	return phase < PHASE__MAX ? names[phase] : "UNKNOWN";
 }
@@ -286,7 +292,7 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		e->epoch = get_u64(r);
 		e->target = get_u32(r);
 		get_str(r, e->last_error, WIRE_STR_MAX);
-		if (!r->error && e->phase >= PHASE__MAX)
+		if (!r->error && e->phase > PHASE_FAILED) /* later phases: not in version 1 */
 			r->error = "unknown phase";
 		if (!r->error && e->name[0] == '\0')
 			r->error = "empty resource name";

@@ -68,6 +68,15 @@ enum wire_type {
 	MSG_STOP = 3,
 	MSG_CLEANUP = 4,
 	MSG_RESULT = 5,
+	/* Migration (issue 6), named here first so that the protocol model
+	 * (test/model) uses the same words; not spoken on the wire yet, so
+	 * wire_decode() still rejects them as unknown types. */
+	MSG_MIGRATE = 6,    /* request: move resource to a node */
+	MSG_PREPARED = 7,   /* target: ready (or not, with the reason) */
+	MSG_RELEASED = 8,   /* source: dumped, synced, unmounted, demoted */
+	MSG_STARTED = 9,    /* new owner: promoted, mounted, restored/started */
+	MSG_ABORT = 10,     /* source: gave up before demote, runs it again */
+	MSG_HANDBACK = 11,  /* target: failed after RELEASED, demoted again */
 	MSG__MAX
 };
 
@@ -78,6 +87,11 @@ enum phase {
 	PHASE_RUNNING = 2,
 	PHASE_STOPPING = 3,
 	PHASE_FAILED = 4,
+	PHASE_PREPARING = 5,    /* MIGRATE accepted; the target checks readiness */
+	PHASE_RELEASING = 6,    /* source dumps, syncs, unmounts, demotes */
+	PHASE_RESTORING = 7,    /* target promotes, mounts, restores */
+	PHASE_HANDING_BACK = 8, /* target failed; source takes the dump back */
+	PHASE_FAILING_OVER = 9, /* owner lost; the new owner waits fence_delay */
 	PHASE__MAX
 };
 
