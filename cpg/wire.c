@@ -209,6 +209,7 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		put_u8(w, f->disk);
 		put_u8(w, f->mounted);
 		put_u8(w, f->running);
+		put_u8(w, f->connection);
 	}
 }
 
@@ -300,7 +301,7 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	s->n_facts = get_u16(r);
 	if (r->error)
 		return;
-	if (s->n_facts * 6 > r->left) {
+	if (s->n_facts * 7 > r->left) {
 		r->error = "fact count larger than the message";
 		s->n_facts = 0;
 		return;
@@ -320,7 +321,9 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		f->disk = get_u8(r);
 		f->mounted = get_u8(r);
 		f->running = get_u8(r);
-		if (!r->error && (f->role > ROLE_PRIMARY || f->mounted > 1 || f->running > 1))
+		f->connection = get_u8(r);
+		if (!r->error && (f->role > ROLE_PRIMARY || f->mounted > 1 || f->running > 1 ||
+				  f->connection > CONN_DISCONNECTED))
 			r->error = "fact out of range";
 	}
 	if (!r->error && s->proto_min > s->proto_max)

@@ -36,7 +36,7 @@
  *          quorate), u16 n_entries, entries { str name, u32 owner,
  *          u8 phase, u64 epoch, u32 target, str last_error },
  *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
- *          u8 running }
+ *          u8 running, u8 connection }
  * START    u32 req_id, str resource, u32 node (0: first eligible)
  * STOP     u32 req_id, str resource
  * CLEANUP  u32 req_id, str resource
@@ -99,6 +99,9 @@ enum wire_op { WIRE_OP_START = 1, WIRE_OP_STOP = 2 };
 
 enum drbd_role_fact { ROLE_UNKNOWN = 0, ROLE_SECONDARY = 1, ROLE_PRIMARY = 2 };
 
+/* DRBD's connection to the peer, as the probe saw it */
+enum conn_fact { CONN_UNKNOWN = 0, CONN_CONNECTED = 1, CONN_DISCONNECTED = 2 };
+
 #define WIRE_STATE_QUORATE_SEEN 0x1   /* quorate_ring_* is meaningful */
 
 struct wire_header {
@@ -124,6 +127,7 @@ struct wire_fact {
 	uint8_t disk;
 	uint8_t mounted;
 	uint8_t running;
+	uint8_t connection;   /* enum conn_fact */
 };
 
 struct wire_state {

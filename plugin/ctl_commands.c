@@ -169,6 +169,8 @@ int ctl_command_run(struct handoffd *d, qb_ipcs_connection_t *conn, int32_t cmd,
 		if (!d->link.connected)
 			return not_connected(d, result);
 		return rm_request(&d->rm, conn, cmd, args, result);
+	case HANDOFF_CMD_PROBE:
+		return rm_probe(&d->rm, conn, args, result);
 	case HANDOFF_CMD_MEMBERS:
 		return process_members(d, result);
 	case HANDOFF_CMD_QUORUM:

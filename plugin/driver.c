@@ -25,6 +25,7 @@ enum step {
 	ST_DEMOTE,
 	ST_PROBE_ROLE,
 	ST_PROBE_DISK,
+	ST_PROBE_CSTATE,
 	ST_PROBE_MONITOR,
 	ST_WL_DUMP,        /* agent dump DIR */
 	ST_WL_RESTORE,     /* agent restore DIR */
@@ -35,7 +36,8 @@ enum step {
 
 static const enum step start_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, ST_WL_START, ST_END };
 static const enum step stop_steps[] = { ST_WL_STOP, ST_UMOUNT, ST_DEMOTE, ST_END };
-static const enum step probe_steps[] = { ST_PROBE_ROLE, ST_PROBE_DISK, ST_PROBE_MONITOR, ST_END };
+static const enum step probe_steps[] = { ST_PROBE_ROLE, ST_PROBE_DISK, ST_PROBE_CSTATE,
+					 ST_PROBE_MONITOR, ST_END };
 static const enum step dump_steps[] = { ST_WL_DUMP, ST_END };
 static const enum step restore_steps[] = { ST_WL_RESTORE, ST_END };
 static const enum step ready_steps[] = { ST_READY_DISK, ST_READY_AGENT, ST_END };
@@ -65,10 +67,13 @@ size_t driver_busy(void)
 
 static const char *step_name(enum step s)
 {
-	static const char *names[] = {
-		"check disk", "promote", "mount", "start", "stop", "umount", "demote",
-		"probe role", "probe disk", "monitor", "dump", "restore", "readiness",
-		"readiness", "end",
+	static const char *const names[] = {
+		[ST_CHECK_DISK] = "check disk", [ST_PROMOTE] = "promote", [ST_MOUNT] = "mount",
+		[ST_WL_START] = "start", [ST_WL_STOP] = "stop", [ST_UMOUNT] = "umount",
+		[ST_DEMOTE] = "demote", [ST_PROBE_ROLE] = "probe role",
+		[ST_PROBE_DISK] = "probe disk", [ST_PROBE_CSTATE] = "probe connection",
+		[ST_PROBE_MONITOR] = "monitor", [ST_WL_DUMP] = "dump", [ST_WL_RESTORE] = "restore",
+		[ST_READY_DISK] = "readiness", [ST_READY_AGENT] = "readiness", [ST_END] = "end",
 	};
 	return names[s];
 }
@@ -76,7 +81,8 @@ static const char *step_name(enum step s)
 static enum res_op step_op(enum step s)
 {
 	switch (s) {
-	case ST_CHECK_DISK: case ST_PROBE_ROLE: case ST_PROBE_DISK: return OP_PROBE;
+	case ST_CHECK_DISK: case ST_PROBE_ROLE: case ST_PROBE_DISK: case ST_PROBE_CSTATE:
+		return OP_PROBE;
 	case ST_PROMOTE: return OP_PROMOTE;
 	case ST_MOUNT: return OP_MOUNT;
 	case ST_WL_START: return OP_START;
@@ -118,7 +124,7 @@ static bool skip(const struct seq *q, enum step s)
 	case ST_CHECK_DISK: case ST_PROMOTE: case ST_DEMOTE: case ST_PROBE_DISK:
 	case ST_READY_DISK:
 		return !drbd;
-	case ST_PROBE_ROLE:
+	case ST_PROBE_ROLE: case ST_PROBE_CSTATE:
 		return !drbd;
 	case ST_MOUNT:
 		return is_mounted(q->r->mount_point);
@@ -195,6 +201,9 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 	case ST_PROBE_ROLE:
 		b->argv[n++] = drbdadm; b->argv[n++] = "role"; b->argv[n++] = r->drbd_resource;
 		break;
+	case ST_PROBE_CSTATE:
+		b->argv[n++] = drbdadm; b->argv[n++] = "cstate"; b->argv[n++] = r->drbd_resource;
+		break;
 	case ST_PROMOTE:
 		b->argv[n++] = drbdadm; b->argv[n++] = "primary"; b->argv[n++] = r->drbd_resource;
 		break;
@@ -244,7 +253,7 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 static bool is_drbd_step(enum step s)
 {
 	return s == ST_CHECK_DISK || s == ST_PROMOTE || s == ST_DEMOTE ||
-	       s == ST_PROBE_ROLE || s == ST_PROBE_DISK;
+	       s == ST_PROBE_ROLE || s == ST_PROBE_DISK || s == ST_PROBE_CSTATE;
 }
 
 static void next_step(struct seq *q);
@@ -326,6 +335,15 @@ static void step_done(void *ctx, const struct op_result *res)
 		char perr[128];
 		q->fact.disk = ok && drbd_parse_dstate(res->out, res->out_len, &ds, perr,
 						       sizeof(perr)) == 0 ? (uint8_t)ds.local : 0;
+		next_step(q);
+		return;
+	}
+	case ST_PROBE_CSTATE: {
+		struct drbd_cstate cs;
+		char perr[128];
+		q->fact.connection = CONN_UNKNOWN;
+		if (ok && drbd_parse_cstate(res->out, res->out_len, &cs, perr, sizeof(perr)) == 0)
+			q->fact.connection = cs.connected ? CONN_CONNECTED : CONN_DISCONNECTED;
 		next_step(q);
 		return;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "handoff/ipc.h"
+#include "drbd_parse.h"
 #include "handoffd.h"
 
 /* A handoffctl waiting for its request to be delivered and decided. */
@@ -525,6 +526,82 @@ int rm_status(struct resource_manager *rm, json_object **result)
 	json_object_object_add(o, "resources", res);
 	*result = o;
 	return 0;
+}
+
+/* ---- probe: one resource's local facts, for handoffctl probe ------------- */
+
+struct probe_request {
+	struct resource_manager *rm;
+	qb_ipcs_connection_t *conn;
+};
+
+static const char *role_fact_name(uint8_t role)
+{
+	return role == ROLE_PRIMARY ? "Primary" : role == ROLE_SECONDARY ? "Secondary" : "Unknown";
+}
+
+static const char *conn_fact_name(uint8_t c)
+{
+	return c == CONN_CONNECTED ? "Connected" : c == CONN_DISCONNECTED ? "Disconnected" :
+	       "Unknown";
+}
+
+static void on_probe_answer(void *ctx, const struct resource_conf *r, const struct wire_fact *f)
+{
+	struct probe_request *p = ctx;
+	json_object *o = json_object_new_object();
+	bool drbd = r->storage == STORAGE_DRBD;
+
+	json_object_object_add(o, "resource", json_object_new_string(r->name));
+	json_object_object_add(o, "nodeid", json_object_new_int64(p->rm->rsm.local_nodeid));
+	json_object_object_add(o, "storage", json_object_new_string(storage_kind_name(r->storage)));
+	json_object_object_add(o, "role", drbd ? json_object_new_string(role_fact_name(f->role)) : NULL);
+	json_object_object_add(o, "disk", drbd ? json_object_new_string(
+		drbd_disk_name((enum drbd_disk)f->disk)) : NULL);
+	json_object_object_add(o, "connection", drbd ? json_object_new_string(
+		conn_fact_name(f->connection)) : NULL);
+	json_object_object_add(o, "mounted", json_object_new_boolean(f->mounted));
+	json_object_object_add(o, "running", json_object_new_boolean(f->running));
+	respond(p->conn, HANDOFF_CMD_PROBE, 0, o);
+	json_object_put(o);
+	qb_ipcs_connection_unref(p->conn);
+	free(p);
+}
+
+int rm_probe(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+	     json_object **result)
+{
+	json_object *jres = NULL;
+	const struct resource_conf *r = NULL;
+	struct probe_request *p;
+
+	if (!json_object_object_get_ex(args, "resource", &jres) ||
+	    !json_object_is_type(jres, json_type_string)) {
+		*result = error_doc("no resource named in the request");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < rm->d->cfg.n_resources; i++)
+		if (!strcmp(rm->d->cfg.resources[i].name, json_object_get_string(jres)))
+			r = &rm->d->cfg.resources[i];
+	if (!r) {
+		*result = error_doc("unknown resource '%s'", json_object_get_string(jres));
+		return -ENOENT;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		*result = error_doc("out of memory");
+		return -ENOMEM;
+	}
+	p->rm = rm;
+	p->conn = conn;
+	qb_ipcs_connection_ref(conn);
+	if (driver_probe(&rm->env, r, on_probe_answer, p) < 0) {
+		qb_ipcs_connection_unref(conn);
+		free(p);
+		*result = error_doc("cannot run the probe of '%s'", r->name);
+		return -EIO;
+	}
+	return 1;
 }
 
 int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t cmd,

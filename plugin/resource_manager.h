@@ -48,6 +48,13 @@ int rm_status(struct resource_manager *rm, json_object **result);
  * Returns 1 when the answer is deferred (CONN is kept), or -errno with
  * *RESULT set.
  */
+/*
+ * probe {"resource": R}: run the driver's probe of R on this node now and
+ * answer with what it found (DRBD role, disk, connection; mounted; the
+ * workload running).  Read-only; deferred like rm_request.
+ */
+int rm_probe(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+	     json_object **result);
 int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t cmd,
 	       json_object *args, json_object **result);
 

@@ -170,6 +170,34 @@ int render_message(FILE *out, FILE *err, json_object *doc, const struct render_o
 	return 0;
 }
 
+int render_probe(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
+{
+	const char *res = str_or(doc, "resource", NULL);
+	const char *role = str_or(doc, "role", NULL), *disk = str_or(doc, "disk", "-"),
+		   *conn = str_or(doc, "connection", "-");
+	int mounted = bool_or(doc, "mounted", 0), running = bool_or(doc, "running", 0);
+
+	if (!res) {
+		fprintf(err, "handoffctl: handoffd's answer lacks 'resource'\n");
+		return -1;
+	}
+	if (o->format == RENDER_JSON)
+		return render_json(out, doc);
+	if (o->format == RENDER_DELIM) {
+		fprintf(out, "%s%s%" PRId64 "%s%s%s%s%s%s%s%s%s%s\n", res, o->delim,
+			int_or(doc, "nodeid", 0), o->delim, role ? role : "-", o->delim, disk,
+			o->delim, conn, o->delim, mounted ? "mounted" : "unmounted", o->delim,
+			running ? "running" : "stopped");
+		return 0;
+	}
+	fprintf(out, "%s on node %" PRId64 ": ", res, int_or(doc, "nodeid", 0));
+	if (role)
+		fprintf(out, "DRBD %s, %s, %s; ", role, disk, conn);
+	fprintf(out, "%s; %s\n", mounted ? "mounted" : "not mounted",
+		running ? "workload running" : "workload not running");
+	return 0;
+}
+
 int render_status(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
 {
 	json_object *nodes = field(err, doc, "nodes", json_type_array);

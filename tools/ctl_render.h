@@ -27,5 +27,7 @@ int render_json(FILE *out, json_object *doc);
 int render_status(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 /* start, stop, cleanup: the daemon's one-line account of what happened */
 int render_message(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+/* probe RES: one line, "web on node 1: DRBD Primary, UpToDate, Connected; mounted; running" */
+int render_probe(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 
 #endif

@@ -42,6 +42,8 @@ static const struct ctl_command commands[] = {
 	{ "stop", HANDOFF_CMD_STOP, render_message, 1, 1, "RES", "stop RES" },
 	{ "cleanup", HANDOFF_CMD_CLEANUP, render_message, 1, 1, "RES",
 	  "clear RES's failed state after probing every node" },
+	{ "probe", HANDOFF_CMD_PROBE, render_probe, 1, 1, "RES",
+	  "probe RES on this node now: DRBD role, disk, connection; mounted; running" },
 	{ "check-config", 0, NULL, 0, 1, "[FILE]",
 	  "validate a configuration file (default " HANDOFF_DEFAULT_CONFIG ")" },
 };

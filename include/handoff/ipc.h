@@ -33,6 +33,7 @@ enum handoff_cmd {
 	HANDOFF_CMD_START   = 4,   /* {"resource": R, "node": N?}; write */
 	HANDOFF_CMD_STOP    = 5,   /* {"resource": R}; write */
 	HANDOFF_CMD_CLEANUP = 6,   /* {"resource": R}; write */
+	HANDOFF_CMD_PROBE   = 7,   /* {"resource": R}: this node's facts, probed now */
 	HANDOFF_CMD_MAX
 };
 
@@ -45,6 +46,7 @@ static inline unsigned handoff_cmd_flags(int32_t cmd)
 	case HANDOFF_CMD_MEMBERS:
 	case HANDOFF_CMD_QUORUM:
 	case HANDOFF_CMD_STATUS:
+	case HANDOFF_CMD_PROBE:
 		return 0;
 	default:
 		return HANDOFF_CMD_WRITE; /* unknown: treat as the strictest */
@@ -60,6 +62,7 @@ static inline const char *handoff_cmd_name(int32_t cmd)
 	case HANDOFF_CMD_START:   return "start";
 	case HANDOFF_CMD_STOP:    return "stop";
 	case HANDOFF_CMD_CLEANUP: return "cleanup";
+	case HANDOFF_CMD_PROBE:   return "probe";
 	default:                  return "unknown";
 	}
 }

@@ -213,6 +213,33 @@ static void message_formats(void **state)
 	done(&c);
 }
 
+static void probe_formats(void **state)
+{
+	const char *drbd = "{\"resource\":\"web\",\"nodeid\":2,\"storage\":\"drbd\","
+			   "\"role\":\"Primary\",\"disk\":\"UpToDate\",\"connection\":\"Connected\","
+			   "\"mounted\":true,\"running\":false}";
+	const char *shared = "{\"resource\":\"job\",\"nodeid\":1,\"storage\":\"shared\","
+			     "\"role\":null,\"disk\":null,\"connection\":null,"
+			     "\"mounted\":false,\"running\":false}";
+	struct capture c = run(render_probe, drbd, RENDER_TABLE, NULL);
+	(void)state;
+	assert_string_equal(c.out, "web on node 2: DRBD Primary, UpToDate, Connected; mounted; "
+			    "workload not running\n");
+	done(&c);
+	c = run(render_probe, drbd, RENDER_DELIM, ":");
+	assert_string_equal(c.out, "web:2:Primary:UpToDate:Connected:mounted:stopped\n");
+	done(&c);
+	c = run(render_probe, shared, RENDER_TABLE, NULL);
+	assert_string_equal(c.out, "job on node 1: not mounted; workload not running\n");
+	done(&c);
+	c = run(render_probe, shared, RENDER_DELIM, ":");
+	assert_string_equal(c.out, "job:1:-:-:-:unmounted:stopped\n");
+	done(&c);
+	c = run(render_probe, "{\"nodeid\":1}", RENDER_TABLE, NULL);
+	assert_int_equal(c.rc, -1);
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +256,7 @@ int main(void)
 		cmocka_unit_test(status_delim),
 		cmocka_unit_test(status_missing_resources),
 		cmocka_unit_test(message_formats),
+		cmocka_unit_test(probe_formats),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }
