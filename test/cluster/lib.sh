@@ -22,39 +22,10 @@ export HCLUSTER_PREFIX=${HCLUSTER_PREFIX:-h${_test_name#t-}}
 HCLUSTER_PREFIX=${HCLUSTER_PREFIX:0:6}
 export HCLUSTER_DIR=${HCLUSTER_DIR:-/run/hcluster-$HCLUSTER_PREFIX}
 
-_n=0
-_failed=0
-_out=$(mktemp /tmp/handoff-test.XXXXXX)
+. "$HANDOFF_SRCDIR/test/tap.sh"
 
 hc() { "$HCLUSTER" "$@"; }
 ctl() { local node=$1; shift; "$HCLUSTER" exec "$node" "$HANDOFFCTL" "$@"; }
-
-ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
-not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
-diag() { sed 's/^/# /'; }
-
-# check DESCRIPTION COMMAND...: one test case; the output of a failing
-# command is shown as TAP comments.
-check() {
-	local desc=$1; shift
-	if "$@" >"$_out" 2>&1; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		diag <"$_out"
-	fi
-}
-
-# check_fails DESCRIPTION COMMAND...: the command must fail.
-check_fails() {
-	local desc=$1; shift
-	if "$@" >"$_out" 2>&1; then
-		not_ok "$desc (it succeeded)"
-		diag <"$_out"
-	else
-		ok "$desc"
-	fi
-}
 
 bail() {
 	echo "Bail out! $*"
@@ -95,9 +66,6 @@ cluster_up() {
 	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
 }
 
-# JSON field access without extra packages: python3 is in the base set.
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-
 # members_are NODE "1 2 3": handoffctl members --json on NODE lists exactly these nodeids.
 members_are() {
 	local got
@@ -110,19 +78,6 @@ quorate_is() {
 	local got
 	got=$(ctl "$1" quorum --json | json 'str(d["quorate"]).lower()+" "+str(d["gate"]["open"]).lower()') || return 1
 	[ "$got" = "$2 $2" ] || { echo "node $1: quorate and gate open are '$got', expected '$2 $2'"; return 1; }
-}
-
-# retry SECONDS COMMAND...: until it succeeds; the last output shows on failure.
-retry() {
-	local deadline=$((SECONDS + $1)) out; shift
-	while true; do
-		out=$("$@" 2>&1) && return 0
-		if [ $SECONDS -ge $deadline ]; then
-			echo "$out"
-			return 1
-		fi
-		sleep 0.2
-	done
 }
 
 finish() {

@@ -1,0 +1,74 @@
+#!/bin/bash
+# t-drbd.sh - the VM tier on real DRBD: 3 guests (corosync quorate on
+# each), DRBD 8.4 resource r0 on guests 1 and 2, handoffd on all three,
+# and a criu workload (a counter appending to a file on r0's ext4).
+# After every step S1 and S2 are checked from DRBD's own role and the
+# process tables: at most one Primary, at most one counter.
+. "$(dirname "$0")/lib.sh"
+
+vm_cluster_up 3
+vm_handoff_up
+
+# ---- cluster up ------------------------------------------------------------
+for i in 1 2 3; do
+	check "guest $i: corosync is quorate" g $i "corosync-quorumtool -s | grep 'Quorate: *Yes'"
+	check "guest $i: handoffctl members lists nodes 1 2 3" \
+		g $i "test \"\$(handoffctl members -d ' ' | cut -d' ' -f1 | tr '\n' ' ')\" = '1 2 3 '"
+done
+check "criu check passes on the guests' kernel" g 1 "criu check"
+
+# the probe against what drbdadm itself says, on both DRBD nodes
+probe_matches() {   # NODE: handoffctl probe agrees with drbdadm role/dstate/cstate
+	g "$1" '
+p=$(handoffctl probe counter -d " ")
+set -- $p
+role=$(drbdadm role r0 | cut -d/ -f1)
+disk=$(drbdadm dstate r0 | cut -d/ -f1)
+cs=$(drbdadm cstate r0)
+case $cs in Connected|Sync*|Verify*|PausedSync*|Ahead|Behind) conn=Connected ;; *) conn=Disconnected ;; esac
+mnt=unmounted; grep -q " /srv/counter " /proc/mounts && mnt=mounted
+echo "probe: $p"; echo "drbdadm: $role $disk $cs $mnt"
+[ "$3" = "$role" ] && [ "$4" = "$disk" ] && [ "$5" = "$conn" ] && [ "$6" = "$mnt" ]'
+}
+check "guest 1: probe reports Secondary, UpToDate, Connected as drbdadm does" probe_matches 1
+check "guest 2: probe reports Secondary, UpToDate, Connected as drbdadm does" probe_matches 2
+check "guest 1: the probe says Secondary UpToDate Connected" \
+	g 1 "handoffctl probe counter -d ' ' | grep -x 'counter 1 Secondary UpToDate Connected unmounted stopped'"
+
+# ---- start and stop on real DRBD ---------------------------------------------
+check "start counter on node1" g 1 "handoffctl start counter node1 --wait=120" 150
+check "S1, S2: node1 alone is Primary and runs the counter" s1_s2 1
+count_grows() {   # NODE
+	g "$1" 'a=$(tail -n 1 /srv/counter/count); sleep 2; b=$(tail -n 1 /srv/counter/count)
+echo "counter $a -> $b"; [ "$b" -gt "$a" ]'
+}
+check "the counter grows on node1" count_grows 1
+check "guest 1: probe says Primary, mounted, running" \
+	g 1 "handoffctl probe counter -d ' ' | grep -x 'counter 1 Primary UpToDate Connected mounted running'"
+check "guest 2: handoffctl status shows counter RUNNING on node1" phase_is 2 "RUNNING 1"
+
+# ---- DRBD refuses a second Primary ---------------------------------------------
+check_fails "promoting node2 by hand is refused by DRBD" g 2 "drbdadm primary r0"
+check "DRBD's refusal names the reason" \
+	g 2 "drbdadm primary r0 2>&1 | grep -i 'primar'; true"
+check "S1, S2 still: node1 alone" s1_s2 1
+check "handoffd still reports counter RUNNING on node1" phase_is 3 "RUNNING 1"
+check "guest 2: probe says Secondary, UpToDate, Connected" \
+	g 2 "handoffctl probe counter -d ' ' | grep -x 'counter 2 Secondary UpToDate Connected unmounted stopped'"
+
+last_on_a=$(g 1 "tail -n 1 /srv/counter/count" 2>/dev/null)
+check "stop counter" g 1 "handoffctl stop counter --wait=120" 150
+check "node1 is Secondary and unmounted after the stop" \
+	g 1 "drbdadm role r0 | grep -q ^Secondary && ! grep -q ' /srv/counter ' /proc/mounts"
+check "S1, S2: nobody is Primary, no counter runs" s1_s2 ""
+
+check "start counter on node2" g 2 "handoffctl start counter node2 --wait=120" 150
+check "S1, S2: node2 alone" s1_s2 2
+check "node2 sees what node1 wrote (the count up to $last_on_a at least)" \
+	g 2 "head -n 1 /srv/counter/count | grep -qx 1 && awk '\$1 >= $last_on_a { f = 1 } END { exit !f }' /srv/counter/count"
+check "the counter grows on node2" count_grows 2
+check "stop counter on node2" g 2 "handoffctl stop counter --wait=120" 150
+check "S1, S2 at the end: nobody" s1_s2 ""
+check "every node reports counter STOPPED" phase_is 3 "STOPPED 0"
+
+finish
