@@ -1,11 +1,13 @@
 #include "driver.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <qb/qblog.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "drbd_parse.h"
 #include "op_runner.h"
@@ -31,6 +33,11 @@ enum step {
 	ST_WL_RESTORE,     /* agent restore DIR */
 	ST_READY_DISK,     /* drbd: UpToDate and connected */
 	ST_READY_AGENT,    /* the agent answers `meta` (criu's also passes `criu check`) */
+	ST_DUMP_PREPARE,   /* an empty dump directory: the last dump is obsolete */
+	ST_SYNC,           /* syncfs of the mount: the dump is on disk, on both nodes */
+	ST_MARK_COMPLETE,  /* "complete" marker, fsynced: this epoch's dump may be restored */
+	ST_CHECK_DUMP,     /* the dump is complete, of this epoch, and not consumed */
+	ST_MARK_CONSUMED,  /* "consumed" marker, fsynced, before the restore begins */
 	ST_END,
 };
 
@@ -41,6 +48,14 @@ static const enum step probe_steps[] = { ST_PROBE_ROLE, ST_PROBE_DISK, ST_PROBE_
 static const enum step dump_steps[] = { ST_WL_DUMP, ST_END };
 static const enum step restore_steps[] = { ST_WL_RESTORE, ST_END };
 static const enum step ready_steps[] = { ST_READY_DISK, ST_READY_AGENT, ST_END };
+/* The halves of a live migration (doc/protocol.md).  A failure undoes the
+ * steps done so far, newest first, with their inverses (undo_of()): the
+ * source mounts again, marks the dump consumed and restores it locally; the
+ * target unmounts and demotes, so that the source can take the dump back. */
+static const enum step release_steps[] = { ST_DUMP_PREPARE, ST_WL_DUMP, ST_SYNC,
+					   ST_MARK_COMPLETE, ST_UMOUNT, ST_DEMOTE, ST_END };
+static const enum step acquire_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, ST_CHECK_DUMP,
+					   ST_MARK_CONSUMED, ST_WL_RESTORE, ST_END };
 
 struct seq {
 	struct driver_env env;
@@ -48,8 +63,14 @@ struct seq {
 	const enum step *steps;
 	size_t at;
 	bool undoing;            /* running the undo steps of a failed start */
-	enum step undo[4];
+	bool undo_failed;        /* an undo step failed too: something is still held */
+	enum step undo[6];
 	size_t n_undo;
+	uint64_t epoch;          /* release, acquire: the migration's epoch */
+	uint32_t nodeid;         /* this node, written into the markers */
+	uint32_t take_back_from; /* acquire: a consumed marker of this node is accepted */
+	uint64_t ms[ST_END];     /* how long each step took */
+	driver_migrate_fn migrate_done;
 	char error[WIRE_STR_MAX + 1];
 	driver_done_fn done;
 	driver_facts_fn facts_done;
@@ -73,7 +94,10 @@ static const char *step_name(enum step s)
 		[ST_DEMOTE] = "demote", [ST_PROBE_ROLE] = "probe role",
 		[ST_PROBE_DISK] = "probe disk", [ST_PROBE_CSTATE] = "probe connection",
 		[ST_PROBE_MONITOR] = "monitor", [ST_WL_DUMP] = "dump", [ST_WL_RESTORE] = "restore",
-		[ST_READY_DISK] = "readiness", [ST_READY_AGENT] = "readiness", [ST_END] = "end",
+		[ST_READY_DISK] = "readiness", [ST_READY_AGENT] = "readiness",
+		[ST_DUMP_PREPARE] = "dump directory", [ST_SYNC] = "sync",
+		[ST_MARK_COMPLETE] = "complete marker", [ST_CHECK_DUMP] = "dump check",
+		[ST_MARK_CONSUMED] = "consumed marker", [ST_END] = "end",
 	};
 	return names[s];
 }
@@ -87,8 +111,10 @@ static enum res_op step_op(enum step s)
 	case ST_MOUNT: return OP_MOUNT;
 	case ST_WL_START: return OP_START;
 	case ST_WL_STOP: return OP_STOP;
-	case ST_WL_DUMP: return OP_DUMP;
-	case ST_WL_RESTORE: return OP_RESTORE;
+	case ST_WL_DUMP: case ST_DUMP_PREPARE: case ST_SYNC: case ST_MARK_COMPLETE:
+		return OP_DUMP;
+	case ST_WL_RESTORE: case ST_CHECK_DUMP: case ST_MARK_CONSUMED:
+		return OP_RESTORE;
 	case ST_READY_DISK: case ST_READY_AGENT: return OP_PROBE;
 	case ST_UMOUNT: return OP_UMOUNT;
 	case ST_DEMOTE: return OP_DEMOTE;
@@ -112,6 +138,78 @@ static bool is_mounted(const char *path)
 			found = true;
 	}
 	fclose(f);
+	return found;
+}
+
+/* Does LINK (a /proc symlink target) lie on the filesystem mounted at MNT? */
+static bool under(const char *link, const char *mnt)
+{
+	size_t n = strlen(mnt);
+	return !strncmp(link, mnt, n) && (link[n] == '/' || link[n] == '\0');
+}
+
+/*
+ * The processes that keep MNT busy (cwd, root, an open file or a mapping
+ * under it), as "pid 123 (sleep), pid 456 (sh)" into BUF; how many.
+ */
+static int mount_holders(const char *mnt, char *buf, size_t len)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+	int found = 0;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (!proc)
+		return 0;
+	while ((de = readdir(proc))) {
+		char path[300], link[4096], comm[64] = "?";
+		bool holds = false;
+		ssize_t n;
+		DIR *fds;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		for (const char *const *w = (const char *const[]){ "cwd", "root", "exe", NULL };
+		     *w && !holds; w++) {
+			snprintf(path, sizeof(path), "/proc/%s/%s", de->d_name, *w);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n > 0) {
+				link[n] = '\0';
+				holds = under(link, mnt) && strcmp(mnt, "/");
+			}
+		}
+		snprintf(path, sizeof(path), "/proc/%s/fd", de->d_name);
+		fds = holds ? NULL : opendir(path);
+		for (struct dirent *fe; fds && !holds && (fe = readdir(fds));) {
+			snprintf(path, sizeof(path), "/proc/%s/fd/%.20s", de->d_name, fe->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n > 0) {
+				link[n] = '\0';
+				holds = under(link, mnt);
+			}
+		}
+		if (fds)
+			closedir(fds);
+		if (!holds)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		if ((f = fopen(path, "r"))) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		if (used < len) {
+			int w = snprintf(buf + used, len - used, "%spid %s (%s)", found ? ", " : "",
+					 de->d_name, comm);
+			used += w > 0 ? (size_t)w : 0;
+		}
+		found++;
+	}
+	closedir(proc);
+	if (used >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
 	return found;
 }
 
@@ -146,6 +244,7 @@ struct argv_buf {
 	const char *env[MAX_ENV];
 	char env_store[MAX_ENV][400];
 	char command_env[1100];
+	char num[3][24];
 };
 
 #ifndef HANDOFF_CRIU_AGENT
@@ -187,11 +286,37 @@ static void build_env(const struct seq *q, struct argv_buf *b)
 	b->env[n] = NULL;
 }
 
+/*
+ * The markers are tiny files next to the dump, written by handoffd (not the
+ * agent) through a child process, so that a slow or hung DRBD never blocks
+ * the main loop: "epoch E node N", written to a temporary name, fsynced,
+ * renamed, and the directory fsynced.  DRBD protocol C has them on the
+ * peer's disk when the step returns.
+ */
+#define SH_MARK \
+	"d=$1 m=$2; printf 'epoch %s node %s\\n' \"$3\" \"$4\" >\"$d/$m.new\" && " \
+	"sync \"$d/$m.new\" && mv -f \"$d/$m.new\" \"$d/$m\" && sync \"$d\""
+#define SH_DUMP_PREPARE "rm -rf -- \"$1\" && mkdir -p -- \"$1\""
+/* $1 dir, $2 epoch, $3 the node whose consumed marker a take-back accepts (0: none) */
+#define SH_CHECK_DUMP \
+	"d=$1 e=$2 back=$3; " \
+	"[ -f \"$d/complete\" ] || { echo \"no complete dump in $d\" >&2; exit 1; }; " \
+	"read -r w ce w cn <\"$d/complete\"; " \
+	"[ \"$ce\" = \"$e\" ] || { echo \"the dump in $d is of epoch $ce, not $e\" >&2; exit 1; }; " \
+	"[ -f \"$d/consumed\" ] || exit 0; " \
+	"read -r w ue w un <\"$d/consumed\"; " \
+	"[ \"$back\" != 0 ] && [ \"$ue\" = \"$e\" ] && [ \"$un\" = \"$back\" ] && exit 0; " \
+	"echo \"the dump of epoch $e was restored already (by node $un, epoch $ue)\" >&2; exit 1"
+
 static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 {
 	const struct resource_conf *r = q->r;
 	const char *drbdadm = q->env.cfg->drbdadm;
 	size_t n = 0;
+
+	snprintf(b->num[0], sizeof(b->num[0]), "%llu", (unsigned long long)q->epoch);
+	snprintf(b->num[1], sizeof(b->num[1]), "%lu", (unsigned long)q->nodeid);
+	snprintf(b->num[2], sizeof(b->num[2]), "%lu", (unsigned long)q->take_back_from);
 
 	switch (s) {
 	case ST_CHECK_DISK:
@@ -243,6 +368,24 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 		b->argv[n++] = agent_of(r);
 		b->argv[n++] = r->workload == WORKLOAD_CRIU ? "check" : "meta";
 		break;
+	case ST_DUMP_PREPARE:
+		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_DUMP_PREPARE;
+		b->argv[n++] = "dump-prepare"; b->argv[n++] = q->dir;
+		break;
+	case ST_SYNC:
+		b->argv[n++] = "/bin/sync"; b->argv[n++] = "-f"; b->argv[n++] = r->mount_point;
+		break;
+	case ST_MARK_COMPLETE: case ST_MARK_CONSUMED:
+		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_MARK;
+		b->argv[n++] = "mark"; b->argv[n++] = q->dir;
+		b->argv[n++] = s == ST_MARK_COMPLETE ? "complete" : "consumed";
+		b->argv[n++] = b->num[0]; b->argv[n++] = b->num[1];
+		break;
+	case ST_CHECK_DUMP:
+		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_CHECK_DUMP;
+		b->argv[n++] = "dump-check"; b->argv[n++] = q->dir;
+		b->argv[n++] = b->num[0]; b->argv[n++] = b->num[2];
+		break;
 	default:
 		break;
 	}
@@ -258,12 +401,38 @@ static bool is_drbd_step(enum step s)
 
 static void next_step(struct seq *q);
 
+/* The step that takes back what S did, or ST_END. */
+static enum step undo_of(enum step s)
+{
+	switch (s) {
+	case ST_PROMOTE: return ST_DEMOTE;
+	case ST_MOUNT: return ST_UMOUNT;
+	case ST_WL_START: return ST_WL_STOP;
+	/* a dumped workload runs again from its dump, which is then spent */
+	case ST_WL_DUMP: return ST_WL_RESTORE;
+	case ST_MARK_COMPLETE: return ST_MARK_CONSUMED;
+	case ST_UMOUNT: return ST_MOUNT;
+	default: return ST_END;
+	}
+}
+
 static void finish(struct seq *q)
 {
 	busy--;
 	if (q->facts_done)
 		q->facts_done(q->ctx, q->r, &q->fact);
-	else
+	else if (q->migrate_done) {
+		struct driver_times t = {
+			.dump_ms = q->ms[ST_DUMP_PREPARE] + q->ms[ST_WL_DUMP],
+			.sync_ms = q->ms[ST_SYNC] + q->ms[ST_MARK_COMPLETE],
+			.umount_ms = q->ms[ST_UMOUNT], .demote_ms = q->ms[ST_DEMOTE],
+			.promote_ms = q->ms[ST_CHECK_DISK] + q->ms[ST_PROMOTE],
+			.mount_ms = q->ms[ST_MOUNT],
+			.restore_ms = q->ms[ST_CHECK_DUMP] + q->ms[ST_MARK_CONSUMED] +
+				      q->ms[ST_WL_RESTORE],
+		};
+		q->migrate_done(q->ctx, q->r, q->error[0] == '\0', !q->undo_failed, q->error, &t);
+	} else
 		q->done(q->ctx, q->r, q->error[0] == '\0', q->error);
 	free(q);
 }
@@ -273,7 +442,8 @@ static void fail(struct seq *q, enum step s, const char *why)
 	if (q->error[0] == '\0')
 		snprintf(q->error, sizeof(q->error), "%s: %s", step_name(s), why);
 	qb_log(LOG_ERR, "%s: %s failed: %s", q->r->name, step_name(s), why);
-	if (q->steps == start_steps && !q->undoing) {
+	if ((q->steps == start_steps || q->steps == release_steps || q->steps == acquire_steps) &&
+	    !q->undoing) {
 		q->undoing = true;   /* leave nothing half-started */
 		q->at = 0;
 		next_step(q);
@@ -282,6 +452,7 @@ static void fail(struct seq *q, enum step s, const char *why)
 	if (q->undoing) {
 		/* an undo step that fails leaves the resource held: keep going,
 		 * the error already says what broke first */
+		q->undo_failed = true;
 		next_step(q);
 		return;
 	}
@@ -297,6 +468,20 @@ static void step_done(void *ctx, const struct op_result *res)
 
 	qb_log(LOG_DEBUG, "%s: %s took %llu ms (exit %d)", q->r->name, step_name(s),
 	       (unsigned long long)res->elapsed_ms, res->exit_status);
+	if (!q->undoing)
+		q->ms[s] += res->elapsed_ms;
+	if (s == ST_UMOUNT && !ok) {
+		/* "target is busy" alone does not help: say who holds it */
+		char holders[160];
+		size_t len;
+		op_result_describe(res, why, sizeof(why));
+		len = strlen(why);
+		if (mount_holders(q->r->mount_point, holders, sizeof(holders)) > 0 &&
+		    len + 1 < sizeof(why))
+			snprintf(why + len, sizeof(why) - len, "; held by %s", holders);
+		fail(q, s, why);
+		return;
+	}
 	switch (s) {
 	case ST_READY_DISK:
 	case ST_CHECK_DISK: {
@@ -367,13 +552,11 @@ static void step_done(void *ctx, const struct op_result *res)
 		fail(q, s, why);
 		return;
 	}
-	if (s == ST_PROMOTE || s == ST_MOUNT || s == ST_WL_START) {
+	if (!q->undoing && undo_of(s) != ST_END &&
+	    q->n_undo < sizeof(q->undo) / sizeof(q->undo[0])) {
 		/* remember how to undo it, newest first */
-		static const enum step undo_of[] = {
-			[ST_PROMOTE] = ST_DEMOTE, [ST_MOUNT] = ST_UMOUNT, [ST_WL_START] = ST_WL_STOP,
-		};
 		memmove(q->undo + 1, q->undo, q->n_undo * sizeof(q->undo[0]));
-		q->undo[0] = undo_of[s];
+		q->undo[0] = undo_of(s);
 		q->n_undo++;
 	}
 	next_step(q);
@@ -481,6 +664,43 @@ int driver_restore(const struct driver_env *env, const struct resource_conf *r,
 		   const char *name, driver_done_fn done, void *ctx)
 {
 	return run_in_dir(env, r, restore_steps, name, done, ctx);
+}
+
+static int run_migration(const struct driver_env *env, const struct resource_conf *r,
+			 const enum step *steps, const struct driver_migration *m,
+			 driver_migrate_fn done, void *ctx)
+{
+	struct seq *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return -ENOMEM;
+	q->env = *env;
+	q->r = r;
+	if (set_dir(q, DRIVER_DUMP_NAME) < 0) {
+		free(q);
+		return -ENAMETOOLONG;
+	}
+	q->steps = steps;
+	q->epoch = m->epoch;
+	q->nodeid = m->nodeid;
+	q->take_back_from = m->take_back_from;
+	q->migrate_done = done;
+	q->ctx = ctx;
+	busy++;
+	next_step(q);
+	return 0;
+}
+
+int driver_release(const struct driver_env *env, const struct resource_conf *r,
+		   const struct driver_migration *m, driver_migrate_fn done, void *ctx)
+{
+	return run_migration(env, r, release_steps, m, done, ctx);
+}
+
+int driver_acquire(const struct driver_env *env, const struct resource_conf *r,
+		   const struct driver_migration *m, driver_migrate_fn done, void *ctx)
+{
+	return run_migration(env, r, acquire_steps, m, done, ctx);
 }
 
 int driver_ready(const struct driver_env *env, const struct resource_conf *r,

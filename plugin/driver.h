@@ -19,6 +19,7 @@
 
 #include <qb/qbloop.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../cpg/wire.h"
 #include "handoff_conf.h"
@@ -52,6 +53,48 @@ int driver_restore(const struct driver_env *env, const struct resource_conf *r,
  * answers (`meta`; the criu agent: `check`).  The error says what is not. */
 int driver_ready(const struct driver_env *env, const struct resource_conf *r,
 		 driver_done_fn done, void *ctx);
+/*
+ * The halves of a live migration, each with rollback (doc/protocol.md).
+ * The dump lives in DUMP_DIR/DRIVER_DUMP_NAME under the mount point, with
+ * the markers "complete" and "consumed" ("epoch E node N", fsynced).
+ *
+ * release (source): empty the dump directory, agent dump, sync, complete
+ * marker, umount, demote.  On failure it rolls back: mounts again (if it
+ * had unmounted), marks the dump consumed and restores the workload here.
+ * An umount that fails names the processes that hold the filesystem.
+ *
+ * acquire (target, or the source taking the dump back): check the disk,
+ * promote, mount, check that the dump is complete, of EPOCH and not
+ * consumed (a consumed marker of TAKE_BACK_FROM is accepted: that node
+ * handed the dump back without running it), consumed marker, restore.  On
+ * failure it unmounts and demotes again.
+ *
+ * OK says the half succeeded; ROLLED_BACK (when !OK) that the rollback
+ * worked too: the source runs the workload again / the target holds
+ * nothing.  TIMES has each phase's duration.
+ */
+#define DRIVER_DUMP_NAME "dump"
+
+struct driver_migration {
+	uint64_t epoch;
+	uint32_t nodeid;          /* this node, written into the markers */
+	uint32_t take_back_from;  /* acquire: 0, or the node that handed back */
+};
+
+struct driver_times {
+	uint64_t dump_ms, sync_ms, umount_ms, demote_ms;
+	uint64_t promote_ms, mount_ms, restore_ms;
+};
+
+typedef void (*driver_migrate_fn)(void *ctx, const struct resource_conf *r, bool ok,
+				  bool rolled_back, const char *error,
+				  const struct driver_times *times);
+
+int driver_release(const struct driver_env *env, const struct resource_conf *r,
+		   const struct driver_migration *m, driver_migrate_fn done, void *ctx);
+int driver_acquire(const struct driver_env *env, const struct resource_conf *r,
+		   const struct driver_migration *m, driver_migrate_fn done, void *ctx);
+
 /* Ops of this driver still running (so shutdown can wait or cancel). */
 size_t driver_busy(void);
 

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "plugin/driver.h"
@@ -24,6 +26,8 @@ struct fixture {
 	bool finished, ok;
 	char error[512];
 	struct wire_fact fact;
+	bool rolled_back;
+	struct driver_times times;
 };
 
 static void write_script(const char *path, const char *body)
@@ -51,12 +55,16 @@ static int setup(void **state)
 		 "echo \"agent $* res=$HANDOFF_RESOURCE mnt=$HANDOFF_MOUNT opt=$HANDOFF_OPT_colour\" >>%s\n"
 		 "code=$(cat %s/exit.$1 2>/dev/null || echo 0)\n"
 		 "[ \"$code\" = 0 ] || echo \"agent says no to $1\" >&2\n"
+		 "[ \"$code\" = 0 ] && [ \"$1\" = dump ] && echo image >\"$2/image\"\n"
 		 "exit $code", f->calls, f->dir);
 	write_script(f->agent, body);
 	snprintf(body, sizeof(body),
 		 "echo \"drbdadm $*\" >>%s\n"
 		 "case $1 in dstate) cat %s/dstate 2>/dev/null || echo UpToDate/UpToDate ;; "
-		 "role) echo Secondary/Secondary ;; esac\nexit 0", f->calls, f->dir);
+		 "role) echo Secondary/Secondary ;; esac\n"
+		 "code=$(cat %s/drbd.exit.$1 2>/dev/null || echo 0)\n"
+		 "[ \"$code\" = 0 ] || echo \"drbd says no to $1\" >&2\n"
+		 "exit $code", f->calls, f->dir, f->dir);
 	write_script(f->drbdadm, body);
 	snprintf(conf, sizeof(conf),
 		 "[cluster]\ndrbdadm = %s\n"
@@ -64,8 +72,11 @@ static int setup(void **state)
 		 "mount_point = %s/mnt\nworkload = exec\nagent = %s\nagent_opt.colour = blue\n"
 		 "nodes = node1\n"
 		 "[resource db]\nstorage = shared\ndevice = /nonexistent/dev2\n"
-		 "mount_point = %s/mnt2\nworkload = exec\nagent = %s\nnodes = node1\n",
-		 f->drbdadm, f->dir, f->agent, f->dir, f->agent);
+		 "mount_point = %s/mnt2\nworkload = exec\nagent = %s\nnodes = node1\n"
+		 "[resource vm]\nstorage = drbd\ndrbd_resource = r1\ndevice = %s/fs.img\n"
+		 "mount_options = loop\nmount_point = %s/mnt3\nworkload = exec\nagent = %s\n"
+		 "nodes = node1 node2\n",
+		 f->drbdadm, f->dir, f->agent, f->dir, f->agent, f->dir, f->dir, f->agent);
 	config_defaults(&f->cfg);
 	assert_int_equal(config_load_string(&f->cfg, "t.conf", conf, &err), 0);
 	f->loop = qb_loop_create();
@@ -102,6 +113,19 @@ static void on_facts(void *ctx, const struct resource_conf *r, const struct wire
 	(void)r;
 	f->finished = true;
 	f->fact = *fact;
+	qb_loop_stop(f->loop);
+}
+
+static void on_migrated(void *ctx, const struct resource_conf *r, bool ok, bool rolled_back,
+			const char *error, const struct driver_times *t)
+{
+	struct fixture *f = ctx;
+	(void)r;
+	f->finished = true;
+	f->ok = ok;
+	f->rolled_back = rolled_back;
+	f->times = *t;
+	snprintf(f->error, sizeof(f->error), "%s", error ? error : "");
 	qb_loop_stop(f->loop);
 }
 
@@ -240,6 +264,209 @@ static void refuses_to_promote_an_outdated_disk(void **state)
 	assert_null(strstr(calls(f), "drbdadm primary"));
 }
 
+/* ---- the halves of a live migration, on a real loop-mounted ext4 ---------- */
+
+static bool vm_mounted(struct fixture *f)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "grep -q ' %s/mnt3 ' /proc/self/mounts", f->dir);
+	return system(cmd) == 0;
+}
+
+static char *marker(struct fixture *f, const char *name)
+{
+	static char buf[128];
+	char path[256];
+	FILE *fp;
+	size_t n;
+	snprintf(path, sizeof(path), "%s/mnt3/.handoff/dump/%s", f->dir, name);
+	fp = fopen(path, "r");
+	if (!fp)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* the fs mounted, as on a source whose workload runs */
+static int setup_mounted(void **state)
+{
+	struct fixture *f;
+	char cmd[512];
+
+	if (geteuid() != 0 || system("command -v mkfs.ext4 >/dev/null") != 0)
+		return setup(state);     /* the tests skip themselves */
+	setup(state);
+	f = *state;
+	snprintf(cmd, sizeof(cmd), "truncate -s 16M %s/fs.img && mkfs.ext4 -q -F %s/fs.img && "
+		 "mkdir %s/mnt3 && mount -o loop %s/fs.img %s/mnt3", f->dir, f->dir, f->dir, f->dir,
+		 f->dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static int teardown_mounted(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "umount %s/mnt3 2>/dev/null; true", f->dir);
+	assert_int_equal(system(cmd), 0);
+	return teardown(state);
+}
+
+static void migrate(struct fixture *f, bool release, uint64_t epoch, uint32_t node,
+		    uint32_t back)
+{
+	struct driver_env e = env_of(f);
+	struct driver_migration m = { .epoch = epoch, .nodeid = node, .take_back_from = back };
+	f->finished = false;
+	unlink(f->calls);
+	assert_int_equal((release ? driver_release : driver_acquire)(
+		&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
+	wait_done(f);
+}
+
+#define NEED_ROOT() do { if (geteuid() != 0) skip(); } while (0)
+
+static void release_then_acquire(void **state)
+{
+	struct fixture *f = *state;
+	const char *c;
+	char cmd[256];
+
+	NEED_ROOT();
+	migrate(f, true, 7, 1, 0);
+	assert_true(f->ok);
+	c = calls(f);
+	assert_non_null(strstr(c, "agent dump"));
+	assert_true(strstr(c, "agent dump") < strstr(c, "drbdadm secondary r1"));
+	assert_false(vm_mounted(f));
+	assert_true(f->times.dump_ms + f->times.umount_ms + f->times.demote_ms > 0);
+
+	/* the target: promote, mount, markers, restore */
+	migrate(f, false, 7, 2, 0);
+	assert_true(f->ok);
+	assert_string_equal(marker(f, "complete"), "epoch 7 node 1\n");
+	assert_string_equal(marker(f, "consumed"), "epoch 7 node 2\n");
+	c = calls(f);
+	assert_true(strstr(c, "drbdadm primary r1") < strstr(c, "agent restore"));
+	assert_true(vm_mounted(f));
+
+	/* S3: the same dump never twice; the target lets go again (this
+	 * machine plays every node: node 2 lets go of the mount first) */
+	snprintf(cmd, sizeof(cmd), "umount %s/mnt3", f->dir);
+	assert_int_equal(system(cmd), 0);
+	migrate(f, false, 7, 3, 0);
+	assert_false(f->ok);
+	assert_true(f->rolled_back);
+	assert_non_null(strstr(f->error, "dump check: "));
+	assert_non_null(strstr(f->error, "restored already (by node 2, epoch 7)"));
+	assert_null(strstr(calls(f), "agent restore"));
+	assert_non_null(strstr(calls(f), "drbdadm secondary r1"));
+	assert_false(vm_mounted(f));
+
+	/* a dump of another epoch is refused too */
+	migrate(f, false, 8, 3, 0);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "is of epoch 7, not 8"));
+
+	/* the hand-back: node 2 never ran it, so node 1 may take it back */
+	migrate(f, false, 7, 1, 2);
+	assert_true(f->ok);
+	assert_string_equal(marker(f, "consumed"), "epoch 7 node 1\n");
+}
+
+static void release_with_failing_dump_keeps_running(void **state)
+{
+	struct fixture *f = *state;
+
+	NEED_ROOT();
+	set_file(f, "exit.dump", "1");
+	migrate(f, true, 3, 1, 0);
+	assert_false(f->ok);
+	assert_true(f->rolled_back);
+	assert_non_null(strstr(f->error, "dump: exit 1: agent says no to dump"));
+	assert_null(strstr(calls(f), "agent restore"));   /* it never stopped */
+	assert_null(strstr(calls(f), "drbdadm"));
+	assert_true(vm_mounted(f));
+	assert_null(marker(f, "complete"));
+}
+
+static void release_with_busy_umount_names_holders_and_restores(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+	const char *c;
+	pid_t pid;
+
+	NEED_ROOT();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		snprintf(cmd, sizeof(cmd), "%s/mnt3", f->dir);
+		if (chdir(cmd) == 0)
+			execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(1);
+	}
+	usleep(200 * 1000);
+	migrate(f, true, 4, 1, 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_false(f->ok);
+	assert_true(f->rolled_back);
+	snprintf(cmd, sizeof(cmd), "held by pid %d (sleep)", (int)pid);
+	assert_non_null(strstr(f->error, "umount: "));
+	assert_non_null(strstr(f->error, cmd));
+	c = calls(f);
+	assert_true(strstr(c, "agent dump") < strstr(c, "agent restore"));
+	assert_null(strstr(c, "drbdadm secondary"));
+	/* the dump the source took back is spent: no failover may restore it */
+	assert_string_equal(marker(f, "consumed"), "epoch 4 node 1\n");
+	assert_true(vm_mounted(f));
+}
+
+static void release_with_failing_demote_mounts_and_restores(void **state)
+{
+	struct fixture *f = *state;
+	const char *c;
+
+	NEED_ROOT();
+	set_file(f, "drbd.exit.secondary", "11");
+	migrate(f, true, 5, 1, 0);
+	assert_false(f->ok);
+	assert_true(f->rolled_back);
+	assert_non_null(strstr(f->error, "demote: "));
+	c = calls(f);
+	assert_true(strstr(c, "drbdadm secondary r1") < strstr(c, "agent restore"));
+	assert_true(vm_mounted(f));
+	assert_string_equal(marker(f, "consumed"), "epoch 5 node 1\n");
+}
+
+static void acquire_with_failing_restore_hands_back(void **state)
+{
+	struct fixture *f = *state;
+	const char *c;
+
+	NEED_ROOT();
+	migrate(f, true, 6, 1, 0);
+	assert_true(f->ok);
+	set_file(f, "exit.restore", "1");
+	migrate(f, false, 6, 2, 0);
+	assert_false(f->ok);
+	assert_true(f->rolled_back);
+	assert_non_null(strstr(f->error, "restore: exit 1"));
+	c = calls(f);
+	assert_true(strstr(c, "agent restore") < strstr(c, "drbdadm secondary r1"));
+	assert_false(vm_mounted(f));
+	/* and the source takes it back */
+	unlink(f->calls);
+	set_file(f, "exit.restore", "0");
+	migrate(f, false, 6, 1, 2);
+	assert_true(f->ok);
+	assert_true(vm_mounted(f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +475,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(probe_of_an_unmounted_resource, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_start_undoes_what_it_did, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_to_promote_an_outdated_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(release_then_acquire, setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(release_with_failing_dump_keeps_running,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(release_with_busy_umount_names_holders_and_restores,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(release_with_failing_demote_mounts_and_restores,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(acquire_with_failing_restore_hands_back,
+						setup_mounted, teardown_mounted),
 	};
 	return cmocka_run_group_tests_name("driver", tests, NULL, NULL);
 }
