@@ -231,10 +231,19 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 	case MSG_START:
 	case MSG_STOP:
 	case MSG_CLEANUP:
+	case MSG_MIGRATE:
 		put_u32(&w, msg->u.req.req_id);
 		put_str(&w, msg->u.req.resource, WIRE_NAME_MAX);
-		if (msg->hdr.type == MSG_START)
+		if (msg->hdr.type == MSG_START || msg->hdr.type == MSG_MIGRATE)
 			put_u32(&w, msg->u.req.node);
+		break;
+	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
+	case MSG_HANDBACK:
+		put_str(&w, msg->u.report.resource, WIRE_NAME_MAX);
+		put_u8(&w, msg->u.report.ok);
+		put_str(&w, msg->u.report.error, WIRE_STR_MAX);
+		for (int i = 0; i < WIRE_TIMES; i++)
+			put_u32(&w, msg->u.report.ms[i]);
 		break;
 	case MSG_RESULT:
 		put_str(&w, msg->u.result.resource, WIRE_NAME_MAX);
@@ -373,10 +382,27 @@ int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 	case MSG_START:
 	case MSG_STOP:
 	case MSG_CLEANUP:
+	case MSG_MIGRATE:
 		msg->u.req.req_id = get_u32(&r);
 		get_str(&r, msg->u.req.resource, WIRE_NAME_MAX);
-		if (msg->hdr.type == MSG_START)
+		if (msg->hdr.type == MSG_START || msg->hdr.type == MSG_MIGRATE)
 			msg->u.req.node = get_u32(&r);
+		if (!r.error && msg->hdr.type == MSG_MIGRATE && msg->u.req.node == 0)
+			r.error = "migrate names no target";
+		break;
+	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
+	case MSG_HANDBACK:
+		get_str(&r, msg->u.report.resource, WIRE_NAME_MAX);
+		msg->u.report.ok = get_u8(&r);
+		get_str(&r, msg->u.report.error, WIRE_STR_MAX);
+		for (int i = 0; i < WIRE_TIMES; i++)
+			msg->u.report.ms[i] = get_u32(&r);
+		if (!r.error && msg->u.report.ok > 1)
+			r.error = "report ok out of range";
+		if (!r.error && msg->u.report.resource[0] == '\0')
+			r.error = "empty resource name";
+		if (!r.error && msg->hdr.epoch == 0)
+			r.error = "a migration report needs its epoch";
 		break;
 	case MSG_RESULT:
 		get_str(&r, msg->u.result.resource, WIRE_NAME_MAX);

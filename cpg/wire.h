@@ -42,6 +42,13 @@
  * CLEANUP  u32 req_id, str resource
  * RESULT   str resource, u8 op (WIRE_OP_*), u8 ok, str error; epoch in the
  *          header: the owner reports how a START or STOP it ran ended.
+ * MIGRATE  u32 req_id, str resource, u32 target: a request, like START.
+ * PREPARED, RELEASED, STARTED, ABORT, HANDBACK
+ *          str resource, u8 ok, str error, u32 ms[WIRE_TIMES] (the phases'
+ *          durations: dump, sync, umount, demote, promote, mount, restore;
+ *          0 where the sender ran no such phase); epoch in the header: the
+ *          migration's.  One report per step of a migration, sent by the
+ *          node that did the step (doc/protocol.md says who and when).
  *
  * req_id lets the requesting node answer its waiting handoffctl when its
  * request is delivered (accepted, or rejected with the reason that every
@@ -68,9 +75,8 @@ enum wire_type {
 	MSG_STOP = 3,
 	MSG_CLEANUP = 4,
 	MSG_RESULT = 5,
-	/* Migration (issue 6), named here first so that the protocol model
-	 * (test/model) uses the same words; not spoken on the wire yet, so
-	 * wire_decode() still rejects them as unknown types. */
+	/* Migration (doc/protocol.md); the protocol model (test/model) uses
+	 * the same words. */
 	MSG_MIGRATE = 6,    /* request: move resource to a node */
 	MSG_PREPARED = 7,   /* target: ready (or not, with the reason) */
 	MSG_RELEASED = 8,   /* source: dumped, synced, unmounted, demoted */
@@ -142,7 +148,7 @@ struct wire_state {
 	size_t n_facts;
 };
 
-struct wire_request {            /* START, STOP, CLEANUP */
+struct wire_request {            /* START, STOP, CLEANUP, MIGRATE (node: the target) */
 	uint32_t req_id;
 	char resource[WIRE_NAME_MAX + 1];
 	uint32_t node;
@@ -155,12 +161,30 @@ struct wire_result {
 	char error[WIRE_STR_MAX + 1];
 };
 
+/* the phases a migration report times, in wire order */
+enum wire_time {
+	WT_DUMP, WT_SYNC, WT_UMOUNT, WT_DEMOTE, WT_PROMOTE, WT_MOUNT, WT_RESTORE, WIRE_TIMES
+};
+
+struct wire_report {             /* PREPARED, RELEASED, STARTED, ABORT, HANDBACK */
+	char resource[WIRE_NAME_MAX + 1];
+	uint8_t ok;
+	char error[WIRE_STR_MAX + 1];
+	uint32_t ms[WIRE_TIMES];
+};
+
+static inline bool wire_is_report(unsigned type)
+{
+	return type >= MSG_PREPARED && type <= MSG_HANDBACK;
+}
+
 struct wire_msg {
 	struct wire_header hdr;
 	union {
 		struct wire_state state;
 		struct wire_request req;
 		struct wire_result result;
+		struct wire_report report;
 	} u;
 };
 

@@ -656,7 +656,12 @@ static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out
 	case MSG_STOP:    process_stop(m, msg, out); break;
 	case MSG_CLEANUP: process_cleanup(m, msg, out); break;
 	case MSG_RESULT:  process_result(m, msg, out); break;
-	default: break;
+	default:
+		/* decoded, so valid, but this version does not act on it yet */
+		push_text(out, ACT_LOG, "", msg->hdr.epoch, 0, false,
+			  "ignored %s from node %u: not handled by this version",
+			  wire_type_name(msg->hdr.type), msg->hdr.nodeid);
+		break;
 	}
 }
 

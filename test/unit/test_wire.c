@@ -109,6 +109,53 @@ static void expect_reject(const uint8_t *buf, size_t len, uint32_t sender, const
 		fail_msg("reason '%s' lacks '%s'", why, reason);
 }
 
+static void migration_messages(void **state)
+{
+	struct wire_msg m = { .hdr = { .type = MSG_MIGRATE, .nodeid = 2 } }, d;
+	uint8_t *buf;
+	size_t len;
+	char why[256];
+	(void)state;
+
+	m.u.req = (struct wire_request){ .req_id = 7, .resource = "vm1", .node = 3 };
+	len = wire_encode(&m, 1, &buf);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.hdr.type, MSG_MIGRATE);
+	assert_int_equal(d.u.req.node, 3);
+	assert_string_equal(d.u.req.resource, "vm1");
+	free(buf);
+	m.u.req.node = 0;
+	len = wire_encode(&m, 1, &buf);
+	expect_reject(buf, len, 2, "migrate names no target");
+	free(buf);
+
+	for (unsigned t = MSG_PREPARED; t <= MSG_HANDBACK; t++) {
+		struct wire_msg r = { .hdr = { .type = (uint16_t)t, .nodeid = 3, .epoch = 12 } };
+		assert_true(wire_is_report(t));
+		r.u.report = (struct wire_report){ .resource = "vm1", .ok = t != MSG_ABORT,
+						   .error = "umount: busy" };
+		for (int i = 0; i < WIRE_TIMES; i++)
+			r.u.report.ms[i] = 100u * (unsigned)i + t;
+		len = wire_encode(&r, 1, &buf);
+		assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
+		assert_int_equal(d.hdr.type, t);
+		assert_int_equal(d.hdr.epoch, 12);
+		assert_string_equal(d.u.report.resource, "vm1");
+		assert_int_equal(d.u.report.ok, t != MSG_ABORT);
+		assert_string_equal(d.u.report.error, "umount: busy");
+		assert_int_equal(d.u.report.ms[WT_RESTORE], 600 + t);
+		free(buf);
+		/* a report without its epoch cannot be told from a stale one */
+		r.hdr.epoch = 0;
+		len = wire_encode(&r, 1, &buf);
+		expect_reject(buf, len, 3, "needs its epoch");
+		free(buf);
+	}
+	assert_false(wire_is_report(MSG_MIGRATE));
+	assert_string_equal(wire_type_name(MSG_HANDBACK), "HANDBACK");
+	assert_string_equal(phase_name(PHASE_FAILING_OVER), "FAILING_OVER");
+}
+
 static void header_checks(void **state)
 {
 	uint8_t *buf;
@@ -264,6 +311,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_roundtrip),
 		cmocka_unit_test(requests_and_results_roundtrip),
+		cmocka_unit_test(migration_messages),
 		cmocka_unit_test(header_checks),
 		cmocka_unit_test(every_truncation_fails_cleanly),
 		cmocka_unit_test(body_checks),
