@@ -38,11 +38,19 @@ expect_msg() {
 
 tmp=$(mktemp -d /tmp/handoff-libvirt-test.XXXXXX)
 daemon_pid='' holder_pid=''
+# libvirtd (as root) writes its identity token to /run/libvirt/common: take
+# it away again when it was not there before
+run_dir_existed=no
+[ -e /run/libvirt ] && run_dir_existed=yes
 cleanup() {
 	[ -n "$holder_pid" ] && kill "$holder_pid" 2>/dev/null
 	if [ -n "$daemon_pid" ]; then
 		kill "$daemon_pid" 2>/dev/null
 		i=0; while kill -0 "$daemon_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		if [ $run_dir_existed = no ]; then
+			rm -f /run/libvirt/common/system.token
+			rmdir /run/libvirt/common /run/libvirt 2>/dev/null
+		fi
 	fi
 	rm -rf "$tmp"
 }
