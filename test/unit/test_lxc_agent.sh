@@ -117,13 +117,15 @@ expect_msg 1 "lxc-start -n norootfs failed (exit 1): No such file or directory -
 expect 7 "monitor before start: not running" "$AGENT" monitor
 expect 0 "start" "$AGENT" start
 [ "$(lk_state)" = RUNNING ] && ok "the container runs" || not_ok "the container runs ($(lk_state))"
-grep -q "^lxc-start -n c1 -P $mnt/lxc\$" "$la/calls" && ok "start ran lxc-start -n c1 -d -P MOUNT/lxc" || not_ok "start ran lxc-start -n c1 -d -P MOUNT/lxc"
+grep -q "^lxc-start -n c1 -P $mnt/lxc -d -o " "$la/calls" && ok "start ran lxc-start -n c1 -P MOUNT/lxc -d" || not_ok "start ran lxc-start -n c1 -P MOUNT/lxc -d"
 pid=$(lk_pid)
 expect 0 "monitor: running" "$AGENT" monitor
 expect 0 "start again: idempotent" "$AGENT" start
 [ "$(lk_pid)" = "$pid" ] && ok "the same container still runs" || not_ok "the same container still runs"
 expect 0 "stop" "$AGENT" stop
 [ "$(lk_state)" = STOPPED ] && ok "the container is stopped" || not_ok "the container is stopped ($(lk_state))"
+[ "$(grep "^lxc-stop " "$la/calls" | tail -n 1)" = "lxc-stop -n c1 -P $mnt/lxc -t 1" ] && ok "stop ran lxc-stop -n c1 -P MOUNT/lxc -t STOP_TIMEOUT" ||
+	not_ok "stop ran lxc-stop -n c1 -P MOUNT/lxc -t STOP_TIMEOUT"
 expect 7 "monitor after stop: not running" "$AGENT" monitor
 expect 0 "stop again: idempotent" "$AGENT" stop
 expect 0 "start" "$AGENT" start
@@ -146,6 +148,10 @@ t1=$(date +%s)
 [ "$(lk_state)" = STOPPED ] && [ $((t1 - t0)) -ge 1 ] && [ $((t1 - t0)) -le 5 ] &&
 	ok "... killed after stop_timeout (1 s)" || not_ok "... killed after stop_timeout ($((t1 - t0)) s, $(lk_state))"
 expect 0 "start" "$AGENT" start
+expect 0 "stop with stop_timeout = 0" env HANDOFF_OPT_stop_timeout=0 LXC_LOOKALIKE_IGNORE_SHUTDOWN=1 "$AGENT" stop
+[ "$(lk_state)" = STOPPED ] && [ "$(grep "^lxc-stop " "$la/calls" | tail -n 1)" = "lxc-stop -n c1 -P $mnt/lxc -k" ] &&
+	ok "... killed at once (lxc-stop -k)" || not_ok "... killed at once ($(lk_state))"
+expect 0 "start" "$AGENT" start
 expect_msg 0 "" "lxc-stop fails: the agent kills the container" env LXC_LOOKALIKE_FAIL=stop "$AGENT" stop
 [ "$(lk_state)" = STOPPED ] && ok "... it is stopped" || not_ok "... it is stopped ($(lk_state))"
 
@@ -159,7 +165,7 @@ expect_msg 1 "criu: Could not initialize kernel features detection" "criu cannot
 expect 0 "... and the container still runs" "$AGENT" monitor
 rm -f "$d"/*
 expect 0 "dump" "$AGENT" dump "$d"
-grep -q "^lxc-checkpoint -n c1 -P $mnt/lxc -D $d\$" "$la/calls" && ok "dump ran lxc-checkpoint -n c1 -D DIR -s" || not_ok "dump ran lxc-checkpoint -n c1 -D DIR -s"
+grep -q "^lxc-checkpoint -n c1 -P $mnt/lxc -D $d -s\$" "$la/calls" && ok "dump ran lxc-checkpoint -n c1 -D DIR -s" || not_ok "dump ran lxc-checkpoint -n c1 -D DIR -s"
 [ -s "$d/inventory.img" ] && ok "the criu images are in DIR" || not_ok "the criu images are in DIR"
 [ "$(lk_state)" = STOPPED ] && ok "after the dump the container is stopped" || not_ok "after the dump the container is stopped ($(lk_state))"
 expect 7 "monitor after the dump: not running" "$AGENT" monitor
@@ -168,6 +174,7 @@ expect_msg 1 "criu: Could not initialize" "criu cannot work: restore fails with 
 [ "$(lk_state)" = STOPPED ] && ok "... the container stays stopped" || not_ok "... the container stays stopped"
 ls "$d" | grep -v '^restore.log$' >"$tmp/before"
 expect 0 "restore" "$AGENT" restore "$d"
+grep -q "^lxc-checkpoint -n c1 -P $mnt/lxc -D $d -r\$" "$la/calls" && ok "restore ran lxc-checkpoint -n c1 -D DIR -r" || not_ok "restore ran lxc-checkpoint -n c1 -D DIR -r"
 [ "$(lk_session)" = "$s1" ] && ok "the restored container is the dumped one (not a fresh start)" || not_ok "the restored container is the dumped one ($(lk_session) != $s1)"
 expect 0 "monitor after the restore: running" "$AGENT" monitor
 ls "$d" | grep -v '^restore.log$' >"$tmp/after"
