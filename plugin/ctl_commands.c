@@ -166,11 +166,14 @@ int ctl_command_run(struct handoffd *d, qb_ipcs_connection_t *conn, int32_t cmd,
 	case HANDOFF_CMD_START:
 	case HANDOFF_CMD_STOP:
 	case HANDOFF_CMD_CLEANUP:
+	case HANDOFF_CMD_MIGRATE:
 		if (!d->link.connected)
 			return not_connected(d, result);
 		return rm_request(&d->rm, conn, cmd, args, result);
 	case HANDOFF_CMD_PROBE:
 		return rm_probe(&d->rm, conn, args, result);
+	case HANDOFF_CMD_HISTORY:
+		return d->link.connected ? rm_history(&d->rm, args, result) : not_connected(d, result);
 	case HANDOFF_CMD_MEMBERS:
 		return process_members(d, result);
 	case HANDOFF_CMD_QUORUM:

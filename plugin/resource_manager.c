@@ -79,7 +79,7 @@ static void answer_all(struct resource_manager *rm, const char *why)
 
 /* ---- sending -------------------------------------------------------------- */
 
-static int send_msg(struct resource_manager *rm, struct wire_msg *msg)
+int rm_send(struct resource_manager *rm, struct wire_msg *msg)
 {
 	struct corosync_link *l = &rm->d->link;
 	uint8_t *buf;
@@ -103,14 +103,23 @@ static void send_result(struct resource_manager *rm, const char *resource, enum 
 	msg.u.result.op = (uint8_t)op;
 	msg.u.result.ok = ok;
 	snprintf(msg.u.result.error, sizeof(msg.u.result.error), "%s", error ? error : "");
-	send_msg(rm, &msg);
+	rm_send(rm, &msg);
 }
 
 /* ---- STATE: probe, then send --------------------------------------------- */
 
-static size_t res_index(struct resource_manager *rm, const struct resource_conf *r)
+size_t rm_res_index(struct resource_manager *rm, const struct resource_conf *r)
 {
 	return (size_t)(r - rm->d->cfg.resources);
+}
+
+bool rm_gate_open(struct resource_manager *rm, char *why, size_t len)
+{
+	if (quorum_gate_open(&rm->d->link.gate))
+		return true;
+	snprintf(why, len, "quorum gate closed (%s)",
+		 gate_verdict_str(quorum_gate_check(&rm->d->link.gate)));
+	return false;
 }
 
 static void send_state_now(struct resource_manager *rm)
@@ -118,7 +127,7 @@ static void send_state_now(struct resource_manager *rm)
 	struct wire_msg msg = { .hdr = { .type = MSG_STATE } };
 
 	rsm_fill_state(&rm->rsm, &msg.u.state, rm->facts, rm->rsm.n_res);
-	send_msg(rm, &msg);
+	rm_send(rm, &msg);
 	free(msg.u.state.entries);     /* the facts stay ours */
 }
 
@@ -130,7 +139,7 @@ static void on_probed(void *ctx, const struct resource_conf *r, const struct wir
 
 	if (!rm->ready)
 		return;
-	rm->facts[res_index(rm, r)] = *f;
+	rm->facts[rm_res_index(rm, r)] = *f;
 	if (--rm->probes_left > 0)
 		return;
 	send_state_now(rm);
@@ -178,7 +187,7 @@ static void on_op_done(void *ctx, const struct resource_conf *r, bool ok, const 
 	struct resource_manager *rm = oc->rm;
 
 	if (rm->ready)
-		rm->op_busy[res_index(rm, r)] = false;
+		rm->op_busy[rm_res_index(rm, r)] = false;
 	if (oc->release) {
 		qb_log(ok ? LOG_NOTICE : LOG_CRIT, "%s: released%s%s", r->name,
 		       ok ? "" : " FAILED: ", ok ? "" : error);
@@ -217,7 +226,7 @@ static void run_op(struct resource_manager *rm, const struct rsm_action *a)
 	oc->epoch = a->epoch;
 	oc->op = a->type == ACT_START ? WIRE_OP_START : WIRE_OP_STOP;
 	oc->release = a->type == ACT_RELEASE;
-	rm->op_busy[res_index(rm, res->conf)] = true;
+	rm->op_busy[rm_res_index(rm, res->conf)] = true;
 	qb_log(LOG_NOTICE, "%s: %s (epoch %llu)", a->resource,
 	       a->type == ACT_START ? "starting" : a->type == ACT_STOP ? "stopping" :
 	       "releasing what this node holds without owning it",
@@ -261,7 +270,7 @@ static void autostart(struct resource_manager *rm)
 		msg.u.req.req_id = ++rm->next_req_id;
 		snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", r->conf->name);
 		qb_log(LOG_NOTICE, "%s: autostart", r->conf->name);
-		send_msg(rm, &msg);
+		rm_send(rm, &msg);
 	}
 }
 
@@ -285,6 +294,12 @@ static void execute(struct resource_manager *rm)
 			break;
 		case ACT_LOG:
 			qb_log(a->ok ? LOG_NOTICE : LOG_WARNING, "%s", a->text);
+			break;
+		case ACT_PREPARE:
+		case ACT_MIGRATE_RELEASE:
+		case ACT_MIGRATE_ACQUIRE:
+		case ACT_TAKE_BACK:
+			rm_migration_action(rm, a);
 			break;
 		}
 	}
@@ -322,9 +337,11 @@ static void resend_results(struct resource_manager *rm)
 /* Run the rsm's actions; autostart only when a sync has just ended. */
 static void after_event(struct resource_manager *rm, bool was_syncing)
 {
+	rm_observe(rm);
 	execute(rm);
 	if (was_syncing && !rm->rsm.syncing) {
 		resend_results(rm);
+		rm_resend_reports(rm);
 		autostart(rm);
 	}
 }
@@ -351,12 +368,22 @@ static void on_connected(void *ctx)
 	free(rm->facts);
 	free(rm->autostart_epoch);
 	free(rm->op_busy);
+	free(rm->last_report);
+	free(rm->seen_phase);
+	free(rm->t_migrate);
+	free(rm->t_release);
+	rm->seen_phase = calloc(nres ? nres : 1, sizeof(*rm->seen_phase));
+	rm->t_migrate = calloc(nres ? nres : 1, sizeof(*rm->t_migrate));
+	rm->t_release = calloc(nres ? nres : 1, sizeof(*rm->t_release));
+	rm->seen_history = 0;
 	rm->facts = calloc(nres ? nres : 1, sizeof(*rm->facts));
 	rm->autostart_epoch = calloc(nres ? nres : 1, sizeof(*rm->autostart_epoch));
 	rm->op_busy = calloc(nres ? nres : 1, sizeof(*rm->op_busy));
+	rm->last_report = calloc(nres ? nres : 1, sizeof(*rm->last_report));
 	rm->probes_left = 0;
 	rm->state_again = false;
-	rm->ready = rm->facts && rm->autostart_epoch && rm->op_busy;
+	rm->ready = rm->facts && rm->autostart_epoch && rm->op_busy && rm->last_report &&
+		    rm->seen_phase && rm->t_migrate && rm->t_release;
 }
 
 static void on_disconnected(void *ctx)
@@ -438,6 +465,13 @@ void rm_fini(struct resource_manager *rm)
 	free(rm->facts);
 	free(rm->autostart_epoch);
 	free(rm->op_busy);
+	free(rm->last_report);
+	free(rm->seen_phase);
+	free(rm->t_migrate);
+	free(rm->t_release);
+	rm->last_report = NULL;
+	rm->seen_phase = NULL;
+	rm->t_migrate = rm->t_release = NULL;
 	rm->facts = NULL;
 	rm->ready = false;
 }
@@ -512,6 +546,12 @@ int rm_status(struct resource_manager *rm, json_object **result)
 			owner ? owner->name : ""));
 		json_object_object_add(jr, "owner_lost", json_object_new_boolean(r->owner_lost));
 		json_object_object_add(jr, "epoch", json_object_new_int64((int64_t)r->epoch));
+		json_object_object_add(jr, "target", json_object_new_int64(r->target));
+		{
+			const struct rsm_node *t = r->target ? rsm_node(m, r->target) : NULL;
+			json_object_object_add(jr, "target_name", json_object_new_string(
+				t ? t->name : ""));
+		}
 		for (size_t j = 0; j < r->conf->n_nodes; j++)
 			json_object_array_add(pref, json_object_new_string(r->conf->nodes[j]));
 		json_object_object_add(jr, "nodes", pref);
@@ -652,6 +692,13 @@ int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t 
 	case HANDOFF_CMD_START:   msg.hdr.type = MSG_START; break;
 	case HANDOFF_CMD_STOP:    msg.hdr.type = MSG_STOP; break;
 	case HANDOFF_CMD_CLEANUP: msg.hdr.type = MSG_CLEANUP; break;
+	case HANDOFF_CMD_MIGRATE:
+		if (!node) {
+			*result = error_doc("migrate needs a target node");
+			return -EINVAL;
+		}
+		msg.hdr.type = MSG_MIGRATE;
+		break;
 	default:
 		*result = error_doc("not a resource request");
 		return -EINVAL;
@@ -664,7 +711,7 @@ int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t 
 	msg.u.req.req_id = ++rm->next_req_id;
 	msg.u.req.node = node;
 	snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", name);
-	if (send_msg(rm, &msg) < 0) {
+	if (rm_send(rm, &msg) < 0) {
 		free(p);
 		*result = error_doc("cannot multicast the request");
 		return -EIO;

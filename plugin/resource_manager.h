@@ -35,7 +35,30 @@ struct resource_manager {
 	bool state_again;              /* another STATE was asked while probing */
 	uint64_t *autostart_epoch;     /* per resource: epoch we asked autostart at */
 	bool *op_busy;                 /* per resource: a local start/stop runs */
+	struct wire_msg *last_report;  /* per resource: our last migration report */
+	/* what this node saw of migrations, by its own clock (rm_observe) */
+	uint8_t *seen_phase;           /* per resource: phase after the last event */
+	uint64_t *t_migrate, *t_release;   /* per resource: when PREPARING, RELEASING began */
+	struct rm_seen_times {
+		uint64_t total_ms;     /* MIGRATE delivered -> the end */
+		uint64_t frozen_ms;    /* RELEASING (the dump began) -> the end */
+	} seen[RSM_HISTORY];           /* by history slot, like rsm.history */
+	uint64_t seen_history;         /* rsm.n_history at the last event */
 };
+
+/* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */
+int rm_send(struct resource_manager *rm, struct wire_msg *msg);
+size_t rm_res_index(struct resource_manager *rm, const struct resource_conf *r);
+bool rm_gate_open(struct resource_manager *rm, char *why, size_t len);
+
+/* rm_migrate.c: carry out a migration action addressed to this node, and
+ * after a sync send again a report a confchg may have dropped. */
+void rm_migration_action(struct resource_manager *rm, const struct rsm_action *a);
+void rm_resend_reports(struct resource_manager *rm);
+/* After every event: note phase changes and time the history's new entries. */
+void rm_observe(struct resource_manager *rm);
+/* handoffctl history [RES]: newest first. */
+int rm_history(struct resource_manager *rm, json_object *args, json_object **result);
 
 void rm_init(struct resource_manager *rm, struct handoffd *d);
 void rm_fini(struct resource_manager *rm);

@@ -1,4 +1,5 @@
 #include "rsm.h"
+#include "rsm_priv.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,7 +8,7 @@
 
 /* ---- actions --------------------------------------------------------------- */
 
-static struct rsm_action *push(struct rsm_actions *a, enum rsm_action_type type,
+struct rsm_action *rsm_push(struct rsm_actions *a, enum rsm_action_type type,
 			       const char *res)
 {
 	struct rsm_action *act;
@@ -28,14 +29,10 @@ static struct rsm_action *push(struct rsm_actions *a, enum rsm_action_type type,
 	return act;
 }
 
-static void push_text(struct rsm_actions *a, enum rsm_action_type type, const char *res,
-		      uint64_t epoch, uint32_t req_id, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
-
-static void push_text(struct rsm_actions *a, enum rsm_action_type type, const char *res,
+void rsm_push_text(struct rsm_actions *a, enum rsm_action_type type, const char *res,
 		      uint64_t epoch, uint32_t req_id, bool ok, const char *fmt, ...)
 {
-	struct rsm_action *act = push(a, type, res);
+	struct rsm_action *act = rsm_push(a, type, res);
 	va_list ap;
 
 	if (!act)
@@ -187,7 +184,7 @@ static void start_sync(struct rsm *m, struct rsm_actions *out)
 {
 	free_states(m);
 	m->syncing = true;
-	push(out, ACT_SEND_STATE, NULL);
+	rsm_push(out, ACT_SEND_STATE, NULL);
 }
 
 void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_actions *out)
@@ -208,8 +205,8 @@ void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_ac
 		const struct wire_msg *h = &m->held[i];
 		if (h->hdr.nodeid == m->local_nodeid &&
 		    (h->hdr.type == MSG_START || h->hdr.type == MSG_STOP ||
-		     h->hdr.type == MSG_CLEANUP))
-			push_text(out, ACT_REPLY, h->u.req.resource, 0, h->u.req.req_id, false,
+		     h->hdr.type == MSG_CLEANUP || h->hdr.type == MSG_MIGRATE))
+			rsm_push_text(out, ACT_REPLY, h->u.req.resource, 0, h->u.req.req_id, false,
 				  "membership changed before the request was decided; try again");
 	}
 	free_held(m);
@@ -221,7 +218,9 @@ static int phase_rank(unsigned phase)
 	/* how far a resource got; breaks ties between entries of one epoch */
 	static const int rank[PHASE__MAX] = {
 		[PHASE_STOPPED] = 0, [PHASE_STARTING] = 1, [PHASE_RUNNING] = 2,
-		[PHASE_STOPPING] = 3, [PHASE_FAILED] = 4,
+		[PHASE_PREPARING] = 3, [PHASE_RELEASING] = 4, [PHASE_RESTORING] = 5,
+		[PHASE_HANDING_BACK] = 6, [PHASE_FAILING_OVER] = 7,
+		[PHASE_STOPPING] = 8, [PHASE_FAILED] = 9,
 	};
 	return phase < PHASE__MAX ? rank[phase] : -1;
 }
@@ -297,8 +296,7 @@ static const struct wire_fact *fact_of(const struct rsm_node *n, const char *nam
 	return NULL;
 }
 
-static void set_error(struct rsm_res *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_error(struct rsm_res *r, const char *fmt, ...)
+void rsm_set_error(struct rsm_res *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -307,7 +305,7 @@ static void set_error(struct rsm_res *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool is_member(const struct rsm *m, uint32_t nodeid)
+bool rsm_is_member(const struct rsm *m, uint32_t nodeid)
 {
 	const struct rsm_node *n = rsm_node(m, nodeid);
 	return n && n->member;
@@ -342,7 +340,10 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 			holding[n_holding++] = n->nodeid;
 	}
 
-	if (n_running > 0) {
+	if (rsm_migrating(r->phase)) {
+		/* the facts are in motion: the reports decide, unless an end left */
+		rsm_merge_migration(m, r, out);
+	} else if (n_running > 0) {
 		uint32_t keep = running[0];
 		bool owner_runs = false;
 		for (size_t i = 0; i < n_running; i++) {
@@ -354,25 +355,25 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		if (owner_runs)
 			keep = r->owner;
 		if (n_running > 1)
-			push_text(out, ACT_LOG, name, r->epoch, 0, false,
+			rsm_push_text(out, ACT_LOG, name, r->epoch, 0, false,
 				  "%s runs on %zu nodes at once; keeping node %u, stopping the others",
 				  name, n_running, keep);
 		if (!(owner_runs && (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING))) {
 			if (r->owner != keep || r->phase != PHASE_RUNNING)
-				push_text(out, ACT_LOG, name, r->epoch, 0, true,
+				rsm_push_text(out, ACT_LOG, name, r->epoch, 0, true,
 					  "%s found running on node %u: adopted", name, keep);
 			r->owner = keep;
 			r->phase = PHASE_RUNNING;
 			r->last_error[0] = '\0';
 		}
 	} else if (r->phase == PHASE_RUNNING) {
-		if (is_member(m, r->owner)) {
+		if (rsm_is_member(m, r->owner)) {
 			r->phase = PHASE_FAILED;
-			set_error(r, "not running on its owner, node %u, at the sync", r->owner);
+			rsm_set_error(r, "not running on its owner, node %u, at the sync", r->owner);
 		}
 	} else if (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING) {
-		if (!is_member(m, r->owner)) {
-			set_error(r, "owner node %u left during %s", r->owner,
+		if (!rsm_is_member(m, r->owner)) {
+			rsm_set_error(r, "owner node %u left during %s", r->owner,
 				  r->phase == PHASE_STARTING ? "start" : "stop");
 			r->phase = PHASE_FAILED;
 		}
@@ -380,14 +381,16 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		r->phase = PHASE_STOPPED;
 		r->owner = 0;
 	}
-	r->owner_lost = r->owner != 0 && !is_member(m, r->owner);
+	r->owner_lost = r->owner != 0 && !rsm_is_member(m, r->owner);
 
 	/* whoever holds it without owning it lets go, at once */
 	for (size_t i = 0; i < n_holding; i++) {
 		if (holding[i] == r->owner && r->phase != PHASE_STOPPED)
 			continue;
+		if (holding[i] == r->target && rsm_migrating(r->phase))
+			continue;
 		if (holding[i] == m->local_nodeid)
-			push_text(out, ACT_RELEASE, name, r->epoch, 0, true,
+			rsm_push_text(out, ACT_RELEASE, name, r->epoch, 0, true,
 				  "this node holds %s but does not own it", name);
 	}
 }
@@ -473,11 +476,7 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 /* ---- requests and results --------------------------------------------------- */
 
 /* Answer the request MSG: only its sender has a handoffctl waiting. */
-static void reply(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
-		  bool ok, uint64_t epoch, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-
-static void reply(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+void rsm_reply(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
 		  bool ok, uint64_t epoch, const char *fmt, ...)
 {
 	struct rsm_action *act;
@@ -485,7 +484,7 @@ static void reply(struct rsm *m, const struct wire_msg *msg, struct rsm_actions 
 
 	if (msg->hdr.nodeid != m->local_nodeid)
 		return;
-	act = push(out, ACT_REPLY, msg->u.req.resource);
+	act = rsm_push(out, ACT_REPLY, msg->u.req.resource);
 	if (!act)
 		return;
 	act->epoch = epoch;
@@ -496,29 +495,29 @@ static void reply(struct rsm *m, const struct wire_msg *msg, struct rsm_actions 
 	va_end(ap);
 }
 
-static bool requester_ok(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+bool rsm_requester_ok(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
 			 struct rsm_res **rp)
 {
 	const struct rsm_node *sender = rsm_node(m, msg->hdr.nodeid);
 
 	*rp = rsm_find(m, msg->u.req.resource);
 	if (!sender || !sender->eligible) {
-		reply(m, msg, out, false, 0, "%s",
+		rsm_reply(m, msg, out, false, 0, "%s",
 		      "this node's configuration differs from the cluster's; it may not change resources");
 		return false;
 	}
 	if (!*rp) {
-		reply(m, msg, out, false, 0, "unknown resource '%s'", msg->u.req.resource);
+		rsm_reply(m, msg, out, false, 0, "unknown resource '%s'", msg->u.req.resource);
 		return false;
 	}
 	return true;
 }
 
-static void busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+void rsm_busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
 		 const struct rsm_res *r)
 {
 
-	reply(m, msg, out, false, r->epoch, "busy: %s is %s on node %u (epoch %llu)", r->conf->name,
+	rsm_reply(m, msg, out, false, r->epoch, "busy: %s is %s on node %u (epoch %llu)", r->conf->name,
 		 phase_name(r->phase), r->owner, (unsigned long long)r->epoch);
 }
 
@@ -528,15 +527,15 @@ static void process_start(struct rsm *m, struct wire_msg *msg, struct rsm_action
 	uint32_t node = msg->u.req.node;
 	const char *why;
 
-	if (!requester_ok(m, msg, out, &r))
+	if (!rsm_requester_ok(m, msg, out, &r))
 		return;
 	if (r->phase == PHASE_FAILED) {
-		reply(m, msg, out, false, r->epoch, "%s has failed (%.120s); run handoffctl cleanup %s first",
+		rsm_reply(m, msg, out, false, r->epoch, "%s has failed (%.120s); run handoffctl cleanup %s first",
 			 r->conf->name, r->last_error, r->conf->name);
 		return;
 	}
 	if (r->phase != PHASE_STOPPED) {
-		busy(m, msg, out, r);
+		rsm_busy(m, msg, out, r);
 		return;
 	}
 	if (node == 0) {
@@ -546,12 +545,12 @@ static void process_start(struct rsm *m, struct wire_msg *msg, struct rsm_action
 			if (!rsm_ineligible(m, r, pref[i]))
 				node = pref[i];
 		if (!node) {
-			reply(m, msg, out, false, r->epoch, "no eligible node for %s among its nodes",
+			rsm_reply(m, msg, out, false, r->epoch, "no eligible node for %s among its nodes",
 				 r->conf->name);
 			return;
 		}
 	} else if ((why = rsm_ineligible(m, r, node))) {
-		reply(m, msg, out, false, r->epoch, "node %u may not run %s: %s", node, r->conf->name, why);
+		rsm_reply(m, msg, out, false, r->epoch, "node %u may not run %s: %s", node, r->conf->name, why);
 		return;
 	}
 	r->owner = node;
@@ -560,54 +559,54 @@ static void process_start(struct rsm *m, struct wire_msg *msg, struct rsm_action
 	r->target = 0;
 	r->last_error[0] = '\0';
 	r->owner_lost = false;
-	reply(m, msg, out, true, r->epoch, "starting %s on node %u (epoch %llu)", r->conf->name, node,
+	rsm_reply(m, msg, out, true, r->epoch, "starting %s on node %u (epoch %llu)", r->conf->name, node,
 		 (unsigned long long)r->epoch);
 	if (node == m->local_nodeid)
-		push_text(out, ACT_START, r->conf->name, r->epoch, 0, true, "start");
+		rsm_push_text(out, ACT_START, r->conf->name, r->epoch, 0, true, "start");
 }
 
 static void process_stop(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
 	struct rsm_res *r;
 
-	if (!requester_ok(m, msg, out, &r))
+	if (!rsm_requester_ok(m, msg, out, &r))
 		return;
 	if (r->phase == PHASE_STOPPED) {
-		reply(m, msg, out, true, r->epoch, "%s is already stopped", r->conf->name);
+		rsm_reply(m, msg, out, true, r->epoch, "%s is already stopped", r->conf->name);
 		return;
 	}
 	if (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING) {
-		busy(m, msg, out, r);
+		rsm_busy(m, msg, out, r);
 		return;
 	}
 	if (r->owner == 0) {            /* FAILED before it had an owner */
 		r->phase = PHASE_STOPPED;
 		r->epoch++;
 		r->last_error[0] = '\0';
-		reply(m, msg, out, true, r->epoch, "%s had no owner; now stopped", r->conf->name);
+		rsm_reply(m, msg, out, true, r->epoch, "%s had no owner; now stopped", r->conf->name);
 		return;
 	}
-	if (!is_member(m, r->owner)) {
-		reply(m, msg, out, false, r->epoch, "%s's owner, node %u, is not a member: "
+	if (!rsm_is_member(m, r->owner)) {
+		rsm_reply(m, msg, out, false, r->epoch, "%s's owner, node %u, is not a member: "
 			 "it cannot be stopped from here", r->conf->name, r->owner);
 		return;
 	}
 	r->phase = PHASE_STOPPING;
 	r->epoch++;
-	reply(m, msg, out, true, r->epoch, "stopping %s on node %u (epoch %llu)", r->conf->name,
+	rsm_reply(m, msg, out, true, r->epoch, "stopping %s on node %u (epoch %llu)", r->conf->name,
 		 r->owner, (unsigned long long)r->epoch);
 	if (r->owner == m->local_nodeid)
-		push_text(out, ACT_STOP, r->conf->name, r->epoch, 0, true, "stop");
+		rsm_push_text(out, ACT_STOP, r->conf->name, r->epoch, 0, true, "stop");
 }
 
 static void process_cleanup(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
 	struct rsm_res *r;
 
-	if (!requester_ok(m, msg, out, &r))
+	if (!rsm_requester_ok(m, msg, out, &r))
 		return;
 	if (r->phase != PHASE_FAILED) {
-		reply(m, msg, out, true, r->epoch, "%s is %s: nothing to clean up", r->conf->name,
+		rsm_reply(m, msg, out, true, r->epoch, "%s is %s: nothing to clean up", r->conf->name,
 			 phase_name(r->phase));
 		return;
 	}
@@ -619,7 +618,7 @@ static void process_cleanup(struct rsm *m, struct wire_msg *msg, struct rsm_acti
 	 */
 	r->epoch++;
 	r->last_error[0] = '\0';
-	reply(m, msg, out, true, r->epoch, "cleaning up %s: probing every node (epoch %llu)",
+	rsm_reply(m, msg, out, true, r->epoch, "cleaning up %s: probing every node (epoch %llu)",
 		 r->conf->name, (unsigned long long)r->epoch);
 	start_sync(m, out);
 }
@@ -632,7 +631,7 @@ static void process_result(struct rsm *m, struct wire_msg *msg, struct rsm_actio
 
 	if (!r || msg->hdr.epoch != r->epoch || msg->hdr.nodeid != r->owner ||
 	    r->phase != (start ? PHASE_STARTING : PHASE_STOPPING)) {
-		push_text(out, ACT_LOG, res->resource, msg->hdr.epoch, 0, false,
+		rsm_push_text(out, ACT_LOG, res->resource, msg->hdr.epoch, 0, false,
 			  "ignored a stale RESULT for %s (epoch %llu) from node %u",
 			  res->resource, (unsigned long long)msg->hdr.epoch, msg->hdr.nodeid);
 		return;
@@ -644,7 +643,7 @@ static void process_result(struct rsm *m, struct wire_msg *msg, struct rsm_actio
 		r->last_error[0] = '\0';
 	} else {
 		r->phase = PHASE_FAILED;
-		set_error(r, "%s on node %u: %s", start ? "start" : "stop", msg->hdr.nodeid,
+		rsm_set_error(r, "%s on node %u: %s", start ? "start" : "stop", msg->hdr.nodeid,
 			  res->error[0] ? res->error : "failed");
 	}
 }
@@ -656,9 +655,14 @@ static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out
 	case MSG_STOP:    process_stop(m, msg, out); break;
 	case MSG_CLEANUP: process_cleanup(m, msg, out); break;
 	case MSG_RESULT:  process_result(m, msg, out); break;
+	case MSG_MIGRATE: rsm_process_migrate(m, msg, out); break;
+	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
+	case MSG_HANDBACK:
+		rsm_process_report(m, msg, out);
+		break;
 	default:
 		/* decoded, so valid, but this version does not act on it yet */
-		push_text(out, ACT_LOG, "", msg->hdr.epoch, 0, false,
+		rsm_push_text(out, ACT_LOG, "", msg->hdr.epoch, 0, false,
 			  "ignored %s from node %u: not handled by this version",
 			  wire_type_name(msg->hdr.type), msg->hdr.nodeid);
 		break;

@@ -49,12 +49,15 @@ struct rsm_node {
 
 struct rsm_res {
 	const struct resource_conf *conf;
-	uint32_t owner;           /* 0: none */
+	/* 0: none.  During a migration the source stays the owner until the
+	 * target's STARTED; target is the node it moves to. */
+	uint32_t owner;
 	enum phase phase;
 	uint64_t epoch;
 	uint32_t target;
 	char last_error[WIRE_STR_MAX + 1];
 	bool owner_lost;          /* owner is not a member any more */
+	uint32_t ms[WIRE_TIMES];  /* the running migration's phase times so far */
 };
 
 enum rsm_action_type {
@@ -64,6 +67,11 @@ enum rsm_action_type {
 	ACT_RELEASE,              /* local: we hold it without owning it: stop it */
 	ACT_REPLY,                /* answer our handoffctl request req_id */
 	ACT_LOG,                  /* something every node logs the same way */
+	/* migration (doc/protocol.md); node: the other side */
+	ACT_PREPARE,              /* target: check readiness, send PREPARED */
+	ACT_MIGRATE_RELEASE,      /* source: dump ... demote, send RELEASED or ABORT */
+	ACT_MIGRATE_ACQUIRE,      /* target: promote ... restore, send STARTED or HANDBACK */
+	ACT_TAKE_BACK,            /* source: promote ... restore the handed-back dump, STARTED */
 };
 
 struct rsm_action {
@@ -72,7 +80,26 @@ struct rsm_action {
 	uint64_t epoch;
 	uint32_t req_id;
 	bool ok;
+	uint32_t node;
 	char text[WIRE_STR_MAX + 1];
+};
+
+/*
+ * One finished migration (or, later, failover), as every member saw it
+ * in the same order: the same entries on every node that was a member
+ * throughout.  ms: the phases' durations from the reports.
+ */
+#define RSM_HISTORY 64
+enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2 };
+
+struct rsm_history {
+	char resource[WIRE_NAME_MAX + 1];
+	uint64_t epoch;
+	enum rsm_history_kind kind;
+	uint32_t source, target;
+	bool ok;                  /* the workload ended up on the target */
+	char result[WIRE_STR_MAX + 1];
+	uint32_t ms[WIRE_TIMES];
 };
 
 struct rsm_actions {
@@ -94,7 +121,16 @@ struct rsm {
 	size_t n_held, cap_held;
 	uint32_t quorate_ring_nodeid;   /* last ring the local node saw quorate */
 	uint64_t quorate_ring_seq;
+	struct rsm_history history[RSM_HISTORY];   /* a ring, oldest overwritten */
+	uint64_t n_history;        /* entries ever recorded */
 };
+
+/* PREPARING, RELEASING, RESTORING or HANDING_BACK. */
+bool rsm_migrating(enum phase p);
+/* Does R, in its current phase, wait for a report from NODEID? */
+bool rsm_awaits_report_from(const struct rsm_res *r, uint32_t nodeid);
+/* The Ith newest history entry (0: newest), or NULL. */
+const struct rsm_history *rsm_history_get(const struct rsm *m, size_t i);
 
 /* names: the cluster's nodelist (nodeid -> name), used to map a
  * resource's `nodes` to nodeids. */

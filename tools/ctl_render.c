@@ -170,6 +170,89 @@ int render_message(FILE *out, FILE *err, json_object *doc, const struct render_o
 	return 0;
 }
 
+static const char *const phase_keys[] = {
+	"dump_ms", "sync_ms", "umount_ms", "demote_ms", "promote_ms", "mount_ms", "restore_ms",
+};
+static const char *const phase_labels[] = {
+	"dump", "sync", "umount", "demote", "promote", "mount", "restore",
+};
+
+static int64_t phase_ms(json_object *entry, size_t i)
+{
+	json_object *ph = NULL;
+	if (!json_object_object_get_ex(entry, "phases", &ph))
+		return 0;
+	return int_or(ph, phase_keys[i], 0);
+}
+
+static const char *node_label(json_object *e, const char *name_key, const char *id_key,
+			      char *buf, size_t len)
+{
+	const char *name = str_or(e, name_key, "");
+	if (*name)
+		return name;
+	snprintf(buf, len, "%" PRId64, int_or(e, id_key, 0));
+	return buf;
+}
+
+int render_history(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
+{
+	json_object *list = field(err, doc, "history", json_type_array);
+	size_t n;
+
+	if (!list)
+		return -1;
+	if (o->format == RENDER_JSON)
+		return render_json(out, doc);
+	n = json_object_array_length(list);
+	if (o->format == RENDER_TABLE) {
+		if (n == 0) {
+			fprintf(out, "no migrations yet\n");
+			return 0;
+		}
+		fprintf(out, "%-16s %6s %-9s %-10s %-10s %8s %8s  %s\n", "Resource", "Epoch", "Kind",
+			"From", "To", "Frozen", "Total", "Result");
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(list, i);
+		char sb[16], tb[16];
+		const char *src = node_label(e, "source_name", "source", sb, sizeof(sb));
+		const char *dst = node_label(e, "target_name", "target", tb, sizeof(tb));
+
+		if (o->format == RENDER_DELIM) {
+			fprintf(out, "%s%s%" PRId64 "%s%s%s%s%s%s%s%s", str_or(e, "resource", ""),
+				o->delim, int_or(e, "epoch", 0), o->delim, str_or(e, "kind", ""),
+				o->delim, src, o->delim, dst, o->delim,
+				bool_or(e, "ok", 0) ? "ok" : "failed");
+			for (size_t p = 0; p < sizeof(phase_keys) / sizeof(phase_keys[0]); p++)
+				fprintf(out, "%s%" PRId64, o->delim, phase_ms(e, p));
+			fprintf(out, "%s%" PRId64 "%s%" PRId64 "%s%s\n", o->delim,
+				int_or(e, "frozen_ms", 0), o->delim, int_or(e, "total_ms", 0),
+				o->delim, str_or(e, "result", ""));
+			continue;
+		}
+		fprintf(out, "%-16s %6" PRId64 " %-9s %-10s %-10s %6" PRId64 "ms %6" PRId64 "ms  %s\n",
+			str_or(e, "resource", ""), int_or(e, "epoch", 0), str_or(e, "kind", ""), src,
+			dst, int_or(e, "frozen_ms", 0), int_or(e, "total_ms", 0),
+			str_or(e, "result", ""));
+	}
+	return 0;
+}
+
+void render_breakdown(FILE *out, json_object *e)
+{
+	int64_t sum = 0;
+
+	fprintf(out, "phase times (ms):");
+	for (size_t p = 0; p < sizeof(phase_keys) / sizeof(phase_keys[0]); p++) {
+		int64_t ms = phase_ms(e, p);
+		sum += ms;
+		fprintf(out, " %s %" PRId64, phase_labels[p], ms);
+	}
+	fprintf(out, "\ntotal %" PRId64 " ms, workload frozen %" PRId64 " ms (phases: %" PRId64
+		" ms)\n", int_or(e, "total_ms", 0), int_or(e, "frozen_ms", 0), sum);
+}
+
 int render_probe(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
 {
 	const char *res = str_or(doc, "resource", NULL);

@@ -27,6 +27,10 @@ int render_json(FILE *out, json_object *doc);
 int render_status(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 /* start, stop, cleanup: the daemon's one-line account of what happened */
 int render_message(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+/* history: one line per migration, newest first */
+int render_history(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+/* migrate --wait: the phases of one history entry, the total and the frozen time */
+void render_breakdown(FILE *out, json_object *entry);
 /* probe RES: one line, "web on node 1: DRBD Primary, UpToDate, Connected; mounted; running" */
 int render_probe(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 

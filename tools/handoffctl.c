@@ -44,6 +44,10 @@ static const struct ctl_command commands[] = {
 	  "clear RES's failed state after probing every node" },
 	{ "probe", HANDOFF_CMD_PROBE, render_probe, 1, 1, "RES",
 	  "probe RES on this node now: DRBD role, disk, connection; mounted; running" },
+	{ "migrate", HANDOFF_CMD_MIGRATE, render_message, 2, 2, "RES NODE",
+	  "live-migrate RES to NODE: dump, hand the volume over, restore" },
+	{ "history", HANDOFF_CMD_HISTORY, render_history, 0, 1, "[RES]",
+	  "list past migrations: epoch, source, target, result, phase times" },
 	{ "check-config", 0, NULL, 0, 1, "[FILE]",
 	  "validate a configuration file (default " HANDOFF_DEFAULT_CONFIG ")" },
 };
@@ -130,13 +134,38 @@ out:
 	return status;
 }
 
-/*
- * --wait: poll the table until RES leaves STARTING/STOPPING (and a
- * cleanup's sync).  Exit 0 when it settled RUNNING or STOPPED, 1 when it
- * FAILED or the time ran out.
- */
-static int wait_until_settled(const char *res, unsigned seconds, bool verbose)
+/* migrate --wait: the timing breakdown of RES's migration EPOCH, from history */
+static void print_breakdown(const char *res, int64_t epoch)
 {
+	json_object *args = json_object_new_object(), *doc = NULL, *list, *h = NULL;
+
+	json_object_object_add(args, "resource", json_object_new_string(res));
+	if (call_daemon(HANDOFF_CMD_HISTORY, args, &doc) == 0 &&
+	    json_object_object_get_ex(doc, "history", &list) &&
+	    json_object_is_type(list, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(list) && !h; i++) {
+			json_object *e = json_object_array_get_idx(list, i), *v;
+			if (json_object_object_get_ex(e, "epoch", &v) && json_object_get_int64(v) == epoch)
+				h = e;
+		}
+	}
+	if (h)
+		render_breakdown(stdout, h);
+	json_object_put(doc);
+	json_object_put(args);
+}
+
+/*
+ * --wait: poll the table until RES leaves STARTING/STOPPING, a migration's
+ * phases (and a cleanup's sync), showing each phase as it comes when
+ * VERBOSE.  Exit 0 when it settled RUNNING or STOPPED (RUNNING on
+ * WANT_NODE, a name or nodeid, when given), 1 when it FAILED, settled
+ * elsewhere or the time ran out.
+ */
+static int wait_until_settled(const char *res, unsigned seconds, bool verbose,
+			      const char *want_node)
+{
+	char last_phase[32] = "";
 	struct timespec t0, now;
 	json_object *args = json_object_new_object();
 	int status = 1;
@@ -145,6 +174,7 @@ static int wait_until_settled(const char *res, unsigned seconds, bool verbose)
 	for (;;) {
 		json_object *doc = NULL, *list = NULL;
 		const char *phase = NULL, *owner = "", *error = "";
+		int64_t owner_id = 0;
 		double elapsed;
 
 		if (call_daemon(HANDOFF_CMD_STATUS, args, &doc) != 0)
@@ -160,21 +190,37 @@ static int wait_until_settled(const char *res, unsigned seconds, bool verbose)
 					phase = json_object_get_string(v);
 				if (json_object_object_get_ex(r, "owner_name", &v))
 					owner = json_object_get_string(v);
+				if (json_object_object_get_ex(r, "owner", &v))
+					owner_id = json_object_get_int64(v);
 				if (json_object_object_get_ex(r, "last_error", &v))
 					error = json_object_get_string(v);
 			}
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		elapsed = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+		if (verbose && want_node && phase && strcmp(phase, last_phase)) {
+			printf("  %7.2f s  %s\n", elapsed, phase);
+			fflush(stdout);
+			snprintf(last_phase, sizeof(last_phase), "%s", phase);
+		}
 		if (phase && (!strcmp(phase, "RUNNING") || !strcmp(phase, "STOPPED") ||
 			      !strcmp(phase, "FAILED"))) {
 			json_object *sync = NULL;
 			if (!(json_object_object_get_ex(doc, "syncing", &sync) &&
 			      json_object_get_boolean(sync))) {
 				bool failed = !strcmp(phase, "FAILED");
+				char id[16];
+				snprintf(id, sizeof(id), "%lld", (long long)owner_id);
 				if (failed)
 					fprintf(stderr, "handoffctl: %s FAILED after %.1f s: %s\n",
 						res, elapsed, error);
+				else if (want_node && (strcmp(phase, "RUNNING") ||
+						       (strcmp(owner, want_node) && strcmp(id, want_node)))) {
+					fprintf(stderr, "handoffctl: %s is %s on %s, not on %s: %s\n", res,
+						phase, *owner ? owner : id, want_node,
+						*error ? error : "the migration did not happen");
+					failed = true;
+				}
 				else if (verbose)
 					printf("%s: %s%s%s after %.1f s\n", res, phase,
 					       *owner ? " on " : "", owner, elapsed);
@@ -189,7 +235,7 @@ static int wait_until_settled(const char *res, unsigned seconds, bool verbose)
 				phase ? phase : "unknown", seconds);
 			break;
 		}
-		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+		nanosleep(&(struct timespec){ .tv_nsec = (want_node ? 20 : 100) * 1000 * 1000 }, NULL);
 	}
 	json_object_put(args);
 	return status;
@@ -229,6 +275,7 @@ int main(int argc, char **argv)
 	const struct ctl_command *cmd = NULL;
 	json_object *args, *doc = NULL;
 	int c, status, nargs;
+	int64_t epoch = 0;
 	unsigned wait_s = 0;
 	bool want_json = false;
 
@@ -294,12 +341,21 @@ int main(int argc, char **argv)
 	json_object_put(args);
 	if (status == 0 && cmd->render(stdout, stderr, doc, &ro) < 0)
 		status = 1;
+	if (status == 0 && doc) {
+		json_object *e;
+		if (json_object_object_get_ex(doc, "epoch", &e))
+			epoch = json_object_get_int64(e);
+	}
 	json_object_put(doc);
 	if (status == 0 && wait_s > 0 &&
 	    (cmd->code == HANDOFF_CMD_START || cmd->code == HANDOFF_CMD_STOP ||
-	     cmd->code == HANDOFF_CMD_CLEANUP)) {
+	     cmd->code == HANDOFF_CMD_CLEANUP || cmd->code == HANDOFF_CMD_MIGRATE)) {
+		bool migrate = cmd->code == HANDOFF_CMD_MIGRATE;
 		fflush(stdout);
-		status = wait_until_settled(argv[optind + 1], wait_s, ro.format == RENDER_TABLE);
+		status = wait_until_settled(argv[optind + 1], wait_s, ro.format == RENDER_TABLE,
+					    migrate ? argv[optind + 2] : NULL);
+		if (migrate && ro.format == RENDER_TABLE)
+			print_breakdown(argv[optind + 1], epoch);
 	}
 	if (fflush(stdout) != 0)
 		status = 1;

@@ -34,6 +34,8 @@ enum handoff_cmd {
 	HANDOFF_CMD_STOP    = 5,   /* {"resource": R}; write */
 	HANDOFF_CMD_CLEANUP = 6,   /* {"resource": R}; write */
 	HANDOFF_CMD_PROBE   = 7,   /* {"resource": R}: this node's facts, probed now */
+	HANDOFF_CMD_MIGRATE = 8,   /* {"resource": R, "node": N}; write */
+	HANDOFF_CMD_HISTORY = 9,   /* {"resource": R?}: past migrations, newest first */
 	HANDOFF_CMD_MAX
 };
 
@@ -47,6 +49,7 @@ static inline unsigned handoff_cmd_flags(int32_t cmd)
 	case HANDOFF_CMD_QUORUM:
 	case HANDOFF_CMD_STATUS:
 	case HANDOFF_CMD_PROBE:
+	case HANDOFF_CMD_HISTORY:
 		return 0;
 	default:
 		return HANDOFF_CMD_WRITE; /* unknown: treat as the strictest */
@@ -63,6 +66,8 @@ static inline const char *handoff_cmd_name(int32_t cmd)
 	case HANDOFF_CMD_STOP:    return "stop";
 	case HANDOFF_CMD_CLEANUP: return "cleanup";
 	case HANDOFF_CMD_PROBE:   return "probe";
+	case HANDOFF_CMD_MIGRATE: return "migrate";
+	case HANDOFF_CMD_HISTORY: return "history";
 	default:                  return "unknown";
 	}
 }

@@ -613,6 +613,233 @@ static void state_from_a_non_member_is_ignored(void **state)
 	sim_free(s);
 }
 
+/* ---- live migration ------------------------------------------------------------ */
+
+static void report(struct sim *s, int from, enum wire_type type, const char *resname,
+		   uint64_t epoch, bool ok, const char *error)
+{
+	struct wire_msg msg = { .hdr = { .type = (uint16_t)type, .nodeid = (uint32_t)from,
+					 .epoch = epoch } };
+	snprintf(msg.u.report.resource, sizeof(msg.u.report.resource), "%s", resname);
+	msg.u.report.ok = ok;
+	snprintf(msg.u.report.error, sizeof(msg.u.report.error), "%s", error ? error : "");
+	for (int i = 0; i < WIRE_TIMES; i++)
+		msg.u.report.ms[i] = (uint32_t)(10 * (i + 1));
+	multicast(s, &msg);
+}
+
+/* web RUNNING on node 1 at epoch 1 */
+static struct sim *running_on_1(void)
+{
+	struct sim *s = sim_new();
+	all_up(s);
+	request(s, 1, MSG_START, "web", 1);
+	run(s);
+	result(s, 1, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	return s;
+}
+
+static void expect_phase(struct sim *s, enum phase p, uint32_t owner, uint32_t target)
+{
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		if (!s->up[i])
+			continue;
+		assert_int_equal(res(s, i, "web")->phase, p);
+		assert_int_equal(res(s, i, "web")->owner, owner);
+		assert_int_equal(res(s, i, "web")->target, target);
+	}
+}
+
+static void migration_happy_path(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_action *a;
+	const struct rsm_history *h;
+	(void)state;
+
+	request(s, 3, MSG_MIGRATE, "web", 2);
+	run(s);
+	expect_phase(s, PHASE_PREPARING, 1, 2);
+	assert_int_equal(res(s, 1, "web")->epoch, 2);
+	a = last(s, 3, ACT_REPLY);
+	assert_true(a->ok);
+	assert_string_equal(a->text, "migrating web from node 1 to node 2 (epoch 2)");
+	/* only the target checks readiness; S5: the source has not dumped */
+	assert_int_equal(count(s, 2, ACT_PREPARE), 1);
+	assert_int_equal(count(s, 1, ACT_PREPARE) + count(s, 3, ACT_PREPARE), 0);
+	assert_int_equal(count(s, 1, ACT_MIGRATE_RELEASE), 0);
+	assert_int_equal(last(s, 2, ACT_PREPARE)->node, 1);
+
+	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RELEASING, 1, 2);
+	assert_int_equal(count(s, 1, ACT_MIGRATE_RELEASE), 1);
+	/* S5: the target promotes only after RELEASED */
+	assert_int_equal(count(s, 2, ACT_MIGRATE_ACQUIRE), 0);
+
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RESTORING, 1, 2);
+	assert_int_equal(count(s, 2, ACT_MIGRATE_ACQUIRE), 1);
+	assert_int_equal(count(s, 1, ACT_MIGRATE_ACQUIRE) + count(s, 3, ACT_MIGRATE_ACQUIRE), 0);
+
+	report(s, 2, MSG_STARTED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 2, 0);
+	for (int i = 1; i <= N; i++) {
+		h = rsm_history_get(&s->m[i], 0);
+		assert_non_null(h);
+		assert_true(h->ok);
+		assert_int_equal(h->source, 1);
+		assert_int_equal(h->target, 2);
+		assert_int_equal(h->epoch, 2);
+		assert_string_equal(h->result, "migrated");
+		assert_int_equal(h->ms[WT_DUMP], 10);
+		assert_int_equal(h->ms[WT_RESTORE], 70);
+		assert_null(rsm_history_get(&s->m[i], 1));
+	}
+	sim_free(s);
+}
+
+static void migration_rejections(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_action *a;
+	(void)state;
+
+	request(s, 2, MSG_MIGRATE, "web", 1);
+	run(s);
+	a = last(s, 2, ACT_REPLY);
+	assert_false(a->ok);
+	assert_string_equal(a->text, "web already runs on node 1");
+
+	request(s, 2, MSG_MIGRATE, "db", 3);
+	run(s);
+	a = last(s, 2, ACT_REPLY);
+	assert_false(a->ok);
+	assert_string_equal(a->text, "db is not running: start it on node 3 instead");
+
+	request(s, 2, MSG_MIGRATE, "web", 9);
+	run(s);
+	a = last(s, 2, ACT_REPLY);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "node 9 may not run web: not among the resource's nodes"));
+
+	/* two requests at once: the first in total order wins, on every node alike */
+	request(s, 2, MSG_MIGRATE, "web", 2);
+	request(s, 3, MSG_MIGRATE, "web", 3);
+	run(s);
+	expect_phase(s, PHASE_PREPARING, 1, 2);
+	assert_true(last(s, 2, ACT_REPLY)->ok);
+	a = last(s, 3, ACT_REPLY);
+	assert_false(a->ok);
+	assert_string_equal(a->text, "busy: web is PREPARING on node 1 (epoch 2)");
+	assert_int_equal(count(s, 3, ACT_PREPARE), 0);
+
+	/* stale and misdirected reports change nothing */
+	report(s, 2, MSG_PREPARED, "web", 1, true, NULL);      /* old epoch */
+	report(s, 3, MSG_PREPARED, "web", 2, true, NULL);      /* not the target */
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);      /* not its turn */
+	run(s);
+	expect_phase(s, PHASE_PREPARING, 1, 2);
+	assert_int_equal(count(s, 1, ACT_MIGRATE_RELEASE), 0);
+	assert_non_null(strstr(last(s, 1, ACT_LOG)->text, "ignored a stale"));
+	sim_free(s);
+}
+
+static void migration_target_not_ready(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	request(s, 1, MSG_MIGRATE, "web", 3);
+	run(s);
+	report(s, 3, MSG_PREPARED, "web", 2, false, "readiness: disk is Outdated, not UpToDate");
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	assert_string_equal(res(s, 2, "web")->last_error,
+			    "migration to node 3 refused: readiness: disk is Outdated, not UpToDate");
+	assert_int_equal(count(s, 1, ACT_MIGRATE_RELEASE), 0);
+	assert_false(rsm_history_get(&s->m[2], 0)->ok);
+	sim_free(s);
+}
+
+static void migration_abort_on_the_source(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	request(s, 1, MSG_MIGRATE, "web", 2);
+	run(s);
+	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
+	run(s);
+	/* umount failed, the source rolled back: it runs there again */
+	report(s, 1, MSG_ABORT, "web", 2, true, "umount: target is busy; held by pid 7 (sh)");
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	assert_non_null(strstr(res(s, 3, "web")->last_error, "held by pid 7 (sh)"));
+	assert_int_equal(count(s, 2, ACT_MIGRATE_ACQUIRE), 0);
+
+	/* the next one fails and so does its rollback */
+	request(s, 1, MSG_MIGRATE, "web", 2);
+	run(s);
+	report(s, 2, MSG_PREPARED, "web", 3, true, NULL);
+	run(s);
+	report(s, 1, MSG_ABORT, "web", 3, false, "demote: exit 11");
+	run(s);
+	expect_phase(s, PHASE_FAILED, 1, 0);
+	assert_non_null(strstr(res(s, 2, "web")->last_error, "the rollback failed too"));
+	sim_free(s);
+}
+
+static void migration_hand_back(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_action *a;
+	(void)state;
+
+	request(s, 1, MSG_MIGRATE, "web", 2);
+	run(s);
+	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	report(s, 2, MSG_HANDBACK, "web", 2, true, "restore: exit 1: criu restore failed");
+	run(s);
+	expect_phase(s, PHASE_HANDING_BACK, 1, 2);
+	a = last(s, 1, ACT_TAKE_BACK);
+	assert_non_null(a);
+	assert_int_equal(a->node, 2);
+	assert_int_equal(count(s, 2, ACT_TAKE_BACK) + count(s, 3, ACT_TAKE_BACK), 0);
+	report(s, 1, MSG_STARTED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	assert_non_null(strstr(rsm_history_get(&s->m[3], 0)->result, "handed back"));
+	assert_false(rsm_history_get(&s->m[3], 0)->ok);
+	sim_free(s);
+}
+
+static void migration_target_leaves(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t two[] = { 1, 3 };
+	(void)state;
+
+	request(s, 1, MSG_MIGRATE, "web", 2);
+	run(s);
+	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	s->up[2] = false;
+	confchg(s, two, 2);
+	run(s);
+	expect_phase(s, PHASE_FAILED, 1, 2);
+	assert_non_null(strstr(res(s, 1, "web")->last_error, "node 2 left during RESTORING"));
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +858,12 @@ int main(void)
 		cmocka_unit_test(starting_owner_leaves),
 		cmocka_unit_test(cleanup_probes_reality),
 		cmocka_unit_test(state_from_a_non_member_is_ignored),
+		cmocka_unit_test(migration_happy_path),
+		cmocka_unit_test(migration_rejections),
+		cmocka_unit_test(migration_target_not_ready),
+		cmocka_unit_test(migration_abort_on_the_source),
+		cmocka_unit_test(migration_hand_back),
+		cmocka_unit_test(migration_target_leaves),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }

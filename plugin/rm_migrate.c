@@ -1,0 +1,292 @@
+/*
+ * rm_migrate.c - this node's part in a live migration: the rsm says whose
+ * turn it is (ACT_PREPARE, ACT_MIGRATE_RELEASE, ACT_MIGRATE_ACQUIRE,
+ * ACT_TAKE_BACK), the driver does the work (driver_ready, driver_release,
+ * driver_acquire), and the outcome goes out as the report the rsm waits
+ * for, with the phases' timings.
+ *
+ * S4: nothing is promoted, mounted, dumped or restored while the quorum
+ * gate is closed; the step then reports failure with that reason.  S5 is
+ * the rsm's: these actions only come after the peer's report.
+ */
+#include <errno.h>
+#include <qb/qblog.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "handoffd.h"
+#include "resource_manager.h"
+
+struct step_ctx {
+	struct resource_manager *rm;
+	enum rsm_action_type type;
+	uint64_t epoch;
+	uint32_t peer;
+};
+
+static void report(struct resource_manager *rm, const struct resource_conf *r,
+		   enum wire_type type, uint64_t epoch, bool ok, const char *error,
+		   const struct driver_times *t)
+{
+	struct wire_msg msg = { .hdr = { .type = (uint16_t)type, .epoch = epoch } };
+	struct wire_report *rep = &msg.u.report;
+
+	snprintf(rep->resource, sizeof(rep->resource), "%s", r->name);
+	rep->ok = ok;
+	snprintf(rep->error, sizeof(rep->error), "%s", error ? error : "");
+	if (t) {
+		rep->ms[WT_DUMP] = (uint32_t)t->dump_ms;
+		rep->ms[WT_SYNC] = (uint32_t)t->sync_ms;
+		rep->ms[WT_UMOUNT] = (uint32_t)t->umount_ms;
+		rep->ms[WT_DEMOTE] = (uint32_t)t->demote_ms;
+		rep->ms[WT_PROMOTE] = (uint32_t)t->promote_ms;
+		rep->ms[WT_MOUNT] = (uint32_t)t->mount_ms;
+		rep->ms[WT_RESTORE] = (uint32_t)t->restore_ms;
+	}
+	qb_log(ok ? LOG_NOTICE : LOG_ERR, "%s: %s (epoch %llu)%s%s", r->name,
+	       wire_type_name(type), (unsigned long long)epoch, ok ? "" : ": ",
+	       ok ? "" : rep->error);
+	if (rm->ready)
+		rm->last_report[rm_res_index(rm, r)] = msg;
+	rm_send(rm, &msg);
+}
+
+static void done_common(struct step_ctx *c, const struct resource_conf *r)
+{
+	if (c->rm->ready)
+		c->rm->op_busy[rm_res_index(c->rm, r)] = false;
+}
+
+static void on_ready(void *ctx, const struct resource_conf *r, bool ok, const char *error)
+{
+	struct step_ctx *c = ctx;
+
+	done_common(c, r);
+	report(c->rm, r, MSG_PREPARED, c->epoch, ok, error, NULL);
+	free(c);
+}
+
+static void on_migrated(void *ctx, const struct resource_conf *r, bool ok, bool rolled_back,
+			const char *error, const struct driver_times *t)
+{
+	struct step_ctx *c = ctx;
+	struct resource_manager *rm = c->rm;
+
+	done_common(c, r);
+	switch (c->type) {
+	case ACT_MIGRATE_RELEASE:
+		if (ok)
+			report(rm, r, MSG_RELEASED, c->epoch, true, NULL, t);
+		else
+			/* ok of an ABORT: the rollback worked, it runs here again */
+			report(rm, r, MSG_ABORT, c->epoch, rolled_back, error, t);
+		break;
+	case ACT_MIGRATE_ACQUIRE:
+		if (ok)
+			report(rm, r, MSG_STARTED, c->epoch, true, NULL, t);
+		else
+			/* ok of a HANDBACK: this node let go again */
+			report(rm, r, MSG_HANDBACK, c->epoch, rolled_back, error, t);
+		break;
+	default:   /* ACT_TAKE_BACK */
+		if (!ok && !rolled_back)
+			qb_log(LOG_CRIT, "%s: taking the dump back failed and so did its undo: "
+			       "this node may still hold the volume", r->name);
+		report(rm, r, MSG_STARTED, c->epoch, ok, error, t);
+		break;
+	}
+	free(c);
+}
+
+void rm_migration_action(struct resource_manager *rm, const struct rsm_action *a)
+{
+	struct rsm_res *res = rsm_find(&rm->rsm, a->resource);
+	struct driver_migration mig = { .epoch = a->epoch, .nodeid = rm->rsm.local_nodeid };
+	struct step_ctx *c;
+	char why[160];
+	int rc;
+
+	if (!res)
+		return;
+	if (!rm_gate_open(rm, why, sizeof(why))) {
+		qb_log(LOG_WARNING, "%s: refusing the migration step: %s", a->resource, why);
+		switch (a->type) {
+		case ACT_PREPARE: report(rm, res->conf, MSG_PREPARED, a->epoch, false, why, NULL); break;
+		/* nothing was dumped: it keeps running here */
+		case ACT_MIGRATE_RELEASE: report(rm, res->conf, MSG_ABORT, a->epoch, true, why, NULL); break;
+		/* nothing was promoted: the source may take it back */
+		case ACT_MIGRATE_ACQUIRE: report(rm, res->conf, MSG_HANDBACK, a->epoch, true, why, NULL); break;
+		default: report(rm, res->conf, MSG_STARTED, a->epoch, false, why, NULL); break;
+		}
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	c->rm = rm;
+	c->type = a->type;
+	c->epoch = a->epoch;
+	c->peer = a->node;
+	rm->op_busy[rm_res_index(rm, res->conf)] = true;
+	switch (a->type) {
+	case ACT_PREPARE:
+		qb_log(LOG_NOTICE, "%s: checking readiness for the migration from node %u (epoch %llu)",
+		       a->resource, a->node, (unsigned long long)a->epoch);
+		rc = driver_ready(&rm->env, res->conf, on_ready, c);
+		break;
+	case ACT_MIGRATE_RELEASE:
+		qb_log(LOG_NOTICE, "%s: dumping and releasing for node %u (epoch %llu)", a->resource,
+		       a->node, (unsigned long long)a->epoch);
+		rc = driver_release(&rm->env, res->conf, &mig, on_migrated, c);
+		break;
+	case ACT_MIGRATE_ACQUIRE:
+		qb_log(LOG_NOTICE, "%s: taking over from node %u and restoring (epoch %llu)",
+		       a->resource, a->node, (unsigned long long)a->epoch);
+		rc = driver_acquire(&rm->env, res->conf, &mig, on_migrated, c);
+		break;
+	default:
+		mig.take_back_from = a->node;
+		qb_log(LOG_NOTICE, "%s: node %u handed it back: restoring here (epoch %llu)",
+		       a->resource, a->node, (unsigned long long)a->epoch);
+		rc = driver_acquire(&rm->env, res->conf, &mig, on_migrated, c);
+		break;
+	}
+	if (rc < 0) {
+		rm->op_busy[rm_res_index(rm, res->conf)] = false;
+		free(c);
+		snprintf(why, sizeof(why), "cannot run the driver");
+		switch (a->type) {
+		case ACT_PREPARE: report(rm, res->conf, MSG_PREPARED, a->epoch, false, why, NULL); break;
+		case ACT_MIGRATE_RELEASE: report(rm, res->conf, MSG_ABORT, a->epoch, true, why, NULL); break;
+		case ACT_MIGRATE_ACQUIRE: report(rm, res->conf, MSG_HANDBACK, a->epoch, true, why, NULL); break;
+		default: report(rm, res->conf, MSG_STARTED, a->epoch, false, why, NULL); break;
+		}
+	}
+}
+
+/*
+ * A report held for a sync that a confchg interrupted was dropped by every
+ * member.  After a sync, a migration still waiting for this node's report,
+ * with no step running here, gets that report again.
+ */
+void rm_resend_reports(struct resource_manager *rm)
+{
+	struct rsm *m = &rm->rsm;
+
+	for (size_t i = 0; i < m->n_res; i++) {
+		const struct rsm_res *r = &m->res[i];
+		struct wire_msg *last = &rm->last_report[i];
+
+		if (!rsm_awaits_report_from(r, m->local_nodeid) || rm->op_busy[i] ||
+		    last->hdr.type == 0 || last->hdr.epoch != r->epoch)
+			continue;
+		qb_log(LOG_NOTICE, "%s: sending %s of epoch %llu again", r->conf->name,
+		       wire_type_name(last->hdr.type), (unsigned long long)r->epoch);
+		rm_send(rm, last);
+	}
+}
+
+/* ---- what this node saw: timings and history ------------------------------ */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void rm_observe(struct resource_manager *rm)
+{
+	struct rsm *m = &rm->rsm;
+	uint64_t now = now_ms();
+
+	if (!rm->ready)
+		return;
+	for (size_t i = 0; i < m->n_res; i++) {
+		enum phase p = m->res[i].phase;
+		if (p == rm->seen_phase[i])
+			continue;
+		if (p == PHASE_PREPARING)
+			rm->t_migrate[i] = now;
+		if (p == PHASE_RELEASING)
+			rm->t_release[i] = now;
+		rm->seen_phase[i] = (uint8_t)p;
+	}
+	/* entries recorded since the last event end their migration now */
+	for (; rm->seen_history < m->n_history; rm->seen_history++) {
+		const struct rsm_history *h = &m->history[rm->seen_history % RSM_HISTORY];
+		struct rm_seen_times *t = &rm->seen[rm->seen_history % RSM_HISTORY];
+		struct rsm_res *r = rsm_find(m, h->resource);
+		size_t i = r ? (size_t)(r - m->res) : 0;
+		memset(t, 0, sizeof(*t));
+		if (!r)
+			continue;
+		if (rm->t_migrate[i])
+			t->total_ms = now - rm->t_migrate[i];
+		if (rm->t_release[i] && rm->t_release[i] >= rm->t_migrate[i])
+			t->frozen_ms = now - rm->t_release[i];
+		rm->t_migrate[i] = rm->t_release[i] = 0;
+	}
+}
+
+static json_object *history_doc(const struct rsm *m, const struct rsm_history *h,
+				const struct rm_seen_times *t)
+{
+	static const char *const phase_keys[WIRE_TIMES] = {
+		[WT_DUMP] = "dump_ms", [WT_SYNC] = "sync_ms", [WT_UMOUNT] = "umount_ms",
+		[WT_DEMOTE] = "demote_ms", [WT_PROMOTE] = "promote_ms", [WT_MOUNT] = "mount_ms",
+		[WT_RESTORE] = "restore_ms",
+	};
+	json_object *o = json_object_new_object(), *ph = json_object_new_object();
+	const struct rsm_node *s = rsm_node(m, h->source), *d = rsm_node(m, h->target);
+
+	json_object_object_add(o, "resource", json_object_new_string(h->resource));
+	json_object_object_add(o, "epoch", json_object_new_int64((int64_t)h->epoch));
+	json_object_object_add(o, "kind", json_object_new_string(
+		h->kind == HIST_FAILOVER ? "failover" : "migration"));
+	json_object_object_add(o, "source", json_object_new_int64(h->source));
+	json_object_object_add(o, "source_name", json_object_new_string(s ? s->name : ""));
+	json_object_object_add(o, "target", json_object_new_int64(h->target));
+	json_object_object_add(o, "target_name", json_object_new_string(d ? d->name : ""));
+	json_object_object_add(o, "ok", json_object_new_boolean(h->ok));
+	json_object_object_add(o, "result", json_object_new_string(h->result));
+	for (int i = 0; i < WIRE_TIMES; i++)
+		json_object_object_add(ph, phase_keys[i], json_object_new_int64(h->ms[i]));
+	json_object_object_add(o, "phases", ph);
+	json_object_object_add(o, "total_ms", json_object_new_int64((int64_t)t->total_ms));
+	json_object_object_add(o, "frozen_ms", json_object_new_int64((int64_t)t->frozen_ms));
+	return o;
+}
+
+int rm_history(struct resource_manager *rm, json_object *args, json_object **result)
+{
+	struct rsm *m = &rm->rsm;
+	json_object *jres = NULL, *list, *o;
+	const char *only = NULL;
+
+	if (json_object_object_get_ex(args, "resource", &jres))
+		only = json_object_get_string(jres);
+	if (only && !rsm_find(m, only)) {
+		char msg[WIRE_NAME_MAX + 40];
+		*result = json_object_new_object();
+		snprintf(msg, sizeof(msg), "unknown resource '%s'", only);
+		json_object_object_add(*result, "error", json_object_new_string(msg));
+		return -ENOENT;
+	}
+	list = json_object_new_array();
+	for (size_t i = 0;; i++) {
+		const struct rsm_history *h = rsm_history_get(m, i);
+		if (!h)
+			break;
+		if (only && strcmp(h->resource, only))
+			continue;
+		json_object_array_add(list, history_doc(m, h,
+			&rm->seen[(m->n_history - 1 - i) % RSM_HISTORY]));
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "history", list);
+	*result = o;
+	return 0;
+}

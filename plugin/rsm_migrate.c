@@ -1,0 +1,288 @@
+/*
+ * rsm_migrate.c - live migration in the replicated state machine
+ * (doc/protocol.md tells the whole story; the model in test/model checks it).
+ *
+ *   MIGRATE res T   any node    -> PREPARING, epoch+1, target T; T checks
+ *                                  readiness (or a rejection every node
+ *                                  computes alike)
+ *   PREPARED e ok   T           -> RELEASING; the source dumps, syncs,
+ *                                  unmounts, demotes (S5: only now)
+ *   PREPARED e !ok  T           -> RUNNING on the source, the reason kept
+ *   RELEASED e      source      -> RESTORING; T promotes, mounts, restores
+ *                                  (S5: only now)
+ *   ABORT e         source      -> the source rolled back: RUNNING there
+ *                                  (or FAILED when the rollback failed)
+ *   STARTED e ok    T           -> RUNNING on T
+ *   HANDBACK e ok   T           -> HANDING_BACK; T let go again, the
+ *                                  source takes the same dump back
+ *   STARTED e       source      -> (after a hand-back) RUNNING on the source
+ *
+ * Every report carries the migration's epoch and must come from the node
+ * whose turn it is, in the phase that waits for it; anything else is stale
+ * and ignored (logged alike on every node).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rsm_priv.h"
+
+bool rsm_migrating(enum phase p)
+{
+	return p == PHASE_PREPARING || p == PHASE_RELEASING || p == PHASE_RESTORING ||
+	       p == PHASE_HANDING_BACK;
+}
+
+bool rsm_awaits_report_from(const struct rsm_res *r, uint32_t nodeid)
+{
+	switch (r->phase) {
+	case PHASE_PREPARING: case PHASE_RESTORING: return nodeid == r->target;
+	case PHASE_RELEASING: case PHASE_HANDING_BACK: return nodeid == r->owner;
+	default: return false;
+	}
+}
+
+static void record(struct rsm *m, struct rsm_res *r, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void record(struct rsm *m, struct rsm_res *r, bool ok, const char *fmt, ...)
+{
+	struct rsm_history *h = &m->history[m->n_history++ % RSM_HISTORY];
+	va_list ap;
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->resource, sizeof(h->resource), "%s", r->conf->name);
+	h->epoch = r->epoch;
+	h->kind = HIST_MIGRATION;
+	h->source = r->owner;
+	h->target = r->target;
+	h->ok = ok;
+	memcpy(h->ms, r->ms, sizeof(h->ms));
+	va_start(ap, fmt);
+	vsnprintf(h->result, sizeof(h->result), fmt, ap);
+	va_end(ap);
+}
+
+const struct rsm_history *rsm_history_get(const struct rsm *m, size_t i)
+{
+	if (i >= m->n_history || i >= RSM_HISTORY)
+		return NULL;
+	return &m->history[(m->n_history - 1 - i) % RSM_HISTORY];
+}
+
+static void act(struct rsm *m, struct rsm_res *r, struct rsm_actions *out,
+		enum rsm_action_type type, uint32_t actor, uint32_t peer)
+{
+	struct rsm_action *a;
+
+	if (actor != m->local_nodeid)
+		return;
+	a = rsm_push(out, type, r->conf->name);
+	if (a) {
+		a->epoch = r->epoch;
+		a->node = peer;
+	}
+}
+
+void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	struct rsm_res *r;
+	uint32_t target = msg->u.req.node;
+	const char *why;
+
+	if (!rsm_requester_ok(m, msg, out, &r))
+		return;
+	if (r->phase == PHASE_FAILED) {
+		rsm_reply(m, msg, out, false, r->epoch, "%s has failed (%.120s); run handoffctl cleanup %s first",
+			  r->conf->name, r->last_error, r->conf->name);
+		return;
+	}
+	if (r->phase == PHASE_STOPPED) {
+		rsm_reply(m, msg, out, false, r->epoch, "%s is not running: start it on node %u instead",
+			  r->conf->name, target);
+		return;
+	}
+	if (r->phase != PHASE_RUNNING) {
+		rsm_busy(m, msg, out, r);
+		return;
+	}
+	if (target == r->owner) {
+		rsm_reply(m, msg, out, false, r->epoch, "%s already runs on node %u", r->conf->name,
+			  target);
+		return;
+	}
+	if (!rsm_is_member(m, r->owner)) {
+		rsm_reply(m, msg, out, false, r->epoch, "%s's owner, node %u, is not a member",
+			  r->conf->name, r->owner);
+		return;
+	}
+	if ((why = rsm_ineligible(m, r, target))) {
+		rsm_reply(m, msg, out, false, r->epoch, "node %u may not run %s: %s", target,
+			  r->conf->name, why);
+		return;
+	}
+	r->phase = PHASE_PREPARING;
+	r->epoch++;
+	r->target = target;
+	r->last_error[0] = '\0';
+	memset(r->ms, 0, sizeof(r->ms));
+	rsm_reply(m, msg, out, true, r->epoch, "migrating %s from node %u to node %u (epoch %llu)",
+		  r->conf->name, r->owner, target, (unsigned long long)r->epoch);
+	act(m, r, out, ACT_PREPARE, target, r->owner);
+}
+
+/* Is REPORT the one R waits for now?  Else log it as stale. */
+static bool expected(struct rsm_res *r, const struct wire_msg *msg, struct rsm_actions *out)
+{
+	uint32_t from = msg->hdr.nodeid;
+	bool ok = false;
+
+	if (r && msg->hdr.epoch == r->epoch) {
+		switch (msg->hdr.type) {
+		case MSG_PREPARED:
+			ok = r->phase == PHASE_PREPARING && from == r->target;
+			break;
+		case MSG_RELEASED: case MSG_ABORT:
+			ok = r->phase == PHASE_RELEASING && from == r->owner;
+			break;
+		case MSG_HANDBACK:
+			ok = r->phase == PHASE_RESTORING && from == r->target;
+			break;
+		case MSG_STARTED:
+			ok = (r->phase == PHASE_RESTORING && from == r->target) ||
+			     (r->phase == PHASE_HANDING_BACK && from == r->owner);
+			break;
+		default:
+			break;
+		}
+	}
+	if (!ok)
+		rsm_push_text(out, ACT_LOG, msg->u.report.resource, msg->hdr.epoch, 0, false,
+			      "ignored a stale %s for %s (epoch %llu) from node %u",
+			      wire_type_name(msg->hdr.type), msg->u.report.resource,
+			      (unsigned long long)msg->hdr.epoch, from);
+	return ok;
+}
+
+static void add_times(struct rsm_res *r, const struct wire_report *rep)
+{
+	for (int i = 0; i < WIRE_TIMES; i++)
+		if (rep->ms[i])
+			r->ms[i] = rep->ms[i];
+}
+
+static void back_to_source(struct rsm_res *r)
+{
+	r->phase = PHASE_RUNNING;
+	r->target = 0;
+}
+
+void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	struct rsm_res *r = rsm_find(m, msg->u.report.resource);
+	const struct wire_report *rep = &msg->u.report;
+	const char *name;
+
+	if (!expected(r, msg, out))
+		return;
+	name = r->conf->name;
+	add_times(r, rep);
+	switch (msg->hdr.type) {
+	case MSG_PREPARED:
+		if (rep->ok) {
+			r->phase = PHASE_RELEASING;
+			act(m, r, out, ACT_MIGRATE_RELEASE, r->owner, r->target);
+			break;
+		}
+		rsm_set_error(r, "migration to node %u refused: %s", r->target, rep->error);
+		record(m, r, false, "target not ready: %s", rep->error);
+		back_to_source(r);
+		break;
+	case MSG_RELEASED:
+		r->phase = PHASE_RESTORING;
+		act(m, r, out, ACT_MIGRATE_ACQUIRE, r->target, r->owner);
+		break;
+	case MSG_ABORT:
+		rsm_set_error(r, "migration to node %u aborted on node %u: %s%s", r->target, r->owner,
+			      rep->error, rep->ok ? "" : "; the rollback failed too");
+		record(m, r, false, "rolled back on the source: %s", rep->error);
+		if (rep->ok) {
+			back_to_source(r);
+		} else {
+			r->phase = PHASE_FAILED;
+			r->target = 0;
+		}
+		break;
+	case MSG_HANDBACK:
+		if (!rep->ok) {
+			/* the target could not even let go: it still holds the volume */
+			rsm_set_error(r, "migration to node %u failed and node %u could not hand "
+				      "it back: %s", r->target, r->target, rep->error);
+			record(m, r, false, "failed on the target, no hand-back: %s", rep->error);
+			r->owner = r->target;
+			r->target = 0;
+			r->phase = PHASE_FAILED;
+			break;
+		}
+		rsm_set_error(r, "migration to node %u failed there (%s); handed back to node %u",
+			      r->target, rep->error, r->owner);
+		r->phase = PHASE_HANDING_BACK;
+		act(m, r, out, ACT_TAKE_BACK, r->owner, r->target);
+		break;
+	case MSG_STARTED:
+		if (r->phase == PHASE_RESTORING) {
+			if (rep->ok) {
+				record(m, r, true, "migrated");
+				r->owner = r->target;
+				r->target = 0;
+				r->phase = PHASE_RUNNING;
+				r->last_error[0] = '\0';
+			} else {
+				rsm_set_error(r, "restore on node %u failed: %s", r->target, rep->error);
+				record(m, r, false, "failed on the target: %s", rep->error);
+				r->owner = r->target;
+				r->target = 0;
+				r->phase = PHASE_FAILED;
+			}
+			break;
+		}
+		/* the hand-back ended */
+		record(m, r, false, rep->ok ? "handed back, runs on the source again: %s" :
+		       "handed back, but the source could not restore: %s", r->last_error);
+		r->target = 0;
+		if (rep->ok) {
+			r->phase = PHASE_RUNNING;
+		} else {
+			rsm_set_error(r, "taking %s back on node %u failed: %s", name, r->owner,
+				      rep->error);
+			r->phase = PHASE_FAILED;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * After a sync.  While both ends are members the migration goes on: the
+ * reports still come (held messages a confchg dropped are sent again by
+ * their senders after the sync).  When one end left, nothing automatic
+ * happens yet: the resource is FAILED with what is known, and its facts at
+ * the next cleanup decide.  (Failover during a migration: issue 7.)
+ */
+void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
+{
+	uint32_t gone;
+
+	if (!rsm_migrating(r->phase))
+		return;
+	if (rsm_is_member(m, r->owner) && rsm_is_member(m, r->target))
+		return;
+	gone = rsm_is_member(m, r->owner) ? r->target : r->owner;
+	rsm_set_error(r, "node %u left during %s (migration of epoch %llu from node %u to node %u)",
+		      gone, phase_name(r->phase), (unsigned long long)r->epoch, r->owner, r->target);
+	record(m, r, false, "interrupted: node %u left during %s", gone, phase_name(r->phase));
+	rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s: %s", r->conf->name,
+		      r->last_error);
+	r->phase = PHASE_FAILED;
+}

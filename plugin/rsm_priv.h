@@ -1,0 +1,33 @@
+/*
+ * rsm_priv.h - what the parts of the replicated state machine share
+ * (rsm.c: membership, sync and start/stop; rsm_migrate.c: migration).
+ * Not for the daemon: it uses rsm.h.
+ */
+#ifndef HANDOFF_RSM_PRIV_H
+#define HANDOFF_RSM_PRIV_H
+
+#include "rsm.h"
+
+struct rsm_action *rsm_push(struct rsm_actions *a, enum rsm_action_type type, const char *res);
+void rsm_push_text(struct rsm_actions *a, enum rsm_action_type type, const char *res,
+		   uint64_t epoch, uint32_t req_id, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+void rsm_set_error(struct rsm_res *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool rsm_is_member(const struct rsm *m, uint32_t nodeid);
+/* Answer the request MSG (only its sender has a handoffctl waiting). */
+void rsm_reply(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+	       bool ok, uint64_t epoch, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* The sender may change resources and the resource exists (*RP). */
+bool rsm_requester_ok(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+		      struct rsm_res **rp);
+void rsm_busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
+	      const struct rsm_res *r);
+
+/* rsm_migrate.c */
+void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+/* After the merge: a migration whose source or target left is decided. */
+void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *out);
+
+#endif
