@@ -521,19 +521,30 @@ void rsm_busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out
 		 phase_name(r->phase), r->owner, (unsigned long long)r->epoch);
 }
 
+bool rsm_requester_ok_not_failed(struct rsm *m, const struct wire_msg *msg,
+				 struct rsm_actions *out, struct rsm_res **rp)
+{
+	struct rsm_res *r;
+
+	if (!rsm_requester_ok(m, msg, out, rp))
+		return false;
+	r = *rp;
+	if (r->phase == PHASE_FAILED) {
+		rsm_reply(m, msg, out, false, r->epoch, "%s has failed (%.120s); run handoffctl cleanup %s first",
+			 r->conf->name, r->last_error, r->conf->name);
+		return false;
+	}
+	return true;
+}
+
 static void process_start(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
 	struct rsm_res *r;
 	uint32_t node = msg->u.req.node;
 	const char *why;
 
-	if (!rsm_requester_ok(m, msg, out, &r))
+	if (!rsm_requester_ok_not_failed(m, msg, out, &r))
 		return;
-	if (r->phase == PHASE_FAILED) {
-		rsm_reply(m, msg, out, false, r->epoch, "%s has failed (%.120s); run handoffctl cleanup %s first",
-			 r->conf->name, r->last_error, r->conf->name);
-		return;
-	}
 	if (r->phase != PHASE_STOPPED) {
 		rsm_busy(m, msg, out, r);
 		return;

@@ -90,13 +90,8 @@ void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 	uint32_t target = msg->u.req.node;
 	const char *why;
 
-	if (!rsm_requester_ok(m, msg, out, &r))
+	if (!rsm_requester_ok_not_failed(m, msg, out, &r))
 		return;
-	if (r->phase == PHASE_FAILED) {
-		rsm_reply(m, msg, out, false, r->epoch, "%s has failed (%.120s); run handoffctl cleanup %s first",
-			  r->conf->name, r->last_error, r->conf->name);
-		return;
-	}
 	if (r->phase == PHASE_STOPPED) {
 		rsm_reply(m, msg, out, false, r->epoch, "%s is not running: start it on node %u instead",
 			  r->conf->name, target);

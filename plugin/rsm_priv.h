@@ -21,6 +21,9 @@ void rsm_reply(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *ou
 /* The sender may change resources and the resource exists (*RP). */
 bool rsm_requester_ok(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
 		      struct rsm_res **rp);
+/* ... and the resource has not FAILED (that needs a cleanup first). */
+bool rsm_requester_ok_not_failed(struct rsm *m, const struct wire_msg *msg,
+				 struct rsm_actions *out, struct rsm_res **rp);
 void rsm_busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
 	      const struct rsm_res *r);
 

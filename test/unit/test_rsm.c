@@ -641,6 +641,25 @@ static struct sim *running_on_1(void)
 	return s;
 }
 
+/* a request from FROM; its answer there */
+static const struct rsm_action *ask(struct sim *s, int from, enum wire_type type, const char *name,
+				    uint32_t node)
+{
+	request(s, from, type, name, node);
+	run(s);
+	return last(s, from, ACT_REPLY);
+}
+
+/* web from node 1 to node 2 (epoch 2), up to RESTORING when RELEASED */
+static void migrate_1_to_2(struct sim *s, bool released)
+{
+	assert_true(ask(s, 1, MSG_MIGRATE, "web", 2)->ok);
+	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
+	if (released)
+		report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+}
+
 static void expect_phase(struct sim *s, enum phase p, uint32_t owner, uint32_t target)
 {
 	agree(s);
@@ -710,21 +729,13 @@ static void migration_rejections(void **state)
 	const struct rsm_action *a;
 	(void)state;
 
-	request(s, 2, MSG_MIGRATE, "web", 1);
-	run(s);
-	a = last(s, 2, ACT_REPLY);
+	a = ask(s, 2, MSG_MIGRATE, "web", 1);
 	assert_false(a->ok);
 	assert_string_equal(a->text, "web already runs on node 1");
-
-	request(s, 2, MSG_MIGRATE, "db", 3);
-	run(s);
-	a = last(s, 2, ACT_REPLY);
+	a = ask(s, 2, MSG_MIGRATE, "db", 3);
 	assert_false(a->ok);
 	assert_string_equal(a->text, "db is not running: start it on node 3 instead");
-
-	request(s, 2, MSG_MIGRATE, "web", 9);
-	run(s);
-	a = last(s, 2, ACT_REPLY);
+	a = ask(s, 2, MSG_MIGRATE, "web", 9);
 	assert_false(a->ok);
 	assert_non_null(strstr(a->text, "node 9 may not run web: not among the resource's nodes"));
 
@@ -772,10 +783,7 @@ static void migration_abort_on_the_source(void **state)
 	struct sim *s = running_on_1();
 	(void)state;
 
-	request(s, 1, MSG_MIGRATE, "web", 2);
-	run(s);
-	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
-	run(s);
+	migrate_1_to_2(s, false);
 	/* umount failed, the source rolled back: it runs there again */
 	report(s, 1, MSG_ABORT, "web", 2, true, "umount: target is busy; held by pid 7 (sh)");
 	run(s);
@@ -801,11 +809,7 @@ static void migration_hand_back(void **state)
 	const struct rsm_action *a;
 	(void)state;
 
-	request(s, 1, MSG_MIGRATE, "web", 2);
-	run(s);
-	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
-	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
-	run(s);
+	migrate_1_to_2(s, true);
 	report(s, 2, MSG_HANDBACK, "web", 2, true, "restore: exit 1: criu restore failed");
 	run(s);
 	expect_phase(s, PHASE_HANDING_BACK, 1, 2);
@@ -827,11 +831,7 @@ static void migration_target_leaves(void **state)
 	static const uint32_t two[] = { 1, 3 };
 	(void)state;
 
-	request(s, 1, MSG_MIGRATE, "web", 2);
-	run(s);
-	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
-	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
-	run(s);
+	migrate_1_to_2(s, true);
 	s->up[2] = false;
 	confchg(s, two, 2);
 	run(s);
