@@ -247,16 +247,22 @@ struct argv_buf {
 	char num[3][24];
 };
 
-#ifndef HANDOFF_CRIU_AGENT
-#define HANDOFF_CRIU_AGENT "/usr/libexec/handoff/handoff-criu-agent"
+#ifndef HANDOFF_AGENT_DIR
+#define HANDOFF_AGENT_DIR "/usr/libexec/handoff"
 #endif
 
-/* criu workloads run through the criu agent that ships with handoff,
- * unless the resource names another one. */
+/* criu, openvz, lxc and libvirt workloads run through the agent of that
+ * name that ships with handoff, unless the resource names another one. */
 static const char *agent_of(const struct resource_conf *r)
 {
-	if (r->workload == WORKLOAD_CRIU && r->agent[0] == '\0')
-		return HANDOFF_CRIU_AGENT;
+	static const char *const shipped[WORKLOAD__MAX] = {
+		[WORKLOAD_CRIU] = HANDOFF_AGENT_DIR "/handoff-criu-agent",
+		[WORKLOAD_OPENVZ] = HANDOFF_AGENT_DIR "/handoff-openvz-agent",
+		[WORKLOAD_LXC] = HANDOFF_AGENT_DIR "/handoff-lxc-agent",
+		[WORKLOAD_LIBVIRT] = HANDOFF_AGENT_DIR "/handoff-libvirt-agent",
+	};
+	if (r->agent[0] == '\0' && shipped[r->workload])
+		return shipped[r->workload];
 	return r->agent;
 }
 

@@ -29,9 +29,19 @@ const char *storage_kind_name(enum storage_kind k)
 	return k == STORAGE_DRBD ? "drbd" : "shared";
 }
 
+static const char *const workload_names[WORKLOAD__MAX] = {
+	[WORKLOAD_EXEC] = "exec", [WORKLOAD_CRIU] = "criu", [WORKLOAD_OPENVZ] = "openvz",
+	[WORKLOAD_LXC] = "lxc", [WORKLOAD_LIBVIRT] = "libvirt",
+};
+
+/* The agent_opt a shorthand workload cannot do without. */
+static const char *const workload_needs[WORKLOAD__MAX] = {
+	[WORKLOAD_OPENVZ] = "ctid", [WORKLOAD_LXC] = "name", [WORKLOAD_LIBVIRT] = "domain",
+};
+
 const char *workload_kind_name(enum workload_kind k)
 {
-	return k == WORKLOAD_EXEC ? "exec" : "criu";
+	return (unsigned)k < WORKLOAD__MAX ? workload_names[k] : "unknown";
 }
 
 bool resource_name_valid(const char *name)
@@ -201,15 +211,12 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 	case K_MOUNT_OPTIONS:
 		return set_str(r->mount_options, sizeof(r->mount_options), v, why, len);
 	case K_WORKLOAD:
-		if (!strcmp(v, "exec"))
-			r->workload = WORKLOAD_EXEC;
-		else if (!strcmp(v, "criu"))
-			r->workload = WORKLOAD_CRIU;
-		else if (!strcmp(v, "openvz") || !strcmp(v, "lxc") || !strcmp(v, "libvirt"))
-			return why_(why, len, "workload '%s' is not available in this version (exec, criu)", v);
-		else
-			return why_(why, len, "expected exec or criu, got '%s'", v);
-		return 0;
+		for (int w = 0; w < WORKLOAD__MAX; w++)
+			if (!strcmp(v, workload_names[w])) {
+				r->workload = (enum workload_kind)w;
+				return 0;
+			}
+		return why_(why, len, "expected exec, criu, openvz, lxc or libvirt, got '%s'", v);
 	case K_AGENT:
 		return set_abs_path(r->agent, sizeof(r->agent), v, why, len);
 	case K_COMMAND:
@@ -271,6 +278,16 @@ int resource_conf_check(const struct resource_conf *r, const char **key,
 	if (r->workload == WORKLOAD_CRIU && !(r->seen & (1ull << K_COMMAND))) {
 		*key = "command";
 		return why_(why, len, "workload = criu needs a command in [resource %s]", r->name);
+	}
+	if (workload_needs[r->workload]) {
+		bool found = false;
+		for (size_t i = 0; i < r->n_opts; i++)
+			found |= !strcmp(r->opts[i].key, workload_needs[r->workload]);
+		if (!found) {
+			*key = "agent_opt";
+			return why_(why, len, "workload = %s needs agent_opt.%s in [resource %s]",
+				    workload_names[r->workload], workload_needs[r->workload], r->name);
+		}
 	}
 	return 0;
 }

@@ -19,7 +19,10 @@
 #define RES_PATH_MAX     255
 
 enum storage_kind { STORAGE_DRBD, STORAGE_SHARED };
-enum workload_kind { WORKLOAD_EXEC, WORKLOAD_CRIU };
+/* criu, openvz, lxc, libvirt: the agent of that name that ships with
+ * handoff (agents/handoff-KIND-agent) unless `agent` names another */
+enum workload_kind { WORKLOAD_EXEC, WORKLOAD_CRIU, WORKLOAD_OPENVZ, WORKLOAD_LXC,
+		     WORKLOAD_LIBVIRT, WORKLOAD__MAX };
 
 /* Every operation a driver runs, each with its own timeout. */
 enum res_op {

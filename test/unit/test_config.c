@@ -41,6 +41,18 @@ static int load(struct fixture *f, const char *text)
 	return config_load_string(&f->cfg, "test.conf", text, &f->err);
 }
 
+/* a second load starts from scratch */
+static int reload(struct fixture *f, const char *text)
+{
+	config_free(&f->cfg);
+	config_defaults(&f->cfg);
+	memset(&f->err, 0, sizeof(f->err));
+	f->err.buf = f->buf;
+	f->err.len = sizeof(f->buf);
+	f->buf[0] = '\0';
+	return load(f, text);
+}
+
 static void defaults(void **state)
 {
 	struct fixture *f = *state;
@@ -253,7 +265,7 @@ static void resource_errors(void **state)
 		"storage = drbd\n"
 		"device = /dev/drbd1\n"
 		"mount_point = srv/db\n"
-		"workload = lxc\n"
+		"workload = lxd\n"
 		"nodes = a b a\n"
 		"timeout_start = 0\n"
 		"colour = red\n"
@@ -261,7 +273,7 @@ static void resource_errors(void **state)
 		"[resource bad name]\n"
 		"storage = shared\n"), -1);
 	assert_non_null(strstr(f->buf, "test.conf:4: key 'mount_point': must be an absolute path"));
-	assert_non_null(strstr(f->buf, "test.conf:5: key 'workload': workload 'lxc' is not available"));
+	assert_non_null(strstr(f->buf, "test.conf:5: key 'workload': expected exec, criu, openvz, lxc or libvirt, got 'lxd'"));
 	assert_non_null(strstr(f->buf, "test.conf:6: key 'nodes': node 'a' listed twice"));
 	assert_non_null(strstr(f->buf, "test.conf:7: key 'timeout_start': expected seconds"));
 	assert_non_null(strstr(f->buf, "test.conf:8: key 'colour': unknown key in [resource db]"));
@@ -269,6 +281,29 @@ static void resource_errors(void **state)
 	assert_non_null(strstr(f->buf, "test.conf:11: section [resource bad name]"));
 	/* required keys are named with the line where the section's first key is */
 	assert_non_null(strstr(f->buf, "test.conf:2: key 'drbd_resource': storage = drbd needs"));
+}
+
+static void shorthand_workloads_need_their_option(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const kinds[][2] = {
+		{ "openvz", "ctid" }, { "lxc", "name" }, { "libvirt", "domain" },
+	};
+
+	for (size_t i = 0; i < 3; i++) {
+		char text[512], want[128];
+		snprintf(text, sizeof(text), "[resource ct]\nstorage = shared\ndevice = /dev/sdb\n"
+			 "mount_point = /srv/ct\nworkload = %s\nnodes = a b\n", kinds[i][0]);
+		assert_int_equal(reload(f, text), -1);
+		snprintf(want, sizeof(want), "workload = %s needs agent_opt.%s in [resource ct]",
+			 kinds[i][0], kinds[i][1]);
+		assert_non_null(strstr(f->buf, want));
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "agent_opt.%s = 101\n",
+			 kinds[i][1]);
+		assert_int_equal(reload(f, text), 0);
+		assert_int_equal(f->cfg.resources[0].workload, WORKLOAD_OPENVZ + (int)i);
+		assert_string_equal(workload_kind_name(f->cfg.resources[0].workload), kinds[i][0]);
+	}
 }
 
 static void mount_point_must_be_canonical(void **state)
@@ -349,6 +384,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(resource_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(resource_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(resources_must_not_share, setup, teardown),
+		cmocka_unit_test_setup_teardown(shorthand_workloads_need_their_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(mount_point_must_be_canonical, setup, teardown),
 		cmocka_unit_test_setup_teardown(digest_follows_resources_only, setup, teardown),
 	};
