@@ -1,0 +1,38 @@
+# reslib.sh - helpers for the cluster tier's resource tests (bash), about
+# the resource "web" on the DRBD stand-in.  Source it after lib.sh, with
+# $mnt (web's mount point), $STANDIN (the stand-in drbdadm) and $state_dir
+# (the stand-in's state directory) set.
+
+status_line() { ctl "$1" status -d '|' | grep '^web|'; }
+phase_is() {   # NODE PHASE OWNER
+	local got
+	got=$(status_line "$1" | cut -d'|' -f2,3) || return 1
+	[ "$got" = "$2|$3" ] || { echo "node $1 sees web as '$got', expected '$2|$3'"; return 1; }
+}
+all_agree() {
+	local a b c
+	a=$(status_line 1) && b=$(status_line 2) && c=$(status_line 3) || return 1
+	echo "$a / $b / $c"
+	[ "$a" = "$b" ] && [ "$b" = "$c" ]
+}
+counter() { hc exec "$1" sh -c "tail -n1 '$mnt/counter' 2>/dev/null || echo 0"; }
+counter_grows() {
+	local a b
+	a=$(counter "$1"); sleep 1; b=$(counter "$1")
+	echo "counter $a -> $b"
+	[ "$b" -gt "$a" ]
+}
+role_of() { hc exec "$1" "$STANDIN" role r0 | cut -d/ -f1; }
+workload_pid() { hc exec "$1" cat "$mnt/.sample-agent.pid"; }
+no_violations() {
+	[ ! -s "$state_dir/violations.log" ] || { cat "$state_dir/violations.log"; return 1; }
+}
+
+# expect_rejected NODE PATTERN ARGS...: handoffctl ARGS on NODE fails, saying PATTERN
+expect_rejected() {
+	local node=$1 pattern=$2 out rc
+	shift 2
+	out=$(ctl "$node" "$@" 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -ne 0 ] && echo "$out" | grep -q "$pattern"
+}

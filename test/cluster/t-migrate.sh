@@ -1,0 +1,204 @@
+#!/bin/bash
+# t-migrate.sh - live migration through handoffd on 3 real corosync nodes
+# with the DRBD stand-in: the happy path with its phases and timings, every
+# failure point injected (each ends per L1: on the target, or rolled back
+# and running on the source), concurrent requests, rejections, and S1
+# (the stand-in's violations log) after every step.
+. "$(dirname "$0")/lib.sh"
+require_root
+
+STANDIN=$HANDOFF_SRCDIR/test/drbd-standin/drbdadm
+SAMPLE=$HANDOFF_SRCDIR/agents/handoff-sample-agent
+AGENT=$HANDOFF_SRCDIR/test/cluster/fault-agent
+
+work=$(mktemp -d /var/tmp/handoff-t-migrate.XXXXXX)
+truncate -s 64M "$work/r0.img"
+mkfs.ext4 -q -F "$work/r0.img" || bail "mkfs.ext4 failed"
+loop=$(losetup -f --show "$work/r0.img") || bail "no loop device"
+mnt=/mnt/handoff-$HCLUSTER_PREFIX-web
+state_dir=$work/drbd
+faults=$work/faults
+mkdir -p "$state_dir" "$faults"
+
+cleanup_migrate() {
+	local i
+	for f in "$faults"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+	for i in 1 2 3; do
+		hc exec "$i" sh -c "'$SAMPLE' stop; umount '$mnt'" >/dev/null 2>&1
+	done
+	cleanup
+	losetup -d "$loop" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup_migrate EXIT
+
+hc up 3 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
+_nodes=3
+for i in 1 2 3; do
+	dir=$(hc path $i)/etc/handoff
+	cat >"$dir/drbd-standin.conf" <<-EOC
+	node = $i
+	state_dir = $state_dir
+	resource r0 $loop
+	EOC
+	cat >"$dir/handoff.conf" <<-EOC
+	[cluster]
+	log_file = /var/log/handoff/handoffd.log
+	debug = 1
+	drbdadm = $STANDIN
+	[resource web]
+	storage = drbd
+	drbd_resource = r0
+	device = $loop
+	mount_point = $mnt
+	workload = exec
+	agent = $AGENT
+	agent_opt.sample = $SAMPLE
+	agent_opt.faults = $faults
+	nodes = node1 node2 node3
+	timeout_start = 20
+	EOC
+done
+hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+
+. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
+
+only_primary() {   # NODE: the stand-in has NODE, and only NODE, Primary
+	local i got=""
+	for i in 1 2 3; do [ "$(role_of $i)" = Primary ] && got="$got $i"; done
+	echo "Primary:$got"
+	[ "$got" = " $1" ]
+}
+settled_on() {   # NODE: RUNNING there as every node sees it, one Primary, no violation
+	retry 20 phase_is 1 RUNNING "$1" && all_agree && only_primary "$1" && no_violations
+}
+marker() { hc exec "$1" cat "$mnt/.handoff/dump/$2"; }
+last_error() { ctl "$1" status --json | json '[r["last_error"] for r in d["resources"] if r["name"] == "web"][0]'; }
+fault() { : >"$faults/$1"; }
+clear_faults() { rm -f "$faults"/*; }
+
+check "the cluster sees web STOPPED" retry 30 all_agree
+check "start web on node1" ctl 1 start web node1 --wait=30
+check "web runs on node1" settled_on 1
+
+# ---- the happy path --------------------------------------------------------------
+migrate_out=$work/migrate.out
+migrate_to_2() {
+	ctl 3 migrate web node2 --wait=60 >"$migrate_out" 2>&1
+	local rc=$?
+	cat "$migrate_out"
+	[ $rc -eq 0 ]
+}
+check "handoffctl migrate web node2 --wait exits 0" migrate_to_2
+check "it showed each phase as it happened" \
+	grep -q "RELEASING" "$migrate_out"
+check "it ended with the phase times, the total and the frozen time" \
+	grep -Eq "^phase times \(ms\): dump [0-9]+ sync [0-9]+ umount [0-9]+ demote [0-9]+ promote [0-9]+ mount [0-9]+ restore [0-9]+$" "$migrate_out"
+check "... and 'workload frozen N ms'" grep -Eq "^total [0-9]+ ms, workload frozen [0-9]+ ms" "$migrate_out"
+check "web runs on node2, node2 alone is Primary" settled_on 2
+check "the counter goes on on node2" counter_grows 2
+check "the complete marker names the source and the epoch" \
+	test "$(marker 2 complete)" = "epoch 2 node 1"
+check "the consumed marker names the target" test "$(marker 2 consumed)" = "epoch 2 node 2"
+history_of() {   # NODE: the protocol's part of the newest history entry
+	ctl "$1" history web --json |
+		json '"%(epoch)s %(source)s %(target)s %(ok)s %(result)s %(phases)s" % d["history"][0]'
+}
+same_history() {
+	local a b c
+	a=$(history_of 1) && b=$(history_of 2) && c=$(history_of 3) || return 1
+	echo "$a"
+	[ "$a" = "$b" ] && [ "$b" = "$c" ] && echo "$a" | grep -q "^2 1 2 True migrated"
+}
+check "every node holds the same history entry: epoch 2, 1 -> 2, migrated" same_history
+check "history lists it as a table" sh -c "'$HCLUSTER' exec 1 '$HANDOFFCTL' history | grep -E '^web +2 +migration +node1 +node2 '"
+
+# ---- rejections ---------------------------------------------------------------------
+check "migrate to where it runs is rejected" expect_rejected 1 "already runs on node 2" migrate web node2
+check "migrate to an unknown node is rejected" expect_rejected 1 "unknown node 'node9'" migrate web node9
+check "migrate of an unknown resource is rejected" expect_rejected 1 "unknown resource 'nope'" migrate nope node1
+check "migrate without a node is a usage error" expect_rejected 1 "usage: handoffctl migrate RES NODE" migrate web
+
+# ---- each failure point ends per L1 --------------------------------------------------
+fails_and_stays_on_2() {   # PATTERN: migrate web node1 fails, saying PATTERN, web stays on node2
+	local out rc
+	out=$(ctl 1 migrate web node1 --wait=60 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -ne 0 ] || return 1
+	settled_on 2 || return 1
+	last_error 1 | tee /dev/stderr | grep -q "$1"
+}
+fault meta.1
+check "target not ready: nothing happens, the reason is reported" \
+	fails_and_stays_on_2 "refused: readiness: .*injected fault: meta on node 1"
+check "... and the counter kept running on node2" counter_grows 2
+clear_faults
+
+fault dump.2
+check "dump fails: the workload keeps running on the source" fails_and_stays_on_2 "injected fault: dump on node 2"
+check "... the counter kept running" counter_grows 2
+clear_faults
+
+fault hold.2
+check "umount fails: the error names the holder, the source restores locally" \
+	fails_and_stays_on_2 "held by pid [0-9]* (sleep)"
+check "... and the counter runs again on node2" counter_grows 2
+check "... the dump it took back is marked consumed by node2" \
+	sh -c "'$HCLUSTER' exec 2 cat '$mnt/.handoff/dump/consumed' | grep -q 'node 2'"
+kill "$(cat "$faults/hold.2.pid")" 2>/dev/null
+clear_faults
+
+: >"$state_dir/fail.2.secondary"
+check "demote fails: the source mounts again and restores" fails_and_stays_on_2 "demote: "
+check "... the counter runs again on node2" counter_grows 2
+rm -f "$state_dir/fail.2.secondary"
+
+: >"$state_dir/fail.1.primary"
+check "promote fails on the target: it hands back, the source restores the same dump" \
+	fails_and_stays_on_2 "handed back to node 2"
+check "... the counter runs again on node2" counter_grows 2
+rm -f "$state_dir/fail.1.primary"
+
+fault restore.1
+check "restore fails on the target: it demotes and hands back" \
+	fails_and_stays_on_2 "injected fault: restore on node 1"
+check "... node1 let go of everything" \
+	sh -c "test \"\$('$HCLUSTER' exec 1 '$STANDIN' role r0 | cut -d/ -f1)\" = Secondary"
+check "history records the hand-back" sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' history web -d '|' | head -n 1 | grep -q 'handed back'"
+clear_faults
+
+# ---- concurrent requests: the first in total order wins ------------------------------
+concurrent() {
+	local a b ra rb
+	ctl 1 migrate web node1 >"$work/a" 2>&1 & a=$!
+	ctl 3 migrate web node3 >"$work/b" 2>&1 & b=$!
+	wait $a; ra=$?
+	wait $b; rb=$?
+	cat "$work/a" "$work/b"
+	# exactly one accepted; the other says why
+	[ $((ra + rb)) -gt 0 ] && { [ $ra -eq 0 ] || [ $rb -eq 0 ]; } || return 1
+	grep -q "busy: web is" "$work/a" "$work/b"
+}
+check "two migrate requests at once: one is accepted, the other is busy" concurrent
+winner() {
+	local o
+	o=$(status_line 2 | cut -d'|' -f2,3)
+	echo "$o"
+	[ "$o" = "RUNNING|1" ] || [ "$o" = "RUNNING|3" ]
+}
+check "web ends up RUNNING on the winner's target" retry 30 winner
+
+check "the stand-in saw no second Primary" no_violations
+
+# ---- no quorum, no migration ------------------------------------------------------------
+owner=$(status_line 2 | cut -d'|' -f3)
+other=2
+hc isolate $other >"$_out" 2>&1 || diag <"$_out"
+check "an isolated node is not quorate" retry 30 quorate_is $other false
+check "migrate from a node without quorum is rejected" \
+	expect_rejected $other "quorum gate is closed" migrate web node$other
+hc heal $other >"$_out" 2>&1 || diag <"$_out"
+check "after the heal all nodes agree again" retry 40 all_agree
+check "web still runs on node$owner" settled_on "$owner"
+
+finish
