@@ -1,7 +1,37 @@
 # reslib.sh - helpers for the cluster tier's resource tests (bash), about
-# the resource "web" on the DRBD stand-in.  Source it after lib.sh, with
-# $mnt (web's mount point), $STANDIN (the stand-in drbdadm) and $state_dir
-# (the stand-in's state directory) set.
+# the resource "web" on the DRBD stand-in.  Source it after lib.sh; the
+# helpers use $mnt (web's mount point), $STANDIN (the stand-in drbdadm),
+# $state_dir (the stand-in's state directory), $loop (r0's device) and
+# $AGENT (web's agent) when they run.
+
+# write_web_config NODE PREFERENCE [MORE]: NODE's stand-in config and a
+# handoff.conf with resource web on r0 (nodes = PREFERENCE), MORE appended
+# (more keys of web, or more sections).
+write_web_config() {
+	local dir
+	dir=$(hc path "$1")/etc/handoff
+	cat >"$dir/drbd-standin.conf" <<-EOF
+	node = $1
+	state_dir = $state_dir
+	resource r0 $loop
+	EOF
+	cat >"$dir/handoff.conf" <<-EOF
+	[cluster]
+	log_file = /var/log/handoff/handoffd.log
+	debug = 1
+	drbdadm = $STANDIN
+	[resource web]
+	storage = drbd
+	drbd_resource = r0
+	device = $loop
+	mount_point = $mnt
+	workload = exec
+	agent = $AGENT
+	nodes = $2
+	timeout_start = 20
+	${3:-}
+	EOF
+}
 
 status_line() { ctl "$1" status -d '|' | grep '^web|'; }
 phase_is() {   # NODE PHASE OWNER

@@ -34,34 +34,12 @@ trap cleanup_migrate EXIT
 
 hc up 3 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
 _nodes=3
+. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 for i in 1 2 3; do
-	dir=$(hc path $i)/etc/handoff
-	cat >"$dir/drbd-standin.conf" <<-EOC
-	node = $i
-	state_dir = $state_dir
-	resource r0 $loop
-	EOC
-	cat >"$dir/handoff.conf" <<-EOC
-	[cluster]
-	log_file = /var/log/handoff/handoffd.log
-	debug = 1
-	drbdadm = $STANDIN
-	[resource web]
-	storage = drbd
-	drbd_resource = r0
-	device = $loop
-	mount_point = $mnt
-	workload = exec
-	agent = $AGENT
-	agent_opt.sample = $SAMPLE
-	agent_opt.faults = $faults
-	nodes = node1 node2 node3
-	timeout_start = 20
-	EOC
+	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
+agent_opt.faults = $faults"
 done
 hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
-
-. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 
 only_primary() {   # NODE: the stand-in has NODE, and only NODE, Primary
 	local i got=""

@@ -41,57 +41,35 @@ cleanup_resources() {
 }
 trap cleanup_resources EXIT
 
+. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
+
 write_config() {   # NODE [EXTRA-LINE]
-	local dir
-	dir=$(hc path "$1")/etc/handoff
-	cat >"$dir/drbd-standin.conf" <<-EOF
-	node = $1
-	state_dir = $state_dir
-	resource r0 $loop
-	EOF
-	cat >"$dir/handoff.conf" <<-EOF
-	[cluster]
-	log_file = /var/log/handoff/handoffd.log
-	debug = 1
-	drbdadm = $STANDIN
-	[resource web]
-	storage = drbd
-	drbd_resource = r0
-	device = $loop
-	mount_point = $mnt
-	workload = exec
-	agent = $AGENT
-	nodes = node2 node1 node3
-	timeout_start = 20
-	[resource job1]
-	storage = shared
-	device = $loop1
-	mount_point = /mnt/$HCLUSTER_PREFIX-job1
-	workload = criu
-	command = sleep 1000
-	agent = $CRIU_AGENT
-	agent_opt.criu = /bin/false
-	nodes = node1 node3
-	[resource job2]
-	storage = shared
-	device = $loop2
-	mount_point = /mnt/$HCLUSTER_PREFIX-job2
-	workload = criu
-	command = sleep 1000
-	agent = $CRIU_AGENT
-	agent_opt.require_criu_check = no
-	nodes = node3 node1
-	autostart = yes
-	${2:-}
-	EOF
+	write_web_config "$1" "node2 node1 node3" "[resource job1]
+storage = shared
+device = $loop1
+mount_point = /mnt/$HCLUSTER_PREFIX-job1
+workload = criu
+command = sleep 1000
+agent = $CRIU_AGENT
+agent_opt.criu = /bin/false
+nodes = node1 node3
+[resource job2]
+storage = shared
+device = $loop2
+mount_point = /mnt/$HCLUSTER_PREFIX-job2
+workload = criu
+command = sleep 1000
+agent = $CRIU_AGENT
+agent_opt.require_criu_check = no
+nodes = node3 node1
+autostart = yes
+${2:-}"
 }
 
 hc up 3 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
 _nodes=3
 for i in 1 2 3; do write_config $i; done
 hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
-
-. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 
 check "status on a fresh cluster: web STOPPED everywhere" retry 20 all_agree
 check "web is STOPPED with no owner" phase_is 1 STOPPED 0
