@@ -67,6 +67,33 @@ check "S1, S2: node2 alone" s1_s2 2
 check "node2 sees what node1 wrote (the count up to $last_on_a at least)" \
 	g 2 "head -n 1 /srv/counter/count | grep -qx 1 && awk '\$1 >= $last_on_a { f = 1 } END { exit !f }' /srv/counter/count"
 check "the counter grows on node2" count_grows 2
+
+# ---- live migration of the criu counter: node2 -> node1 -> node2 -------------
+# The counter's number lives only in its memory: restored, it goes on where
+# it was; started cold, it would begin again at 1.
+last_start() {   # NODE: the line where the counter last began at 1
+	g "$1" "grep -n '^1\$' /srv/counter/count | tail -n 1 | cut -d: -f1"
+}
+continuous_since() {   # NODE LINE: from LINE on, every number is the one before plus 1
+	g "$1" "awk -v from=$2 'NR >= from { if (NR > from && \$1 != prev + 1) { print \"line \" NR \": \" \$1 \" after \" prev; bad = 1 } prev = \$1 }
+		END { print \"checked up to \" prev; exit bad }' /srv/counter/count"
+}
+migrate_to() {   # FROM TO: handoffctl migrate on a third node, --wait
+	g 3 "handoffctl migrate counter node$2 --wait=180" 240
+}
+began=$(last_start 2)
+for hop in "2 1" "1 2"; do
+	set -- $hop
+	check "migrate the criu counter from node$1 to node$2 (--wait exits 0)" migrate_to "$1" "$2"
+	check "S1, S2 after the move: node$2 alone is Primary and runs it" s1_s2 "$2"
+	check "every node reports counter RUNNING on node$2" phase_is 3 "RUNNING $2"
+	check "the counter grows on node$2" count_grows "$2"
+	check "it resumed where it was: no restart (it began at line $began), no gap" \
+		eval "[ \"\$(last_start $2)\" = '$began' ] && continuous_since $2 $began"
+done
+check "history on node3 lists both moves as migrated" \
+	g 3 "test \$(handoffctl history counter -d '|' | grep -c '|ok|') -ge 2"
+
 check "stop counter on node2" g 2 "handoffctl stop counter --wait=120" 150
 check "S1, S2 at the end: nobody" s1_s2 ""
 check "every node reports counter STOPPED" phase_is 3 "STOPPED 0"
