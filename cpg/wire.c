@@ -159,7 +159,7 @@ const char *wire_type_name(unsigned type)
 		[MSG_CLEANUP] = "CLEANUP", [MSG_RESULT] = "RESULT",
 		[MSG_MIGRATE] = "MIGRATE", [MSG_PREPARED] = "PREPARED",
 		[MSG_RELEASED] = "RELEASED", [MSG_STARTED] = "STARTED",
-		[MSG_ABORT] = "ABORT", [MSG_HANDBACK] = "HANDBACK",
+		[MSG_ABORT] = "ABORT", [MSG_HANDBACK] = "HANDBACK", [MSG_STANDBY] = "STANDBY",
 	};
 	return type < MSG__MAX && names[type] ? names[type] : "UNKNOWN";
 }
@@ -237,6 +237,12 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 		if (msg->hdr.type == MSG_START || msg->hdr.type == MSG_MIGRATE)
 			put_u32(&w, msg->u.req.node);
 		break;
+	case MSG_STANDBY:
+		put_u32(&w, msg->u.req.req_id);
+		put_u32(&w, msg->u.req.node);
+		put_u8(&w, msg->u.req.on);
+		put_u16(&w, msg->u.req.parallel);
+		break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:
 		put_str(&w, msg->u.report.resource, WIRE_NAME_MAX);
@@ -302,7 +308,7 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		e->epoch = get_u64(r);
 		e->target = get_u32(r);
 		get_str(r, e->last_error, WIRE_STR_MAX);
-		if (!r->error && e->phase > PHASE_FAILED) /* later phases: not in version 1 */
+		if (!r->error && e->phase >= PHASE__MAX)
 			r->error = "unknown phase";
 		if (!r->error && e->name[0] == '\0')
 			r->error = "empty resource name";
@@ -389,6 +395,16 @@ int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 			msg->u.req.node = get_u32(&r);
 		if (!r.error && msg->hdr.type == MSG_MIGRATE && msg->u.req.node == 0)
 			r.error = "migrate names no target";
+		break;
+	case MSG_STANDBY:
+		msg->u.req.req_id = get_u32(&r);
+		msg->u.req.node = get_u32(&r);
+		msg->u.req.on = get_u8(&r);
+		msg->u.req.parallel = get_u16(&r);
+		msg->u.req.resource[0] = '\0';
+		if (!r.error && (msg->u.req.node == 0 || msg->u.req.on > 1 ||
+				 msg->u.req.parallel == 0 || msg->u.req.parallel > 64))
+			r.error = "standby node, on or parallel out of range";
 		break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:

@@ -43,6 +43,10 @@
  * RESULT   str resource, u8 op (WIRE_OP_*), u8 ok, str error; epoch in the
  *          header: the owner reports how a START or STOP it ran ended.
  * MIGRATE  u32 req_id, str resource, u32 target: a request, like START.
+ * STANDBY  u32 req_id, u32 node, u8 on, u16 parallel: NODE is (on = 1) or
+ *          is no longer a place for resources; everything it runs migrates
+ *          away, at most PARALLEL at a time (the requester's
+ *          standby_parallel, so that every member drains alike).
  * PREPARED, RELEASED, STARTED, ABORT, HANDBACK
  *          str resource, u8 ok, str error, u32 ms[WIRE_TIMES] (the phases'
  *          durations: dump, sync, umount, demote, promote, mount, restore;
@@ -83,6 +87,7 @@ enum wire_type {
 	MSG_STARTED = 9,    /* new owner: promoted, mounted, restored/started */
 	MSG_ABORT = 10,     /* source: gave up before demote, runs it again */
 	MSG_HANDBACK = 11,  /* target: failed after RELEASED, demoted again */
+	MSG_STANDBY = 12,   /* request: a node in (or out of) standby */
 	MSG__MAX
 };
 
@@ -109,6 +114,7 @@ enum drbd_role_fact { ROLE_UNKNOWN = 0, ROLE_SECONDARY = 1, ROLE_PRIMARY = 2 };
 enum conn_fact { CONN_UNKNOWN = 0, CONN_CONNECTED = 1, CONN_DISCONNECTED = 2 };
 
 #define WIRE_STATE_QUORATE_SEEN 0x1   /* quorate_ring_* is meaningful */
+#define WIRE_STATE_STANDBY      0x2   /* the sender is in standby */
 
 struct wire_header {
 	uint16_t version;
@@ -148,10 +154,12 @@ struct wire_state {
 	size_t n_facts;
 };
 
-struct wire_request {            /* START, STOP, CLEANUP, MIGRATE (node: the target) */
+struct wire_request {            /* START, STOP, CLEANUP, MIGRATE (node: the target), STANDBY */
 	uint32_t req_id;
-	char resource[WIRE_NAME_MAX + 1];
+	char resource[WIRE_NAME_MAX + 1];   /* "" for STANDBY */
 	uint32_t node;
+	uint8_t on;                         /* STANDBY only */
+	uint16_t parallel;                  /* STANDBY only */
 };
 
 struct wire_result {

@@ -81,6 +81,7 @@ void config_defaults(struct handoff_config *cfg)
 	cfg->syslog_facility = LOG_DAEMON;
 	cfg->reconnect_interval_ms = 1000;
 	cfg->reconnect_limit = 60;
+	cfg->standby_parallel = 2;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -186,6 +187,11 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			config_error(p, key, "path too long");
 		else
 			snprintf(cfg->drbdadm, sizeof(cfg->drbdadm), "%s", v);
+	} else if (!strcmp(key, "standby_parallel")) {
+		if (parse_u32(v, 1, 64, &n))
+			config_error(p, key, "expected a count from 1 to 64, got '%s'", v);
+		else
+			cfg->standby_parallel = n;
 	} else if (!strcmp(key, "reconnect_limit")) {
 		if (parse_u32(v, 0, 1000000, &n))
 			config_error(p, key, "expected a count from 0 (forever) to 1000000, got '%s'", v);

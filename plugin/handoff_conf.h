@@ -30,6 +30,7 @@ struct handoff_config {
 	int debug;                   /* 0 = info, 1 = debug, 2 = trace */
 	uint32_t reconnect_interval_ms;
 	uint32_t reconnect_limit;    /* attempts before giving up; 0 = forever */
+	uint32_t standby_parallel;   /* migrations at once off a node in standby */
 	char drbdadm[RES_PATH_MAX + 1]; /* the drbdadm to run (tests: a stand-in) */
 	struct resource_conf *resources;
 	size_t n_resources;

@@ -524,6 +524,7 @@ int rm_status(struct resource_manager *rm, json_object **result)
 		json_object_object_add(jn, "name", json_object_new_string(n->name));
 		json_object_object_add(jn, "member", json_object_new_boolean(n->member));
 		json_object_object_add(jn, "eligible", json_object_new_boolean(n->eligible));
+		json_object_object_add(jn, "standby", json_object_new_boolean(n->standby));
 		/* why a member is not eligible, in words status can show */
 		json_object_object_add(jn, "config", json_object_new_string(
 			!n->member ? "" : n->eligible ? "ok" :
@@ -644,11 +645,92 @@ int rm_probe(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_objec
 	return 1;
 }
 
+/* A node named by name or nodeid; 0 with *RESULT set when unknown. */
+static uint32_t node_arg(struct resource_manager *rm, json_object *jnode, json_object **result)
+{
+	const char *nn = json_object_get_string(jnode);
+	uint32_t node = 0;
+
+	for (size_t i = 0; i < rm->rsm.n_nodes && nn; i++)
+		if (!strcmp(rm->rsm.nodes[i].name, nn))
+			node = rm->rsm.nodes[i].nodeid;
+	if (!node && nn) {
+		char *end;
+		unsigned long id = strtoul(nn, &end, 10);
+		if (*end == '\0' && id > 0 && id <= UINT32_MAX)
+			node = (uint32_t)id;
+	}
+	if (!node)
+		*result = error_doc("unknown node '%s'", nn ? nn : "");
+	return node;
+}
+
+/* Multicast MSG for CONN's request and keep CONN until it is decided. */
+static int send_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t cmd,
+			struct wire_msg *msg, json_object **result)
+{
+	struct pending_request *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		*result = error_doc("out of memory");
+		return -ENOMEM;
+	}
+	msg->u.req.req_id = ++rm->next_req_id;
+	if (rm_send(rm, msg) < 0) {
+		free(p);
+		*result = error_doc("cannot multicast the request");
+		return -EIO;
+	}
+	p->req_id = msg->u.req.req_id;
+	p->cmd = cmd;
+	p->conn = conn;
+	qb_ipcs_connection_ref(conn);
+	p->next = rm->pending;
+	rm->pending = p;
+	return 1;
+}
+
+static bool gate_rejects(struct resource_manager *rm, json_object **result)
+{
+	if (quorum_gate_open(&rm->d->link.gate))
+		return false;
+	*result = error_doc("rejected: the quorum gate is closed (%s); nothing was changed",
+			    gate_verdict_str(quorum_gate_check(&rm->d->link.gate)));
+	return true;
+}
+
+int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+	       json_object **result)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_STANDBY } };
+	json_object *jnode = NULL, *jon = NULL;
+
+	if (!rm->ready) {
+		*result = error_doc("handoffd is not connected to corosync");
+		return -ENOTCONN;
+	}
+	if (!json_object_object_get_ex(args, "node", &jnode)) {
+		*result = error_doc("no node named in the request");
+		return -EINVAL;
+	}
+	if (!(msg.u.req.node = node_arg(rm, jnode, result)))
+		return -ENOENT;
+	if (!rsm_node(&rm->rsm, msg.u.req.node)) {
+		json_object_put(*result);
+		*result = error_doc("unknown node '%s'", json_object_get_string(jnode));
+		return -ENOENT;
+	}
+	if (gate_rejects(rm, result))
+		return -EAGAIN;
+	msg.u.req.on = !json_object_object_get_ex(args, "on", &jon) || json_object_get_boolean(jon);
+	msg.u.req.parallel = (uint16_t)rm->d->cfg.standby_parallel;
+	return send_request(rm, conn, HANDOFF_CMD_STANDBY, &msg, result);
+}
+
 int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t cmd,
 	       json_object *args, json_object **result)
 {
 	struct wire_msg msg = { .hdr = { .type = 0 } };
-	struct pending_request *p;
 	json_object *jres = NULL, *jnode = NULL;
 	const char *name;
 	uint32_t node = 0;
@@ -667,27 +749,11 @@ int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t 
 		*result = error_doc("unknown resource '%s'", name);
 		return -ENOENT;
 	}
-	if (!quorum_gate_open(&rm->d->link.gate)) {
-		*result = error_doc("rejected: the quorum gate is closed (%s); nothing was changed",
-				    gate_verdict_str(quorum_gate_check(&rm->d->link.gate)));
+	if (gate_rejects(rm, result))
 		return -EAGAIN;
-	}
-	if (json_object_object_get_ex(args, "node", &jnode)) {
-		const char *nn = json_object_get_string(jnode);
-		for (size_t i = 0; i < rm->rsm.n_nodes && nn; i++)
-			if (!strcmp(rm->rsm.nodes[i].name, nn))
-				node = rm->rsm.nodes[i].nodeid;
-		if (!node && nn) {
-			char *end;
-			unsigned long id = strtoul(nn, &end, 10);
-			if (*end == '\0' && id > 0 && id <= UINT32_MAX)
-				node = (uint32_t)id;
-		}
-		if (!node) {
-			*result = error_doc("unknown node '%s'", nn ? nn : "");
-			return -ENOENT;
-		}
-	}
+	if (json_object_object_get_ex(args, "node", &jnode) &&
+	    !(node = node_arg(rm, jnode, result)))
+		return -ENOENT;
 	switch (cmd) {
 	case HANDOFF_CMD_START:   msg.hdr.type = MSG_START; break;
 	case HANDOFF_CMD_STOP:    msg.hdr.type = MSG_STOP; break;
@@ -703,24 +769,7 @@ int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t 
 		*result = error_doc("not a resource request");
 		return -EINVAL;
 	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		*result = error_doc("out of memory");
-		return -ENOMEM;
-	}
-	msg.u.req.req_id = ++rm->next_req_id;
 	msg.u.req.node = node;
 	snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", name);
-	if (rm_send(rm, &msg) < 0) {
-		free(p);
-		*result = error_doc("cannot multicast the request");
-		return -EIO;
-	}
-	p->req_id = msg.u.req.req_id;
-	p->cmd = cmd;
-	p->conn = conn;
-	qb_ipcs_connection_ref(conn);
-	p->next = rm->pending;
-	rm->pending = p;
-	return 1;
+	return send_request(rm, conn, cmd, &msg, result);
 }

@@ -57,6 +57,9 @@ void rm_migration_action(struct resource_manager *rm, const struct rsm_action *a
 void rm_resend_reports(struct resource_manager *rm);
 /* After every event: note phase changes and time the history's new entries. */
 void rm_observe(struct resource_manager *rm);
+/* handoffctl standby|unstandby NODE: {"node": N, "on": bool}; deferred. */
+int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+	       json_object **result);
 /* handoffctl history [RES]: newest first. */
 int rm_history(struct resource_manager *rm, json_object *args, json_object **result);
 

@@ -124,6 +124,8 @@ const char *rsm_ineligible(const struct rsm *m, const struct rsm_res *r, uint32_
 		return "not a member of the cluster";
 	if (!n->eligible)
 		return "its configuration differs from the cluster's (config digest)";
+	if (n->standby)
+		return "it is in standby";
 	return NULL;
 }
 
@@ -205,7 +207,8 @@ void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_ac
 		const struct wire_msg *h = &m->held[i];
 		if (h->hdr.nodeid == m->local_nodeid &&
 		    (h->hdr.type == MSG_START || h->hdr.type == MSG_STOP ||
-		     h->hdr.type == MSG_CLEANUP || h->hdr.type == MSG_MIGRATE))
+		     h->hdr.type == MSG_CLEANUP || h->hdr.type == MSG_MIGRATE ||
+		     h->hdr.type == MSG_STANDBY))
 			rsm_push_text(out, ACT_REPLY, h->u.req.resource, 0, h->u.req.req_id, false,
 				  "membership changed before the request was decided; try again");
 	}
@@ -424,6 +427,7 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 		merge_resource(m, &m->res[i], out);
 	free_states(m);
 	m->syncing = false;
+	rsm_drain(m, out);
 
 	/*
 	 * Replay what was held, in the order it was delivered.  A replayed
@@ -469,6 +473,7 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 	n->digest = n->state.config_digest;
 	n->proto_min = n->state.proto_min;
 	n->proto_max = n->state.proto_max;
+	n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
 	if (all_states_seen(m))
 		merge(m, out);
 }
@@ -667,6 +672,7 @@ static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out
 	case MSG_CLEANUP: process_cleanup(m, msg, out); break;
 	case MSG_RESULT:  process_result(m, msg, out); break;
 	case MSG_MIGRATE: rsm_process_migrate(m, msg, out); break;
+	case MSG_STANDBY: rsm_process_standby(m, msg, out); break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:
 		rsm_process_report(m, msg, out);
@@ -705,6 +711,11 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		s->flags |= WIRE_STATE_QUORATE_SEEN;
 		s->quorate_ring_nodeid = m->quorate_ring_nodeid;
 		s->quorate_ring_seq = m->quorate_ring_seq;
+	}
+	{
+		const struct rsm_node *me = rsm_node(m, m->local_nodeid);
+		if (me && me->standby)
+			s->flags |= WIRE_STATE_STANDBY;
 	}
 	s->entries = m->n_res ? calloc(m->n_res, sizeof(*s->entries)) : NULL;
 	s->n_entries = s->entries ? m->n_res : 0;

@@ -44,6 +44,7 @@ struct rsm_node {
 	uint64_t digest;
 	uint16_t proto_min, proto_max;
 	bool eligible;            /* same config as the reference, protocol ok */
+	bool standby;             /* no place for resources: what it runs moves away */
 	struct wire_state state;  /* its last STATE, until the merge */
 };
 
@@ -58,6 +59,7 @@ struct rsm_res {
 	char last_error[WIRE_STR_MAX + 1];
 	bool owner_lost;          /* owner is not a member any more */
 	uint32_t ms[WIRE_TIMES];  /* the running migration's phase times so far */
+	bool drain_failed;        /* a move off a standby node failed: not again */
 };
 
 enum rsm_action_type {
@@ -123,6 +125,7 @@ struct rsm {
 	uint64_t quorate_ring_seq;
 	struct rsm_history history[RSM_HISTORY];   /* a ring, oldest overwritten */
 	uint64_t n_history;        /* entries ever recorded */
+	uint16_t standby_parallel; /* from the last STANDBY: migrations at once */
 };
 
 /* PREPARING, RELEASING, RESTORING or HANDING_BACK. */

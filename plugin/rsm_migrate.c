@@ -84,6 +84,16 @@ static void act(struct rsm *m, struct rsm_res *r, struct rsm_actions *out,
 	}
 }
 
+static void begin(struct rsm *m, struct rsm_res *r, uint32_t target, struct rsm_actions *out)
+{
+	r->phase = PHASE_PREPARING;
+	r->epoch++;
+	r->target = target;
+	r->last_error[0] = '\0';
+	memset(r->ms, 0, sizeof(r->ms));
+	act(m, r, out, ACT_PREPARE, target, r->owner);
+}
+
 void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
 	struct rsm_res *r;
@@ -116,14 +126,9 @@ void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 			  r->conf->name, why);
 		return;
 	}
-	r->phase = PHASE_PREPARING;
-	r->epoch++;
-	r->target = target;
-	r->last_error[0] = '\0';
-	memset(r->ms, 0, sizeof(r->ms));
+	begin(m, r, target, out);
 	rsm_reply(m, msg, out, true, r->epoch, "migrating %s from node %u to node %u (epoch %llu)",
 		  r->conf->name, r->owner, target, (unsigned long long)r->epoch);
-	act(m, r, out, ACT_PREPARE, target, r->owner);
 }
 
 /* Is REPORT the one R waits for now?  Else log it as stale. */
@@ -182,6 +187,16 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 		return;
 	name = r->conf->name;
 	add_times(r, rep);
+	if (msg->hdr.type == MSG_STARTED || msg->hdr.type == MSG_ABORT ||
+	    (msg->hdr.type == MSG_PREPARED && !rep->ok) ||
+	    (msg->hdr.type == MSG_HANDBACK && !rep->ok)) {
+		/* this migration ends here: a failed move off a standby node
+		 * is not tried again by the drain */
+		const struct rsm_node *src = rsm_node(m, r->owner);
+		bool to_target = msg->hdr.type == MSG_STARTED && r->phase == PHASE_RESTORING && rep->ok;
+		if (src && src->standby && !to_target)
+			r->drain_failed = true;
+	}
 	switch (msg->hdr.type) {
 	case MSG_PREPARED:
 		if (rep->ok) {
@@ -256,6 +271,7 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 	default:
 		break;
 	}
+	rsm_drain(m, out);
 }
 
 /*
@@ -280,4 +296,82 @@ void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *o
 	rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s: %s", r->conf->name,
 		      r->last_error);
 	r->phase = PHASE_FAILED;
+}
+
+/* ---- standby ----------------------------------------------------------------- */
+
+void rsm_process_standby(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	const struct rsm_node *sender = rsm_node(m, msg->hdr.nodeid);
+	struct rsm_node *n = (struct rsm_node *)rsm_node(m, msg->u.req.node);
+	size_t owned = 0;
+
+	if (!sender || !sender->eligible) {
+		rsm_reply(m, msg, out, false, 0, "%s",
+			  "this node's configuration differs from the cluster's; it may not change resources");
+		return;
+	}
+	if (!n) {
+		rsm_reply(m, msg, out, false, 0, "unknown node %u", msg->u.req.node);
+		return;
+	}
+	n->standby = msg->u.req.on;
+	m->standby_parallel = msg->u.req.parallel;
+	for (size_t i = 0; i < m->n_res; i++) {
+		m->res[i].drain_failed = false;
+		owned += m->res[i].owner == n->nodeid && m->res[i].phase == PHASE_RUNNING;
+	}
+	if (n->standby)
+		rsm_reply(m, msg, out, true, 0, "node %u is in standby: moving %zu resource%s off it, "
+			  "%u at a time", n->nodeid, owned, owned == 1 ? "" : "s",
+			  (unsigned)m->standby_parallel);
+	else
+		rsm_reply(m, msg, out, true, 0, "node %u is no longer in standby", n->nodeid);
+	rsm_push_text(out, ACT_LOG, "", 0, 0, true, "node %u %s standby", n->nodeid,
+		      n->standby ? "is in" : "left");
+	rsm_drain(m, out);
+}
+
+/* The first eligible member by R's preference, then nodeid, other than R's owner. */
+static uint32_t new_home(const struct rsm *m, const struct rsm_res *r)
+{
+	uint32_t pref[RES_MAX_NODES];
+	size_t np = rsm_preference(m, r, pref, RES_MAX_NODES);
+
+	for (size_t i = 0; i < np; i++)
+		if (pref[i] != r->owner && !rsm_ineligible(m, r, pref[i]))
+			return pref[i];
+	return 0;
+}
+
+void rsm_drain(struct rsm *m, struct rsm_actions *out)
+{
+	size_t moving = 0;
+	unsigned limit = m->standby_parallel ? m->standby_parallel : 1;
+
+	if (m->syncing)
+		return;
+	for (size_t i = 0; i < m->n_res; i++) {
+		const struct rsm_node *o = m->res[i].owner ? rsm_node(m, m->res[i].owner) : NULL;
+		moving += o && o->standby && rsm_migrating(m->res[i].phase);
+	}
+	for (size_t i = 0; i < m->n_res && moving < limit; i++) {
+		struct rsm_res *r = &m->res[i];
+		const struct rsm_node *o = r->owner ? rsm_node(m, r->owner) : NULL;
+		uint32_t to;
+
+		if (!o || !o->standby || !o->member || r->phase != PHASE_RUNNING || r->drain_failed)
+			continue;
+		if (!(to = new_home(m, r))) {
+			r->drain_failed = true;
+			rsm_set_error(r, "node %u is in standby, but no other node may run %s",
+				      r->owner, r->conf->name);
+			continue;
+		}
+		begin(m, r, to, out);
+		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, true,
+			      "%s: moving off node %u (standby) to node %u (epoch %llu)",
+			      r->conf->name, r->owner, to, (unsigned long long)r->epoch);
+		moving++;
+	}
 }

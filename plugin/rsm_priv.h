@@ -30,6 +30,9 @@ void rsm_busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out
 /* rsm_migrate.c */
 void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+void rsm_process_standby(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+/* Start the next migrations off nodes in standby, up to standby_parallel. */
+void rsm_drain(struct rsm *m, struct rsm_actions *out);
 /* After the merge: a migration whose source or target left is decided. */
 void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *out);
 

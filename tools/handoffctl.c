@@ -46,6 +46,10 @@ static const struct ctl_command commands[] = {
 	  "probe RES on this node now: DRBD role, disk, connection; mounted; running" },
 	{ "migrate", HANDOFF_CMD_MIGRATE, render_message, 2, 2, "RES NODE",
 	  "live-migrate RES to NODE: dump, hand the volume over, restore" },
+	{ "standby", HANDOFF_CMD_STANDBY, render_message, 1, 1, "NODE",
+	  "put NODE in standby: everything it runs migrates away" },
+	{ "unstandby", HANDOFF_CMD_STANDBY, render_message, 1, 1, "NODE",
+	  "NODE may run resources again" },
 	{ "history", HANDOFF_CMD_HISTORY, render_history, 0, 1, "[RES]",
 	  "list past migrations: epoch, source, target, result, phase times" },
 	{ "check-config", 0, NULL, 0, 1, "[FILE]",
@@ -132,6 +136,120 @@ out:
 	free(buf);
 	qb_ipcc_disconnect(conn);
 	return status;
+}
+
+/* One resource of the status document, by name, or NULL. */
+static json_object *status_resource(json_object *doc, const char *name)
+{
+	json_object *list = NULL;
+
+	if (!json_object_object_get_ex(doc, "resources", &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *r = json_object_array_get_idx(list, i), *v;
+		if (json_object_object_get_ex(r, "name", &v) && !strcmp(json_object_get_string(v), name))
+			return r;
+	}
+	return NULL;
+}
+
+static const char *res_str(json_object *r, const char *key)
+{
+	json_object *v;
+	return r && json_object_object_get_ex(r, key, &v) ? json_object_get_string(v) : "";
+}
+
+static int64_t res_int(json_object *r, const char *key)
+{
+	json_object *v;
+	return r && json_object_object_get_ex(r, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static bool is_node(json_object *r, const char *key_name, const char *key_id, const char *node)
+{
+	char id[16];
+	snprintf(id, sizeof(id), "%lld", (long long)res_int(r, key_id));
+	return !strcmp(res_str(r, key_name), node) || !strcmp(id, node);
+}
+
+#define MAX_DRAIN 4096
+
+/* The resources NODE runs now (names into NAMES, their epochs into EPOCHS). */
+static size_t running_on(const char *node, char (*names)[64], int64_t *epochs)
+{
+	json_object *args = json_object_new_object(), *doc = NULL, *list = NULL;
+	size_t n = 0;
+
+	if (call_daemon(HANDOFF_CMD_STATUS, args, &doc) == 0 &&
+	    json_object_object_get_ex(doc, "resources", &list) &&
+	    json_object_is_type(list, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(list) && n < MAX_DRAIN; i++) {
+			json_object *r = json_object_array_get_idx(list, i);
+			if (strcmp(res_str(r, "phase"), "RUNNING") || !is_node(r, "owner_name", "owner", node))
+				continue;
+			snprintf(names[n], 64, "%s", res_str(r, "name"));
+			epochs[n++] = res_int(r, "epoch");
+		}
+	}
+	json_object_put(doc);
+	json_object_put(args);
+	return n;
+}
+
+/*
+ * standby --wait: report each resource NODE ran as its move ends: moved
+ * (RUNNING elsewhere), or not (FAILED, or back RUNNING on NODE with an
+ * error after a failed migration).  Exit 0 when every one moved.
+ */
+static int wait_drained(const char *node, char (*names)[64], const int64_t *epochs, size_t n,
+			unsigned seconds)
+{
+	struct timespec t0, now;
+	json_object *args = json_object_new_object();
+	bool done[MAX_DRAIN] = { false };
+	size_t left = n, moved = 0;
+	double elapsed = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0 && elapsed < seconds) {
+		json_object *doc = NULL;
+		if (call_daemon(HANDOFF_CMD_STATUS, args, &doc) != 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		elapsed = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+		for (size_t i = 0; i < n; i++) {
+			json_object *r = status_resource(doc, names[i]);
+			const char *phase = res_str(r, "phase"), *err = res_str(r, "last_error");
+			bool here = is_node(r, "owner_name", "owner", node);
+			if (done[i] || !r)
+				continue;
+			if (!strcmp(phase, "RUNNING") && !here) {
+				printf("  %-20s moved to %s after %.1f s\n", names[i],
+				       *res_str(r, "owner_name") ? res_str(r, "owner_name") : "?", elapsed);
+				moved++;
+			} else if (!strcmp(phase, "FAILED")) {
+				printf("  %-20s FAILED after %.1f s: %s\n", names[i], elapsed, err);
+			} else if (!strcmp(phase, "RUNNING") && *err &&
+				   (res_int(r, "epoch") > epochs[i] || strstr(err, "in standby, but"))) {
+				printf("  %-20s stays on %s: %s\n", names[i], node, err);
+			} else {
+				continue;
+			}
+			done[i] = true;
+			left--;
+		}
+		json_object_put(doc);
+		fflush(stdout);
+		if (left)
+			nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	}
+	json_object_put(args);
+	printf("%zu of %zu resource%s moved off %s", moved, n, n == 1 ? "" : "s", node);
+	if (left)
+		printf("; %zu still %s after %u s", left, left == 1 ? "moving" : "moving", seconds);
+	printf("\n");
+	return moved == n ? 0 : 1;
 }
 
 /* migrate --wait: the timing breakdown of RES's migration EPOCH, from history */
@@ -276,6 +394,9 @@ int main(int argc, char **argv)
 	json_object *args, *doc = NULL;
 	int c, status, nargs;
 	int64_t epoch = 0;
+	char (*drain_names)[64] = NULL;
+	int64_t *drain_epochs = NULL;
+	size_t n_drain = 0;
 	unsigned wait_s = 0;
 	bool want_json = false;
 
@@ -333,7 +454,17 @@ int main(int argc, char **argv)
 	if (cmd->code == 0)
 		return check_config(nargs ? argv[optind + 1] : HANDOFF_DEFAULT_CONFIG);
 	args = json_object_new_object();
-	if (nargs >= 1)
+	if (cmd->code == HANDOFF_CMD_STANDBY) {
+		/* the argument is a node; what it runs now is what --wait follows */
+		json_object_object_add(args, "node", json_object_new_string(argv[optind + 1]));
+		json_object_object_add(args, "on", json_object_new_boolean(!strcmp(cmd->name, "standby")));
+		if (wait_s > 0 && !strcmp(cmd->name, "standby")) {
+			drain_names = calloc(MAX_DRAIN, sizeof(*drain_names));
+			drain_epochs = calloc(MAX_DRAIN, sizeof(*drain_epochs));
+			if (drain_names && drain_epochs)
+				n_drain = running_on(argv[optind + 1], drain_names, drain_epochs);
+		}
+	} else if (nargs >= 1)
 		json_object_object_add(args, "resource", json_object_new_string(argv[optind + 1]));
 	if (nargs >= 2)
 		json_object_object_add(args, "node", json_object_new_string(argv[optind + 2]));
@@ -357,6 +488,12 @@ int main(int argc, char **argv)
 		if (migrate && ro.format == RENDER_TABLE)
 			print_breakdown(argv[optind + 1], epoch);
 	}
+	if (status == 0 && drain_names && drain_epochs) {
+		fflush(stdout);
+		status = wait_drained(argv[optind + 1], drain_names, drain_epochs, n_drain, wait_s);
+	}
+	free(drain_names);
+	free(drain_epochs);
 	if (fflush(stdout) != 0)
 		status = 1;
 	return status;

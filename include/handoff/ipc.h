@@ -36,6 +36,7 @@ enum handoff_cmd {
 	HANDOFF_CMD_PROBE   = 7,   /* {"resource": R}: this node's facts, probed now */
 	HANDOFF_CMD_MIGRATE = 8,   /* {"resource": R, "node": N}; write */
 	HANDOFF_CMD_HISTORY = 9,   /* {"resource": R?}: past migrations, newest first */
+	HANDOFF_CMD_STANDBY = 10,  /* {"node": N, "on": bool}; write */
 	HANDOFF_CMD_MAX
 };
 
@@ -68,6 +69,7 @@ static inline const char *handoff_cmd_name(int32_t cmd)
 	case HANDOFF_CMD_PROBE:   return "probe";
 	case HANDOFF_CMD_MIGRATE: return "migrate";
 	case HANDOFF_CMD_HISTORY: return "history";
+	case HANDOFF_CMD_STANDBY: return "standby";
 	default:                  return "unknown";
 	}
 }

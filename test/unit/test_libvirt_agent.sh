@@ -77,7 +77,7 @@ same() {
 	s_code=$1 s_pat=$2 s_desc=$3; shift 3
 	expect_msg "$s_code" "$s_pat" "look-alike virsh $s_desc" env VIRSH_LOOKALIKE_DIR="$pl" "$LK" "$@"
 	if command -v virsh >/dev/null 2>&1; then
-		expect_msg "$s_code" "$s_pat" "real virsh $s_desc" virsh "$@"
+		expect_msg "$s_code" "$s_pat" "real virsh $s_desc" timeout 20 virsh "$@"
 	fi
 }
 T="-c test:///default"

@@ -158,7 +158,9 @@ static const char STATUS[] =
 	"{\"gate_open\":true,\"gate\":\"open\",\"syncing\":false,\"nodes\":["
 	"{\"nodeid\":1,\"name\":\"node1\",\"member\":true,\"eligible\":true,\"config\":\"ok\"},"
 	"{\"nodeid\":2,\"name\":\"node2\",\"member\":true,\"eligible\":false,\"config\":\"differs\"},"
-	"{\"nodeid\":3,\"name\":\"node3\",\"member\":false,\"eligible\":false,\"config\":\"\"}],"
+	"{\"nodeid\":3,\"name\":\"node3\",\"member\":false,\"eligible\":false,\"config\":\"\"},"
+	"{\"nodeid\":4,\"name\":\"node4\",\"member\":true,\"eligible\":true,\"config\":\"ok\","
+	"\"standby\":true}],"
 	"\"resources\":[{\"name\":\"web\",\"phase\":\"RUNNING\",\"owner\":1,\"owner_name\":\"node1\","
 	"\"owner_lost\":false,\"epoch\":4,\"nodes\":[\"node1\",\"node3\"],\"last_error\":\"\"},"
 	"{\"name\":\"db\",\"phase\":\"FAILED\",\"owner\":3,\"owner_name\":\"node3\","
@@ -173,6 +175,7 @@ static void status_table(void **state)
 	assert_non_null(strstr(c.out, "node1            yes      ok\n"));
 	assert_non_null(strstr(c.out, "node2            yes      DIFFERS: INELIGIBLE\n"));
 	assert_non_null(strstr(c.out, "node3            no       -\n"));
+	assert_non_null(strstr(c.out, "node4            yes      ok, STANDBY\n"));
 	assert_non_null(strstr(c.out, "web              RUNNING   node1                 4  node1 node3\n"));
 	assert_non_null(strstr(c.out, "db               FAILED    node3 (LOST)          2  node3\n"));
 	assert_non_null(strstr(c.out, "last error: start on node 3: boom\n"));
@@ -240,6 +243,51 @@ static void probe_formats(void **state)
 	done(&c);
 }
 
+static const char HISTORY[] =
+	"{\"history\":[{\"resource\":\"web\",\"epoch\":3,\"kind\":\"migration\",\"source\":2,"
+	"\"source_name\":\"node2\",\"target\":1,\"target_name\":\"\",\"ok\":false,"
+	"\"result\":\"rolled back on the source: umount: busy\",\"phases\":{\"dump_ms\":40,"
+	"\"sync_ms\":5,\"umount_ms\":3,\"demote_ms\":0,\"promote_ms\":0,\"mount_ms\":0,"
+	"\"restore_ms\":90},\"frozen_ms\":150,\"total_ms\":210}]}";
+
+static void history_formats(void **state)
+{
+	struct capture c = run(render_history, HISTORY, RENDER_TABLE, NULL);
+	json_object *entry, *list;
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_non_null(strstr(c.out, "Resource          Epoch Kind"));
+	/* a target without a name shows its nodeid */
+	assert_non_null(strstr(c.out, "web                   3 migration node2      1             "
+				   "150ms    210ms  rolled back on the source: umount: busy\n"));
+	done(&c);
+	c = run(render_history, HISTORY, RENDER_DELIM, "|");
+	assert_string_equal(c.out, "web|3|migration|node2|1|failed|40|5|3|0|0|0|90|150|210|"
+			    "rolled back on the source: umount: busy\n");
+	done(&c);
+	c = run(render_history, "{\"history\":[]}", RENDER_TABLE, NULL);
+	assert_string_equal(c.out, "no migrations yet\n");
+	done(&c);
+	c = run(render_history, "{\"hist\":[]}", RENDER_TABLE, NULL);
+	assert_int_equal(c.rc, -1);
+	done(&c);
+
+	list = json_tokener_parse(HISTORY);
+	assert_true(json_object_object_get_ex(list, "history", &entry));
+	entry = json_object_array_get_idx(entry, 0);
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		render_breakdown(f, entry);
+		fclose(f);
+		assert_string_equal(buf, "phase times (ms): dump 40 sync 5 umount 3 demote 0 promote 0 "
+				    "mount 0 restore 90\ntotal 210 ms, workload frozen 150 ms (phases: 138 ms)\n");
+		free(buf);
+	}
+	json_object_put(list);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +305,7 @@ int main(void)
 		cmocka_unit_test(status_missing_resources),
 		cmocka_unit_test(message_formats),
 		cmocka_unit_test(probe_formats),
+		cmocka_unit_test(history_formats),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }

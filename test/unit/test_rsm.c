@@ -840,6 +840,89 @@ static void migration_target_leaves(void **state)
 	sim_free(s);
 }
 
+/* ---- standby ------------------------------------------------------------------- */
+
+static const struct rsm_action *standby(struct sim *s, int from, uint32_t node, bool on,
+					uint16_t parallel)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_STANDBY, .nodeid = (uint32_t)from } };
+	msg.u.req.req_id = ++s->next_req;
+	msg.u.req.node = node;
+	msg.u.req.on = on;
+	msg.u.req.parallel = parallel;
+	multicast(s, &msg);
+	run(s);
+	return last(s, from, ACT_REPLY);
+}
+
+static void standby_drains_a_node(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_action *a;
+	(void)state;
+
+	assert_true(ask(s, 2, MSG_START, "db", 1)->ok);
+	result(s, 1, "db", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	a = standby(s, 3, 1, true, 1);
+	assert_true(a->ok);
+	assert_string_equal(a->text, "node 1 is in standby: moving 2 resources off it, 1 at a time");
+	agree(s);
+	/* one at a time: web (first in config order) goes to its next node */
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_PREPARING);
+	assert_int_equal(res(s, 3, "web")->target, 2);
+	assert_int_equal(res(s, 3, "db")->phase, PHASE_RUNNING);
+	assert_int_equal(count(s, 2, ACT_PREPARE), 1);
+
+	/* a standby node is never a target, nor started on */
+	assert_string_equal(rsm_ineligible(&s->m[2], res(s, 2, "db"), 1), "it is in standby");
+
+	/* web's target is not ready: web stays, and the drain goes on with db */
+	report(s, 2, MSG_PREPARED, "web", 2, false, "readiness: no");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 1, "web")->owner, 1);
+	assert_true(res(s, 1, "web")->drain_failed);
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_PREPARING);
+	assert_int_equal(res(s, 1, "db")->target, 2);
+	report(s, 2, MSG_PREPARED, "db", 2, true, NULL);
+	report(s, 1, MSG_RELEASED, "db", 2, true, NULL);
+	report(s, 2, MSG_STARTED, "db", 2, true, NULL);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "db")->owner, 2);
+	/* web is not tried again by itself */
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(count(s, 2, ACT_PREPARE), 2);
+	a = ask(s, 3, MSG_MIGRATE, "db", 1);
+	assert_false(a->ok);
+	assert_string_equal(a->text, "node 1 may not run db: it is in standby");
+
+	a = standby(s, 3, 1, false, 1);
+	assert_true(a->ok);
+	assert_string_equal(a->text, "node 1 is no longer in standby");
+	assert_true(ask(s, 3, MSG_MIGRATE, "db", 1)->ok);
+	a = standby(s, 3, 7, true, 1);
+	assert_false(a->ok);
+	assert_string_equal(a->text, "unknown node 7");
+	sim_free(s);
+}
+
+static void standby_survives_a_sync(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	assert_true(standby(s, 2, 3, true, 2)->ok);
+	/* a confchg: every node learns node 3's standby from node 3's STATE */
+	all_up(s);
+	for (int i = 1; i <= N; i++)
+		assert_true(rsm_node(&s->m[i], 3)->standby);
+	assert_false(ask(s, 1, MSG_MIGRATE, "web", 3)->ok);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -864,6 +947,8 @@ int main(void)
 		cmocka_unit_test(migration_abort_on_the_source),
 		cmocka_unit_test(migration_hand_back),
 		cmocka_unit_test(migration_target_leaves),
+		cmocka_unit_test(standby_drains_a_node),
+		cmocka_unit_test(standby_survives_a_sync),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }

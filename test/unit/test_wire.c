@@ -152,6 +152,20 @@ static void migration_messages(void **state)
 		free(buf);
 	}
 	assert_false(wire_is_report(MSG_MIGRATE));
+
+	m = (struct wire_msg){ .hdr = { .type = MSG_STANDBY, .nodeid = 2 } };
+	m.u.req = (struct wire_request){ .req_id = 9, .node = 3, .on = 1, .parallel = 4 };
+	len = wire_encode(&m, 1, &buf);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.req.node, 3);
+	assert_int_equal(d.u.req.on, 1);
+	assert_int_equal(d.u.req.parallel, 4);
+	assert_string_equal(d.u.req.resource, "");
+	free(buf);
+	m.u.req.parallel = 0;
+	len = wire_encode(&m, 1, &buf);
+	expect_reject(buf, len, 2, "out of range");
+	free(buf);
 	assert_string_equal(wire_type_name(MSG_HANDBACK), "HANDBACK");
 	assert_string_equal(phase_name(PHASE_FAILING_OVER), "FAILING_OVER");
 }
