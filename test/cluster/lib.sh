@@ -80,6 +80,20 @@ quorate_is() {
 	[ "$got" = "$2 $2" ] || { echo "node $1: quorate and gate open are '$got', expected '$2 $2'"; return 1; }
 }
 
+# no_violations: the DRBD stand-in ($state_dir) never saw a second Primary
+no_violations() {
+	[ ! -s "$state_dir/violations.log" ] || { cat "$state_dir/violations.log"; return 1; }
+}
+
+# expect_rejected NODE PATTERN ARGS...: handoffctl ARGS on NODE fails, saying PATTERN
+expect_rejected() {
+	local node=$1 pattern=$2 out rc
+	shift 2
+	out=$(ctl "$node" "$@" 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -ne 0 ] && echo "$out" | grep -q "$pattern"
+}
+
 finish() {
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ] || show_logs

@@ -54,15 +54,3 @@ counter_grows() {
 }
 role_of() { hc exec "$1" "$STANDIN" role r0 | cut -d/ -f1; }
 workload_pid() { hc exec "$1" cat "$mnt/.sample-agent.pid"; }
-no_violations() {
-	[ ! -s "$state_dir/violations.log" ] || { cat "$state_dir/violations.log"; return 1; }
-}
-
-# expect_rejected NODE PATTERN ARGS...: handoffctl ARGS on NODE fails, saying PATTERN
-expect_rejected() {
-	local node=$1 pattern=$2 out rc
-	shift 2
-	out=$(ctl "$node" "$@" 2>&1); rc=$?
-	echo "exit $rc: $out"
-	[ $rc -ne 0 ] && echo "$out" | grep -q "$pattern"
-}

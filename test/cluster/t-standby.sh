@@ -59,9 +59,6 @@ all_on() {   # NODE: every resource RUNNING there, as node 3 sees it
 	echo "owners: $o"
 	[ "$o" = " $N_RES $1;" ]
 }
-no_violations() {
-	[ ! -s "$state_dir/violations.log" ] || { cat "$state_dir/violations.log"; return 1; }
-}
 
 check "every node sees $N_RES resources" retry 30 sh -c "test \$('$HCLUSTER' exec 3 '$HANDOFFCTL' status -d '|' | grep -c STOPPED) -eq $N_RES"
 start_all() {
@@ -91,13 +88,6 @@ check "... and more than one at a time" test "${max:-0}" -ge 2
 check "every resource runs on node2 (the next node of each)" all_on 2
 check "status shows node1 in STANDBY" sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' status | grep -E '^ +1 +node1 +yes +ok, STANDBY'"
 check "status --json says standby" sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' status --json | grep -q '\"standby\": true'"
-expect_rejected() {
-	local node=$1 pattern=$2 out rc
-	shift 2
-	out=$(ctl "$node" "$@" 2>&1); rc=$?
-	echo "exit $rc: $out"
-	[ $rc -ne 0 ] && echo "$out" | grep -q "$pattern"
-}
 check "a standby node is never a migration target" expect_rejected 3 "node 1 may not run r0: it is in standby" migrate r0 node1
 check "stop r9" ctl 3 stop r9 --wait=30
 check "nothing is started on a standby node" expect_rejected 3 "node 1 may not run r9: it is in standby" start r9 node1
