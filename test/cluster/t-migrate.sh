@@ -47,8 +47,15 @@ only_primary() {   # NODE: the stand-in has NODE, and only NODE, Primary
 	echo "Primary:$got"
 	[ "$got" = " $1" ]
 }
-settled_on() {   # NODE: RUNNING there as every node sees it, one Primary, no violation
-	retry 20 phase_is 1 RUNNING "$1" && all_agree && only_primary "$1" && no_violations
+one_instance() {   # S2: exactly one counter process on the machine (the nodes share its pids)
+	local n
+	n=$(pgrep -fc "handoff-sample-agent run-counter $mnt")
+	echo "counter processes: $n"
+	[ "$n" -eq 1 ]
+}
+settled_on() {   # NODE: RUNNING there as every node sees it, one Primary, one instance, no violation
+	retry 20 phase_is 1 RUNNING "$1" && all_agree && only_primary "$1" && one_instance &&
+		no_violations
 }
 marker() { hc exec "$1" cat "$mnt/.handoff/dump/$2"; }
 last_error() { ctl "$1" status --json | json '[r["last_error"] for r in d["resources"] if r["name"] == "web"][0]'; }
@@ -167,6 +174,24 @@ winner() {
 check "web ends up RUNNING on the winner's target" retry 30 winner
 
 check "the stand-in saw no second Primary" no_violations
+
+# ---- targets that may not run it ------------------------------------------------------
+owner=$(status_line 2 | cut -d'|' -f3)
+other=$((owner == 1 ? 2 : 1))
+hc daemon $other stop >"$_out" 2>&1 || diag <"$_out"
+check "migrate to a node whose handoffd is down is rejected" \
+	expect_rejected 3 "node $other may not run web: not a member of the cluster" migrate web node$other
+printf 'timeout_stop = 99\n' >>"$(hc path $other)/etc/handoff/handoff.conf"
+hc daemon $other start >"$_out" 2>&1 || diag <"$_out"
+check "a node with a different configuration is shown ineligible" \
+	retry 20 sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' status | grep -E '^ +$other +node$other +yes +DIFFERS: INELIGIBLE'"
+check "migrate to it is rejected" \
+	expect_rejected 3 "node $other may not run web: its configuration differs" migrate web node$other
+sed -i '/^timeout_stop = 99$/d' "$(hc path $other)/etc/handoff/handoff.conf"
+hc daemon $other stop >"$_out" 2>&1; hc daemon $other start >"$_out" 2>&1 || diag <"$_out"
+check "with the same configuration again it is eligible" \
+	retry 20 sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' status | grep -E '^ +$other +node$other +yes +ok'"
+check "web still runs on node$owner, alone" settled_on "$owner"
 
 # ---- no quorum, no migration ------------------------------------------------------------
 owner=$(status_line 2 | cut -d'|' -f3)
