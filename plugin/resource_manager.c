@@ -133,6 +133,28 @@ static void send_state_now(struct resource_manager *rm)
 
 static void probe_all(struct resource_manager *rm);
 
+/*
+ * At most PROBES_AT_ONCE probes run together: with a thousand resources,
+ * starting every probe at once would fork thousands of drbdadm and agent
+ * processes in one go.
+ */
+#define PROBES_AT_ONCE 8
+
+static void on_probed(void *ctx, const struct resource_conf *r, const struct wire_fact *f);
+
+static void probe_next(struct resource_manager *rm)
+{
+	while (rm->probe_next < rm->rsm.n_res && rm->probes_running < PROBES_AT_ONCE) {
+		const struct resource_conf *r = &rm->d->cfg.resources[rm->probe_next++];
+		rm->probes_running++;
+		if (driver_probe(&rm->env, r, on_probed, rm) < 0) {
+			struct wire_fact f = { .role = ROLE_UNKNOWN };
+			snprintf(f.name, sizeof(f.name), "%s", r->name);
+			on_probed(rm, r, &f);
+		}
+	}
+}
+
 static void on_probed(void *ctx, const struct resource_conf *r, const struct wire_fact *f)
 {
 	struct resource_manager *rm = ctx;
@@ -140,8 +162,14 @@ static void on_probed(void *ctx, const struct resource_conf *r, const struct wir
 	if (!rm->ready)
 		return;
 	rm->facts[rm_res_index(rm, r)] = *f;
-	if (--rm->probes_left > 0)
+	if (rm->probes_left == 0)       /* a probe of a connection since replaced */
 		return;
+	if (rm->probes_running > 0)
+		rm->probes_running--;
+	if (--rm->probes_left > 0) {
+		probe_next(rm);
+		return;
+	}
 	send_state_now(rm);
 	if (rm->state_again) {
 		rm->state_again = false;
@@ -162,14 +190,9 @@ static void probe_all(struct resource_manager *rm)
 		return;
 	}
 	rm->probes_left = n;
-	for (size_t i = 0; i < n; i++) {
-		const struct resource_conf *r = &rm->d->cfg.resources[i];
-		if (driver_probe(&rm->env, r, on_probed, rm) < 0) {
-			struct wire_fact f = { .role = ROLE_UNKNOWN };
-			snprintf(f.name, sizeof(f.name), "%s", r->name);
-			on_probed(rm, r, &f);
-		}
-	}
+	rm->probe_next = 0;
+	rm->probes_running = 0;
+	probe_next(rm);
 }
 
 /* ---- local start and stop ------------------------------------------------------ */
@@ -381,6 +404,7 @@ static void on_connected(void *ctx)
 	rm->op_busy = calloc(nres ? nres : 1, sizeof(*rm->op_busy));
 	rm->last_report = calloc(nres ? nres : 1, sizeof(*rm->last_report));
 	rm->probes_left = 0;
+	rm->probe_next = rm->probes_running = 0;
 	rm->state_again = false;
 	rm->ready = rm->facts && rm->autostart_epoch && rm->op_busy && rm->last_report &&
 		    rm->seen_phase && rm->t_migrate && rm->t_release;

@@ -31,7 +31,9 @@ struct resource_manager {
 	struct pending_request *pending;
 	/* STATE: facts are probed first, then the message goes out */
 	struct wire_fact *facts;       /* one per resource */
-	size_t probes_left;
+	size_t probes_left;            /* of this round, not yet answered */
+	size_t probe_next;             /* the next resource to probe */
+	size_t probes_running;
 	bool state_again;              /* another STATE was asked while probing */
 	uint64_t *autostart_epoch;     /* per resource: epoch we asked autostart at */
 	bool *op_busy;                 /* per resource: a local start/stop runs */
