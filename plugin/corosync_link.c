@@ -12,8 +12,8 @@ static void note_gate(struct corosync_link *l)
 
 	if (v == l->last_verdict)
 		return;
-	if ((v == GATE_OPEN) != (l->last_verdict == GATE_OPEN) && l->listener && l->listener->gate)
-		l->listener->gate(l->listener_ctx, v == GATE_OPEN);
+	if (l->listener && l->listener->gate)
+		l->listener->gate(l->listener_ctx, v);
 	if (v == GATE_OPEN)
 		qb_log(LOG_NOTICE, "quorum gate open: quorate in ring %x.%llx",
 		       l->gate.cpg_ring.nodeid, (unsigned long long)l->gate.cpg_ring.seq);

@@ -82,6 +82,8 @@ void config_defaults(struct handoff_config *cfg)
 	cfg->reconnect_interval_ms = 1000;
 	cfg->reconnect_limit = 60;
 	cfg->standby_parallel = 2;
+	cfg->self_fence_timeout_ms = 30000;
+	cfg->fence_delay_ms = 60000;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -187,6 +189,22 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			config_error(p, key, "path too long");
 		else
 			snprintf(cfg->drbdadm, sizeof(cfg->drbdadm), "%s", v);
+	} else if (!strcmp(key, "self_fence_timeout") || !strcmp(key, "fence_delay")) {
+		if (parse_u32(v, 1, 3600, &n))
+			config_error(p, key, "expected seconds from 1 to 3600, got '%s'", v);
+		else if (key[0] == 's')
+			cfg->self_fence_timeout_ms = n * 1000;
+		else {
+			cfg->fence_delay_ms = n * 1000;
+			cfg->fence_delay_line = p->line;
+		}
+	} else if (!strcmp(key, "watchdog_device")) {
+		if (*v != '\0' && *v != '/')
+			config_error(p, key, "must be an absolute path, got '%s'", v);
+		else if (strlen(v) >= sizeof(cfg->watchdog_device))
+			config_error(p, key, "path too long");
+		else
+			snprintf(cfg->watchdog_device, sizeof(cfg->watchdog_device), "%s", v);
 	} else if (!strcmp(key, "standby_parallel")) {
 		if (parse_u32(v, 1, 64, &n))
 			config_error(p, key, "expected a count from 1 to 64, got '%s'", v);
@@ -318,6 +336,16 @@ static int run_parser(struct parse_ctx *p, ini_reader reader)
 	int rc = ini_parse_stream(reader, p, ini_handler_fn, p);
 
 	check_resources(p);
+	/* A node that lost quorum must be done fencing itself before a new
+	 * owner may take over (corosync's detection time adds to this; it is
+	 * checked against cmap when handoffd connects). */
+	if (p->cfg->fence_delay_ms <= p->cfg->self_fence_timeout_ms) {
+		unsigned saved = p->line;
+		p->line = p->cfg->fence_delay_line ? p->cfg->fence_delay_line : saved;
+		config_error(p, "fence_delay", "%u s is not longer than self_fence_timeout (%u s)",
+			     p->cfg->fence_delay_ms / 1000, p->cfg->self_fence_timeout_ms / 1000);
+		p->line = saved;
+	}
 
 	if (rc > 0) {
 		unsigned saved = p->line;

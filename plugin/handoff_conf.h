@@ -31,6 +31,10 @@ struct handoff_config {
 	uint32_t reconnect_interval_ms;
 	uint32_t reconnect_limit;    /* attempts before giving up; 0 = forever */
 	uint32_t standby_parallel;   /* migrations at once off a node in standby */
+	uint32_t self_fence_timeout_ms; /* to stop everything after losing quorum */
+	uint32_t fence_delay_ms;     /* a new owner waits this long after a loss */
+	char watchdog_device[RES_PATH_MAX + 1]; /* "" = none */
+	unsigned fence_delay_line;   /* where fence_delay was set (for its error) */
 	char drbdadm[RES_PATH_MAX + 1]; /* the drbdadm to run (tests: a stand-in) */
 	struct resource_conf *resources;
 	size_t n_resources;

@@ -453,10 +453,12 @@ static void on_deliver(void *ctx, uint32_t nodeid, const void *buf, size_t len)
 	}
 }
 
-static void on_gate(void *ctx, bool open)
+static void on_gate(void *ctx, enum gate_verdict v)
 {
 	struct resource_manager *rm = ctx;
+	bool open = v == GATE_OPEN;
 
+	self_fence_verdict(&rm->fence, v);
 	if (open && rm->ready) {
 		rm->rsm.quorate_ring_nodeid = rm->d->link.gate.cpg_ring.nodeid;
 		rm->rsm.quorate_ring_seq = rm->d->link.gate.cpg_ring.seq;
@@ -478,12 +480,15 @@ void rm_init(struct resource_manager *rm, struct handoffd *d)
 	rm->d = d;
 	rm->env.loop = d->loop;
 	rm->env.cfg = &d->cfg;
+	self_fence_init(&rm->fence, rm);
 	corosync_link_listen(&d->link, &listener, rm);
 }
 
 void rm_fini(struct resource_manager *rm)
 {
 	answer_all(rm, "handoffd is stopping");
+	self_fence_fini(&rm->fence);
+	rm->ready = false;             /* closing the link after this fences nothing */
 	rsm_free(&rm->rsm);
 	rsm_actions_free(&rm->acts);
 	free(rm->facts);
@@ -559,6 +564,16 @@ int rm_status(struct resource_manager *rm, json_object **result)
 		json_object_array_add(nodes, jn);
 	}
 	json_object_object_add(o, "nodes", nodes);
+	{
+		const struct self_fence *sf = &rm->fence;
+		json_object *f = json_object_new_object();
+		json_object_object_add(f, "state", json_object_new_string(
+			self_fence_state_name(sf->state)));
+		json_object_object_add(f, "ms", json_object_new_int64((int64_t)(
+			sf->ended_ms ? sf->ended_ms - sf->started_ms : 0)));
+		json_object_object_add(f, "error", json_object_new_string(sf->error));
+		json_object_object_add(o, "self_fence", f);
+	}
 	res = json_object_new_array();
 	for (size_t i = 0; i < m->n_res; i++) {
 		const struct rsm_res *r = &m->res[i];

@@ -17,6 +17,7 @@
 
 #include "driver.h"
 #include "rsm.h"
+#include "self_fence.h"
 
 struct handoffd;
 struct pending_request;
@@ -46,6 +47,7 @@ struct resource_manager {
 		uint64_t frozen_ms;    /* RELEASING (the dump began) -> the end */
 	} seen[RSM_HISTORY];           /* by history slot, like rsm.history */
 	uint64_t seen_history;         /* rsm.n_history at the last event */
+	struct self_fence fence;
 };
 
 /* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */

@@ -308,6 +308,18 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 		str_or(doc, "gate", "gate closed"));
 	if (bool_or(doc, "syncing", 0))
 		fprintf(out, "Sync:     in progress (table not final)\n");
+	{
+		json_object *sf = NULL;
+		const char *st = json_object_object_get_ex(doc, "self_fence", &sf) ?
+				 str_or(sf, "state", "idle") : "idle";
+		if (!strcmp(st, "fencing"))
+			fprintf(out, "Fence:    SELF-FENCING: quorum lost, stopping what this node holds\n");
+		else if (!strcmp(st, "fenced"))
+			fprintf(out, "Fence:    SELF-FENCED in %" PRId64 " ms: this node holds nothing\n",
+				int_or(sf, "ms", 0));
+		else if (!strcmp(st, "failed"))
+			fprintf(out, "Fence:    SELF-FENCE FAILED: %s\n", str_or(sf, "error", ""));
+	}
 	fprintf(out, "\nNodes:\n%10s  %-16s %-8s %s\n", "Node ID", "Name", "Member", "Config");
 	for (size_t i = 0; i < nn; i++) {
 		json_object *n = json_object_array_get_idx(nodes, i);

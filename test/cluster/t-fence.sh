@@ -1,0 +1,104 @@
+#!/bin/bash
+# t-fence.sh - self-fencing: the owner of a resource cut off from the
+# majority stops, unmounts and demotes within self_fence_timeout and says
+# so; the majority never runs a second instance; after the heal the
+# cluster agrees and a cleanup finds nothing running; a stop that hangs
+# during a self-fence is reported as a failed self-fence.
+. "$(dirname "$0")/lib.sh"
+require_root
+
+STANDIN=$HANDOFF_SRCDIR/test/drbd-standin/drbdadm
+SAMPLE=$HANDOFF_SRCDIR/agents/handoff-sample-agent
+AGENT=$HANDOFF_SRCDIR/test/cluster/fault-agent
+
+work=$(mktemp -d /var/tmp/handoff-t-fence.XXXXXX)
+truncate -s 32M "$work/r0.img"
+mkfs.ext4 -q -F "$work/r0.img" || bail "mkfs.ext4 failed"
+loop=$(losetup -f --show "$work/r0.img") || bail "no loop device"
+mnt=/mnt/handoff-$HCLUSTER_PREFIX-web
+state_dir=$work/drbd
+faults=$work/faults
+mkdir -p "$state_dir" "$faults"
+
+cleanup_fence() {
+	local i
+	pkill -f "^sleep 299$" 2>/dev/null
+	for i in 1 2 3; do
+		hc exec "$i" sh -c "HANDOFF_MOUNT='$mnt' '$SAMPLE' stop; umount '$mnt'" >/dev/null 2>&1
+	done
+	cleanup
+	losetup -d "$loop" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup_fence EXIT
+
+hc up 3 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
+_nodes=3
+. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
+for i in 1 2 3; do
+	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
+agent_opt.faults = $faults
+timeout_stop = 60"
+	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 3\nfence_delay = 10/' \
+		"$(hc path $i)/etc/handoff/handoff.conf"
+done
+hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+
+counters() { pgrep -fc "handoff-sample-agent run-counter $mnt"; }
+fence_state() { ctl "$1" status --json | json 'd["self_fence"]["state"]'; }
+fenced_on_1() {
+	local st
+	st=$(fence_state 1)
+	echo "node1 self-fence: $st"
+	[ "$st" = fenced ]
+}
+holds_nothing() {   # NODE: not Primary, not mounted, no counter
+	local role
+	role=$(role_of "$1")
+	echo "role $role, counters $(counters)"
+	[ "$role" = Secondary ] && ! hc exec "$1" grep -q " $mnt " /proc/self/mounts && [ "$(counters)" -eq 0 ]
+}
+
+check "the cluster sees web STOPPED" retry 30 all_agree
+check "start web on node1" ctl 1 start web node1 --wait=30
+check "the counter runs on node1" counter_grows 1
+check "self-fence is idle while quorate" test "$(fence_state 1)" = idle
+
+# ---- the owner is cut off ----------------------------------------------------------
+hc isolate 1 >"$_out" 2>&1 || diag <"$_out"
+check "node1 loses quorum" retry 30 quorate_is 1 false
+check "node1 self-fences within self_fence_timeout (3 s)" retry 10 fenced_on_1
+check "node1 holds nothing: Secondary, unmounted, no counter" holds_nothing 1
+check "status on node1 says it self-fenced" sh -c "'$HCLUSTER' exec 1 '$HANDOFFCTL' status | grep -q 'SELF-FENCED in [0-9]* ms'"
+check "handoffd logged the self-fence" sh -c "'$HCLUSTER' logs 1 2>&1 | grep -q 'self-fenced in'"
+check "the majority stays quorate" quorate_is 2 true
+check "S2: no counter runs anywhere (no failover without issue 7)" test "$(counters)" -eq 0
+check "S1: the stand-in saw no second Primary" no_violations
+
+# ---- the heal ------------------------------------------------------------------------
+hc heal 1 >"$_out" 2>&1 || diag <"$_out"
+check "after the heal all three agree" retry 40 all_agree
+check "node1 is quorate again, self-fence idle" retry 20 sh -c "test \"\$('$HCLUSTER' exec 1 '$HANDOFFCTL' status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"self_fence\"][\"state\"])')\" = idle"
+check "web is FAILED: not running on its owner" retry 20 phase_is 2 FAILED 1
+check "cleanup finds it running nowhere: STOPPED" sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' cleanup web --wait=30 && '$HCLUSTER' exec 3 '$HANDOFFCTL' status -d '|' | grep -q '^web|STOPPED|'"
+check "S1 after the heal" no_violations
+
+# ---- a stop that hangs while self-fencing ---------------------------------------------
+check "start web on node2" ctl 2 start web node2 --wait=30
+: >"$faults/hang.stop.2"
+hc isolate 2 >"$_out" 2>&1 || diag <"$_out"
+failed_on_2() {
+	local st
+	st=$(fence_state 2)
+	echo "node2 self-fence: $st"
+	[ "$st" = failed ]
+}
+check "node2 reports a failed self-fence when its stop hangs past self_fence_timeout" retry 15 failed_on_2
+check "status on node2 names it" sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' status | grep -q 'SELF-FENCE FAILED: 1 stop still running after self_fence_timeout (3 s)'"
+check "handoffd logged it as critical" sh -c "'$HCLUSTER' logs 2 2>&1 | grep -q 'self-fence FAILED'"
+rm -f "$faults/hang.stop.2"
+pkill -f "^sleep 299$" 2>/dev/null
+hc heal 2 >"$_out" 2>&1 || diag <"$_out"
+check "after the heal all three agree again" retry 40 all_agree
+check "S1 at the end" no_violations
+finish
