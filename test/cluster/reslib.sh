@@ -54,3 +54,34 @@ counter_grows() {
 }
 role_of() { hc exec "$1" "$STANDIN" role r0 | cut -d/ -f1; }
 workload_pid() { hc exec "$1" cat "$mnt/.sample-agent.pid"; }
+
+# fault_web_setup: the resource web of the fault tests: a 64 MiB ext4 on a
+# loop device ($loop, mounted at $mnt), the stand-in's state ($state_dir),
+# the fault-agent ($AGENT) over the sample agent ($SAMPLE) with its fault
+# directory ($faults); removed on exit with whatever the test left running.
+fault_web_setup() {
+	STANDIN=$HANDOFF_SRCDIR/test/drbd-standin/drbdadm
+	SAMPLE=$HANDOFF_SRCDIR/agents/handoff-sample-agent
+	AGENT=$HANDOFF_SRCDIR/test/cluster/fault-agent
+	work=$(mktemp -d "/var/tmp/handoff-$HCLUSTER_PREFIX.XXXXXX")
+	truncate -s 64M "$work/r0.img"
+	mkfs.ext4 -q -F "$work/r0.img" || bail "mkfs.ext4 failed"
+	loop=$(losetup -f --show "$work/r0.img") || bail "no loop device"
+	mnt=/mnt/handoff-$HCLUSTER_PREFIX-web
+	state_dir=$work/drbd
+	faults=$work/faults
+	mkdir -p "$state_dir" "$faults"
+	trap fault_web_cleanup EXIT
+}
+
+fault_web_cleanup() {
+	local i f
+	for f in "$faults"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+	pkill -f "^sleep 299$" 2>/dev/null
+	for i in 1 2 3; do
+		hc exec "$i" sh -c "HANDOFF_MOUNT='$mnt' '$SAMPLE' stop; umount '$mnt'" >/dev/null 2>&1
+	done
+	cleanup
+	losetup -d "$loop" 2>/dev/null
+	rm -rf "$work"
+}

@@ -7,34 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 
-STANDIN=$HANDOFF_SRCDIR/test/drbd-standin/drbdadm
-SAMPLE=$HANDOFF_SRCDIR/agents/handoff-sample-agent
-AGENT=$HANDOFF_SRCDIR/test/cluster/fault-agent
-
-work=$(mktemp -d /var/tmp/handoff-t-migrate.XXXXXX)
-truncate -s 64M "$work/r0.img"
-mkfs.ext4 -q -F "$work/r0.img" || bail "mkfs.ext4 failed"
-loop=$(losetup -f --show "$work/r0.img") || bail "no loop device"
-mnt=/mnt/handoff-$HCLUSTER_PREFIX-web
-state_dir=$work/drbd
-faults=$work/faults
-mkdir -p "$state_dir" "$faults"
-
-cleanup_migrate() {
-	local i
-	for f in "$faults"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
-	for i in 1 2 3; do
-		hc exec "$i" sh -c "'$SAMPLE' stop; umount '$mnt'" >/dev/null 2>&1
-	done
-	cleanup
-	losetup -d "$loop" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup_migrate EXIT
+. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
+fault_web_setup
 
 hc up 3 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
 _nodes=3
-. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 for i in 1 2 3; do
 	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
 agent_opt.faults = $faults"
