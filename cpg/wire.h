@@ -115,6 +115,7 @@ enum conn_fact { CONN_UNKNOWN = 0, CONN_CONNECTED = 1, CONN_DISCONNECTED = 2 };
 
 #define WIRE_STATE_QUORATE_SEEN 0x1   /* quorate_ring_* is meaningful */
 #define WIRE_STATE_STANDBY      0x2   /* the sender is in standby */
+#define WIRE_STATE_QUORATE_NOW  0x4   /* quorate in the ring of this sync */
 
 struct wire_header {
 	uint16_t version;

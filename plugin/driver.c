@@ -56,6 +56,11 @@ static const enum step release_steps[] = { ST_DUMP_PREPARE, ST_WL_DUMP, ST_SYNC,
 					   ST_MARK_COMPLETE, ST_UMOUNT, ST_DEMOTE, ST_END };
 static const enum step acquire_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, ST_CHECK_DUMP,
 					   ST_MARK_CONSUMED, ST_WL_RESTORE, ST_END };
+/* Failover: like acquire, but a dump that may not be restored means a
+ * cold start instead (cold_tail), not a failure. */
+static const enum step failover_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, ST_CHECK_DUMP,
+					    ST_MARK_CONSUMED, ST_WL_RESTORE, ST_END };
+static const enum step cold_tail[] = { ST_WL_START, ST_END };
 
 struct seq {
 	struct driver_env env;
@@ -70,6 +75,8 @@ struct seq {
 	uint32_t nodeid;         /* this node, written into the markers */
 	uint32_t take_back_from; /* acquire: a consumed marker of this node is accepted */
 	uint64_t ms[ST_END];     /* how long each step took */
+	bool cold;               /* failover: no dump to restore, started cold */
+	char why_cold[160];
 	driver_migrate_fn migrate_done;
 	char error[WIRE_STR_MAX + 1];
 	driver_done_fn done;
@@ -435,8 +442,10 @@ static void finish(struct seq *q)
 			.promote_ms = q->ms[ST_CHECK_DISK] + q->ms[ST_PROMOTE],
 			.mount_ms = q->ms[ST_MOUNT],
 			.restore_ms = q->ms[ST_CHECK_DUMP] + q->ms[ST_MARK_CONSUMED] +
-				      q->ms[ST_WL_RESTORE],
+				      q->ms[ST_WL_RESTORE] + q->ms[ST_WL_START],
+			.cold_start = q->cold,
 		};
+		snprintf(t.why_cold, sizeof(t.why_cold), "%s", q->why_cold);
 		q->migrate_done(q->ctx, q->r, q->error[0] == '\0', !q->undo_failed, q->error, &t);
 	} else
 		q->done(q->ctx, q->r, q->error[0] == '\0', q->error);
@@ -448,8 +457,8 @@ static void fail(struct seq *q, enum step s, const char *why)
 	if (q->error[0] == '\0')
 		snprintf(q->error, sizeof(q->error), "%s: %s", step_name(s), why);
 	qb_log(LOG_ERR, "%s: %s failed: %s", q->r->name, step_name(s), why);
-	if ((q->steps == start_steps || q->steps == release_steps || q->steps == acquire_steps) &&
-	    !q->undoing) {
+	if ((q->steps == start_steps || q->steps == release_steps || q->steps == acquire_steps ||
+	     q->steps == failover_steps || q->steps == cold_tail) && !q->undoing) {
 		q->undoing = true;   /* leave nothing half-started */
 		q->at = 0;
 		next_step(q);
@@ -476,6 +485,20 @@ static void step_done(void *ctx, const struct op_result *res)
 	       (unsigned long long)res->elapsed_ms, res->exit_status);
 	if (!q->undoing)
 		q->ms[s] += res->elapsed_ms;
+	if (s == ST_CHECK_DUMP && !ok && q->steps == failover_steps && !q->undoing) {
+		/* nothing that may be restored: start it cold */
+		if (res->err && res->err_len)
+			snprintf(q->why_cold, sizeof(q->why_cold), "%.*s", (int)res->err_len, res->err);
+		else
+			snprintf(q->why_cold, sizeof(q->why_cold), "no dump");
+		q->why_cold[strcspn(q->why_cold, "\n")] = '\0';
+		qb_log(LOG_NOTICE, "%s: %s: starting it cold", q->r->name, q->why_cold);
+		q->cold = true;
+		q->steps = cold_tail;
+		q->at = 0;
+		next_step(q);
+		return;
+	}
 	if (s == ST_UMOUNT && !ok) {
 		/* "target is busy" alone does not help: say who holds it */
 		char holders[160];
@@ -707,6 +730,12 @@ int driver_acquire(const struct driver_env *env, const struct resource_conf *r,
 		   const struct driver_migration *m, driver_migrate_fn done, void *ctx)
 {
 	return run_migration(env, r, acquire_steps, m, done, ctx);
+}
+
+int driver_fail_over(const struct driver_env *env, const struct resource_conf *r,
+		     const struct driver_migration *m, driver_migrate_fn done, void *ctx)
+{
+	return run_migration(env, r, failover_steps, m, done, ctx);
 }
 
 int driver_ready(const struct driver_env *env, const struct resource_conf *r,

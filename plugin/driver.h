@@ -83,7 +83,9 @@ struct driver_migration {
 
 struct driver_times {
 	uint64_t dump_ms, sync_ms, umount_ms, demote_ms;
-	uint64_t promote_ms, mount_ms, restore_ms;
+	uint64_t promote_ms, mount_ms, restore_ms;   /* restore: or the cold start */
+	bool cold_start;          /* failover: started cold, why_cold says why */
+	char why_cold[160];
 };
 
 typedef void (*driver_migrate_fn)(void *ctx, const struct resource_conf *r, bool ok,
@@ -94,6 +96,11 @@ int driver_release(const struct driver_env *env, const struct resource_conf *r,
 		   const struct driver_migration *m, driver_migrate_fn done, void *ctx);
 int driver_acquire(const struct driver_env *env, const struct resource_conf *r,
 		   const struct driver_migration *m, driver_migrate_fn done, void *ctx);
+/* Failover (new owner): check disk, promote, mount; then the dump of
+ * M->epoch if it is complete and not consumed (consumed marker, restore),
+ * else a cold start (agent start).  A failure undoes everything. */
+int driver_fail_over(const struct driver_env *env, const struct resource_conf *r,
+		     const struct driver_migration *m, driver_migrate_fn done, void *ctx);
 
 /* Ops of this driver still running (so shutdown can wait or cancel). */
 size_t driver_busy(void);

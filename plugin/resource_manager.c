@@ -122,10 +122,51 @@ bool rm_gate_open(struct resource_manager *rm, char *why, size_t len)
 	return false;
 }
 
+/* How long a STATE may wait for the quorum notification of its ring. */
+#define STATE_QUORUM_WAIT_MS 3000
+
+static void send_state_now(struct resource_manager *rm);
+
+static void state_wait_over(void *data)
+{
+	struct resource_manager *rm = data;
+
+	rm->state_timer_armed = false;
+	if (!rm->state_waiting || !rm->ready)
+		return;
+	qb_log(LOG_WARNING, "no quorum notification for this ring after %u ms: "
+	       "sending STATE as not quorate", STATE_QUORUM_WAIT_MS);
+	rm->state_wait_expired = true;
+	send_state_now(rm);
+	rm->state_wait_expired = false;
+}
+
+/*
+ * STATE says whether this node is quorate in the ring of the sync, and
+ * the merge lets only a quorate partition fail resources over: so it waits
+ * until the quorum notification of this ring has arrived (corosync sends
+ * it and the CPG confchg in either order), at most STATE_QUORUM_WAIT_MS.
+ */
 static void send_state_now(struct resource_manager *rm)
 {
 	struct wire_msg msg = { .hdr = { .type = MSG_STATE } };
 
+	if (!quorum_gate_settled(&rm->d->link.gate) && !rm->state_wait_expired) {
+		rm->state_waiting = true;
+		if (!rm->state_timer_armed) {
+			qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH,
+					  (uint64_t)STATE_QUORUM_WAIT_MS * 1000000ULL, rm,
+					  state_wait_over, &rm->state_timer);
+			rm->state_timer_armed = true;
+		}
+		return;
+	}
+	rm->state_waiting = false;
+	if (rm->state_timer_armed) {
+		qb_loop_timer_del(rm->d->loop, rm->state_timer);
+		rm->state_timer_armed = false;
+	}
+	rm->rsm.quorate_now = quorum_gate_open(&rm->d->link.gate);
 	rsm_fill_state(&rm->rsm, &msg.u.state, rm->facts, rm->rsm.n_res);
 	rm_send(rm, &msg);
 	free(msg.u.state.entries);     /* the facts stay ours */
@@ -324,6 +365,9 @@ static void execute(struct resource_manager *rm)
 		case ACT_TAKE_BACK:
 			rm_migration_action(rm, a);
 			break;
+		case ACT_FAILOVER:
+			rm_fail_over(rm, a);
+			break;
 		}
 	}
 	rsm_actions_clear(&rm->acts);
@@ -406,6 +450,7 @@ static void on_connected(void *ctx)
 	rm->probes_left = 0;
 	rm->probe_next = rm->probes_running = 0;
 	rm->state_again = false;
+	rm->state_waiting = false;
 	rm->ready = rm->facts && rm->autostart_epoch && rm->op_busy && rm->last_report &&
 		    rm->seen_phase && rm->t_migrate && rm->t_release;
 }
@@ -459,6 +504,8 @@ static void on_gate(void *ctx, enum gate_verdict v)
 	bool open = v == GATE_OPEN;
 
 	self_fence_verdict(&rm->fence, v);
+	if (rm->state_waiting && rm->ready && quorum_gate_settled(&rm->d->link.gate))
+		send_state_now(rm);
 	if (open && rm->ready) {
 		rm->rsm.quorate_ring_nodeid = rm->d->link.gate.cpg_ring.nodeid;
 		rm->rsm.quorate_ring_seq = rm->d->link.gate.cpg_ring.seq;
@@ -488,6 +535,9 @@ void rm_fini(struct resource_manager *rm)
 {
 	answer_all(rm, "handoffd is stopping");
 	self_fence_fini(&rm->fence);
+	if (rm->state_timer_armed)
+		qb_loop_timer_del(rm->d->loop, rm->state_timer);
+	rm->state_timer_armed = false;
 	rm->ready = false;             /* closing the link after this fences nothing */
 	rsm_free(&rm->rsm);
 	rsm_actions_free(&rm->acts);

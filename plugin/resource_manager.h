@@ -36,6 +36,10 @@ struct resource_manager {
 	size_t probe_next;             /* the next resource to probe */
 	size_t probes_running;
 	bool state_again;              /* another STATE was asked while probing */
+	bool state_waiting;            /* STATE waits for this ring's quorum */
+	bool state_wait_expired;
+	bool state_timer_armed;
+	qb_loop_timer_handle state_timer;
 	uint64_t *autostart_epoch;     /* per resource: epoch we asked autostart at */
 	bool *op_busy;                 /* per resource: a local start/stop runs */
 	struct wire_msg *last_report;  /* per resource: our last migration report */
@@ -59,6 +63,8 @@ bool rm_gate_open(struct resource_manager *rm, char *why, size_t len);
  * after a sync send again a report a confchg may have dropped. */
 void rm_migration_action(struct resource_manager *rm, const struct rsm_action *a);
 void rm_resend_reports(struct resource_manager *rm);
+/* ACT_FAILOVER: after fence_delay, if it is still ours, take it over. */
+void rm_fail_over(struct resource_manager *rm, const struct rsm_action *a);
 /* After every event: note phase changes and time the history's new entries. */
 void rm_observe(struct resource_manager *rm);
 /* handoffctl standby|unstandby NODE: {"node": N, "on": bool}; deferred. */

@@ -188,6 +188,83 @@ void rm_resend_reports(struct resource_manager *rm)
 	}
 }
 
+/* ---- failover ---------------------------------------------------------------- */
+
+struct failover_ctx {
+	struct resource_manager *rm;
+	char resource[WIRE_NAME_MAX + 1];
+	uint64_t epoch, dump_epoch;
+	qb_loop_timer_handle timer;
+};
+
+static void on_failed_over(void *ctx, const struct resource_conf *r, bool ok, bool rolled_back,
+			   const char *error, const struct driver_times *t)
+{
+	struct failover_ctx *c = ctx;
+	char how[WIRE_STR_MAX + 1];
+
+	done_common(&(struct step_ctx){ .rm = c->rm }, r);
+	if (!ok)
+		snprintf(how, sizeof(how), "%s%s", error,
+			 rolled_back ? "" : "; undoing it failed too");
+	else if (t->cold_start)
+		snprintf(how, sizeof(how), "cold start (%s)", t->why_cold);
+	else
+		snprintf(how, sizeof(how), "restored from the dump of epoch %llu",
+			 (unsigned long long)c->dump_epoch);
+	report(c->rm, r, MSG_STARTED, c->epoch, ok, how, t);
+	free(c);
+}
+
+static void failover_now(void *data)
+{
+	struct failover_ctx *c = data;
+	struct resource_manager *rm = c->rm;
+	struct rsm_res *res = rm->ready ? rsm_find(&rm->rsm, c->resource) : NULL;
+	struct driver_migration mig = { .epoch = c->dump_epoch };
+	char why[160];
+
+	if (!res || res->phase != PHASE_FAILING_OVER || res->epoch != c->epoch ||
+	    res->owner != rm->rsm.local_nodeid) {
+		qb_log(LOG_NOTICE, "%s: the failover of epoch %llu is no longer this node's",
+		       c->resource, (unsigned long long)c->epoch);
+		free(c);
+		return;
+	}
+	mig.nodeid = rm->rsm.local_nodeid;
+	if (!rm_gate_open(rm, why, sizeof(why))) {
+		qb_log(LOG_WARNING, "%s: not taking it over: %s", c->resource, why);
+		report(rm, res->conf, MSG_STARTED, c->epoch, false, why, NULL);
+		free(c);
+		return;
+	}
+	qb_log(LOG_NOTICE, "%s: fence_delay over, taking it over (epoch %llu)", c->resource,
+	       (unsigned long long)c->epoch);
+	rm->op_busy[rm_res_index(rm, res->conf)] = true;
+	if (driver_fail_over(&rm->env, res->conf, &mig, on_failed_over, c) < 0) {
+		rm->op_busy[rm_res_index(rm, res->conf)] = false;
+		report(rm, res->conf, MSG_STARTED, c->epoch, false, "cannot run the driver", NULL);
+		free(c);
+	}
+}
+
+void rm_fail_over(struct resource_manager *rm, const struct rsm_action *a)
+{
+	struct failover_ctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return;
+	c->rm = rm;
+	c->epoch = a->epoch;
+	c->dump_epoch = a->node;
+	snprintf(c->resource, sizeof(c->resource), "%s", a->resource);
+	qb_log(LOG_WARNING, "%s: its owner is lost; this node takes it over in %u s "
+	       "(fence_delay, epoch %llu)", a->resource, rm->d->cfg.fence_delay_ms / 1000,
+	       (unsigned long long)a->epoch);
+	qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH, (uint64_t)rm->d->cfg.fence_delay_ms * 1000000ULL,
+			  c, failover_now, &c->timer);
+}
+
 /* ---- what this node saw: timings and history ------------------------------ */
 
 static uint64_t now_ms(void)

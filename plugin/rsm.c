@@ -373,7 +373,13 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		if (rsm_is_member(m, r->owner)) {
 			r->phase = PHASE_FAILED;
 			rsm_set_error(r, "not running on its owner, node %u, at the sync", r->owner);
+		} else if (m->partition_quorate) {
+			rsm_fail_over(m, r, r->epoch, out);
 		}
+	} else if (r->phase == PHASE_FAILING_OVER) {
+		/* the new owner left too: the next one */
+		if (!rsm_is_member(m, r->owner) && m->partition_quorate)
+			rsm_fail_over(m, r, r->dump_epoch, out);
 	} else if (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING) {
 		if (!rsm_is_member(m, r->owner)) {
 			rsm_set_error(r, "owner node %u left during %s", r->owner,
@@ -387,6 +393,8 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 	r->owner_lost = r->owner != 0 && !rsm_is_member(m, r->owner);
 
 	/* whoever holds it without owning it lets go, at once */
+	if (r->phase == PHASE_FAILING_OVER)
+		return;   /* the new owner is about to take it: it holds it by right */
 	for (size_t i = 0; i < n_holding; i++) {
 		if (holding[i] == r->owner && r->phase != PHASE_STOPPED)
 			continue;
@@ -423,6 +431,11 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	size_t n_held = m->n_held;
 
 	choose_reference(m);
+	/* Quorum is the partition's, so one member that knew it is enough;
+	 * without it nothing here may fail over (its epochs must not grow). */
+	m->partition_quorate = false;
+	for (size_t i = 0; i < m->n_nodes; i++)
+		m->partition_quorate |= m->nodes[i].member && m->nodes[i].quorate_now;
 	for (size_t i = 0; i < m->n_res; i++)
 		merge_resource(m, &m->res[i], out);
 	free_states(m);
@@ -474,6 +487,7 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 	n->proto_min = n->state.proto_min;
 	n->proto_max = n->state.proto_max;
 	n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
+	n->quorate_now = (n->state.flags & WIRE_STATE_QUORATE_NOW) != 0;
 	if (all_states_seen(m))
 		merge(m, out);
 }
@@ -717,6 +731,8 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		if (me && me->standby)
 			s->flags |= WIRE_STATE_STANDBY;
 	}
+	if (m->quorate_now)
+		s->flags |= WIRE_STATE_QUORATE_NOW;
 	s->entries = m->n_res ? calloc(m->n_res, sizeof(*s->entries)) : NULL;
 	s->n_entries = s->entries ? m->n_res : 0;
 	for (size_t i = 0; i < s->n_entries; i++) {

@@ -45,6 +45,7 @@ struct rsm_node {
 	uint16_t proto_min, proto_max;
 	bool eligible;            /* same config as the reference, protocol ok */
 	bool standby;             /* no place for resources: what it runs moves away */
+	bool quorate_now;         /* its STATE said: quorate in this ring */
 	struct wire_state state;  /* its last STATE, until the merge */
 };
 
@@ -60,6 +61,8 @@ struct rsm_res {
 	bool owner_lost;          /* owner is not a member any more */
 	uint32_t ms[WIRE_TIMES];  /* the running migration's phase times so far */
 	bool drain_failed;        /* a move off a standby node failed: not again */
+	uint64_t dump_epoch;      /* FAILING_OVER: a dump of this epoch may be restored */
+	uint32_t lost_owner;      /* FAILING_OVER: the owner that was lost */
 };
 
 enum rsm_action_type {
@@ -74,6 +77,8 @@ enum rsm_action_type {
 	ACT_MIGRATE_RELEASE,      /* source: dump ... demote, send RELEASED or ABORT */
 	ACT_MIGRATE_ACQUIRE,      /* target: promote ... restore, send STARTED or HANDBACK */
 	ACT_TAKE_BACK,            /* source: promote ... restore the handed-back dump, STARTED */
+	ACT_FAILOVER,             /* new owner: wait fence_delay, promote, mount, restore
+				   * the dump of epoch `node` if it may, else start cold */
 };
 
 struct rsm_action {
@@ -126,6 +131,8 @@ struct rsm {
 	struct rsm_history history[RSM_HISTORY];   /* a ring, oldest overwritten */
 	uint64_t n_history;        /* entries ever recorded */
 	uint16_t standby_parallel; /* from the last STANDBY: migrations at once */
+	bool quorate_now;          /* set by the daemon before each STATE */
+	bool partition_quorate;    /* the last merge: some member was quorate */
 };
 
 /* PREPARING, RELEASING, RESTORING or HANDING_BACK. */

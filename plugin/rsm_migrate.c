@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drbd_parse.h"
 #include "rsm_priv.h"
 
 bool rsm_migrating(enum phase p)
@@ -37,9 +38,27 @@ bool rsm_awaits_report_from(const struct rsm_res *r, uint32_t nodeid)
 {
 	switch (r->phase) {
 	case PHASE_PREPARING: case PHASE_RESTORING: return nodeid == r->target;
-	case PHASE_RELEASING: case PHASE_HANDING_BACK: return nodeid == r->owner;
+	case PHASE_RELEASING: case PHASE_HANDING_BACK: case PHASE_FAILING_OVER:
+		return nodeid == r->owner;
 	default: return false;
 	}
+}
+
+/* A new history entry for R (the oldest is overwritten). */
+static struct rsm_history *entry(struct rsm *m, const struct rsm_res *r,
+				 enum rsm_history_kind kind, uint32_t source, uint32_t target, bool ok)
+{
+	struct rsm_history *h = &m->history[m->n_history++ % RSM_HISTORY];
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->resource, sizeof(h->resource), "%s", r->conf->name);
+	h->epoch = r->epoch;
+	h->kind = kind;
+	h->source = source;
+	h->target = target;
+	h->ok = ok;
+	memcpy(h->ms, r->ms, sizeof(h->ms));
+	return h;
 }
 
 static void record(struct rsm *m, struct rsm_res *r, bool ok, const char *fmt, ...)
@@ -47,20 +66,19 @@ static void record(struct rsm *m, struct rsm_res *r, bool ok, const char *fmt, .
 
 static void record(struct rsm *m, struct rsm_res *r, bool ok, const char *fmt, ...)
 {
-	struct rsm_history *h = &m->history[m->n_history++ % RSM_HISTORY];
+	struct rsm_history *h = entry(m, r, HIST_MIGRATION, r->owner, r->target, ok);
 	va_list ap;
 
-	memset(h, 0, sizeof(*h));
-	snprintf(h->resource, sizeof(h->resource), "%s", r->conf->name);
-	h->epoch = r->epoch;
-	h->kind = HIST_MIGRATION;
-	h->source = r->owner;
-	h->target = r->target;
-	h->ok = ok;
-	memcpy(h->ms, r->ms, sizeof(h->ms));
 	va_start(ap, fmt);
 	vsnprintf(h->result, sizeof(h->result), fmt, ap);
 	va_end(ap);
+}
+
+static void record_failover(struct rsm *m, struct rsm_res *r, bool ok, const char *how)
+{
+	struct rsm_history *h = entry(m, r, HIST_FAILOVER, r->lost_owner, r->owner, ok);
+
+	snprintf(h->result, sizeof(h->result), "%s", how[0] ? how : ok ? "started" : "failed");
 }
 
 const struct rsm_history *rsm_history_get(const struct rsm *m, size_t i)
@@ -150,7 +168,8 @@ static bool expected(struct rsm_res *r, const struct wire_msg *msg, struct rsm_a
 			break;
 		case MSG_STARTED:
 			ok = (r->phase == PHASE_RESTORING && from == r->target) ||
-			     (r->phase == PHASE_HANDING_BACK && from == r->owner);
+			     (r->phase == PHASE_HANDING_BACK && from == r->owner) ||
+			     (r->phase == PHASE_FAILING_OVER && from == r->owner);
 			break;
 		default:
 			break;
@@ -240,6 +259,18 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 		act(m, r, out, ACT_TAKE_BACK, r->owner, r->target);
 		break;
 	case MSG_STARTED:
+		if (r->phase == PHASE_FAILING_OVER) {
+			/* error carries how: "restored from the dump of epoch N" or "cold start" */
+			record_failover(m, r, rep->ok, rep->error);
+			if (rep->ok) {
+				r->phase = PHASE_RUNNING;
+				r->last_error[0] = '\0';
+			} else {
+				r->phase = PHASE_FAILED;
+				rsm_set_error(r, "failover to node %u failed: %s", r->owner, rep->error);
+			}
+			break;
+		}
 		if (r->phase == PHASE_RESTORING) {
 			if (rep->ok) {
 				record(m, r, true, "migrated");
@@ -275,27 +306,86 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 }
 
 /*
- * After a sync.  While both ends are members the migration goes on: the
- * reports still come (held messages a confchg dropped are sent again by
- * their senders after the sync).  When one end left, nothing automatic
- * happens yet: the resource is FAILED with what is known, and its facts at
- * the next cleanup decide.  (Failover during a migration: issue 7.)
+ * After a sync, when an end of a migration left, its phase decides:
+ *   PREPARING, target gone: nothing was dumped yet; it runs on the source.
+ *   RELEASING, target gone: the source's own report decides (ABORT: it runs
+ *     there again; RELEASED: nobody runs it, so it fails over).
+ *   RESTORING, source gone: the target goes on alone.
+ *   source gone before RELEASED, target gone after RELEASED, source gone
+ *   while taking a hand-back: nobody runs it; it fails over, and the new
+ *   owner restores the dump only if it is complete and not consumed.
  */
 void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
 {
-	uint32_t gone;
+	bool src = rsm_is_member(m, r->owner), dst = rsm_is_member(m, r->target);
+	uint32_t gone = src ? r->target : r->owner;
 
-	if (!rsm_migrating(r->phase))
+	if (src && dst)
 		return;
-	if (rsm_is_member(m, r->owner) && rsm_is_member(m, r->target))
+	if ((r->phase == PHASE_RELEASING && src) || (r->phase == PHASE_RESTORING && dst))
 		return;
-	gone = rsm_is_member(m, r->owner) ? r->target : r->owner;
+	if (!m->partition_quorate && !(r->phase == PHASE_PREPARING && src))
+		return;   /* without quorum, nothing is decided here */
 	rsm_set_error(r, "node %u left during %s (migration of epoch %llu from node %u to node %u)",
 		      gone, phase_name(r->phase), (unsigned long long)r->epoch, r->owner, r->target);
-	record(m, r, false, "interrupted: node %u left during %s", gone, phase_name(r->phase));
 	rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s: %s", r->conf->name,
 		      r->last_error);
-	r->phase = PHASE_FAILED;
+	if (r->phase == PHASE_PREPARING && src) {
+		record(m, r, false, "interrupted: node %u left during PREPARING", gone);
+		back_to_source(r);
+		return;
+	}
+	record(m, r, false, "interrupted: node %u left during %s; failing over", gone,
+	       phase_name(r->phase));
+	r->target = 0;
+	rsm_fail_over(m, r, r->epoch, out);
+}
+
+/* The first eligible member by R's preference that has good data. */
+static uint32_t failover_choice(struct rsm *m, const struct rsm_res *r)
+{
+	uint32_t pref[RES_MAX_NODES];
+	size_t np = rsm_preference(m, r, pref, RES_MAX_NODES);
+
+	for (size_t i = 0; i < np; i++) {
+		const struct rsm_node *n = rsm_node(m, pref[i]);
+		const struct wire_fact *f = NULL;
+		if (rsm_ineligible(m, r, pref[i]))
+			continue;
+		for (size_t j = 0; n && j < n->state.n_facts; j++)
+			if (!strcmp(n->state.facts[j].name, r->conf->name))
+				f = &n->state.facts[j];
+		/* DRBD: a disk that is not UpToDate would lose writes */
+		if (r->conf->storage == STORAGE_DRBD && (!f || f->disk != DRBD_DISK_UPTODATE))
+			continue;
+		return pref[i];
+	}
+	return 0;
+}
+
+void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, struct rsm_actions *out)
+{
+	uint32_t lost = r->owner, to = failover_choice(m, r);
+
+	r->epoch++;
+	r->target = 0;
+	r->dump_epoch = dump_epoch;
+	memset(r->ms, 0, sizeof(r->ms));
+	if (!to) {
+		r->phase = PHASE_FAILED;
+		rsm_set_error(r, "owner node %u lost, and no eligible member with UpToDate data "
+			      "may take %s over", lost, r->conf->name);
+		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s", r->last_error);
+		return;
+	}
+	r->lost_owner = lost;
+	r->owner = to;
+	r->phase = PHASE_FAILING_OVER;
+	r->owner_lost = false;
+	rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false,
+		      "%s: owner node %u lost: node %u takes it over after fence_delay (epoch %llu)",
+		      r->conf->name, lost, to, (unsigned long long)r->epoch);
+	act(m, r, out, ACT_FAILOVER, to, (uint32_t)dump_epoch);
 }
 
 /* ---- standby ----------------------------------------------------------------- */

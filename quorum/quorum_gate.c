@@ -69,3 +69,9 @@ void ring_id_format(struct ring_id r, char *buf, unsigned len)
 {
 	snprintf(buf, len, "%x.%llx", r.nodeid, (unsigned long long)r.seq);
 }
+
+bool quorum_gate_settled(const struct quorum_gate *g)
+{
+	return g->corosync_up && g->have_quorum && g->have_cpg_ring &&
+	       ring_id_equal(g->quorum_ring, g->cpg_ring);
+}

@@ -53,6 +53,9 @@ static inline bool quorum_gate_open(const struct quorum_gate *g)
 	return quorum_gate_check(g) == GATE_OPEN;
 }
 const char *gate_verdict_str(enum gate_verdict v);
+/* Does the latest quorum notification describe the latest CPG ring (so
+ * that quorate or not is known for this membership)? */
+bool quorum_gate_settled(const struct quorum_gate *g);
 
 bool ring_id_equal(struct ring_id a, struct ring_id b);
 /* corosync-quorumtool's spelling: "<nodeid hex>.<seq hex>". */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugin/drbd_parse.h"
 #include "plugin/rsm.h"
 
 #define N 3
@@ -61,6 +62,7 @@ static struct sim *sim_new(void)
 		snprintf(s->facts[i][0].name, sizeof(s->facts[i][0].name), "web");
 		snprintf(s->facts[i][1].name, sizeof(s->facts[i][1].name), "db");
 		s->facts[i][0].role = s->facts[i][1].role = ROLE_SECONDARY;
+		s->facts[i][0].disk = DRBD_DISK_UPTODATE;    /* web is on DRBD */
 		boot(s, i);
 	}
 	return s;
@@ -129,6 +131,9 @@ static void run(struct sim *s)
 
 static void confchg(struct sim *s, const uint32_t *members, size_t n)
 {
+	/* votequorum's verdict for 3 votes: a majority is quorate */
+	for (int i = 1; i <= N; i++)
+		s->m[i].quorate_now = n * 2 > N;
 	for (size_t k = 0; k < n; k++) {
 		int i = (int)members[k];
 		size_t before = s->acts[i].n;
@@ -523,9 +528,13 @@ static void owner_loss(void **state)
 	confchg(s, without3, 2);
 	run(s);
 	agree(s);
-	/* web: RUNNING on a node that left; failover is not this step's job */
-	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
-	assert_true(res(s, 1, "web")->owner_lost);
+	/* web: its owner left: the first eligible member takes it over */
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_FAILING_OVER);
+	assert_int_equal(res(s, 1, "web")->owner, 1);
+	assert_int_equal(res(s, 1, "web")->epoch, 2);
+	assert_int_equal(count(s, 1, ACT_FAILOVER), 1);
+	assert_int_equal(last(s, 1, ACT_FAILOVER)->node, 1);   /* the dump epoch it may restore */
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
 	/* db's owner is still here with the op in flight: unchanged */
 	assert_int_equal(res(s, 1, "db")->phase, PHASE_STARTING);
 
@@ -835,8 +844,12 @@ static void migration_target_leaves(void **state)
 	s->up[2] = false;
 	confchg(s, two, 2);
 	run(s);
-	expect_phase(s, PHASE_FAILED, 1, 2);
+	/* nobody runs it: the source takes it over, from the dump if the
+	 * target had not consumed it (the new owner's dump check decides) */
+	expect_phase(s, PHASE_FAILING_OVER, 1, 0);
 	assert_non_null(strstr(res(s, 1, "web")->last_error, "node 2 left during RESTORING"));
+	assert_int_equal(last(s, 1, ACT_FAILOVER)->node, 2);
+	assert_non_null(strstr(rsm_history_get(&s->m[1], 0)->result, "interrupted"));
 	sim_free(s);
 }
 
@@ -923,6 +936,80 @@ static void standby_survives_a_sync(void **state)
 	sim_free(s);
 }
 
+/* ---- failover -------------------------------------------------------------------- */
+
+static void failover_picks_by_preference_and_data(void **state)
+{
+	struct sim *s = sim_new();
+	const uint32_t without1[] = { 2, 3 };
+	const struct rsm_history *h;
+	(void)state;
+
+	all_up(s);
+	assert_true(ask(s, 1, MSG_START, "web", 1)->ok);
+	result(s, 1, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	/* node2 comes next by preference, but its disk is Outdated */
+	s->facts[2][0].disk = DRBD_DISK_OUTDATED;
+	s->up[1] = false;
+	confchg(s, without1, 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILING_OVER);
+	assert_int_equal(res(s, 2, "web")->owner, 3);
+	assert_int_equal(count(s, 3, ACT_FAILOVER), 1);
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
+	/* the new owner says how it went */
+	report(s, 3, MSG_STARTED, "web", 2, true, "cold start (no complete dump)");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 2, "web")->owner, 3);
+	h = rsm_history_get(&s->m[2], 0);
+	assert_int_equal(h->kind, HIST_FAILOVER);
+	assert_int_equal(h->source, 1);
+	assert_int_equal(h->target, 3);
+	assert_string_equal(h->result, "cold start (no complete dump)");
+
+	/* node1 comes back Outdated; then the owner is lost again, and no
+	 * one left has good data: FAILED */
+	boot(s, 1);
+	s->facts[1][0].disk = DRBD_DISK_OUTDATED;
+	s->facts[3][0].running = 1;     /* it does run on node 3 */
+	all_up(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	s->up[3] = false;
+	{
+		const uint32_t one_two[] = { 1, 2 };
+		confchg(s, one_two, 2);
+		run(s);
+	}
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILED);
+	assert_non_null(strstr(res(s, 2, "web")->last_error, "no eligible member with UpToDate data"));
+	sim_free(s);
+}
+
+static void no_failover_without_quorum(void **state)
+{
+	struct sim *s = sim_new();
+	const uint32_t only3[] = { 3 };
+	(void)state;
+
+	all_up(s);
+	assert_true(ask(s, 1, MSG_START, "web", 1)->ok);
+	result(s, 1, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	/* node3 alone: it may not decide anything, and its epoch stays */
+	s->up[1] = s->up[2] = false;
+	confchg(s, only3, 1);
+	run(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RUNNING);
+	assert_true(res(s, 3, "web")->owner_lost);
+	assert_int_equal(res(s, 3, "web")->epoch, 1);
+	assert_int_equal(count(s, 3, ACT_FAILOVER), 0);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -949,6 +1036,8 @@ int main(void)
 		cmocka_unit_test(migration_target_leaves),
 		cmocka_unit_test(standby_drains_a_node),
 		cmocka_unit_test(standby_survives_a_sync),
+		cmocka_unit_test(failover_picks_by_preference_and_data),
+		cmocka_unit_test(no_failover_without_quorum),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }

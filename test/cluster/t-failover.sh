@@ -1,0 +1,82 @@
+#!/bin/bash
+# t-failover.sh - the owner dies: the next eligible node takes the resource
+# over after fence_delay (cold, or from a dump that is complete and not
+# consumed), exactly one instance runs, and history says which.
+. "$(dirname "$0")/lib.sh"
+require_root
+. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
+fault_web_setup
+
+TOKEN=1000
+hc up 3 --token $TOKEN >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
+_nodes=3
+for i in 1 2 3; do
+	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
+agent_opt.faults = $faults"
+	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 1\nfence_delay = 2/' \
+		"$(hc path $i)/etc/handoff/handoff.conf"
+done
+hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+
+counters() { pgrep -fc "handoff-sample-agent run-counter $mnt"; }
+# crash NODE: the machine dies: corosync and handoffd killed, its workload
+# gone with it, its DRBD state lost
+crash() {
+	hc kill "$1" >/dev/null 2>&1
+	pkill -f "handoff-sample-agent run-counter $mnt"
+	pkill -f "^sleep 298$"
+	hc exec "$1" "$STANDIN" standin-crash >/dev/null 2>&1
+}
+newest() {   # NODE: kind|source|target|ok|result of the newest history entry
+	ctl "$1" history web --json | json '"%(kind)s|%(source)s|%(target)s|%(ok)s|%(result)s" % d["history"][0]'
+}
+one_primary_on() {
+	local i got=""
+	for i in 1 2 3; do [ "$(role_of $i)" = Primary ] && got="$got $i"; done
+	echo "Primary:$got counters: $(counters)"
+	[ "$got" = " $1" ] && [ "$(counters)" -eq 1 ]
+}
+
+check "the cluster sees web STOPPED" retry 30 all_agree
+check "start web on node1" ctl 1 start web node1 --wait=30
+check "the counter grows on node1" counter_grows 1
+
+# ---- the owner crashes -------------------------------------------------------------
+t0=$(date +%s%N)
+crash 1
+running_on_2() { phase_is 2 RUNNING 2; }
+check "web runs on node2, the next by preference" retry 30 running_on_2
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+echo "# failover: ${ms} ms from the kill to RUNNING on node2 (corosync token $TOKEN ms, fence_delay 2000 ms, plus the drivers)"
+check "it took at least fence_delay (${ms} ms >= 2000 ms)" test "$ms" -ge 2000
+check "exactly one Primary (node2) and one counter" one_primary_on 2
+check "the counter grows on node2" counter_grows 2
+check "history: a failover from node1 to node2, a cold start (no dump)" \
+	sh -c "out=\$('$HCLUSTER' exec 3 '$HANDOFFCTL' history web --json | python3 -c 'import json,sys; e=json.load(sys.stdin)[\"history\"][0]; print(e[\"kind\"], e[\"source\"], e[\"target\"], e[\"ok\"], e[\"result\"])'); echo \"\$out\"; echo \"\$out\" | grep -q '^failover 1 2 True cold start'"
+check "S1: the stand-in saw no second Primary" no_violations
+hc start 1 >"$_out" 2>&1 || diag <"$_out"
+hc daemon 1 start >"$_out" 2>&1 || diag <"$_out"
+check "node1 rejoins; every node agrees" retry 40 all_agree
+check "web still runs on node2" retry 20 phase_is 1 RUNNING 2
+check "node1 holds nothing after its rejoin" sh -c "test \"\$('$HCLUSTER' exec 1 '$STANDIN' role r0 | cut -d/ -f1)\" = Secondary"
+
+# ---- the source dies mid-migration after its dump: the dump is restored ---------------
+# node2's demote hangs after the dump, the complete marker and the umount
+touch "$state_dir/hang.2.secondary"
+ctl 3 migrate web node3 >"$_out" 2>&1 || diag <"$_out"
+releasing() { phase_is 1 RELEASING 2; }
+check "migration to node3 reaches RELEASING" retry 20 releasing
+complete_marker() { hc exec 3 sh -c "true"; test -n "$(ls "$work")"; }
+waiting_in_demote() { pgrep -f "^sleep 298$" >/dev/null; }
+check "the source hangs in its demote" retry 20 waiting_in_demote
+rm -f "$state_dir/hang.2.secondary"
+crash 2
+failed_over() { phase_is 1 RUNNING 1; }
+check "web runs again, on node1 (first by preference)" retry 30 failed_over
+check "from the dump: history says 'restored from the dump of epoch N'" \
+	sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' history web -d '|' | head -n 1 | tee /dev/stderr | grep -q '|failover|node2|node1|ok|.*restored from the dump of epoch'"
+check "exactly one Primary (node1) and one counter" one_primary_on 1
+check "the dump is now consumed by node1" sh -c "'$HCLUSTER' exec 1 cat '$mnt/.handoff/dump/consumed' | grep -q 'node 1'"
+check "S1: no second Primary" no_violations
+finish
