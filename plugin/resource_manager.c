@@ -504,6 +504,7 @@ static void on_gate(void *ctx, enum gate_verdict v)
 	bool open = v == GATE_OPEN;
 
 	self_fence_verdict(&rm->fence, v);
+	fence_watch_quorum(rm);
 	if (rm->state_waiting && rm->ready && quorum_gate_settled(&rm->d->link.gate))
 		send_state_now(rm);
 	if (open && rm->ready) {
@@ -734,10 +735,8 @@ int rm_probe(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_objec
 	return 1;
 }
 
-/* A node named by name or nodeid; 0 with *RESULT set when unknown. */
-static uint32_t node_arg(struct resource_manager *rm, json_object *jnode, json_object **result)
+uint32_t rm_node_id(struct resource_manager *rm, const char *nn)
 {
-	const char *nn = json_object_get_string(jnode);
 	uint32_t node = 0;
 
 	for (size_t i = 0; i < rm->rsm.n_nodes && nn; i++)
@@ -749,6 +748,15 @@ static uint32_t node_arg(struct resource_manager *rm, json_object *jnode, json_o
 		if (*end == '\0' && id > 0 && id <= UINT32_MAX)
 			node = (uint32_t)id;
 	}
+	return node;
+}
+
+/* A node named by name or nodeid; 0 with *RESULT set when unknown. */
+static uint32_t node_arg(struct resource_manager *rm, json_object *jnode, json_object **result)
+{
+	const char *nn = json_object_get_string(jnode);
+	uint32_t node = rm_node_id(rm, nn);
+
 	if (!node)
 		*result = error_doc("unknown node '%s'", nn ? nn : "");
 	return node;

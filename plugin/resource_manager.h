@@ -52,6 +52,11 @@ struct resource_manager {
 	} seen[RSM_HISTORY];           /* by history slot, like rsm.history */
 	uint64_t seen_history;         /* rsm.n_history at the last event */
 	struct self_fence fence;
+	/* fence_peer.c: when each node left corosync's quorate membership */
+	uint32_t quorum_seen[RSM_MAX_NODES];
+	size_t n_quorum_seen;
+	struct { uint32_t nodeid; uint64_t at_ms; } left[RSM_MAX_NODES];
+	uint64_t first_quorum_ms;      /* the first quorum notification seen */
 };
 
 /* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */
@@ -70,6 +75,12 @@ void rm_observe(struct resource_manager *rm);
 /* handoffctl standby|unstandby NODE: {"node": N, "on": bool}; deferred. */
 int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
 	       json_object **result);
+/* fence_peer.c: note who left the quorum membership (every gate change);
+ * answer handoff-fence-peer {"node": N}. */
+void fence_watch_quorum(struct resource_manager *rm);
+/* A node by name (corosync's nodelist) or nodeid; 0 when unknown. */
+uint32_t rm_node_id(struct resource_manager *rm, const char *name);
+int rm_fence_peer(struct resource_manager *rm, json_object *args, json_object **result);
 /* handoffctl history [RES]: newest first. */
 int rm_history(struct resource_manager *rm, json_object *args, json_object **result);
 

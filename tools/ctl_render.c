@@ -253,6 +253,24 @@ void render_breakdown(FILE *out, json_object *e)
 		" ms)\n", int_or(e, "total_ms", 0), int_or(e, "frozen_ms", 0), sum);
 }
 
+int render_fence(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
+{
+	int fenced = bool_or(doc, "fenced", -1);
+
+	if (fenced < 0) {
+		fprintf(err, "handoffctl: handoffd's answer lacks 'fenced'\n");
+		return -1;
+	}
+	if (o->format == RENDER_JSON)
+		render_json(out, doc);
+	else if (o->format == RENDER_DELIM)
+		fprintf(out, "%" PRId64 "%s%s%s%s\n", int_or(doc, "node", 0), o->delim,
+			fenced ? "fenced" : "not-fenced", o->delim, str_or(doc, "reason", ""));
+	else
+		fprintf(out, "%s: %s\n", fenced ? "fenced" : "not fenced", str_or(doc, "reason", ""));
+	return fenced ? 0 : 1;
+}
+
 int render_probe(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
 {
 	const char *res = str_or(doc, "resource", NULL);

@@ -27,6 +27,8 @@ int render_json(FILE *out, json_object *doc);
 int render_status(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 /* start, stop, cleanup: the daemon's one-line account of what happened */
 int render_message(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+/* fence-peer NODE: "fenced: why" or "not fenced: why"; returns 1 when not fenced */
+int render_fence(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 /* history: one line per migration, newest first */
 int render_history(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 /* migrate --wait: the phases of one history entry, the total and the frozen time */

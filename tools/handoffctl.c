@@ -50,6 +50,8 @@ static const struct ctl_command commands[] = {
 	  "put NODE in standby: everything it runs migrates away" },
 	{ "unstandby", HANDOFF_CMD_STANDBY, render_message, 1, 1, "NODE",
 	  "NODE may run resources again" },
+	{ "fence-peer", HANDOFF_CMD_FENCE_PEER, render_fence, 1, 1, "NODE",
+	  "may DRBD consider NODE fenced? (exit 0 yes, 1 no; see handoff-fence-peer)" },
 	{ "history", HANDOFF_CMD_HISTORY, render_history, 0, 1, "[RES]",
 	  "list past migrations: epoch, source, target, result, phase times" },
 	{ "check-config", 0, NULL, 0, 1, "[FILE]",
@@ -454,7 +456,9 @@ int main(int argc, char **argv)
 	if (cmd->code == 0)
 		return check_config(nargs ? argv[optind + 1] : HANDOFF_DEFAULT_CONFIG);
 	args = json_object_new_object();
-	if (cmd->code == HANDOFF_CMD_STANDBY) {
+	if (cmd->code == HANDOFF_CMD_FENCE_PEER) {
+		json_object_object_add(args, "node", json_object_new_string(argv[optind + 1]));
+	} else if (cmd->code == HANDOFF_CMD_STANDBY) {
 		/* the argument is a node; what it runs now is what --wait follows */
 		json_object_object_add(args, "node", json_object_new_string(argv[optind + 1]));
 		json_object_object_add(args, "on", json_object_new_boolean(!strcmp(cmd->name, "standby")));
@@ -470,8 +474,12 @@ int main(int argc, char **argv)
 		json_object_object_add(args, "node", json_object_new_string(argv[optind + 2]));
 	status = call_daemon(cmd->code, args, &doc);
 	json_object_put(args);
-	if (status == 0 && cmd->render(stdout, stderr, doc, &ro) < 0)
-		status = 1;
+	if (status == 0) {
+		/* a render's 1 is a verdict (fence-peer: not fenced), -1 a bad answer */
+		int r = cmd->render(stdout, stderr, doc, &ro);
+		if (r != 0)
+			status = 1;
+	}
 	if (status == 0 && doc) {
 		json_object *e;
 		if (json_object_object_get_ex(doc, "epoch", &e))

@@ -37,6 +37,7 @@ enum handoff_cmd {
 	HANDOFF_CMD_MIGRATE = 8,   /* {"resource": R, "node": N}; write */
 	HANDOFF_CMD_HISTORY = 9,   /* {"resource": R?}: past migrations, newest first */
 	HANDOFF_CMD_STANDBY = 10,  /* {"node": N, "on": bool}; write */
+	HANDOFF_CMD_FENCE_PEER = 11, /* {"node": N}: may DRBD consider N fenced? */
 	HANDOFF_CMD_MAX
 };
 
@@ -51,6 +52,7 @@ static inline unsigned handoff_cmd_flags(int32_t cmd)
 	case HANDOFF_CMD_STATUS:
 	case HANDOFF_CMD_PROBE:
 	case HANDOFF_CMD_HISTORY:
+	case HANDOFF_CMD_FENCE_PEER:
 		return 0;
 	default:
 		return HANDOFF_CMD_WRITE; /* unknown: treat as the strictest */
@@ -70,6 +72,7 @@ static inline const char *handoff_cmd_name(int32_t cmd)
 	case HANDOFF_CMD_MIGRATE: return "migrate";
 	case HANDOFF_CMD_HISTORY: return "history";
 	case HANDOFF_CMD_STANDBY: return "standby";
+	case HANDOFF_CMD_FENCE_PEER: return "fence-peer";
 	default:                  return "unknown";
 	}
 }

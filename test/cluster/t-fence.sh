@@ -55,6 +55,17 @@ one_on() {   # NODE: the only Primary, the only counter
 	echo "Primary:$got counters: $(counters)"
 	[ "$got" = " $1" ] && [ "$(counters)" -eq 1 ]
 }
+FENCE_PEER=$HANDOFF_SRCDIR/tools/handoff-fence-peer
+fence_peer() {   # NODE PEER WANT-EXIT: handoff-fence-peer on NODE about PEER exits WANT-EXIT
+	local out rc
+	out=$(hc exec "$1" env HANDOFFCTL="$HANDOFFCTL" "$FENCE_PEER" --peer "$2" --timeout 15 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ "$rc" -eq "$3" ]
+}
+check "fence-peer on node2 about node3 (a quorate member): not fenced, exit 6" fence_peer 2 node3 6
+check "fence-peer on node1 (not quorate) about node2: not fenced, exit 6" fence_peer 1 node2 6
+check "fence-peer on node2 about node1: fenced once its self-fence deadline passed, exit 7" fence_peer 2 node1 7
+check "... and it says why" sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' fence-peer node1 | grep -q '^fenced: node 1 left the quorate membership [0-9]* ms ago, more than self_fence_timeout (3000 ms)'"
 check "the majority takes web over after fence_delay: RUNNING on node2" retry 30 phase_is 2 RUNNING 2
 check "S1, S2: node2 alone is Primary and runs it" one_on 2
 check "S1: the stand-in saw no second Primary" no_violations
