@@ -145,6 +145,8 @@ vm_handoff_up() {
 	conf="[cluster]
 log_file = /var/log/handoffd.log
 debug = 1
+self_fence_timeout = 10
+fence_delay = 15
 
 [resource counter]
 storage = drbd

@@ -95,7 +95,48 @@ check "history on node3 lists both moves as migrated" \
 	g 3 "test \$(handoffctl history counter -d '|' | grep -c '|ok|') -ge 2"
 
 check "stop counter on node2" g 2 "handoffctl stop counter --wait=120" 150
-check "S1, S2 at the end: nobody" s1_s2 ""
+check "S1, S2 after the stop: nobody" s1_s2 ""
 check "every node reports counter STOPPED" phase_is 3 "STOPPED 0"
+
+# ---- the owner cut off the network: it demotes before the survivor promotes -------
+check "start counter on node1 again" g 1 "handoffctl start counter node1 --wait=120" 150
+check "S1, S2: node1" s1_s2 1
+g 1 "ip link set eth0 down" >/dev/null
+# sample both DRBD nodes' roles (over the serial line) until node2 is Primary
+s1_while_cut() {
+	local i r1 r2 both=0 order_ok=0
+	for i in $(seq 1 90); do
+		r1=$(g 1 "drbdadm role r0 | cut -d/ -f1" 20 2>/dev/null)
+		r2=$(g 2 "drbdadm role r0 | cut -d/ -f1" 20 2>/dev/null)
+		echo "sample $i: node1 $r1, node2 $r2"
+		[ "$r1" = Primary ] && [ "$r2" = Primary ] && both=1
+		if [ "$r2" = Primary ]; then
+			[ "$r1" = Secondary ] && order_ok=1
+			break
+		fi
+		sleep 1
+	done
+	[ "$both" -eq 0 ] && [ "$order_ok" -eq 1 ]
+}
+check "S1 from DRBD itself: node1 demoted before node2 promoted, never both Primary" s1_while_cut
+check "node1 self-fenced and says so" g 1 "handoffctl status | grep 'SELF-FENCED'"
+check "the survivors run counter on node2" retry 60 phase_is 3 "RUNNING 2"
+check "S2: the counter runs on node2 only" eval '[ "$(instances)" = 2 ]'
+check "history: a failover from node1 to node2" g 3 "handoffctl history counter -d '|' | head -n 1 | grep '|failover|node1|node2|ok|'"
+# back on the network: both had been Primary in turn, so DRBD calls it a
+# split brain; node1's side is the one to discard (it self-fenced)
+g 1 "ip link set eth0 up" >/dev/null
+check "node1 rejoins the cluster" gwait 1 "corosync-quorumtool -s | grep -q 'Quorate: *Yes'" 60
+check "the operator discards node1's side of the split brain; it resyncs from node2" \
+	g 1 "drbdadm disconnect r0; drbdadm -- --discard-my-data connect r0; true" 60
+g 2 "drbdadm connect r0 2>/dev/null; true" >/dev/null
+check "node1 is UpToDate again" gwait 1 "drbdadm dstate r0 | grep -qx UpToDate/UpToDate" 120
+
+# ---- the owner's guest is killed: the survivor takes over on real DRBD --------------
+"$HVM" kill 2 >/dev/null
+check "the survivors run counter on node1 after fence_delay" retry 90 phase_is 3 "RUNNING 1"
+check "node1 is Primary and runs the counter" \
+	g 1 "drbdadm role r0 | grep -q ^Primary && ps -o args | grep -q '[h]vm-counter'"
+check "the counter grows on node1" count_grows 1
 
 finish
