@@ -138,6 +138,31 @@ static const struct quorum_track_callbacks quorum_cb = {
 	.lost = on_lost,
 };
 
+/*
+ * The timing assumption of failover: a node that lost quorum has fenced
+ * itself before a new owner promotes.  The quorate side notices the loss
+ * after corosync's token and consensus timeouts and then waits fence_delay;
+ * the lost node needs at most self_fence_timeout after its own (earlier or
+ * equal) notice.  fence_delay must cover both plus the detection.
+ */
+static bool fence_delay_ok(struct corosync_link *l)
+{
+	uint32_t token = 0, consensus = 0;
+
+	if (cmap_get_uint32(l->cmap, "runtime.config.totem.token", &token) != CS_OK ||
+	    cmap_get_uint32(l->cmap, "runtime.config.totem.consensus", &consensus) != CS_OK)
+		return true;   /* an older corosync: the config check alone applies */
+	l->token_ms = token;
+	l->consensus_ms = consensus;
+	if (l->cfg->fence_delay_ms > (uint64_t)l->cfg->self_fence_timeout_ms + token + consensus)
+		return true;
+	qb_log(LOG_CRIT, "%s: fence_delay (%u s) must be longer than self_fence_timeout (%u s) "
+	       "plus corosync's token (%u ms) and consensus (%u ms) timeouts: refusing to run",
+	       l->cfg->path, l->cfg->fence_delay_ms / 1000, l->cfg->self_fence_timeout_ms / 1000,
+	       token, consensus);
+	return false;
+}
+
 static void try_connect(void *data)
 {
 	struct corosync_link *l = data;
@@ -151,6 +176,14 @@ static void try_connect(void *data)
 	l->cmap_open = true;
 	if ((rc = node_names_load(l->cmap, &l->names)) != CS_OK)
 		goto fail;
+	if (!fence_delay_ok(l)) {
+		snprintf(l->last_error, sizeof(l->last_error), "fence_delay too short for corosync's timeouts");
+		cmap_finalize(l->cmap);
+		l->cmap_open = false;
+		if (l->gave_up)
+			l->gave_up(l->ctx);
+		return;
+	}
 	step = "quorum";
 	if ((rc = quorum_track_open(&l->quorum, l->loop, &quorum_cb, l)) != CS_OK)
 		goto fail;

@@ -47,6 +47,7 @@ struct corosync_link {
 	bool retry_pending;
 	qb_loop_timer_handle retry_timer;
 	char last_error[160];
+	uint32_t token_ms, consensus_ms;   /* corosync's, from cmap at connect */
 	void (*gave_up)(void *ctx);
 	void *ctx;
 	const struct link_listener *listener;

@@ -122,6 +122,28 @@ bool rm_gate_open(struct resource_manager *rm, char *why, size_t len)
 	return false;
 }
 
+/*
+ * votequorum's two_node keeps both halves of a split 2-node cluster
+ * quorate: each would fail over what the other runs.  Without a quorum
+ * device to break the tie, a node that is quorate only thanks to two_node
+ * does not count as quorate for failover (it still is for everything it
+ * already runs: it does not fence itself).
+ */
+static bool two_node_split(struct resource_manager *rm)
+{
+	struct quorum_votes v;
+
+	if (quorum_track_votes(&rm->d->link.quorum, &v) != CS_OK)
+		return false;
+	if (!(v.flags & VOTEQUORUM_INFO_TWONODE) || (v.flags & VOTEQUORUM_INFO_QDEVICE_CAST_VOTE) ||
+	    v.total_votes >= v.expected_votes)
+		return false;
+	qb_log(LOG_WARNING, "two_node cluster with %u of %u votes and no quorum device: "
+	       "no failover from this side (a tie-breaker, corosync-qdevice, decides splits)",
+	       v.total_votes, v.expected_votes);
+	return true;
+}
+
 /* How long a STATE may wait for the quorum notification of its ring. */
 #define STATE_QUORUM_WAIT_MS 3000
 
@@ -166,7 +188,7 @@ static void send_state_now(struct resource_manager *rm)
 		qb_loop_timer_del(rm->d->loop, rm->state_timer);
 		rm->state_timer_armed = false;
 	}
-	rm->rsm.quorate_now = quorum_gate_open(&rm->d->link.gate);
+	rm->rsm.quorate_now = quorum_gate_open(&rm->d->link.gate) && !two_node_split(rm);
 	rsm_fill_state(&rm->rsm, &msg.u.state, rm->facts, rm->rsm.n_res);
 	rm_send(rm, &msg);
 	free(msg.u.state.entries);     /* the facts stay ours */

@@ -13,7 +13,7 @@ _nodes=3
 for i in 1 2 3; do
 	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
 agent_opt.faults = $faults"
-	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 1\nfence_delay = 2/' \
+	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 1\nfence_delay = 4/' \
 		"$(hc path $i)/etc/handoff/handoff.conf"
 done
 hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
@@ -48,8 +48,8 @@ running_on_2() { phase_is 2 RUNNING 2; }
 check "web runs on node2, the next by preference" retry 30 running_on_2
 t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
-echo "# failover: ${ms} ms from the kill to RUNNING on node2 (corosync token $TOKEN ms, fence_delay 2000 ms, plus the drivers)"
-check "it took at least fence_delay (${ms} ms >= 2000 ms)" test "$ms" -ge 2000
+echo "# failover: ${ms} ms from the kill to RUNNING on node2 (corosync token $TOKEN ms, fence_delay 4000 ms, plus the drivers)"
+check "it took at least fence_delay (${ms} ms >= 4000 ms)" test "$ms" -ge 4000
 check "exactly one Primary (node2) and one counter" one_primary_on 2
 check "the counter grows on node2" counter_grows 2
 check "history: a failover from node1 to node2, a cold start (no dump)" \

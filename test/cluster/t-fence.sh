@@ -16,7 +16,7 @@ for i in 1 2 3; do
 	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
 agent_opt.faults = $faults
 timeout_stop = 60"
-	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 3\nfence_delay = 4/' \
+	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 3\nfence_delay = 6/' \
 		"$(hc path $i)/etc/handoff/handoff.conf"
 done
 hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }

@@ -146,7 +146,7 @@ vm_handoff_up() {
 log_file = /var/log/handoffd.log
 debug = 1
 self_fence_timeout = 10
-fence_delay = 15
+fence_delay = 20
 
 [resource counter]
 storage = drbd
