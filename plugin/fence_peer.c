@@ -36,6 +36,11 @@ static bool in_quorum(const struct quorum_track *q, uint32_t nodeid)
 	return false;
 }
 
+bool rm_in_quorum(struct resource_manager *rm, uint32_t nodeid)
+{
+	return rm->d->link.quorum.have_notification && in_quorum(&rm->d->link.quorum, nodeid);
+}
+
 void fence_watch_quorum(struct resource_manager *rm)
 {
 	const struct quorum_track *q = &rm->d->link.quorum;

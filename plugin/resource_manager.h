@@ -78,6 +78,8 @@ int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_obj
 /* fence_peer.c: note who left the quorum membership (every gate change);
  * answer handoff-fence-peer {"node": N}. */
 void fence_watch_quorum(struct resource_manager *rm);
+/* Is NODEID in corosync's current quorum membership? */
+bool rm_in_quorum(struct resource_manager *rm, uint32_t nodeid);
 /* A node by name (corosync's nodelist) or nodeid; 0 when unknown. */
 uint32_t rm_node_id(struct resource_manager *rm, const char *name);
 int rm_fence_peer(struct resource_manager *rm, json_object *args, json_object **result);

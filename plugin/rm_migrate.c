@@ -232,6 +232,17 @@ static void failover_now(void *data)
 		return;
 	}
 	mig.nodeid = rm->rsm.local_nodeid;
+	/* Lost from the CPG group is not lost from the cluster: a node whose
+	 * corosync is still a member only lost its handoffd, and its workload
+	 * may well run on.  Taking it over would run it twice. */
+	if (rm_in_quorum(rm, res->lost_owner)) {
+		snprintf(why, sizeof(why), "node %u is still a member of corosync's membership "
+			 "(only its handoffd is gone): not taking it over", res->lost_owner);
+		qb_log(LOG_WARNING, "%s: %s", c->resource, why);
+		report(rm, res->conf, MSG_STARTED, c->epoch, false, why, NULL);
+		free(c);
+		return;
+	}
 	if (!rm_gate_open(rm, why, sizeof(why))) {
 		qb_log(LOG_WARNING, "%s: not taking it over: %s", c->resource, why);
 		report(rm, res->conf, MSG_STARTED, c->epoch, false, why, NULL);

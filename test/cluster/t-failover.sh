@@ -79,4 +79,14 @@ check "from the dump: history says 'restored from the dump of epoch N'" \
 check "exactly one Primary (node1) and one counter" one_primary_on 1
 check "the dump is now consumed by node1" sh -c "'$HCLUSTER' exec 1 cat '$mnt/.handoff/dump/consumed' | grep -q 'node 1'"
 check "S1: no second Primary" no_violations
+
+# ---- only the owner's handoffd dies: its corosync, and its workload, live on ------------
+hc daemon 1 kill >"$_out" 2>&1 || diag <"$_out"
+not_taken() { status_line 3 | grep -q '^web|FAILED|[0-9]*|[0-9]*|.*still a member of corosync'; }
+check "node3 does not take it over: node1 is still a corosync member" retry 30 not_taken
+check "the counter still runs, once, on node1" test "$(counters)" -eq 1
+check "S1: no second Primary" no_violations
+hc daemon 1 start >"$_out" 2>&1 || diag <"$_out"
+check "node1's handoffd back: the running workload is adopted there" retry 30 phase_is 3 RUNNING 1
+check "exactly one Primary (node1) and one counter" one_primary_on 1
 finish
