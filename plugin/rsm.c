@@ -374,12 +374,12 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 			r->phase = PHASE_FAILED;
 			rsm_set_error(r, "not running on its owner, node %u, at the sync", r->owner);
 		} else if (m->partition_quorate) {
-			rsm_fail_over(m, r, r->epoch, out);
+			rsm_fail_over(m, r, r->epoch, r->owner, out);
 		}
 	} else if (r->phase == PHASE_FAILING_OVER) {
 		/* the new owner left too: the next one */
 		if (!rsm_is_member(m, r->owner) && m->partition_quorate)
-			rsm_fail_over(m, r, r->dump_epoch, out);
+			rsm_fail_over(m, r, r->dump_epoch, r->owner, out);
 	} else if (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING) {
 		if (!rsm_is_member(m, r->owner)) {
 			rsm_set_error(r, "owner node %u left during %s", r->owner,

@@ -338,7 +338,7 @@ void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *o
 	record(m, r, false, "interrupted: node %u left during %s; failing over", gone,
 	       phase_name(r->phase));
 	r->target = 0;
-	rsm_fail_over(m, r, r->epoch, out);
+	rsm_fail_over(m, r, r->epoch, gone, out);
 }
 
 /* The first eligible member by R's preference that has good data. */
@@ -363,9 +363,10 @@ static uint32_t failover_choice(struct rsm *m, const struct rsm_res *r)
 	return 0;
 }
 
-void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, struct rsm_actions *out)
+void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
+		   struct rsm_actions *out)
 {
-	uint32_t lost = r->owner, to = failover_choice(m, r);
+	uint32_t to = failover_choice(m, r);
 
 	r->epoch++;
 	r->target = 0;
@@ -373,7 +374,7 @@ void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, struct
 	memset(r->ms, 0, sizeof(r->ms));
 	if (!to) {
 		r->phase = PHASE_FAILED;
-		rsm_set_error(r, "owner node %u lost, and no eligible member with UpToDate data "
+		rsm_set_error(r, "node %u lost, and no eligible member with UpToDate data "
 			      "may take %s over", lost, r->conf->name);
 		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s", r->last_error);
 		return;
@@ -383,7 +384,7 @@ void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, struct
 	r->phase = PHASE_FAILING_OVER;
 	r->owner_lost = false;
 	rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false,
-		      "%s: owner node %u lost: node %u takes it over after fence_delay (epoch %llu)",
+		      "%s: node %u lost: node %u takes it over after fence_delay (epoch %llu)",
 		      r->conf->name, lost, to, (unsigned long long)r->epoch);
 	act(m, r, out, ACT_FAILOVER, to, (uint32_t)dump_epoch);
 }

@@ -31,9 +31,9 @@ void rsm_busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out
 void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 void rsm_process_standby(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
-/* R's owner is gone: the first eligible member takes it over (FAILING_OVER),
+/* R's holder LOST is gone: the first eligible member takes it over (FAILING_OVER),
  * restoring a complete, unconsumed dump of DUMP_EPOCH if there is one. */
-void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch,
+void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
 		   struct rsm_actions *out);
 /* Start the next migrations off nodes in standby, up to standby_parallel. */
 void rsm_drain(struct rsm *m, struct rsm_actions *out);

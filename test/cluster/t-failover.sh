@@ -25,6 +25,7 @@ crash() {
 	hc kill "$1" >/dev/null 2>&1
 	pkill -f "handoff-sample-agent run-counter $mnt"
 	pkill -f "^sleep 298$"
+	pkill -f "^sleep 299$"
 	hc exec "$1" "$STANDIN" standin-crash >/dev/null 2>&1
 }
 newest() {   # NODE: kind|source|target|ok|result of the newest history entry
@@ -89,4 +90,22 @@ check "S1: no second Primary" no_violations
 hc daemon 1 start >"$_out" 2>&1 || diag <"$_out"
 check "node1's handoffd back: the running workload is adopted there" retry 30 phase_is 3 RUNNING 1
 check "exactly one Primary (node1) and one counter" one_primary_on 1
+
+# ---- the target dies during its restore: the consumed dump is never restored (S3) -------
+hc start 2 >"$_out" 2>&1 || diag <"$_out"
+hc daemon 2 start >"$_out" 2>&1 || diag <"$_out"
+check "node2 is back; every node agrees" retry 40 all_agree
+: >"$faults/hang.restore.2"
+ctl 3 migrate web node2 >"$_out" 2>&1 || diag <"$_out"
+restoring() { phase_is 3 RESTORING 1; }
+check "the migration to node2 reaches RESTORING (its restore hangs)" retry 20 restoring
+check "node2 wrote the consumed marker before its restore" \
+	retry 10 sh -c "'$HCLUSTER' exec 2 cat '$mnt/.handoff/dump/consumed' | grep -q 'node 2'"
+rm -f "$faults/hang.restore.2"
+crash 2
+check "web runs again on node1, the first eligible" retry 30 phase_is 3 RUNNING 1
+check "started cold: the dump node2 consumed was not restored again" \
+	sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' history web -d '|' | head -n 1 | tee /dev/stderr | grep -q '|failover|node2|node1|ok|.*cold start (the dump of epoch [0-9]* was restored already (by node 2'"
+check "exactly one Primary (node1) and one counter" one_primary_on 1
+check "S1: no second Primary" no_violations
 finish
