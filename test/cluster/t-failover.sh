@@ -108,4 +108,18 @@ check "started cold: the dump node2 consumed was not restored again" \
 	sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' history web -d '|' | head -n 1 | tee /dev/stderr | grep -q '|failover|node2|node1|ok|.*cold start (the dump of epoch [0-9]* was restored already (by node 2'"
 check "exactly one Primary (node1) and one counter" one_primary_on 1
 check "S1: no second Primary" no_violations
+
+# ---- the node dies while it is self-fencing --------------------------------------------
+hc start 2 >"$_out" 2>&1 || diag <"$_out"
+hc daemon 2 start >"$_out" 2>&1 || diag <"$_out"
+check "node2 is back again; every node agrees" retry 40 all_agree
+: >"$faults/hang.stop.1"
+hc isolate 1 >"$_out" 2>&1 || diag <"$_out"
+fencing_on_1() { ctl 1 status --json | json 'd["self_fence"]["state"]' | grep -qx fencing; }
+check "node1, cut off, is self-fencing (its stop hangs)" retry 20 fencing_on_1
+crash 1
+rm -f "$faults/hang.stop.1"
+check "the majority runs web on node2" retry 40 phase_is 3 RUNNING 2
+check "exactly one Primary (node2) and one counter" one_primary_on 2
+check "S1 at the end" no_violations
 finish
