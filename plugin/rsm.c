@@ -337,6 +337,7 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		const struct wire_fact *f;
 		if (!n->member || !(f = fact_of(n, name)))
 			continue;
+		r->disk[i] = f->disk;
 		if (f->running)
 			running[n_running++] = n->nodeid;
 		if (f->running || f->mounted || f->role == ROLE_PRIMARY)

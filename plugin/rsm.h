@@ -63,6 +63,7 @@ struct rsm_res {
 	bool drain_failed;        /* a move off a standby node failed: not again */
 	uint64_t dump_epoch;      /* FAILING_OVER: a dump of this epoch may be restored */
 	uint32_t lost_owner;      /* FAILING_OVER: the owner that was lost */
+	uint8_t disk[RSM_MAX_NODES];   /* each node's disk state at the last sync (by index in nodes[]) */
 };
 
 enum rsm_action_type {

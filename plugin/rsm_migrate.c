@@ -228,6 +228,18 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 		back_to_source(r);
 		break;
 	case MSG_RELEASED:
+		if (!rsm_is_member(m, r->target)) {
+			/* the target left while the source released: nobody runs it */
+			uint32_t gone = r->target;
+			record(m, r, false, "interrupted: node %u left during RELEASING; failing over",
+			       gone);
+			r->target = 0;
+			if (m->partition_quorate)
+				rsm_fail_over(m, r, r->epoch, gone, out);
+			else
+				r->phase = PHASE_FAILED;
+			break;
+		}
 		r->phase = PHASE_RESTORING;
 		act(m, r, out, ACT_MIGRATE_ACQUIRE, r->target, r->owner);
 		break;
@@ -349,14 +361,11 @@ static uint32_t failover_choice(struct rsm *m, const struct rsm_res *r)
 
 	for (size_t i = 0; i < np; i++) {
 		const struct rsm_node *n = rsm_node(m, pref[i]);
-		const struct wire_fact *f = NULL;
-		if (rsm_ineligible(m, r, pref[i]))
+		if (!n || rsm_ineligible(m, r, pref[i]))
 			continue;
-		for (size_t j = 0; n && j < n->state.n_facts; j++)
-			if (!strcmp(n->state.facts[j].name, r->conf->name))
-				f = &n->state.facts[j];
-		/* DRBD: a disk that is not UpToDate would lose writes */
-		if (r->conf->storage == STORAGE_DRBD && (!f || f->disk != DRBD_DISK_UPTODATE))
+		/* DRBD: a disk that was not UpToDate at the last sync would lose writes */
+		if (r->conf->storage == STORAGE_DRBD &&
+		    r->disk[n - m->nodes] != DRBD_DISK_UPTODATE)
 			continue;
 		return pref[i];
 	}

@@ -1010,6 +1010,64 @@ static void no_failover_without_quorum(void **state)
 	sim_free(s);
 }
 
+/* an end of a migration leaves: the phase decides (doc/failover.md) */
+static void migration_ends_leave_by_phase(void **state)
+{
+	static const uint32_t without2[] = { 1, 3 }, without1[] = { 2, 3 };
+	struct sim *s;
+	(void)state;
+
+	/* PREPARING, target gone: nothing was dumped, it runs on the source */
+	s = running_on_1();
+	assert_true(ask(s, 1, MSG_MIGRATE, "web", 2)->ok);
+	s->up[2] = false;
+	confchg(s, without2, 2);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	assert_int_equal(count(s, 1, ACT_FAILOVER) + count(s, 3, ACT_FAILOVER), 0);
+	sim_free(s);
+
+	/* RELEASING, target gone: the source's RELEASED then fails it over */
+	s = running_on_1();
+	migrate_1_to_2(s, false);
+	s->up[2] = false;
+	confchg(s, without2, 2);
+	run(s);
+	expect_phase(s, PHASE_RELEASING, 1, 2);    /* the source's report decides */
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_FAILING_OVER);
+	assert_int_equal(res(s, 3, "web")->owner, 1);
+	assert_int_equal(res(s, 3, "web")->lost_owner, 2);
+	assert_int_equal(last(s, 1, ACT_FAILOVER)->node, 2);   /* may restore epoch 2's dump */
+	sim_free(s);
+
+	/* RESTORING, source gone: the target goes on alone */
+	s = running_on_1();
+	migrate_1_to_2(s, true);
+	s->up[1] = false;
+	confchg(s, without1, 2);
+	run(s);
+	expect_phase(s, PHASE_RESTORING, 1, 2);
+	report(s, 2, MSG_STARTED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 2, 0);
+	sim_free(s);
+
+	/* PREPARING, source gone: nobody runs it; the target's preference is next */
+	s = running_on_1();
+	assert_true(ask(s, 3, MSG_MIGRATE, "web", 2)->ok);
+	s->up[1] = false;
+	confchg(s, without1, 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILING_OVER);
+	assert_int_equal(res(s, 2, "web")->owner, 2);
+	assert_int_equal(res(s, 2, "web")->lost_owner, 1);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1038,6 +1096,7 @@ int main(void)
 		cmocka_unit_test(standby_survives_a_sync),
 		cmocka_unit_test(failover_picks_by_preference_and_data),
 		cmocka_unit_test(no_failover_without_quorum),
+		cmocka_unit_test(migration_ends_leave_by_phase),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }
