@@ -84,6 +84,25 @@ static json_object *answer(bool fenced, uint32_t node, const char *fmt, ...)
 	return o;
 }
 
+const char *rm_peer_fence_state(struct resource_manager *rm, uint32_t node, uint64_t *left_ms)
+{
+	uint64_t left_at = rm->first_quorum_ms;
+
+	*left_ms = 0;
+	if (node == rm->d->link.local_nodeid)
+		return self_fence_state_name(rm->fence.state);
+	if (!rm->d->link.quorum.have_notification || in_quorum(&rm->d->link.quorum, node) ||
+	    !quorum_gate_open(&rm->d->link.gate))
+		return "";
+	for (size_t k = 0; k < RSM_MAX_NODES; k++)
+		if (rm->left[k].nodeid == node)
+			left_at = rm->left[k].at_ms;
+	if (!left_at)
+		return "";
+	*left_ms = now_ms() - left_at;
+	return *left_ms < rm->d->cfg.self_fence_timeout_ms ? "fencing" : "fenced";
+}
+
 int rm_fence_peer(struct resource_manager *rm, json_object *args, json_object **result)
 {
 	const struct quorum_track *q = &rm->d->link.quorum;

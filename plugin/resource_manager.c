@@ -627,6 +627,14 @@ int rm_status(struct resource_manager *rm, json_object **result)
 		json_object_object_add(jn, "member", json_object_new_boolean(n->member));
 		json_object_object_add(jn, "eligible", json_object_new_boolean(n->eligible));
 		json_object_object_add(jn, "standby", json_object_new_boolean(n->standby));
+		{
+			uint64_t left_ms;
+			const char *st = rm_peer_fence_state(rm, n->nodeid, &left_ms);
+			json_object_object_add(jn, "self_fence", json_object_new_string(
+				!strcmp(st, "idle") ? "" : st));
+			if (left_ms)
+				json_object_object_add(jn, "left_ms", json_object_new_int64((int64_t)left_ms));
+		}
 		/* why a member is not eligible, in words status can show */
 		json_object_object_add(jn, "config", json_object_new_string(
 			!n->member ? "" : n->eligible ? "ok" :

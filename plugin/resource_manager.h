@@ -78,6 +78,10 @@ int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_obj
 /* fence_peer.c: note who left the quorum membership (every gate change);
  * answer handoff-fence-peer {"node": N}. */
 void fence_watch_quorum(struct resource_manager *rm);
+/* What this node knows of NODE's self-fence: its own state for the local
+ * node; for a node outside a quorate membership "fencing" until
+ * self_fence_timeout after it left, then "fenced"; else "". */
+const char *rm_peer_fence_state(struct resource_manager *rm, uint32_t node, uint64_t *left_ms);
 /* Is NODEID in corosync's current quorum membership? */
 bool rm_in_quorum(struct resource_manager *rm, uint32_t nodeid);
 /* A node by name (corosync's nodelist) or nodeid; 0 when unknown. */

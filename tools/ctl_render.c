@@ -343,12 +343,15 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 		json_object *n = json_object_array_get_idx(nodes, i);
 		int member = bool_or(n, "member", 0);
 		const char *cfg = str_or(n, "config", "");
-		fprintf(out, "%10" PRId64 "  %-16s %-8s %s%s\n", int_or(n, "nodeid", -1),
+		const char *sf = str_or(n, "self_fence", "");
+		fprintf(out, "%10" PRId64 "  %-16s %-8s %s%s%s\n", int_or(n, "nodeid", -1),
 			str_or(n, "name", "-"), member ? "yes" : "no",
 			!member ? "-" : bool_or(n, "eligible", 0) ? "ok" :
 			!strcmp(cfg, "syncing") ? "(syncing)" :
 			!strcmp(cfg, "protocol") ? "PROTOCOL DIFFERS: INELIGIBLE" :
-			"DIFFERS: INELIGIBLE", bool_or(n, "standby", 0) ? ", STANDBY" : "");
+			"DIFFERS: INELIGIBLE", bool_or(n, "standby", 0) ? ", STANDBY" : "",
+			!strcmp(sf, "fencing") ? ", SELF-FENCING" : !strcmp(sf, "fenced") ? ", SELF-FENCED" :
+			!strcmp(sf, "failed") ? ", SELF-FENCE FAILED" : "");
 	}
 	fprintf(out, "\nResources:\n%-16s %-9s %-16s %6s  %s\n", "Name", "Phase", "Owner",
 		"Epoch", "Nodes");

@@ -49,6 +49,8 @@ check "node1 holds nothing: Secondary, unmounted, no counter" holds_nothing 1
 check "status on node1 says it self-fenced" sh -c "'$HCLUSTER' exec 1 '$HANDOFFCTL' status | grep -q 'SELF-FENCED in [0-9]* ms'"
 check "handoffd logged the self-fence" sh -c "'$HCLUSTER' logs 1 2>&1 | grep -q 'self-fenced in'"
 check "the majority stays quorate" quorate_is 2 true
+check "the majority's status shows node1 self-fenced once its deadline passed" \
+	retry 15 sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' status | grep -E '^ +1 +node1 +no +-, SELF-FENCED'"
 one_on() {   # NODE: the only Primary, the only counter
 	local i got=""
 	for i in 1 2 3; do [ "$(role_of $i)" = Primary ] && got="$got $i"; done

@@ -158,7 +158,8 @@ static const char STATUS[] =
 	"{\"gate_open\":true,\"gate\":\"open\",\"syncing\":false,\"nodes\":["
 	"{\"nodeid\":1,\"name\":\"node1\",\"member\":true,\"eligible\":true,\"config\":\"ok\"},"
 	"{\"nodeid\":2,\"name\":\"node2\",\"member\":true,\"eligible\":false,\"config\":\"differs\"},"
-	"{\"nodeid\":3,\"name\":\"node3\",\"member\":false,\"eligible\":false,\"config\":\"\"},"
+	"{\"nodeid\":3,\"name\":\"node3\",\"member\":false,\"eligible\":false,\"config\":\"\","
+	"\"self_fence\":\"fencing\"},"
 	"{\"nodeid\":4,\"name\":\"node4\",\"member\":true,\"eligible\":true,\"config\":\"ok\","
 	"\"standby\":true}],"
 	"\"resources\":[{\"name\":\"web\",\"phase\":\"RUNNING\",\"owner\":1,\"owner_name\":\"node1\","
@@ -174,7 +175,7 @@ static void status_table(void **state)
 	assert_non_null(strstr(c.out, "Quorum:   quorate (gate open)\n"));
 	assert_non_null(strstr(c.out, "node1            yes      ok\n"));
 	assert_non_null(strstr(c.out, "node2            yes      DIFFERS: INELIGIBLE\n"));
-	assert_non_null(strstr(c.out, "node3            no       -\n"));
+	assert_non_null(strstr(c.out, "node3            no       -, SELF-FENCING\n"));
 	assert_non_null(strstr(c.out, "node4            yes      ok, STANDBY\n"));
 	assert_non_null(strstr(c.out, "web              RUNNING   node1                 4  node1 node3\n"));
 	assert_non_null(strstr(c.out, "db               FAILED    node3 (LOST)          2  node3\n"));
