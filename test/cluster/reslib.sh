@@ -85,3 +85,36 @@ fault_web_cleanup() {
 	losetup -d "$loop" 2>/dev/null
 	rm -rf "$work"
 }
+
+# fault_cluster_up N "PREFERENCE" [SELF_FENCE_TIMEOUT FENCE_DELAY [hcluster up options]]:
+# N corosync nodes, each with web (the fault-agent over the sample agent)
+# and, when given, the fence settings; handoffd on every node.
+fault_cluster_up() {
+	local n=$1 pref=$2 sft=${3:-} fd=${4:-} i
+	shift 4 2>/dev/null || shift $#
+	hc up "$n" "$@" >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
+	_nodes=$n
+	for i in $(seq 1 "$n"); do
+		write_web_config "$i" "$pref" "agent_opt.sample = $SAMPLE
+agent_opt.faults = $faults"
+		[ -z "$sft" ] || sed -i "s/^\[cluster\]\$/[cluster]\nself_fence_timeout = $sft\nfence_delay = $fd/" \
+			"$(hc path "$i")/etc/handoff/handoff.conf"
+	done
+	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+}
+
+# counters: how many counter processes of web run on the machine
+counters() { pgrep -fc "handoff-sample-agent run-counter $mnt"; }
+
+# crash NODE: the machine dies with what runs on it: corosync and handoffd
+# killed, its counter and test sleeps too (told apart from the other nodes'
+# processes by their network namespace), its DRBD state lost
+crash() {
+	local ns pid
+	ns=$(hc exec "$1" readlink /proc/self/ns/net)
+	hc kill "$1" >/dev/null 2>&1
+	for pid in $(pgrep -f "handoff-sample-agent run-counter $mnt|^sleep (298|299|4)$"); do
+		[ "$(readlink /proc/$pid/ns/net 2>/dev/null)" = "$ns" ] && kill -9 "$pid" 2>/dev/null
+	done
+	hc exec "$1" "$STANDIN" standin-crash >/dev/null 2>&1
+}

@@ -8,26 +8,8 @@ require_root
 fault_web_setup
 
 TOKEN=1000
-hc up 3 --token $TOKEN >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
-_nodes=3
-for i in 1 2 3; do
-	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
-agent_opt.faults = $faults"
-	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 1\nfence_delay = 4/' \
-		"$(hc path $i)/etc/handoff/handoff.conf"
-done
-hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+fault_cluster_up 3 "node1 node2 node3" 1 4 --token $TOKEN
 
-counters() { pgrep -fc "handoff-sample-agent run-counter $mnt"; }
-# crash NODE: the machine dies: corosync and handoffd killed, its workload
-# gone with it, its DRBD state lost
-crash() {
-	hc kill "$1" >/dev/null 2>&1
-	pkill -f "handoff-sample-agent run-counter $mnt"
-	pkill -f "^sleep 298$"
-	pkill -f "^sleep 299$"
-	hc exec "$1" "$STANDIN" standin-crash >/dev/null 2>&1
-}
 newest() {   # NODE: kind|source|target|ok|result of the newest history entry
 	ctl "$1" history web --json | json '"%(kind)s|%(source)s|%(target)s|%(ok)s|%(result)s" % d["history"][0]'
 }

@@ -10,18 +10,8 @@ require_root
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 fault_web_setup
 
-hc up 3 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
-_nodes=3
-for i in 1 2 3; do
-	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
-agent_opt.faults = $faults
-timeout_stop = 60"
-	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 3\nfence_delay = 6/' \
-		"$(hc path $i)/etc/handoff/handoff.conf"
-done
-hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+fault_cluster_up 3 "node1 node2 node3" 3 6
 
-counters() { pgrep -fc "handoff-sample-agent run-counter $mnt"; }
 fence_state() { ctl "$1" status --json | json 'd["self_fence"]["state"]'; }
 fenced_on_1() {
 	local st

@@ -10,13 +10,7 @@ require_root
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 fault_web_setup
 
-hc up 3 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
-_nodes=3
-for i in 1 2 3; do
-	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
-agent_opt.faults = $faults"
-done
-hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+fault_cluster_up 3 "node1 node2 node3"
 
 only_primary() {   # NODE: the stand-in has NODE, and only NODE, Primary
 	local i got=""

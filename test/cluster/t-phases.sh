@@ -7,28 +7,8 @@ require_root
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 fault_web_setup
 
-hc up 3 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
-_nodes=3
-for i in 1 2 3; do
-	write_web_config $i "node1 node2 node3" "agent_opt.sample = $SAMPLE
-agent_opt.faults = $faults"
-	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 1\nfence_delay = 4/' \
-		"$(hc path $i)/etc/handoff/handoff.conf"
-done
-hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+fault_cluster_up 3 "node1 node2 node3" 1 4
 
-counters() { pgrep -fc "handoff-sample-agent run-counter $mnt"; }
-# crash NODE: the machine dies with what runs on it (its processes are told
-# apart from the other nodes' by their network namespace)
-crash() {
-	local ns pid
-	ns=$(hc exec "$1" readlink /proc/self/ns/net)
-	hc kill "$1" >/dev/null 2>&1
-	for pid in $(pgrep -f "handoff-sample-agent run-counter $mnt|^sleep (298|299|4)$"); do
-		[ "$(readlink /proc/$pid/ns/net 2>/dev/null)" = "$ns" ] && kill -9 "$pid" 2>/dev/null
-	done
-	hc exec "$1" "$STANDIN" standin-crash >/dev/null 2>&1
-}
 revive() {   # NODE: corosync and handoffd back; the cluster agrees
 	hc start "$1" >"$_out" 2>&1 || diag <"$_out"
 	hc daemon "$1" start >"$_out" 2>&1 || diag <"$_out"

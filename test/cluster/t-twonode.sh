@@ -8,17 +8,8 @@ require_root
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 fault_web_setup
 
-hc up 2 >"$_out" 2>&1 || { diag <"$_out"; bail "hcluster up failed"; }
-_nodes=2
-for i in 1 2; do
-	write_web_config $i "node1 node2" "agent_opt.sample = $SAMPLE
-agent_opt.faults = $faults"
-	sed -i 's/^\[cluster\]$/[cluster]\nself_fence_timeout = 1\nfence_delay = 4/' \
-		"$(hc path $i)/etc/handoff/handoff.conf"
-done
-hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+fault_cluster_up 2 "node1 node2" 1 4
 
-counters() { pgrep -fc "handoff-sample-agent run-counter $mnt"; }
 two_agree() {
 	local a b
 	a=$(status_line 1) && b=$(status_line 2) || return 1
