@@ -11,6 +11,14 @@ require_root
 fault_web_setup
 
 fault_cluster_up 3 "node1 node2 node3" 3 6
+# a stand-in watchdog: a plain file in each node's private /run, fed by
+# handoffd with one byte every 5 s (set up after the start, so restart)
+for i in 1 2 3; do
+	hc exec $i touch /run/handoff-wd
+	sed -i 's|^\[cluster\]$|[cluster]\nwatchdog_device = /run/handoff-wd|' "$(hc path $i)/etc/handoff/handoff.conf"
+done
+hc daemon all stop >"$_out" 2>&1; hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
+wd_size() { hc exec "$1" stat -c %s /run/handoff-wd; }
 
 fence_state() { ctl "$1" status --json | json 'd["self_fence"]["state"]'; }
 fenced_on_1() {
@@ -85,7 +93,21 @@ failed_on_2() {
 	echo "node2 self-fence: $st"
 	[ "$st" = failed ]
 }
+wd_fed() {   # NODE: the watchdog file grows
+	local a b
+	a=$(wd_size "$1"); sleep 6; b=$(wd_size "$1")
+	echo "watchdog fed: $a -> $b bytes"
+	[ "$b" -gt "$a" ]
+}
 check "node2 reports a failed self-fence when its stop hangs past self_fence_timeout" retry 15 failed_on_2
+wd_starved() {
+	local a b
+	a=$(wd_size 2); sleep 11; b=$(wd_size 2)
+	echo "watchdog after the failed self-fence: $a -> $b bytes"
+	[ "$b" -eq "$a" ]
+}
+check "node2 no longer feeds its watchdog (it would reset the machine)" wd_starved
+check "node3 still feeds its own" wd_fed 3
 check "status on node2 names it" sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' status | grep -q 'SELF-FENCE FAILED: 1 stop still running after self_fence_timeout (3 s)'"
 check "handoffd logged it as critical" sh -c "'$HCLUSTER' logs 2 2>&1 | grep -q 'self-fence FAILED'"
 check "the majority found no node to take it over: FAILED there" retry 20 sh -c "'$HCLUSTER' exec 1 '$HANDOFFCTL' status -d '|' | grep -q '^web|FAILED|'"
