@@ -77,7 +77,17 @@ same() {
 	s_code=$1 s_pat=$2 s_desc=$3; shift 3
 	expect_msg "$s_code" "$s_pat" "look-alike virsh $s_desc" env VIRSH_LOOKALIKE_DIR="$pl" "$LK" "$@"
 	if command -v virsh >/dev/null 2>&1; then
-		expect_msg "$s_code" "$s_pat" "real virsh $s_desc" timeout 20 virsh "$@"
+		# virsh 9.0 sometimes hangs after a failed save on the test driver,
+		# before its whole error is out: that case is a SKIP with the reason
+		errs=$(timeout 10 virsh "$@" 2>&1 >/dev/null); rc=$?
+		if [ "$rc" = 124 ]; then
+			ok "real virsh $s_desc # SKIP virsh hung (killed after 10 s): $(printf '%s' "$errs" | tail -n 1)"
+		elif [ "$rc" = "$s_code" ] && printf '%s\n' "$errs" | grep -q -- "$s_pat"; then
+			ok "real virsh $s_desc"
+		else
+			not_ok "real virsh $s_desc (exit $rc, expected $s_code)"
+			printf '%s\n' "$errs" | sed 's/^/#   /'
+		fi
 	fi
 }
 T="-c test:///default"
