@@ -39,7 +39,7 @@ shm=$bench_work/shm
 bench_tmpfs "$shm" 16m
 mkdir -p "$shm/web"
 mnt=/mnt/bench-bcoord-web
-bench_on_cleanup "rmdir $mnt"
+bench_after_cleanup "rmdir $mnt"
 
 bench_header "coordination overhead of a migration (issue 8, part 1)"
 

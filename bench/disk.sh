@@ -45,7 +45,7 @@ for s in $sizes; do
 	loop=$(losetup -f --show --direct-io=on "$img") || die "no loop device"
 	bench_loops+=("$loop")
 	loops+=("$loop") mibs+=("$mib")
-	bench_on_cleanup "rmdir /mnt/bench-bdisk-d$k"
+	bench_after_cleanup "rmdir /mnt/bench-bdisk-d$k"
 	k=$((k + 1))
 done
 nres=$k

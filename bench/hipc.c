@@ -7,6 +7,10 @@
  *       sends the request COUNT times; prints one line per request:
  *       "us N bytes B" (round trip in microseconds, answer size); exit 1
  *       when an answer carries an error.
+ *   hipc each CMD-ID TEMPLATE FIRST LAST
+ *       sends the request once for each I from FIRST to LAST, the JSON
+ *       being TEMPLATE with its one "%d" replaced by I (e.g. start r0 ..
+ *       r999); prints how many answers carried an error, exit 1 if any.
  *   hipc migrate RES NODE [POLL_MS [TIMEOUT_S]]
  *       sends MIGRATE and times the answer (handoffd answers when the
  *       MIGRATE message has been delivered and decided); then asks for
@@ -112,6 +116,7 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 usage:
 		fprintf(stderr, "usage: hipc repeat CMD-ID JSON COUNT\n"
+			"       hipc each CMD-ID TEMPLATE FIRST LAST\n"
 			"       hipc migrate RES NODE [POLL_MS [TIMEOUT_S]]\n");
 		return 2;
 	}
@@ -134,6 +139,22 @@ usage:
 		}
 		qb_ipcc_disconnect(c);
 		return rc;
+	}
+	if (!strcmp(argv[1], "each") && argc == 6) {
+		int id = atoi(argv[2]), first = atoi(argv[4]), last = atoi(argv[5]), bad = 0;
+		char req[1024];
+		for (int i = first; i <= last; i++) {
+			snprintf(req, sizeof(req), argv[3], i);
+			if (call(c, id, req, &error, &text) < 0)
+				return 1;
+			if (error) {
+				if (bad++ < 3)
+					fprintf(stderr, "hipc: %s: %s\n", req, text);
+			}
+		}
+		printf("errors %d\n", bad);
+		qb_ipcc_disconnect(c);
+		return bad ? 1 : 0;
 	}
 	if (!strcmp(argv[1], "migrate") && (argc >= 4 && argc <= 6)) {
 		char req[512], hist[256];

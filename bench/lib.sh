@@ -23,6 +23,7 @@ bench_mounts=()
 bench_loops=()
 bench_perf_pid=
 _bench_cleanups=()
+_bench_after=()
 
 die() {
 	echo "bench: $*" >&2
@@ -87,6 +88,8 @@ bench_setup() {
 
 # bench_on_cleanup CMD...: run CMD when the benchmark ends (before the cluster goes).
 bench_on_cleanup() { _bench_cleanups+=("$*"); }
+# bench_after_cleanup CMD...: run CMD once the cluster is gone.
+bench_after_cleanup() { _bench_after+=("$*"); }
 
 bench_cleanup() {
 	local c m l
@@ -96,6 +99,7 @@ bench_cleanup() {
 	hc down >/dev/null 2>&1 || hc down >&2
 	for m in "${bench_mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
 	for l in "${bench_loops[@]}"; do losetup -d "$l" 2>/dev/null; done
+	for c in "${_bench_after[@]}"; do eval "$c" >/dev/null 2>&1; done
 	[ -n "$bench_work" ] && rm -rf "$bench_work"
 }
 
@@ -112,8 +116,10 @@ bench_tmpfs() {
 # bench_compile NAME LIBS...: bench/NAME.c -> $bench_work/bin/NAME
 bench_compile() {
 	local name=$1; shift
+	local flags=""
+	[ $# -eq 0 ] || flags=$(pkg-config --cflags --libs "$@") || die "pkg-config $*: not found"
 	gcc -O2 -std=gnu11 -Wall -I"$HANDOFF_SRCDIR/include" -o "$bench_work/bin/$name" \
-		"$BENCH_DIR/$name.c" $(pkg-config --cflags --libs "$@") || die "cannot compile bench/$name.c"
+		"$BENCH_DIR/$name.c" $flags || die "cannot compile bench/$name.c"
 }
 
 # handoffd_pid I: the pid of node I's handoffd (hcluster's record)
