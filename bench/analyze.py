@@ -102,16 +102,21 @@ def coord(args):
             drivers = sum((x[1] - x[0]) * 1000 for x in kids)
             first = (kids[0][0] - t0) * 1000
             step_gaps = hops = 0.0
+            n_gaps = n_hops = 0
             overlap = False
             for a, b in zip(kids, kids[1:]):
                 gap = (b[0] - a[1]) * 1000
                 overlap |= gap < 0
                 if a[2] == b[2]:
                     step_gaps += gap
+                    n_gaps += 1
                 else:
                     hops += gap
+                    n_hops += 1
             tail = (t_end - kids[-1][1]) * 1000
             row.update(drivers=drivers, first=first, step_gaps=step_gaps, hops=hops, tail=tail,
+                       per_gap=step_gaps / max(n_gaps, 1), per_hop=hops / max(n_hops, 1),
+                       n_gaps=n_gaps, n_hops=n_hops,
                        overlap=overlap, overhead=e2e - drivers,
                        step_names=' '.join(x[3] for x in kids))
         else:
@@ -141,6 +146,10 @@ def coord(args):
               f"{med([r['step_gaps'] for r in rows]):.2f} + hops between nodes "
               f"{med([r['hops'] for r in rows]):.2f} + last step to STARTED seen "
               f"{med([r['tail'] for r in rows]):.2f} (medians of each part)")
+        print(f"nodes={nodes} per gap between two steps of one node "
+              f"{med([r['per_gap'] for r in rows]):.2f} ms ({rows[-1]['n_gaps']} gaps); per hop "
+              f"between nodes {med([r['per_hop'] for r in rows]):.2f} ms ({rows[-1]['n_hops']} hops; "
+              f"the probe's hop: {hop:.3f} ms)")
         if any(r['overlap'] for r in rows):
             print(f"nodes={nodes} warning: child processes overlapped in some runs")
         print(f"nodes={nodes} steps: {rows[-1]['step_names']}")

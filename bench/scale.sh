@@ -18,19 +18,22 @@
 # See doc/benchmarks.md.
 #
 #   bench/scale.sh [--nodes 8] [--resources 1000] [--joins 3] [--idle 60]
-#                  [--results FILE] [--builddir DIR]
+#                  [--profile] [--results FILE] [--builddir DIR]
+# --profile: perf samples node 2's handoffd during the first join's sync
+# and prints where its CPU time went (stderr; not in the results).
 . "$(dirname "$0")/lib.sh"
 BENCH_COMMAND="bench/scale.sh $*"
 
-nodes=8 nres=1000 joins=3 idle=60
+nodes=8 nres=1000 joins=3 idle=60 profile=0
 while [ $# -gt 0 ]; do
 	case $1 in
 		--nodes) nodes=$2; shift 2 ;;
 		--resources) nres=$2; shift 2 ;;
 		--joins) joins=$2; shift 2 ;;
 		--idle) idle=$2; shift 2 ;;
+		--profile) profile=1; shift ;;
 		*) bench_common_opt "$1" "${2:-}" && shift 2 ||
-			die "usage: scale.sh [--nodes N] [--resources N] [--joins N] [--idle SECS] [--results FILE] [--builddir DIR]" ;;
+			die "usage: scale.sh [--nodes N] [--resources N] [--joins N] [--idle SECS] [--profile] [--results FILE] [--builddir DIR]" ;;
 	esac
 done
 [ "$nodes" -ge 3 ] || die "--nodes must be 3 or more"
@@ -83,7 +86,14 @@ sleep 2
 # ---- sync after a join ----------------------------------------------------------
 log1=$(hc path 1)/var/log/handoff/handoffd.log
 rt=""; command -v chrt >/dev/null && rt="chrt -f 10"
-syncs=() states=()
+syncs=() states=() cpus=()
+# CPU ms of every handoffd: its own (utime+stime) and its reaped children's
+cpu_snapshot() {
+	local i
+	for i in $(seq 1 "$nodes"); do
+		sed 's/.*) //' "/proc/$(handoffd_pid "$i")/stat" | awk '{ print ($12 + $13) * 10, ($14 + $15) * 10 }'
+	done
+}
 for j in $(seq 1 "$joins"); do
 	hc daemon "$nodes" stop >/dev/null 2>&1 || die "cannot stop handoffd on node $nodes"
 	sleep 3     # the others' sync after it left
@@ -91,13 +101,26 @@ for j in $(seq 1 "$joins"); do
 	$rt "$bin/logwatch" "$log1" "group handoff has $nodes members" "deliver STATE" "$nodes" 120 >"$out" &
 	w=$!
 	for s in $(seq 1 50); do grep -q ready "$out" && break; sleep 0.1; done
+	if [ "$profile" = 1 ] && [ "$j" = 1 ]; then
+		perf record -q -F 2000 -g --no-inherit -p "$(handoffd_pid 2)" -o "$bench_work/profile.data" >/dev/null 2>&1 &
+		prof=$!
+		sleep 0.5
+	fi
+	c0=$(cpu_snapshot | head -n $((nodes - 1)))
 	hc daemon "$nodes" start >/dev/null 2>&1 || die "cannot start handoffd on node $nodes"
 	wait "$w" || { cat "$out" >&2; die "no complete sync seen in node 1's log"; }
+	c1=$(cpu_snapshot | head -n $((nodes - 1)))
+	cpus+=("$(paste <(echo "$c0") <(echo "$c1") | awk '{ own += $3 - $1; kids += $4 - $2 } END { printf "%d/%d", own, kids }')")
+	if [ "$profile" = 1 ] && [ "$j" = 1 ]; then
+		kill -INT "$prof"; wait "$prof"
+		perf report -i "$bench_work/profile.data" --stdio --children --sort symbol -g none --percent-limit 2 2>/dev/null |
+			grep "%" | head -40 >&2
+	fi
 	last=$(tail -n 1 "$out" | cut -d' ' -f1)
 	syncs+=("$(awk -v u="$last" 'BEGIN { printf "%.1f", u / 1000 }')")
 	# when each member's STATE arrived: how long its probes took
 	states+=("$(awk 'NR > 2 { printf "%s%.0f", sep, $1 / 1000; sep = "," }' "$out")")
-	echo "join $j: sync over after ${syncs[-1]} ms; STATEs at ${states[-1]} ms" >&2
+	echo "join $j: sync over after ${syncs[-1]} ms; STATEs at ${states[-1]} ms; CPU ms of nodes 1..$((nodes - 1)) (daemons/children): ${cpus[-1]}" >&2
 	sleep 2
 done
 sync_med=$(python3 "$BENCH_DIR/analyze.py" stats x "${syncs[@]}" | awk '{ print $3 }')
@@ -105,6 +128,7 @@ result "sync after a join (node $nodes's handoffd restarted; confchg to the last
 result "   when each STATE arrived (ms after the confchg), per join: ${states[*]}"
 probes=$(awk -v n="$nres" -v o="$owners" 'BEGIN { printf "%d", (n + o - 1) / o }')
 result "   (every owner probes its ~$probes running resources, 8 at a time: one agent 'monitor' process each)"
+result "   CPU of the $((nodes - 1)) members that stayed, per join, ms (handoffd itself/its monitor children, 10 ms ticks): ${cpus[*]}"
 
 # ---- handoffctl status ----------------------------------------------------------------
 walltimes() {   # NODE COUNT ARGS...: wall time of each handoffctl run, ms
