@@ -16,16 +16,19 @@
 # PREPARED, RELEASED, STARTED).  See doc/benchmarks.md.
 #
 #   bench/coord.sh [--nodes "3 8"] [--runs 10] [--probe-count 500]
-#                  [--results FILE] [--builddir DIR]
+#                  [--profile] [--results FILE] [--builddir DIR]
+# --profile: perf samples the source's and target's handoffd during the
+# measured runs and prints where their CPU time went (stderr only).
 . "$(dirname "$0")/lib.sh"
 BENCH_COMMAND="bench/coord.sh $*"
 
-sizes="3 8" runs=10 warm=2 probe_count=500
+sizes="3 8" runs=10 warm=2 probe_count=500 profile=0
 while [ $# -gt 0 ]; do
 	case $1 in
 		--nodes) sizes=$2; shift 2 ;;
 		--runs) runs=$2; shift 2 ;;
 		--probe-count) probe_count=$2; shift 2 ;;
+		--profile) profile=1; shift ;;
 		*) bench_common_opt "$1" "${2:-}" && shift 2 ||
 			die "usage: coord.sh [--nodes \"3 8\"] [--runs N] [--probe-count N] [--results FILE] [--builddir DIR]" ;;
 	esac
@@ -57,6 +60,12 @@ probe() {
 }
 
 owner() { ctl "$1" status -d '|' | awk -F'|' '$1 == "web" && $2 == "RUNNING" { print $3 }'; }
+# cpu_ms PID...: utime+stime of the processes, and of their reaped children, in ms
+cpu_ms() {
+	local p
+	for p in "$@"; do sed 's/.*) //' "/proc/$p/stat"; done |
+		awk '{ own += $12 + $13; kids += $14 + $15 } END { print own * 10, kids * 10 }'
+}
 
 for n in $sizes; do
 	echo "--- $n nodes" >&2
@@ -72,6 +81,13 @@ for n in $sizes; do
 
 	probe "$n" "$bench_work/probe.$n.a"
 
+	# what the corosyncs cost while nothing happens: they run at real-time
+	# priority and pass the token all the time, on the same 2 cores
+	cpids=()
+	for i in $(seq 1 "$n"); do cpids+=("$(cut -d' ' -f1 "$(hc path "$i")/hcluster/corosync.pid")"); done
+	c0=$(cpu_ms "${cpids[@]}"); sleep 5; c1=$(cpu_ms "${cpids[@]}")
+	coro_idle=$(awk -v a="${c0%% *}" -v b="${c1%% *}" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / 5000 * 100 / n }')
+
 	pids=()
 	for i in $(seq 1 "$n"); do pids+=("$(handoffd_pid "$i")"); done
 	perf_data=$bench_work/perf.$n.data
@@ -81,15 +97,30 @@ for n in $sizes; do
 	fi
 	runfiles=()
 	for k in $(seq 1 $((warm + runs))); do
+		if [ "$k" = $((warm + 1)) ]; then
+			h0=$(cpu_ms "${pids[@]:0:2}") r0=$(cpu_ms "${pids[@]:2}")
+			if [ "$profile" = 1 ]; then
+				perf record -q -F 4000 -g --no-inherit -p "${pids[0]},${pids[1]}" \
+					-o "$bench_work/profile.$n.data" >/dev/null 2>&1 &
+				prof=$!
+				sleep 0.5
+			fi
+		fi
 		cur=$(owner "$n")
 		to=node2; [ "$cur" = 2 ] && to=node1
 		out=$bench_work/run.$n.$k
-		hc exec "$n" "$bin/hipc" migrate web "$to" 2 60 >"$out" || { cat "$out" >&2; die "migration $k failed"; }
+		hc exec "$n" "$bin/hipc" migrate web "$to" 25 60 >"$out" || { cat "$out" >&2; die "migration $k failed"; }
 		[ "$k" -gt "$warm" ] && runfiles+=("$out")
 		sed -n 1p "$out" >&2
 		sleep 0.3
 	done
+	h1=$(cpu_ms "${pids[@]:0:2}") r1=$(cpu_ms "${pids[@]:2}")
 	bench_perf_stop
+	if [ "$profile" = 1 ]; then
+		kill -INT "$prof"; wait "$prof"
+		perf report -i "$bench_work/profile.$n.data" --stdio --children --sort symbol -g none \
+			--percent-limit 3 2>/dev/null | grep "%" | head -40 >&2
+	fi
 	probe "$n" "$bench_work/probe.$n.b"
 
 	perf_args=()
@@ -103,6 +134,9 @@ for n in $sizes; do
 	while IFS= read -r line; do
 		case $line in SUMMARY*) ;; *) result "$line" ;; esac
 	done <"$bench_work/analysis.$n"
+	read -r o0 k0 <<<"$h0"; read -r o1 k1 <<<"$h1"
+	result "nodes=$n CPU per migration: the source's and target's handoffd $(awk -v a="$o0" -v b="$o1" -v r="$runs" 'BEGIN { printf "%.1f", (b - a) / r }') ms, their children $(awk -v a="$k0" -v b="$k1" -v r="$runs" 'BEGIN { printf "%.1f", (b - a) / r }') ms; the other $((n - 2)) handoffd $(awk -v a="${r0%% *}" -v b="${r1%% *}" -v r="$runs" 'BEGIN { printf "%.1f", (b - a) / r }') ms (10 ms ticks over $runs runs)"
+	result "nodes=$n the $n corosyncs, idle: $coro_idle% of a core each (real-time priority, on the same $(nproc) cores as everything else)"
 	ctl "$n" stop web --wait=30 >/dev/null
 	hc down >/dev/null 2>&1
 done

@@ -4,7 +4,8 @@
  * daemon's answer and not a process start.
  *
  *   hipc repeat CMD-ID JSON COUNT
- *       sends the request COUNT times; prints one line per request:
+ *       sends the request COUNT times; prints "connect_us N" (how long
+ *       the connection took to set up), then one line per request:
  *       "us N bytes B" (round trip in microseconds, answer size); exit 1
  *       when an answer carries an error.
  *   hipc each CMD-ID TEMPLATE FIRST LAST
@@ -110,6 +111,7 @@ static int find_entry(const char *text, long long epoch, char *out, size_t len)
 int main(int argc, char **argv)
 {
 	qb_ipcc_connection_t *c;
+	int64_t t_connect;
 	int32_t error;
 	const char *text;
 
@@ -120,13 +122,16 @@ usage:
 			"       hipc migrate RES NODE [POLL_MS [TIMEOUT_S]]\n");
 		return 2;
 	}
+	t_connect = now_us();
 	c = qb_ipcc_connect(HANDOFF_IPC_SERVICE, HANDOFF_IPC_MAX_MSG);
+	t_connect = now_us() - t_connect;
 	if (!c) {
 		fprintf(stderr, "hipc: cannot connect to handoffd: %s\n", strerror(errno));
 		return 2;
 	}
 	if (!strcmp(argv[1], "repeat") && argc == 5) {
 		int id = atoi(argv[2]), count = atoi(argv[4]), rc = 0;
+		printf("connect_us %lld\n", (long long)t_connect);
 		for (int i = 0; i < count; i++) {
 			int64_t t0 = now_us();
 			ssize_t n = call(c, id, argv[3], &error, &text);

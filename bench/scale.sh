@@ -139,13 +139,15 @@ walltimes() {   # NODE COUNT ARGS...: wall time of each handoffctl run, ms
 st_table=$(walltimes 2 10 status) || die "handoffctl status failed"
 st_json=$(walltimes 2 10 status --json) || die "handoffctl status --json failed"
 st_quorum=$(walltimes 2 10 quorum) || die "handoffctl quorum failed"
-ipc=$(hc exec 2 "$bin/hipc" repeat 3 '{}' 10 | awk '{ printf "%.1f ", $2 / 1000 } END { }') || die "hipc failed"
-bytes=$(hc exec 2 "$bin/hipc" repeat 3 '{}' 1 | awk '{ print $4 }')
+ipc=$(hc exec 2 "$bin/hipc" repeat 3 '{}' 10 | awk '$1 == "us" { printf "%.1f ", $2 / 1000 }') || die "hipc failed"
+bytes=$(hc exec 2 "$bin/hipc" repeat 3 '{}' 1 | awk '$1 == "us" { print $4 }')
+conn=$(for k in $(seq 1 10); do hc exec 2 "$bin/hipc" repeat 2 '{}' 1 | awk '$1 == "connect_us" { printf "%.1f ", $2 / 1000 }'; done)
 med() { python3 "$BENCH_DIR/analyze.py" stats x "$@" | awk '{ print $3 }'; }
 m_table=$(med $st_table) m_json=$(med $st_json)
 result "handoffctl status on node 2: median $m_table ms (table), $m_json ms (--json); runs: $st_table / $st_json"
 result "   handoffctl quorum (a small answer: process start, connection, one call): median $(med $st_quorum) ms"
 result "   the daemon's round trip alone (hipc, one connection, $bytes bytes of JSON): median $(med $ipc) ms; runs: $ipc"
+result "   setting up a connection (qb_ipcc_connect; handoffd makes its shared-memory rings): median $(med $conn) ms; runs: $conn"
 
 # ---- memory ------------------------------------------------------------------------------
 rss=() anon=() hwm_max=0 hwm_node=0
@@ -169,13 +171,30 @@ snapshot() {   # per node: voluntary nonvoluntary utime+stime(ticks)
 	done
 }
 sleep 3
+logsz=()
+for i in $(seq 1 "$nodes"); do logsz+=("$(stat -c %s "$(hc path "$i")/var/log/handoff/handoffd.log")"); done
 a=$(snapshot)
-sleep "$idle"
-b=$(snapshot)
+prev=$a windows=""
+left=$idle
+while [ "$left" -gt 0 ]; do
+	step=$((left < 10 ? left : 10))
+	sleep "$step"
+	left=$((left - step))
+	cur=$(snapshot)
+	windows="$windows $(paste <(echo "$prev") <(echo "$cur") | awk '{ s += $4 - $1 + $5 - $2 } END { print s }')"
+	prev=$cur
+done
+b=$cur
 idle_line=$(paste <(echo "$a") <(echo "$b") | awk '{ printf "node%d %d/%d/%d ", NR, $4 - $1, $5 - $2, ($6 - $3) * 10 }')
 wakeups=$(paste <(echo "$a") <(echo "$b") | awk '{ s += $4 - $1 + $5 - $2 } END { print s }')
 cpu_ms=$(paste <(echo "$a") <(echo "$b") | awk '{ s += ($6 - $3) * 10 } END { print s }')
 result "idle for $idle s, per handoffd: voluntary/involuntary context switches/CPU ms (utime+stime, 10 ms ticks): $idle_line"
+result "   context switches of all daemons in each 10 s window:$windows"
+for i in $(seq 1 "$nodes"); do
+	# what a daemon that woke up wrote in its log meanwhile
+	new=$(tail -c +"$((${logsz[$((i - 1))]} + 1))" "$(hc path "$i")/var/log/handoff/handoffd.log" | head -n 5)
+	[ -z "$new" ] || result "   node$i logged while idle: $(echo "$new" | tr '\n' '|')"
+done
 
 # ---- verdicts ----------------------------------------------------------------------------
 v() { awk -v x="$1" -v t="$2" 'BEGIN { print (x < t ? "met" : "MISSED") }'; }
