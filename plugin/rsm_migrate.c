@@ -235,7 +235,7 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 			       gone);
 			r->target = 0;
 			if (m->partition_quorate)
-				rsm_fail_over(m, r, r->epoch, gone, out);
+				rsm_fail_over_to(m, r, r->epoch, gone, r->owner, out);
 			else
 				r->phase = PHASE_FAILED;
 			break;
@@ -325,12 +325,15 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
  *   RESTORING, source gone: the target goes on alone.
  *   source gone before RELEASED, target gone after RELEASED, source gone
  *   while taking a hand-back: nobody runs it; it fails over, and the new
- *   owner restores the dump only if it is complete and not consumed.
+ *   owner restores the dump only if it is complete and not consumed.  The
+ *   end still here takes it over when it may (L1: the model's rule 6).
  */
 void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
 {
 	bool src = rsm_is_member(m, r->owner), dst = rsm_is_member(m, r->target);
 	uint32_t gone = src ? r->target : r->owner;
+	/* L1: the end still here takes it when it may (not a third node) */
+	uint32_t survivor = src ? r->owner : dst ? r->target : 0;
 
 	if (src && dst)
 		return;
@@ -350,32 +353,44 @@ void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *o
 	record(m, r, false, "interrupted: node %u left during %s; failing over", gone,
 	       phase_name(r->phase));
 	r->target = 0;
-	rsm_fail_over(m, r, r->epoch, gone, out);
+	rsm_fail_over_to(m, r, r->epoch, gone, survivor, out);
 }
 
-/* The first eligible member by R's preference that has good data. */
-static uint32_t failover_choice(struct rsm *m, const struct rsm_res *r)
+/* May NODEID take R over: eligible and, for DRBD, UpToDate at the last sync? */
+static bool may_take_over(struct rsm *m, const struct rsm_res *r, uint32_t nodeid)
+{
+	const struct rsm_node *n = rsm_node(m, nodeid);
+
+	if (!n || rsm_ineligible(m, r, nodeid))
+		return false;
+	/* DRBD: a disk that was not UpToDate at the last sync would lose writes */
+	return r->conf->storage != STORAGE_DRBD || r->disk[n - m->nodes] == DRBD_DISK_UPTODATE;
+}
+
+/* PREFER if it may, else the first member by R's preference that may. */
+static uint32_t failover_choice(struct rsm *m, const struct rsm_res *r, uint32_t prefer)
 {
 	uint32_t pref[RES_MAX_NODES];
 	size_t np = rsm_preference(m, r, pref, RES_MAX_NODES);
 
-	for (size_t i = 0; i < np; i++) {
-		const struct rsm_node *n = rsm_node(m, pref[i]);
-		if (!n || rsm_ineligible(m, r, pref[i]))
-			continue;
-		/* DRBD: a disk that was not UpToDate at the last sync would lose writes */
-		if (r->conf->storage == STORAGE_DRBD &&
-		    r->disk[n - m->nodes] != DRBD_DISK_UPTODATE)
-			continue;
-		return pref[i];
-	}
+	if (prefer && may_take_over(m, r, prefer))
+		return prefer;
+	for (size_t i = 0; i < np; i++)
+		if (may_take_over(m, r, pref[i]))
+			return pref[i];
 	return 0;
 }
 
 void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
 		   struct rsm_actions *out)
 {
-	uint32_t to = failover_choice(m, r);
+	rsm_fail_over_to(m, r, dump_epoch, lost, 0, out);
+}
+
+void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
+		      uint32_t prefer, struct rsm_actions *out)
+{
+	uint32_t to = failover_choice(m, r, prefer);
 
 	r->epoch++;
 	r->target = 0;

@@ -35,6 +35,10 @@ void rsm_process_standby(struct rsm *m, struct wire_msg *msg, struct rsm_actions
  * restoring a complete, unconsumed dump of DUMP_EPOCH if there is one. */
 void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
 		   struct rsm_actions *out);
+/* The same, trying PREFER first: the end of an interrupted migration that is
+ * still here (doc/protocol.md, rule 6). */
+void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
+		      uint32_t prefer, struct rsm_actions *out);
 /* Start the next migrations off nodes in standby, up to standby_parallel. */
 void rsm_drain(struct rsm *m, struct rsm_actions *out);
 /* After the merge: a migration whose source or target left is decided. */
