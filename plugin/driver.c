@@ -38,6 +38,7 @@ enum step {
 	ST_MARK_COMPLETE,  /* "complete" marker, fsynced: this epoch's dump may be restored */
 	ST_CHECK_DUMP,     /* the dump is complete, of this epoch, and not consumed */
 	ST_MARK_CONSUMED,  /* "consumed" marker, fsynced, before the restore begins */
+	ST_UNMARK_CONSUMED, /* undo: nothing ran from the dump, the marker goes */
 	ST_END,
 };
 
@@ -68,12 +69,12 @@ struct seq {
 	const enum step *steps;
 	size_t at;
 	bool undoing;            /* running the undo steps of a failed start */
+	uint64_t losses_at_start; /* *env.quorum_losses when it began */
 	bool undo_failed;        /* an undo step failed too: something is still held */
 	enum step undo[6];
 	size_t n_undo;
 	uint64_t epoch;          /* release, acquire: the migration's epoch */
 	uint32_t nodeid;         /* this node, written into the markers */
-	uint32_t take_back_from; /* acquire: a consumed marker of this node is accepted */
 	uint64_t ms[ST_END];     /* how long each step took */
 	bool cold;               /* failover: no dump to restore, started cold */
 	char why_cold[160];
@@ -104,7 +105,8 @@ static const char *step_name(enum step s)
 		[ST_READY_DISK] = "readiness", [ST_READY_AGENT] = "readiness",
 		[ST_DUMP_PREPARE] = "dump directory", [ST_SYNC] = "sync",
 		[ST_MARK_COMPLETE] = "complete marker", [ST_CHECK_DUMP] = "dump check",
-		[ST_MARK_CONSUMED] = "consumed marker", [ST_END] = "end",
+		[ST_MARK_CONSUMED] = "consumed marker",
+		[ST_UNMARK_CONSUMED] = "consumed marker removal", [ST_END] = "end",
 	};
 	return names[s];
 }
@@ -120,7 +122,7 @@ static enum res_op step_op(enum step s)
 	case ST_WL_STOP: return OP_STOP;
 	case ST_WL_DUMP: case ST_DUMP_PREPARE: case ST_SYNC: case ST_MARK_COMPLETE:
 		return OP_DUMP;
-	case ST_WL_RESTORE: case ST_CHECK_DUMP: case ST_MARK_CONSUMED:
+	case ST_WL_RESTORE: case ST_CHECK_DUMP: case ST_MARK_CONSUMED: case ST_UNMARK_CONSUMED:
 		return OP_RESTORE;
 	case ST_READY_DISK: case ST_READY_AGENT: return OP_PROBE;
 	case ST_UMOUNT: return OP_UMOUNT;
@@ -251,7 +253,7 @@ struct argv_buf {
 	const char *env[MAX_ENV];
 	char env_store[MAX_ENV][400];
 	char command_env[1100];
-	char num[3][24];
+	char num[2][24];
 };
 
 #ifndef HANDOFF_AGENT_DIR
@@ -310,16 +312,19 @@ static void build_env(const struct seq *q, struct argv_buf *b)
 	"d=$1 m=$2; printf 'epoch %s node %s\\n' \"$3\" \"$4\" >\"$d/$m.new\" && " \
 	"sync \"$d/$m.new\" && mv -f \"$d/$m.new\" \"$d/$m\" && sync \"$d\""
 #define SH_DUMP_PREPARE "rm -rf -- \"$1\" && mkdir -p -- \"$1\""
-/* $1 dir, $2 epoch, $3 the node whose consumed marker a take-back accepts (0: none) */
+/* $1 dir, $2 epoch.  Any consumed marker refuses it: an acquire that failed
+ * after writing its marker removed it again (ST_UNMARK_CONSUMED), so a
+ * marker that is still there means the dump was restored, or may have been
+ * (the node died mid-restore): never again (S3). */
 #define SH_CHECK_DUMP \
-	"d=$1 e=$2 back=$3; " \
+	"d=$1 e=$2; " \
 	"[ -f \"$d/complete\" ] || { echo \"no complete dump in $d\" >&2; exit 1; }; " \
 	"read -r w ce w cn <\"$d/complete\"; " \
 	"[ \"$ce\" = \"$e\" ] || { echo \"the dump in $d is of epoch $ce, not $e\" >&2; exit 1; }; " \
 	"[ -f \"$d/consumed\" ] || exit 0; " \
 	"read -r w ue w un <\"$d/consumed\"; " \
-	"[ \"$back\" != 0 ] && [ \"$ue\" = \"$e\" ] && [ \"$un\" = \"$back\" ] && exit 0; " \
 	"echo \"the dump of epoch $e was restored already (by node $un, epoch $ue)\" >&2; exit 1"
+#define SH_UNMARK "rm -f -- \"$1/consumed\" && sync \"$1\""
 
 static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 {
@@ -329,7 +334,6 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 
 	snprintf(b->num[0], sizeof(b->num[0]), "%llu", (unsigned long long)q->epoch);
 	snprintf(b->num[1], sizeof(b->num[1]), "%lu", (unsigned long)q->nodeid);
-	snprintf(b->num[2], sizeof(b->num[2]), "%lu", (unsigned long)q->take_back_from);
 
 	switch (s) {
 	case ST_CHECK_DISK:
@@ -396,8 +400,11 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 		break;
 	case ST_CHECK_DUMP:
 		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_CHECK_DUMP;
-		b->argv[n++] = "dump-check"; b->argv[n++] = q->dir;
-		b->argv[n++] = b->num[0]; b->argv[n++] = b->num[2];
+		b->argv[n++] = "dump-check"; b->argv[n++] = q->dir; b->argv[n++] = b->num[0];
+		break;
+	case ST_UNMARK_CONSUMED:
+		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_UNMARK;
+		b->argv[n++] = "unmark"; b->argv[n++] = q->dir;
 		break;
 	default:
 		break;
@@ -424,6 +431,7 @@ static enum step undo_of(enum step s)
 	/* a dumped workload runs again from its dump, which is then spent */
 	case ST_WL_DUMP: return ST_WL_RESTORE;
 	case ST_MARK_COMPLETE: return ST_MARK_CONSUMED;
+	case ST_MARK_CONSUMED: return ST_UNMARK_CONSUMED;
 	case ST_UMOUNT: return ST_MOUNT;
 	default: return ST_END;
 	}
@@ -591,6 +599,20 @@ static void step_done(void *ctx, const struct op_result *res)
 	next_step(q);
 }
 
+/* S4 at each step that takes the resource (doc/protocol.md, rule 7): none
+ * once this node lost quorum after the sequence began, even if quorum is
+ * back (the table it acts on may be another partition's by now). */
+static bool takes_it(enum step s)
+{
+	return s == ST_PROMOTE || s == ST_MOUNT || s == ST_WL_START || s == ST_WL_RESTORE ||
+	       s == ST_MARK_CONSUMED;
+}
+
+static bool quorum_lost_since_start(const struct seq *q)
+{
+	return q->env.quorum_losses && *q->env.quorum_losses != q->losses_at_start;
+}
+
 static void next_step(struct seq *q)
 {
 	for (;;) {
@@ -610,6 +632,10 @@ static void next_step(struct seq *q)
 				finish(q);
 				return;
 			}
+		}
+		if (takes_it(s) && !skip(q, s) && quorum_lost_since_start(q)) {
+			fail(q, s, "quorum was lost since this step sequence began (S4)");
+			return;
 		}
 		if (s == ST_MOUNT && !skip(q, s)) {
 			if (mkdir(q->r->mount_point, 0755) < 0 && errno != EEXIST) {
@@ -641,6 +667,7 @@ static int run(const struct driver_env *env, const struct resource_conf *r,
 	if (!q)
 		return -ENOMEM;
 	q->env = *env;
+	q->losses_at_start = env->quorum_losses ? *env->quorum_losses : 0;
 	q->r = r;
 	q->steps = steps;
 	q->done = done;
@@ -712,7 +739,6 @@ static int run_migration(const struct driver_env *env, const struct resource_con
 	q->steps = steps;
 	q->epoch = m->epoch;
 	q->nodeid = m->nodeid;
-	q->take_back_from = m->take_back_from;
 	q->migrate_done = done;
 	q->ctx = ctx;
 	busy++;

@@ -27,6 +27,9 @@
 struct driver_env {
 	qb_loop_t *loop;
 	const struct handoff_config *cfg;
+	/* NULL, or how often this node lost quorum: a sequence that sees it
+	 * change fails its next promote, mount, start, restore (S4) */
+	const uint64_t *quorum_losses;
 };
 
 typedef void (*driver_done_fn)(void *ctx, const struct resource_conf *r, bool ok,
@@ -65,9 +68,9 @@ int driver_ready(const struct driver_env *env, const struct resource_conf *r,
  *
  * acquire (target, or the source taking the dump back): check the disk,
  * promote, mount, check that the dump is complete, of EPOCH and not
- * consumed (a consumed marker of TAKE_BACK_FROM is accepted: that node
- * handed the dump back without running it), consumed marker, restore.  On
- * failure it unmounts and demotes again.
+ * consumed, consumed marker, restore.  On failure it removes the consumed
+ * marker it wrote (nothing ran from the dump: the source may take it back),
+ * unmounts and demotes again.
  *
  * OK says the half succeeded; ROLLED_BACK (when !OK) that the rollback
  * worked too: the source runs the workload again / the target holds

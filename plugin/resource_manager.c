@@ -115,6 +115,11 @@ size_t rm_res_index(struct resource_manager *rm, const struct resource_conf *r)
 
 bool rm_gate_open(struct resource_manager *rm, char *why, size_t len)
 {
+	/* nothing is taken while this node still lets go of what it held */
+	if (rm->fence.state == SF_FENCING) {
+		snprintf(why, len, "still self-fencing");
+		return false;
+	}
 	if (quorum_gate_open(&rm->d->link.gate))
 		return true;
 	snprintf(why, len, "quorum gate closed (%s)",
@@ -428,6 +433,7 @@ static void after_event(struct resource_manager *rm, bool was_syncing)
 {
 	rm_observe(rm);
 	execute(rm);
+	rm_prune_failovers(rm);
 	if (was_syncing && !rm->rsm.syncing) {
 		resend_results(rm);
 		rm_resend_reports(rm);
@@ -482,6 +488,7 @@ static void on_disconnected(void *ctx)
 	struct resource_manager *rm = ctx;
 
 	rm->ready = false;
+	rm_prune_failovers(rm);
 	answer_all(rm, "handoffd lost its connection to corosync before the request was decided");
 }
 
@@ -525,6 +532,9 @@ static void on_gate(void *ctx, enum gate_verdict v)
 	struct resource_manager *rm = ctx;
 	bool open = v == GATE_OPEN;
 
+	/* a running step sequence takes nothing more after this (driver.c, S4) */
+	if (v == GATE_NOT_QUORATE || v == GATE_NO_COROSYNC)
+		rm->quorum_losses++;
 	self_fence_verdict(&rm->fence, v);
 	fence_watch_quorum(rm);
 	if (rm->state_waiting && rm->ready && quorum_gate_settled(&rm->d->link.gate))
@@ -550,6 +560,7 @@ void rm_init(struct resource_manager *rm, struct handoffd *d)
 	rm->d = d;
 	rm->env.loop = d->loop;
 	rm->env.cfg = &d->cfg;
+	rm->env.quorum_losses = &rm->quorum_losses;
 	self_fence_init(&rm->fence, rm);
 	corosync_link_listen(&d->link, &listener, rm);
 }
@@ -562,6 +573,7 @@ void rm_fini(struct resource_manager *rm)
 		qb_loop_timer_del(rm->d->loop, rm->state_timer);
 	rm->state_timer_armed = false;
 	rm->ready = false;             /* closing the link after this fences nothing */
+	rm_prune_failovers(rm);
 	rsm_free(&rm->rsm);
 	rsm_actions_free(&rm->acts);
 	free(rm->facts);

@@ -21,6 +21,7 @@
 
 struct handoffd;
 struct pending_request;
+struct failover_ctx;
 
 struct resource_manager {
 	struct handoffd *d;
@@ -30,6 +31,7 @@ struct resource_manager {
 	struct rsm_actions acts;
 	uint32_t next_req_id;
 	struct pending_request *pending;
+	struct failover_ctx *failovers;  /* rm_migrate.c: waiting out fence_delay */
 	/* STATE: facts are probed first, then the message goes out */
 	struct wire_fact *facts;       /* one per resource */
 	size_t probes_left;            /* of this round, not yet answered */
@@ -52,6 +54,7 @@ struct resource_manager {
 	} seen[RSM_HISTORY];           /* by history slot, like rsm.history */
 	uint64_t seen_history;         /* rsm.n_history at the last event */
 	struct self_fence fence;
+	uint64_t quorum_losses;       /* NOT_QUORATE / NO_COROSYNC verdicts seen */
 	/* fence_peer.c: when each node left corosync's quorate membership */
 	uint32_t quorum_seen[RSM_MAX_NODES];
 	size_t n_quorum_seen;
@@ -70,6 +73,9 @@ void rm_migration_action(struct resource_manager *rm, const struct rsm_action *a
 void rm_resend_reports(struct resource_manager *rm);
 /* ACT_FAILOVER: after fence_delay, if it is still ours, take it over. */
 void rm_fail_over(struct resource_manager *rm, const struct rsm_action *a);
+/* After every event and connection change: drop the failovers that are no
+ * longer this node's, timers and all. */
+void rm_prune_failovers(struct resource_manager *rm);
 /* After every event: note phase changes and time the history's new entries. */
 void rm_observe(struct resource_manager *rm);
 /* handoffctl standby|unstandby NODE: {"node": N, "on": bool}; deferred. */

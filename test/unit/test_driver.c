@@ -371,10 +371,12 @@ static void release_then_acquire(void **state)
 	assert_false(f->ok);
 	assert_non_null(strstr(f->error, "is of epoch 7, not 8"));
 
-	/* the hand-back: node 2 never ran it, so node 1 may take it back */
+	/* S3: node 2 restored it, so not even its source may take it back
+	 * (a failed restore removes its marker: see the test below) */
 	migrate(f, false, 7, 1, 2);
-	assert_true(f->ok);
-	assert_string_equal(marker(f, "consumed"), "epoch 7 node 1\n");
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "restored already (by node 2, epoch 7)"));
+	assert_null(strstr(calls(f), "agent restore"));
 }
 
 static void release_with_failing_dump_keeps_running(void **state)
@@ -459,12 +461,45 @@ static void acquire_with_failing_restore_hands_back(void **state)
 	c = calls(f);
 	assert_true(strstr(c, "agent restore") < strstr(c, "drbdadm secondary r1"));
 	assert_false(vm_mounted(f));
-	/* and the source takes it back */
+	/* nothing ran from the dump: the undo removed node 2's consumed marker,
+	 * so the source takes it back (the dump check accepts no marker at all) */
 	unlink(f->calls);
 	set_file(f, "exit.restore", "0");
-	migrate(f, false, 6, 1, 2);
+	migrate(f, false, 6, 1, 0);
 	assert_true(f->ok);
 	assert_true(vm_mounted(f));
+	assert_string_equal(marker(f, "consumed"), "epoch 6 node 1\n");
+}
+
+/* S4 at each step (doc/protocol.md, rule 7): quorum lost while the target's
+ * sequence runs: it promotes nothing, even with quorum back by then */
+static uint64_t losses;
+static void lose_quorum(void *data)
+{
+	(void)data;
+	losses++;
+}
+
+static void acquire_stops_when_quorum_was_lost(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	struct driver_migration m = { .epoch = 9, .nodeid = 2 };
+
+	NEED_ROOT();
+	migrate(f, true, 9, 1, 0);
+	assert_true(f->ok);
+	e.quorum_losses = &losses;
+	f->finished = false;
+	unlink(f->calls);
+	/* the loss arrives while the disk check (the first step) runs */
+	assert_int_equal(qb_loop_job_add(f->loop, QB_LOOP_HIGH, NULL, lose_quorum), 0);
+	assert_int_equal(driver_acquire(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "promote: quorum was lost since this step sequence began"));
+	assert_null(strstr(calls(f), "drbdadm primary"));
+	assert_false(vm_mounted(f));
 }
 
 int main(void)
@@ -483,6 +518,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(release_with_failing_demote_mounts_and_restores,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(acquire_with_failing_restore_hands_back,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(acquire_stops_when_quorum_was_lost,
 						setup_mounted, teardown_mounted),
 	};
 	return cmocka_run_group_tests_name("driver", tests, NULL, NULL);
