@@ -192,10 +192,54 @@ void rm_resend_reports(struct resource_manager *rm)
 
 struct failover_ctx {
 	struct resource_manager *rm;
+	struct failover_ctx *next;     /* rm->failovers: waiting out fence_delay */
 	char resource[WIRE_NAME_MAX + 1];
 	uint64_t epoch, dump_epoch;
 	qb_loop_timer_handle timer;
 };
+
+static bool failover_still_ours(struct resource_manager *rm, const struct failover_ctx *c)
+{
+	const struct rsm_res *res = rm->ready ? rsm_find(&rm->rsm, c->resource) : NULL;
+
+	return res && res->phase == PHASE_FAILING_OVER && res->epoch == c->epoch &&
+	       res->owner == rm->rsm.local_nodeid;
+}
+
+static void failover_unlink(struct resource_manager *rm, struct failover_ctx *c)
+{
+	for (struct failover_ctx **p = &rm->failovers; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			return;
+		}
+}
+
+/*
+ * A failover that stopped being ours while it waited (the owner came back
+ * at a join, another sync gave it elsewhere) would only wake an idle
+ * daemon at the end of fence_delay to find that out: its timer goes now.
+ * Not during a sync: the table is the old one until the merge.
+ */
+void rm_prune_failovers(struct resource_manager *rm)
+{
+	struct failover_ctx **p = &rm->failovers;
+
+	if (rm->ready && rm->rsm.syncing)
+		return;
+	while (*p) {
+		struct failover_ctx *c = *p;
+		if (failover_still_ours(rm, c)) {
+			p = &c->next;
+			continue;
+		}
+		qb_log(LOG_NOTICE, "%s: the failover of epoch %llu is no longer this node's",
+		       c->resource, (unsigned long long)c->epoch);
+		qb_loop_timer_del(rm->d->loop, c->timer);
+		*p = c->next;
+		free(c);
+	}
+}
 
 static void on_failed_over(void *ctx, const struct resource_conf *r, bool ok, bool rolled_back,
 			   const char *error, const struct driver_times *t)
@@ -224,8 +268,8 @@ static void failover_now(void *data)
 	struct driver_migration mig = { .epoch = c->dump_epoch };
 	char why[160];
 
-	if (!res || res->phase != PHASE_FAILING_OVER || res->epoch != c->epoch ||
-	    res->owner != rm->rsm.local_nodeid) {
+	failover_unlink(rm, c);
+	if (!failover_still_ours(rm, c)) {
 		qb_log(LOG_NOTICE, "%s: the failover of epoch %llu is no longer this node's",
 		       c->resource, (unsigned long long)c->epoch);
 		free(c);
@@ -272,8 +316,15 @@ void rm_fail_over(struct resource_manager *rm, const struct rsm_action *a)
 	qb_log(LOG_WARNING, "%s: its owner is lost; this node takes it over in %u s "
 	       "(fence_delay, epoch %llu)", a->resource, rm->d->cfg.fence_delay_ms / 1000,
 	       (unsigned long long)a->epoch);
-	qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH, (uint64_t)rm->d->cfg.fence_delay_ms * 1000000ULL,
-			  c, failover_now, &c->timer);
+	if (qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH,
+			      (uint64_t)rm->d->cfg.fence_delay_ms * 1000000ULL, c, failover_now,
+			      &c->timer) < 0) {
+		qb_log(LOG_ERR, "%s: cannot add the fence_delay timer", a->resource);
+		free(c);
+		return;
+	}
+	c->next = rm->failovers;
+	rm->failovers = c;
 }
 
 /* ---- what this node saw: timings and history ------------------------------ */
