@@ -40,7 +40,20 @@ show_logs() {
 	done
 }
 
+# a run with a failed case keeps each node's handoffd log for a post-mortem
+keep_logs() {
+	local i dir=/tmp/handoff-test-logs/$HCLUSTER_PREFIX f
+	[ "${_failed:-0}" -gt 0 ] && [ "${_nodes:-0}" -gt 0 ] || return 0
+	rm -rf "$dir" && mkdir -p "$dir" || return 0
+	for i in $(seq 1 "$_nodes"); do
+		f=$(hc path "$i" 2>/dev/null)/var/log/handoff/handoffd.log
+		[ -f "$f" ] && cp "$f" "$dir/node$i.log"
+	done
+	echo "# handoffd logs kept in $dir"
+}
+
 cleanup() {
+	keep_logs
 	hc down >/dev/null 2>&1 || hc down 2>&1 | diag
 	rm -f "$_out"
 }
