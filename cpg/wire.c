@@ -186,7 +186,7 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 	put_u64(w, s->config_digest);
 	put_u32(w, s->flags);
 	put_u32(w, s->quorate_ring_nodeid);
-	put_u64(w, s->quorate_ring_seq);
+	put_u64(w, s->table_gen);
 	if (s->n_entries > UINT16_MAX || s->n_facts > UINT16_MAX) {
 		w->failed = true;
 		return;
@@ -281,7 +281,7 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	s->config_digest = get_u64(r);
 	s->flags = get_u32(r);
 	s->quorate_ring_nodeid = get_u32(r);
-	s->quorate_ring_seq = get_u64(r);
+	s->table_gen = get_u64(r);
 	s->n_entries = get_u16(r);
 	if (r->error)
 		return;

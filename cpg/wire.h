@@ -31,9 +31,10 @@
  *
  * STATE    sent by every member after every confchg (the sync barrier);
  *          u16 proto_min, u16 proto_max, u64 config_digest,
- *          u32 flags (WIRE_STATE_*), u32 quorate_ring_nodeid,
- *          u64 quorate_ring_seq (the last ring in which the sender was
- *          quorate), u16 n_entries, entries { str name, u32 owner,
+ *          u32 flags (WIRE_STATE_*), u32 quorate_ring_nodeid (of the
+ *          last ring in which the sender was quorate), u64 table_gen (how
+ *          many quorate syncs the sender's table descends from: the merge
+ *          takes the highest first, doc/protocol.md rule 5), u16 n_entries, entries { str name, u32 owner,
  *          u8 phase, u64 epoch, u32 target, str last_error },
  *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
  *          u8 running, u8 connection }
@@ -113,7 +114,7 @@ enum drbd_role_fact { ROLE_UNKNOWN = 0, ROLE_SECONDARY = 1, ROLE_PRIMARY = 2 };
 /* DRBD's connection to the peer, as the probe saw it */
 enum conn_fact { CONN_UNKNOWN = 0, CONN_CONNECTED = 1, CONN_DISCONNECTED = 2 };
 
-#define WIRE_STATE_QUORATE_SEEN 0x1   /* quorate_ring_* is meaningful */
+#define WIRE_STATE_QUORATE_SEEN 0x1   /* quorate_ring_nodeid is meaningful */
 #define WIRE_STATE_STANDBY      0x2   /* the sender is in standby */
 #define WIRE_STATE_QUORATE_NOW  0x4   /* quorate in the ring of this sync */
 
@@ -148,7 +149,7 @@ struct wire_state {
 	uint64_t config_digest;
 	uint32_t flags;
 	uint32_t quorate_ring_nodeid;
-	uint64_t quorate_ring_seq;
+	uint64_t table_gen;
 	struct wire_entry *entries;   /* malloc'd by wire_decode */
 	size_t n_entries;
 	struct wire_fact *facts;

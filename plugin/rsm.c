@@ -261,11 +261,20 @@ static void choose_reference(struct rsm *m)
 	}
 }
 
-/* The entry for R that wins the merge, or NULL when no member has one. */
+/*
+ * The entry for R that wins the merge, or NULL when no member has one: the
+ * table of the newest quorate sync first (table_gen), then the highest
+ * epoch, then the phase that got further, then the lowest nodeid.  The
+ * generation comes first because a migration ends (STARTED, ABORT, a
+ * refused PREPARED) without a new epoch: a node cut off before the end
+ * would otherwise bring back, say, RESTORING of that epoch, which outranks
+ * the RUNNING that ended it (the model found that: doc/protocol.md).
+ */
 static const struct wire_entry *best_entry(const struct rsm *m, const char *name)
 {
 	const struct wire_entry *best = NULL;
 	uint32_t best_sender = 0;
+	uint64_t best_gen = 0;
 
 	/* the node array is in order of first sight, which differs between
 	 * members: every tie is broken on values, never on that order */
@@ -280,11 +289,15 @@ static const struct wire_entry *best_entry(const struct rsm *m, const char *name
 				continue;
 			rank = phase_rank(e->phase);
 			best_rank = best ? phase_rank(best->phase) : -1;
-			if (!best || e->epoch > best->epoch ||
-			    (e->epoch == best->epoch && rank > best_rank) ||
-			    (e->epoch == best->epoch && rank == best_rank && n->nodeid < best_sender)) {
+			if (!best || n->state.table_gen > best_gen ||
+			    (n->state.table_gen == best_gen &&
+			     (e->epoch > best->epoch ||
+			      (e->epoch == best->epoch && rank > best_rank) ||
+			      (e->epoch == best->epoch && rank == best_rank &&
+			       n->nodeid < best_sender)))) {
 				best = e;
 				best_sender = n->nodeid;
+				best_gen = n->state.table_gen;
 			}
 		}
 	}
@@ -430,15 +443,22 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 {
 	struct wire_msg *held = m->held;
 	size_t n_held = m->n_held;
+	uint64_t max_gen;
 
 	choose_reference(m);
 	/* Quorum is the partition's, so one member that knew it is enough;
 	 * without it nothing here may fail over (its epochs must not grow). */
 	m->partition_quorate = false;
-	for (size_t i = 0; i < m->n_nodes; i++)
-		m->partition_quorate |= m->nodes[i].member && m->nodes[i].quorate_now;
+	max_gen = 0;
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct rsm_node *n = &m->nodes[i];
+		m->partition_quorate |= n->member && n->quorate_now;
+		if (n->member && n->state.table_gen > max_gen)
+			max_gen = n->state.table_gen;
+	}
 	for (size_t i = 0; i < m->n_res; i++)
 		merge_resource(m, &m->res[i], out);
+	m->table_gen = max_gen + (m->partition_quorate ? 1 : 0);
 	free_states(m);
 	m->syncing = false;
 	rsm_drain(m, out);
@@ -725,8 +745,8 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 	if (m->quorate_ring_seq) {
 		s->flags |= WIRE_STATE_QUORATE_SEEN;
 		s->quorate_ring_nodeid = m->quorate_ring_nodeid;
-		s->quorate_ring_seq = m->quorate_ring_seq;
 	}
+	s->table_gen = m->table_gen;
 	{
 		const struct rsm_node *me = rsm_node(m, m->local_nodeid);
 		if (me && me->standby)

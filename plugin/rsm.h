@@ -129,6 +129,11 @@ struct rsm {
 	size_t n_held, cap_held;
 	uint32_t quorate_ring_nodeid;   /* last ring the local node saw quorate */
 	uint64_t quorate_ring_seq;
+	/* How many quorate syncs this table descends from (STATE's table_gen):
+	 * a quorate merge makes it the members' highest + 1, any other merge
+	 * their highest.  Majorities overlap, so the table of the newest
+	 * quorate partition always carries the highest value. */
+	uint64_t table_gen;
 	struct rsm_history history[RSM_HISTORY];   /* a ring, oldest overwritten */
 	uint64_t n_history;        /* entries ever recorded */
 	uint16_t standby_parallel; /* from the last STANDBY: migrations at once */

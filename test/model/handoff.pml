@@ -601,7 +601,7 @@ inline confchg(c)
 			if
 			:: MEMB(j, c2) ->
 				ph[j] = t_ph; own[j] = t_own; tgt[j] = t_tgt; ep[j] = t_ep; syn[j] = t_syn; pq[j] = qf;
-				if :: qf -> lq[j] = r1 :: else fi;
+				if :: qf -> lq[j] = r1 :: else -> lq[j] = lq[w] fi;   /* table_gen: max + 1, or max */
 				if
 				:: t_de == 255 -> skip          /* it keeps its own dump epoch */
 				:: t_de != 255 && t_ph == PHASE_FAILING_OVER && em != NONE -> dep[j] = t_de

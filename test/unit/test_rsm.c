@@ -1068,6 +1068,36 @@ static void migration_ends_leave_by_phase(void **state)
 	sim_free(s);
 }
 
+/* The model's rule 5 (doc/protocol.md): node 3 is cut off while web is
+ * RESTORING on node 2; nodes 1 and 2 end the migration (RUNNING, same epoch).
+ * At the heal node 3's RESTORING of that epoch must not win: the table of
+ * the newer quorate sync does. */
+static void merge_prefers_the_newest_quorate_table(void **state)
+{
+	struct sim *s = running_on_1();
+	const uint32_t without3[] = { 1, 2 };
+	(void)state;
+
+	migrate_1_to_2(s, true);
+	expect_phase(s, PHASE_RESTORING, 1, 2);
+	s->up[3] = false;
+	confchg(s, without3, 2);
+	run(s);
+	report(s, 2, MSG_STARTED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 2, 0);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RESTORING);   /* it missed the end */
+	s->facts[1][0].running = 0;     /* what the probes find at the heal */
+	s->facts[2][0].running = 1;
+	s->up[3] = true;
+	confchg(s, IDS, 3);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 2, 0);
+	assert_int_equal(res(s, 3, "web")->epoch, 2);
+	assert_true(s->m[3].table_gen == s->m[1].table_gen);
+	sim_free(s);
+}
+
 /* Node 1 releases web to node 3 (RESTORING too when RELEASED), then node
  * LOST leaves; the members agree on PHASE for OWNER. */
 static void end_lost(bool released, bool target_outdated, uint32_t lost, uint32_t owner)
@@ -1111,6 +1141,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(start_then_running),
 		cmocka_unit_test(failover_prefers_the_migrations_end),
+		cmocka_unit_test(merge_prefers_the_newest_quorate_table),
 		cmocka_unit_test(start_rejections),
 		cmocka_unit_test(start_picks_first_eligible_member),
 		cmocka_unit_test(stop_cycle),

@@ -25,7 +25,7 @@ static size_t encode_state(uint8_t **buf, uint32_t nodeid)
 	m.u.state = (struct wire_state){
 		.proto_min = 1, .proto_max = 1, .config_digest = 0x1122334455667788ull,
 		.flags = WIRE_STATE_QUORATE_SEEN, .quorate_ring_nodeid = 1,
-		.quorate_ring_seq = 0x2c, .entries = entries, .n_entries = 2,
+		.table_gen = 0x2c, .entries = entries, .n_entries = 2,
 		.facts = facts, .n_facts = 1,
 	};
 	return wire_encode(&m, 1, buf);
@@ -48,7 +48,7 @@ static void state_roundtrip(void **state)
 	assert_int_equal(m.hdr.type, MSG_STATE);
 	assert_int_equal(m.hdr.version, 1);
 	assert_int_equal(m.u.state.config_digest, 0x1122334455667788ull);
-	assert_int_equal(m.u.state.quorate_ring_seq, 0x2c);
+	assert_int_equal(m.u.state.table_gen, 0x2c);
 	assert_int_equal(m.u.state.n_entries, 2);
 	assert_string_equal(m.u.state.entries[0].name, "web");
 	assert_int_equal(m.u.state.entries[0].owner, 2);
