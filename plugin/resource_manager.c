@@ -201,19 +201,49 @@ static void send_state_now(struct resource_manager *rm)
 
 static void probe_all(struct resource_manager *rm);
 
+void rm_facts_touch(struct resource_manager *rm, size_t i)
+{
+	if (!rm->ready || i >= rm->rsm.n_res)
+		return;
+	rm->fact_gen[i]++;
+	rm->fact_ok[i] = false;
+}
+
+static void facts_touch_all(struct resource_manager *rm)
+{
+	for (size_t i = 0; rm->ready && i < rm->rsm.n_res; i++)
+		rm_facts_touch(rm, i);
+}
+
+static bool fact_differs(const struct wire_fact *a, const struct wire_fact *b)
+{
+	return a->role != b->role || a->disk != b->disk || a->mounted != b->mounted ||
+	       a->running != b->running || a->connection != b->connection;
+}
+
 /*
  * At most PROBES_AT_ONCE probes run together: with a thousand resources,
  * starting every probe at once would fork thousands of drbdadm and agent
  * processes in one go.
  */
 #define PROBES_AT_ONCE 8
+/* The verifying round after a sync is in no hurry: it leaves the CPU to
+ * the rest of the cluster (a joining node probing everything, say). */
+#define VERIFY_AT_ONCE 2
 
 static void on_probed(void *ctx, const struct resource_conf *r, const struct wire_fact *f);
 
 static void probe_next(struct resource_manager *rm)
 {
-	while (rm->probe_next < rm->rsm.n_res && rm->probes_running < PROBES_AT_ONCE) {
-		const struct resource_conf *r = &rm->d->cfg.resources[rm->probe_next++];
+	size_t at_once = rm->round_sends_state ? PROBES_AT_ONCE : VERIFY_AT_ONCE;
+
+	while (rm->probe_next < rm->rsm.n_res && rm->probes_running < at_once) {
+		size_t i = rm->probe_next++;
+		const struct resource_conf *r = &rm->d->cfg.resources[i];
+		if (!rm->probe_want[i])
+			continue;
+		rm->probe_want[i] = false;
+		rm->probe_gen[i] = rm->fact_gen[i];
 		rm->probes_running++;
 		if (driver_probe(&rm->env, r, on_probed, rm) < 0) {
 			struct wire_fact f = { .role = ROLE_UNKNOWN };
@@ -226,16 +256,39 @@ static void probe_next(struct resource_manager *rm)
 static void on_probed(void *ctx, const struct resource_conf *r, const struct wire_fact *f)
 {
 	struct resource_manager *rm = ctx;
+	size_t i;
 
 	if (!rm->ready)
 		return;
-	rm->facts[rm_res_index(rm, r)] = *f;
+	i = rm_res_index(rm, r);
+	if (rm->fact_ok[i] && fact_differs(&rm->facts[i], f)) {
+		qb_log(LOG_NOTICE, "%s: its facts changed since they were last probed", r->name);
+		rm->verify_changed = true;
+	}
+	rm->facts[i] = *f;
 	if (rm->probes_left == 0)       /* a probe of a connection since replaced */
 		return;
+	/* a local op that began or ended meanwhile may have changed them again;
+	 * self-fencing's stops are such ops too */
+	rm->fact_ok[i] = rm->probe_gen[i] == rm->fact_gen[i] && !rm->op_busy[i] &&
+			 rm->fence.state != SF_FENCING && rm->fence.stops_left == 0;
 	if (rm->probes_running > 0)
 		rm->probes_running--;
 	if (--rm->probes_left > 0) {
 		probe_next(rm);
+		return;
+	}
+	if (!rm->round_sends_state) {
+		/* the difference goes out with the next sync, as any change
+		 * found between two syncs does (doc/architecture.md) */
+		if (rm->verify_changed)
+			qb_log(LOG_NOTICE, "local facts changed since the last sync: "
+			       "the next sync carries them");
+		rm->verify_changed = false;
+		if (rm->state_again) {
+			rm->state_again = false;
+			probe_all(rm);
+		}
 		return;
 	}
 	send_state_now(rm);
@@ -245,22 +298,57 @@ static void on_probed(void *ctx, const struct resource_conf *r, const struct wir
 	}
 }
 
-static void probe_all(struct resource_manager *rm)
+static void start_round(struct resource_manager *rm, size_t n, bool sends_state)
 {
-	size_t n = rm->rsm.n_res;
-
-	if (rm->probes_left > 0) {      /* a probe round is running: one more after it */
-		rm->state_again = true;
-		return;
-	}
+	rm->round_sends_state = sends_state;
 	if (n == 0) {
-		send_state_now(rm);
+		if (sends_state)
+			send_state_now(rm);
 		return;
 	}
 	rm->probes_left = n;
 	rm->probe_next = 0;
 	rm->probes_running = 0;
 	probe_next(rm);
+}
+
+/* After a sync: every resource again, in the background, so that the next
+ * STATE's cache is as fresh as can be. */
+static void verify_all(struct resource_manager *rm)
+{
+	size_t n = rm->rsm.n_res;
+
+	if (!rm->ready || rm->probes_left > 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		rm->probe_want[i] = true;
+	rm->verify_changed = false;
+	start_round(rm, n, false);
+}
+
+/*
+ * At a confchg only the resources whose cached facts are stale (never
+ * probed on this connection, or touched by a local op since) are probed
+ * before STATE goes out.  A verifying round that runs starts no more
+ * probes: the STATE round begins once the ones it started have answered.
+ */
+static void probe_all(struct resource_manager *rm)
+{
+	size_t n = rm->rsm.n_res, want = 0;
+
+	if (rm->probes_left > 0) {
+		rm->state_again = true;   /* one more round after this one */
+		if (!rm->round_sends_state) {
+			rm->probe_next = n;
+			rm->probes_left = rm->probes_running;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rm->probe_want[i] = !rm->fact_ok[i] || rm->op_busy[i];
+		want += rm->probe_want[i];
+	}
+	start_round(rm, want, true);
 }
 
 /* ---- local start and stop ------------------------------------------------------ */
@@ -279,6 +367,7 @@ static void on_op_done(void *ctx, const struct resource_conf *r, bool ok, const 
 
 	if (rm->ready)
 		rm->op_busy[rm_res_index(rm, r)] = false;
+	rm_facts_touch(rm, rm_res_index(rm, r));
 	if (oc->release) {
 		qb_log(ok ? LOG_NOTICE : LOG_CRIT, "%s: released%s%s", r->name,
 		       ok ? "" : " FAILED: ", ok ? "" : error);
@@ -318,6 +407,7 @@ static void run_op(struct resource_manager *rm, const struct rsm_action *a)
 	oc->op = a->type == ACT_START ? WIRE_OP_START : WIRE_OP_STOP;
 	oc->release = a->type == ACT_RELEASE;
 	rm->op_busy[rm_res_index(rm, res->conf)] = true;
+	rm_facts_touch(rm, rm_res_index(rm, res->conf));
 	qb_log(LOG_NOTICE, "%s: %s (epoch %llu)", a->resource,
 	       a->type == ACT_START ? "starting" : a->type == ACT_STOP ? "stopping" :
 	       "releasing what this node holds without owning it",
@@ -435,6 +525,7 @@ static void after_event(struct resource_manager *rm, bool was_syncing)
 	execute(rm);
 	rm_prune_failovers(rm);
 	if (was_syncing && !rm->rsm.syncing) {
+		verify_all(rm);
 		resend_results(rm);
 		rm_resend_reports(rm);
 		autostart(rm);
@@ -461,12 +552,21 @@ static void on_connected(void *ctx)
 		return;
 	}
 	free(rm->facts);
+	free(rm->fact_ok);
+	free(rm->fact_gen);
+	free(rm->probe_gen);
+	free(rm->probe_want);
 	free(rm->autostart_epoch);
 	free(rm->op_busy);
 	free(rm->last_report);
 	free(rm->seen_phase);
 	free(rm->t_migrate);
 	free(rm->t_release);
+	/* a new connection starts with no cache: the first STATE probes all */
+	rm->fact_ok = calloc(nres ? nres : 1, sizeof(*rm->fact_ok));
+	rm->fact_gen = calloc(nres ? nres : 1, sizeof(*rm->fact_gen));
+	rm->probe_gen = calloc(nres ? nres : 1, sizeof(*rm->probe_gen));
+	rm->probe_want = calloc(nres ? nres : 1, sizeof(*rm->probe_want));
 	rm->seen_phase = calloc(nres ? nres : 1, sizeof(*rm->seen_phase));
 	rm->t_migrate = calloc(nres ? nres : 1, sizeof(*rm->t_migrate));
 	rm->t_release = calloc(nres ? nres : 1, sizeof(*rm->t_release));
@@ -479,7 +579,9 @@ static void on_connected(void *ctx)
 	rm->probe_next = rm->probes_running = 0;
 	rm->state_again = false;
 	rm->state_waiting = false;
-	rm->ready = rm->facts && rm->autostart_epoch && rm->op_busy && rm->last_report &&
+	rm->verify_changed = false;
+	rm->ready = rm->facts && rm->fact_ok && rm->fact_gen && rm->probe_gen && rm->probe_want &&
+		    rm->autostart_epoch && rm->op_busy && rm->last_report &&
 		    rm->seen_phase && rm->t_migrate && rm->t_release;
 }
 
@@ -535,6 +637,10 @@ static void on_gate(void *ctx, enum gate_verdict v)
 	/* a running step sequence takes nothing more after this (driver.c, S4) */
 	if (v == GATE_NOT_QUORATE || v == GATE_NO_COROSYNC)
 		rm->quorum_losses++;
+	/* self-fencing stops what this node holds: no cached fact survives it
+	 * (nor its end: a stop may still have been running) */
+	if (v == GATE_NOT_QUORATE || v == GATE_NO_COROSYNC || rm->fence.state != SF_IDLE)
+		facts_touch_all(rm);
 	self_fence_verdict(&rm->fence, v);
 	fence_watch_quorum(rm);
 	if (rm->state_waiting && rm->ready && quorum_gate_settled(&rm->d->link.gate))
@@ -577,12 +683,19 @@ void rm_fini(struct resource_manager *rm)
 	rsm_free(&rm->rsm);
 	rsm_actions_free(&rm->acts);
 	free(rm->facts);
+	free(rm->fact_ok);
+	free(rm->fact_gen);
+	free(rm->probe_gen);
+	free(rm->probe_want);
 	free(rm->autostart_epoch);
 	free(rm->op_busy);
 	free(rm->last_report);
 	free(rm->seen_phase);
 	free(rm->t_migrate);
 	free(rm->t_release);
+	rm->fact_ok = NULL;
+	rm->fact_gen = rm->probe_gen = NULL;
+	rm->probe_want = NULL;
 	rm->last_report = NULL;
 	rm->seen_phase = NULL;
 	rm->t_migrate = rm->t_release = NULL;

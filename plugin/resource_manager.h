@@ -3,8 +3,9 @@
  * state machine (rsm.h), the drivers (driver.h) and handoffctl.
  *
  * It feeds the rsm every confchg and every delivered message, carries out
- * the actions the rsm addresses to this node, multicasts STATE with freshly
- * probed local facts, and answers handoffctl once its request has been
+ * the actions the rsm addresses to this node, multicasts STATE with its
+ * local facts (cached where no local op touched them since their probe:
+ * doc/architecture.md), and answers handoffctl once its request has been
  * decided in the total order.  The quorum gate (S4) is asked here before
  * any start and before sending any request that changes state.
  */
@@ -32,11 +33,18 @@ struct resource_manager {
 	uint32_t next_req_id;
 	struct pending_request *pending;
 	struct failover_ctx *failovers;  /* rm_migrate.c: waiting out fence_delay */
-	/* STATE: facts are probed first, then the message goes out */
+	/* STATE: facts come from the cache where it is fresh, the rest is
+	 * probed first, then the message goes out (doc/architecture.md) */
 	struct wire_fact *facts;       /* one per resource */
+	bool *fact_ok;                 /* per resource: facts[i] may go out unprobed */
+	uint32_t *fact_gen;            /* per resource: bumped as a local op begins, ends */
+	uint32_t *probe_gen;           /* per resource: fact_gen when its probe began */
+	bool *probe_want;              /* per resource: in the current round */
 	size_t probes_left;            /* of this round, not yet answered */
 	size_t probe_next;             /* the next resource to probe */
 	size_t probes_running;
+	bool round_sends_state;        /* the round ends with a STATE; else it verifies */
+	bool verify_changed;           /* the verifying round found other facts */
 	bool state_again;              /* another STATE was asked while probing */
 	bool state_waiting;            /* STATE waits for this ring's quorum */
 	bool state_wait_expired;
@@ -65,6 +73,8 @@ struct resource_manager {
 /* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */
 int rm_send(struct resource_manager *rm, struct wire_msg *msg);
 size_t rm_res_index(struct resource_manager *rm, const struct resource_conf *r);
+/* A local op on resource I begins or ends: its cached facts are stale. */
+void rm_facts_touch(struct resource_manager *rm, size_t i);
 bool rm_gate_open(struct resource_manager *rm, char *why, size_t len);
 
 /* rm_migrate.c: carry out a migration action addressed to this node, and

@@ -57,6 +57,7 @@ static void done_common(struct step_ctx *c, const struct resource_conf *r)
 {
 	if (c->rm->ready)
 		c->rm->op_busy[rm_res_index(c->rm, r)] = false;
+	rm_facts_touch(c->rm, rm_res_index(c->rm, r));
 }
 
 static void on_ready(void *ctx, const struct resource_conf *r, bool ok, const char *error)
@@ -130,6 +131,7 @@ void rm_migration_action(struct resource_manager *rm, const struct rsm_action *a
 	c->epoch = a->epoch;
 	c->peer = a->node;
 	rm->op_busy[rm_res_index(rm, res->conf)] = true;
+	rm_facts_touch(rm, rm_res_index(rm, res->conf));
 	switch (a->type) {
 	case ACT_PREPARE:
 		qb_log(LOG_NOTICE, "%s: checking readiness for the migration from node %u (epoch %llu)",
@@ -296,6 +298,7 @@ static void failover_now(void *data)
 	qb_log(LOG_NOTICE, "%s: fence_delay over, taking it over (epoch %llu)", c->resource,
 	       (unsigned long long)c->epoch);
 	rm->op_busy[rm_res_index(rm, res->conf)] = true;
+	rm_facts_touch(rm, rm_res_index(rm, res->conf));
 	if (driver_fail_over(&rm->env, res->conf, &mig, on_failed_over, c) < 0) {
 		rm->op_busy[rm_res_index(rm, res->conf)] = false;
 		report(rm, res->conf, MSG_STARTED, c->epoch, false, "cannot run the driver", NULL);
