@@ -177,6 +177,8 @@ static void state_wait_over(void *data)
 static void send_state_now(struct resource_manager *rm)
 {
 	struct wire_msg msg = { .hdr = { .type = MSG_STATE } };
+	const struct wire_fact *facts = rm->facts;
+	struct wire_fact *letting_go = NULL;
 
 	if (!quorum_gate_settled(&rm->d->link.gate) && !rm->state_wait_expired) {
 		rm->state_waiting = true;
@@ -194,9 +196,19 @@ static void send_state_now(struct resource_manager *rm)
 		rm->state_timer_armed = false;
 	}
 	rm->rsm.quorate_now = quorum_gate_open(&rm->d->link.gate) && !two_node_split(rm);
-	rsm_fill_state(&rm->rsm, &msg.u.state, rm->facts, rm->rsm.n_res);
+	/* A node still self-fencing lets go of what runs here: the merge must
+	 * not adopt it here (doc/protocol.md, rule 8). */
+	if (rm->fence.state == SF_FENCING && rm->facts && rm->rsm.n_res &&
+	    (letting_go = malloc(rm->rsm.n_res * sizeof(*letting_go)))) {
+		memcpy(letting_go, rm->facts, rm->rsm.n_res * sizeof(*letting_go));
+		for (size_t i = 0; i < rm->rsm.n_res; i++)
+			letting_go[i].running = 0;
+		facts = letting_go;
+	}
+	rsm_fill_state(&rm->rsm, &msg.u.state, facts, rm->rsm.n_res);
 	rm_send(rm, &msg);
 	free(msg.u.state.entries);     /* the facts stay ours */
+	free(letting_go);
 }
 
 static void probe_all(struct resource_manager *rm);

@@ -168,10 +168,46 @@ void rm_migration_action(struct resource_manager *rm, const struct rsm_action *a
 	}
 }
 
+/* Does report type T answer phase P (is it the report P waits for)? */
+static bool answers(unsigned t, enum phase p)
+{
+	switch (p) {
+	case PHASE_PREPARING: return t == MSG_PREPARED;
+	case PHASE_RELEASING: return t == MSG_RELEASED || t == MSG_ABORT;
+	case PHASE_RESTORING: return t == MSG_STARTED || t == MSG_HANDBACK;
+	case PHASE_HANDING_BACK: case PHASE_FAILING_OVER: return t == MSG_STARTED;
+	default: return false;
+	}
+}
+
+static bool failover_waiting(const struct resource_manager *rm, const char *name,
+			     uint64_t epoch);
+
+/* The step sequence phase P asks of this node in R, as the rsm emits it. */
+static struct rsm_action action_of(const struct rsm_res *r)
+{
+	struct rsm_action a = { .epoch = r->epoch };
+
+	snprintf(a.resource, sizeof(a.resource), "%s", r->conf->name);
+	switch (r->phase) {
+	case PHASE_PREPARING: a.type = ACT_PREPARE; a.node = r->owner; break;
+	case PHASE_RELEASING: a.type = ACT_MIGRATE_RELEASE; a.node = r->target; break;
+	case PHASE_RESTORING: a.type = ACT_MIGRATE_ACQUIRE; a.node = r->owner; break;
+	case PHASE_HANDING_BACK: a.type = ACT_TAKE_BACK; a.node = r->target; break;
+	default: a.type = ACT_FAILOVER; a.node = (uint32_t)r->dump_epoch; break;
+	}
+	return a;
+}
+
 /*
- * A report held for a sync that a confchg interrupted was dropped by every
- * member.  After a sync, a migration still waiting for this node's report,
- * with no step running here, gets that report again.
+ * After a sync, for every migration or failover that waits for this node
+ * (doc/protocol.md, rule 11):
+ *  - its report of this epoch, when it has one, goes out again: a report
+ *    held for a sync that a confchg interrupted was dropped by every member;
+ *  - otherwise, with no step running here, this node runs the sequence the
+ *    phase asks of it: the table came from the other half of a partition,
+ *    where the transition happened without this node (the model found the
+ *    migration hanging there forever).
  */
 void rm_resend_reports(struct resource_manager *rm)
 {
@@ -180,13 +216,27 @@ void rm_resend_reports(struct resource_manager *rm)
 	for (size_t i = 0; i < m->n_res; i++) {
 		const struct rsm_res *r = &m->res[i];
 		struct wire_msg *last = &rm->last_report[i];
+		struct rsm_action a;
 
-		if (!rsm_awaits_report_from(r, m->local_nodeid) || rm->op_busy[i] ||
-		    last->hdr.type == 0 || last->hdr.epoch != r->epoch)
+		if (!rsm_awaits_report_from(r, m->local_nodeid) || rm->op_busy[i])
 			continue;
-		qb_log(LOG_NOTICE, "%s: sending %s of epoch %llu again", r->conf->name,
-		       wire_type_name(last->hdr.type), (unsigned long long)r->epoch);
-		rm_send(rm, last);
+		if (last->hdr.type != 0 && last->hdr.epoch == r->epoch &&
+		    answers(last->hdr.type, r->phase)) {
+			qb_log(LOG_NOTICE, "%s: sending %s of epoch %llu again", r->conf->name,
+			       wire_type_name(last->hdr.type), (unsigned long long)r->epoch);
+			rm_send(rm, last);
+			continue;
+		}
+		if (r->phase == PHASE_FAILING_OVER && failover_waiting(rm, r->conf->name, r->epoch))
+			continue;
+		a = action_of(r);
+		qb_log(LOG_NOTICE, "%s: the sync says %s (epoch %llu) waits for this node: "
+		       "running its part", r->conf->name, phase_name(r->phase),
+		       (unsigned long long)r->epoch);
+		if (a.type == ACT_FAILOVER)
+			rm_fail_over(rm, &a);
+		else
+			rm_migration_action(rm, &a);
 	}
 }
 
@@ -199,6 +249,15 @@ struct failover_ctx {
 	uint64_t epoch, dump_epoch;
 	qb_loop_timer_handle timer;
 };
+
+static bool failover_waiting(const struct resource_manager *rm, const char *name,
+			     uint64_t epoch)
+{
+	for (const struct failover_ctx *c = rm->failovers; c; c = c->next)
+		if (c->epoch == epoch && !strcmp(c->resource, name))
+			return true;
+	return false;
+}
 
 static bool failover_still_ours(struct resource_manager *rm, const struct failover_ctx *c)
 {
