@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "drbd_parse.h"
@@ -71,6 +72,8 @@ struct seq {
 	size_t at;
 	bool undoing;            /* running the undo steps of a failed start */
 	uint64_t losses_at_start; /* *env.quorum_losses when it began */
+	uint64_t promote_until_ms; /* failover: keep trying the promote until then */
+	qb_loop_timer_handle retry;
 	bool undo_failed;        /* an undo step failed too: something is still held */
 	enum step undo[6];
 	size_t n_undo;
@@ -502,6 +505,48 @@ static void fail(struct seq *q, enum step s, const char *why)
 	finish(q);
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void retry_step(void *data)
+{
+	next_step(data);
+}
+
+/*
+ * A failover's promote that DRBD refused because a connected peer is still
+ * Primary: that peer is letting go (a self-fence, or a release after the
+ * heal), so try again every 0.5 s for up to self_fence_timeout instead of
+ * failing the failover at once (doc/protocol.md, rule 12).  True when a
+ * retry is scheduled.
+ */
+#define PROMOTE_RETRY_MS 500
+static bool retry_promote(struct seq *q, const struct op_result *res)
+{
+	static const char peer_primary[] = "Multiple primaries";
+	uint64_t now = mono_ms();
+
+	if (q->steps != failover_steps || q->undoing || !res->err ||
+	    !memmem(res->err, res->err_len, peer_primary, sizeof(peer_primary) - 1))
+		return false;
+	if (!q->promote_until_ms)
+		q->promote_until_ms = now + (q->env.cfg ? q->env.cfg->self_fence_timeout_ms : 0);
+	if (now + PROMOTE_RETRY_MS > q->promote_until_ms)
+		return false;
+	qb_log(LOG_NOTICE, "%s: promote refused, a connected peer is still Primary: "
+	       "trying again in %u ms", q->r->name, PROMOTE_RETRY_MS);
+	if (qb_loop_timer_add(q->env.loop, QB_LOOP_MED, PROMOTE_RETRY_MS * 1000000ULL, q,
+			      retry_step, &q->retry) < 0)
+		return false;
+	q->at--;     /* next_step runs the promote again */
+	return true;
+}
+
 static void step_done(void *ctx, const struct op_result *res)
 {
 	struct seq *q = ctx;
@@ -527,6 +572,8 @@ static void step_done(void *ctx, const struct op_result *res)
 		next_step(q);
 		return;
 	}
+	if (s == ST_PROMOTE && !ok && retry_promote(q, res))
+		return;
 	if (s == ST_UMOUNT && !ok) {
 		/* "target is busy" alone does not help: say who holds it */
 		char holders[160];

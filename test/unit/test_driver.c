@@ -63,8 +63,8 @@ static int setup(void **state)
 		 "case $1 in dstate) cat %s/dstate 2>/dev/null || echo UpToDate/UpToDate ;; "
 		 "role) echo Secondary/Secondary ;; esac\n"
 		 "code=$(cat %s/drbd.exit.$1 2>/dev/null || echo 0)\n"
-		 "[ \"$code\" = 0 ] || echo \"drbd says no to $1\" >&2\n"
-		 "exit $code", f->calls, f->dir, f->dir);
+		 "[ \"$code\" = 0 ] || cat %s/drbd.err.$1 >&2 2>/dev/null || echo \"drbd says no to $1\" >&2\n"
+		 "exit $code", f->calls, f->dir, f->dir, f->dir);
 	write_script(f->drbdadm, body);
 	snprintf(conf, sizeof(conf),
 		 "[cluster]\ndrbdadm = %s\n"
@@ -509,6 +509,74 @@ static void acquire_stops_when_quorum_was_lost(void **state)
 	assert_true(vm_mounted(f));
 }
 
+/* rule 12 (doc/protocol.md): a failover's promote that DRBD refuses because
+ * a connected peer is still Primary is tried again until self_fence_timeout */
+static struct fixture *peer_fixture;
+static void peer_lets_go(void *data)
+{
+	char path[256];
+	(void)data;
+	snprintf(path, sizeof(path), "%s/drbd.exit.primary", peer_fixture->dir);
+	unlink(path);
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void failover_waits_for_a_peer_letting_go(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	struct driver_migration m = { .epoch = 12, .nodeid = 2 };
+	qb_loop_timer_handle t;
+
+	NEED_ROOT();
+	migrate(f, true, 12, 1, 0);
+	assert_true(f->ok);
+	set_file(f, "drbd.exit.primary", "11");
+	set_file(f, "drbd.err.primary", "State change failed: (-1) Multiple primaries not allowed by config\n");
+	f->cfg.self_fence_timeout_ms = 5000;
+	peer_fixture = f;
+	assert_int_equal(qb_loop_timer_add(f->loop, QB_LOOP_HIGH, 1200 * 1000000ULL, NULL,
+					   peer_lets_go, &t), 0);
+	f->finished = false;
+	unlink(f->calls);
+	assert_int_equal(driver_fail_over(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
+	wait_done(f);
+	assert_true(f->ok);
+	assert_true(count_of(calls(f), "drbdadm primary r1") >= 2);
+	assert_non_null(strstr(calls(f), "agent restore"));
+	assert_true(vm_mounted(f));
+}
+
+static void failover_gives_up_on_a_peer_that_stays_primary(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	struct driver_migration m = { .epoch = 13, .nodeid = 2 };
+
+	NEED_ROOT();
+	migrate(f, true, 13, 1, 0);
+	assert_true(f->ok);
+	set_file(f, "drbd.exit.primary", "11");
+	set_file(f, "drbd.err.primary", "State change failed: (-1) Multiple primaries not allowed by config\n");
+	f->cfg.self_fence_timeout_ms = 1200;
+	f->finished = false;
+	unlink(f->calls);
+	assert_int_equal(driver_fail_over(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "Multiple primaries"));
+	assert_true(count_of(calls(f), "drbdadm primary r1") >= 2);
+	assert_null(strstr(calls(f), "agent restore"));
+	assert_false(vm_mounted(f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +595,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(acquire_with_failing_restore_hands_back,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(acquire_stops_when_quorum_was_lost,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(failover_waits_for_a_peer_letting_go,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(failover_gives_up_on_a_peer_that_stays_primary,
 						setup_mounted, teardown_mounted),
 	};
 	return cmocka_run_group_tests_name("driver", tests, NULL, NULL);
