@@ -88,9 +88,9 @@ log1=$(hc path 1)/var/log/handoff/handoffd.log
 rt=""; command -v chrt >/dev/null && rt="chrt -f 10"
 syncs=() states=() cpus=()
 # CPU ms of every handoffd: its own (utime+stime) and its reaped children's
-cpu_snapshot() {
+cpu_snapshot() {   # nodes 1 .. N-1 (node N's handoffd is the one restarted)
 	local i
-	for i in $(seq 1 "$nodes"); do
+	for i in $(seq 1 $((nodes - 1))); do
 		sed 's/.*) //' "/proc/$(handoffd_pid "$i")/stat" | awk '{ print ($12 + $13) * 10, ($14 + $15) * 10 }'
 	done
 }
@@ -106,10 +106,10 @@ for j in $(seq 1 "$joins"); do
 		prof=$!
 		sleep 0.5
 	fi
-	c0=$(cpu_snapshot | head -n $((nodes - 1)))
+	c0=$(cpu_snapshot)
 	hc daemon "$nodes" start >/dev/null 2>&1 || die "cannot start handoffd on node $nodes"
 	wait "$w" || { cat "$out" >&2; die "no complete sync seen in node 1's log"; }
-	c1=$(cpu_snapshot | head -n $((nodes - 1)))
+	c1=$(cpu_snapshot)
 	cpus+=("$(paste <(echo "$c0") <(echo "$c1") | awk '{ own += $3 - $1; kids += $4 - $2 } END { printf "%d/%d", own, kids }')")
 	if [ "$profile" = 1 ] && [ "$j" = 1 ]; then
 		kill -INT "$prof"; wait "$prof"
@@ -163,6 +163,8 @@ result "handoffd memory, MiB now/peak (VmRSS/VmHWM): ${rss[*]}"
 result "   of VmRSS now, anonymous/shared memory (RssAnon/RssShmem, MiB): ${anon[*]}"
 
 # ---- idle --------------------------------------------------------------------------------
+# after the joins on purpose: a join must leave no timer behind (before b3ff9a5
+# the members' fence_delay timers for the restarted node's resources fired here)
 snapshot() {   # per node: voluntary nonvoluntary utime+stime(ticks)
 	local i p
 	for i in $(seq 1 "$nodes"); do
