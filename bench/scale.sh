@@ -127,7 +127,7 @@ sync_med=$(python3 "$BENCH_DIR/analyze.py" stats x "${syncs[@]}" | awk '{ print 
 result "sync after a join (node $nodes's handoffd restarted; confchg to the last STATE delivered, node 1's log): median $sync_med ms; runs: ${syncs[*]} ms"
 result "   when each STATE arrived (ms after the confchg), per join: ${states[*]}"
 probes=$(awk -v n="$nres" -v o="$owners" 'BEGIN { printf "%d", (n + o - 1) / o }')
-result "   (every owner probes its ~$probes running resources, 8 at a time: one agent 'monitor' process each)"
+result "   (each owner holds ~$probes running resources; since b7a5258 it probes before its STATE only those a local operation touched since their last probe)"
 result "   CPU of the $((nodes - 1)) members that stayed, per join, ms (handoffd itself/its monitor children, 10 ms ticks): ${cpus[*]}"
 
 # ---- handoffctl status ----------------------------------------------------------------
