@@ -48,22 +48,12 @@ static int32_t on_closed(qb_ipcs_connection_t *c)
 	return 0;
 }
 
-static void send_response(qb_ipcs_connection_t *c, int32_t id, int32_t error,
-			  json_object *doc)
+static ssize_t send_text(qb_ipcs_connection_t *c, int32_t id, int32_t error,
+			 const char *text, size_t len)
 {
 	struct qb_ipc_response_header hdr;
-	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
-	size_t len = strlen(text) + 1;
 	struct iovec iov[2];
-	ssize_t rc;
 
-	if (sizeof(hdr) + len > HANDOFF_IPC_MAX_MSG) {
-		qb_log(LOG_ERR, "ipc: response to command %d is %zu bytes, over the %d limit",
-		       id, len, HANDOFF_IPC_MAX_MSG);
-		text = "{\"error\":\"response too large\"}";
-		len = strlen(text) + 1;
-		error = -EMSGSIZE;
-	}
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.id = id;
 	hdr.error = error;
@@ -72,7 +62,48 @@ static void send_response(qb_ipcs_connection_t *c, int32_t id, int32_t error,
 	iov[0].iov_len = sizeof(hdr);
 	iov[1].iov_base = (void *)text;
 	iov[1].iov_len = len;
-	rc = qb_ipcs_response_sendv(c, iov, 2);
+	return qb_ipcs_response_sendv(c, iov, 2);
+}
+
+/* The answer did not fit the client's buffer: tell it the buffer it needs
+ * (ipc.h), in an answer that fits any buffer. */
+static ssize_t send_too_large(qb_ipcs_connection_t *c, int32_t id, size_t need,
+			      int32_t have)
+{
+	char text[160];
+	int n = snprintf(text, sizeof(text), "{\"error\":\"the answer of %zu bytes does not "
+			 "fit this connection's buffer of %d bytes\",\"size\":%zu}",
+			 need, (int)have, need);
+
+	return send_text(c, id, -EMSGSIZE, text, (size_t)n + 1);
+}
+
+static void send_response(qb_ipcs_connection_t *c, int32_t id, int32_t error,
+			  json_object *doc)
+{
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	size_t len = strlen(text) + 1;
+	size_t need = sizeof(struct qb_ipc_response_header) + len;
+	int32_t have = qb_ipcs_connection_get_buffer_size(c);
+	ssize_t rc;
+
+	if (need > HANDOFF_IPC_MAX_MSG) {
+		qb_log(LOG_ERR, "ipc: response to command %d is %zu bytes, over the %d limit",
+		       id, len, HANDOFF_IPC_MAX_MSG);
+		text = "{\"error\":\"response too large\"}";
+		len = strlen(text) + 1;
+		error = -EMSGSIZE;
+	} else if (have > 0 && need > (size_t)have) {
+		rc = send_too_large(c, id, need, have);
+		goto out;
+	}
+	rc = send_text(c, id, error, text, len);
+	/* libqb's own framing can make a message that fits the buffer by our
+	 * count too large for the ring: ask for the next size up */
+	if (rc == -EMSGSIZE && error != -EMSGSIZE)
+		rc = send_too_large(c, id, have > 0 && need <= (size_t)have ? (size_t)have + 1 : need,
+				    have);
+out:
 	if (rc < 0)
 		qb_log(LOG_WARNING, "ipc: cannot send response: %s", strerror((int)-rc));
 }

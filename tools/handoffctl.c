@@ -74,27 +74,23 @@ static void usage(FILE *out)
 		"\nExit status: 0 ok, 1 the command failed, 2 usage error or handoffd not reachable.\n");
 }
 
-/* Send CMD with ARGS; on success *DOC is the answer.  Returns the exit status. */
-static int call_daemon(int32_t cmd, json_object *args, json_object **doc)
+/* One request on a connection with a buffer of SIZE bytes: the answer in
+ * *BUF (malloc'd), its length in *N.  Returns 0, or the exit status. */
+static int exchange(size_t size, int32_t cmd, const char *text, char **buf, ssize_t *n)
 {
 	struct qb_ipc_request_header req;
-	const char *text = json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN);
-	struct qb_ipc_response_header *res;
 	struct iovec iov[2];
 	qb_ipcc_connection_t *conn;
-	char *buf;
-	ssize_t n;
-	int status = 1;
 
-	conn = qb_ipcc_connect(HANDOFF_IPC_SERVICE, HANDOFF_IPC_MAX_MSG);
+	conn = qb_ipcc_connect(HANDOFF_IPC_SERVICE, size);
 	if (!conn) {
 		fprintf(stderr, "handoffctl: handoffd is not running "
 			"(cannot connect to IPC service '%s': %s)\n",
 			HANDOFF_IPC_SERVICE, strerror(errno));
 		return 2;
 	}
-	buf = malloc(HANDOFF_IPC_MAX_MSG);
-	if (!buf) {
+	*buf = malloc(size);
+	if (!*buf) {
 		fprintf(stderr, "handoffctl: out of memory\n");
 		qb_ipcc_disconnect(conn);
 		return 1;
@@ -106,37 +102,72 @@ static int call_daemon(int32_t cmd, json_object *args, json_object **doc)
 	iov[0].iov_len = sizeof(req);
 	iov[1].iov_base = (void *)text;
 	iov[1].iov_len = strlen(text) + 1;
-	n = qb_ipcc_sendv_recv(conn, iov, 2, buf, HANDOFF_IPC_MAX_MSG, CTL_TIMEOUT_MS);
-	if (n < 0) {
-		fprintf(stderr, "handoffctl: no answer from handoffd: %s\n", strerror((int)-n));
-		status = n == -ETIMEDOUT ? 1 : 2;
-		goto out;
+	*n = qb_ipcc_sendv_recv(conn, iov, 2, *buf, size, CTL_TIMEOUT_MS);
+	qb_ipcc_disconnect(conn);
+	if (*n < 0) {
+		fprintf(stderr, "handoffctl: no answer from handoffd: %s\n", strerror((int)-*n));
+		free(*buf);
+		*buf = NULL;
+		return *n == -ETIMEDOUT ? 1 : 2;
 	}
-	res = (struct qb_ipc_response_header *)buf;
-	if ((size_t)n <= sizeof(*res) || res->size != n || buf[n - 1] != '\0') {
-		fprintf(stderr, "handoffctl: malformed answer from handoffd (%zd bytes)\n", n);
-		goto out;
-	}
-	*doc = json_tokener_parse(buf + sizeof(*res));
-	if (!*doc || !json_object_is_type(*doc, json_type_object)) {
-		fprintf(stderr, "handoffctl: handoffd's answer is not a JSON object\n");
+	return 0;
+}
+
+/* Send CMD with ARGS; on success *DOC is the answer.  Returns the exit status.
+ * A small buffer first (ipc.h: a connection costs handoffd three times its
+ * buffer); a read command whose answer did not fit goes again with the
+ * buffer handoffd asked for. */
+static int call_daemon(int32_t cmd, json_object *args, json_object **doc)
+{
+	const char *text = json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN);
+	struct qb_ipc_response_header *res;
+	size_t size = HANDOFF_IPC_MIN_MSG;
+	char *buf = NULL;
+	ssize_t n;
+	int status;
+
+	for (int attempt = 0;; attempt++) {
+		json_object *need = NULL;
+
+		status = exchange(size, cmd, text, &buf, &n);
+		if (status != 0)
+			return status;
+		status = 1;
+		res = (struct qb_ipc_response_header *)buf;
+		if ((size_t)n <= sizeof(*res) || res->size != n || buf[n - 1] != '\0') {
+			fprintf(stderr, "handoffctl: malformed answer from handoffd (%zd bytes)\n", n);
+			goto out;
+		}
+		*doc = json_tokener_parse(buf + sizeof(*res));
+		if (!*doc || !json_object_is_type(*doc, json_type_object)) {
+			fprintf(stderr, "handoffctl: handoffd's answer is not a JSON object\n");
+			goto fail;
+		}
+		if (res->error != -EMSGSIZE || attempt > 0 ||
+		    (handoff_cmd_flags(cmd) & HANDOFF_CMD_WRITE) ||
+		    !json_object_object_get_ex(*doc, "size", &need) ||
+		    handoff_ipc_buffer_for((size_t)json_object_get_int64(need)) <= size)
+			break;
+		size = handoff_ipc_buffer_for((size_t)json_object_get_int64(need));
 		json_object_put(*doc);
 		*doc = NULL;
-		goto out;
+		free(buf);
+		buf = NULL;
 	}
 	if (res->error != 0) {
 		json_object *e = NULL;
 		json_object_object_get_ex(*doc, "error", &e);
 		fprintf(stderr, "handoffctl: %s: %s\n", handoff_cmd_name(cmd),
 			e ? json_object_get_string(e) : strerror(-res->error));
-		json_object_put(*doc);
-		*doc = NULL;
-		goto out;
+		goto fail;
 	}
 	status = 0;
+	goto out;
+fail:
+	json_object_put(*doc);
+	*doc = NULL;
 out:
 	free(buf);
-	qb_ipcc_disconnect(conn);
 	return status;
 }
 

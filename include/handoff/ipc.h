@@ -20,11 +20,37 @@
 #ifndef HANDOFF_IPC_H
 #define HANDOFF_IPC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define HANDOFF_IPC_SERVICE     "handoff"
-/* Large enough for the status of 1000 resources; requests are small. */
+/*
+ * Buffer sizes.  libqb makes three shared-memory rings of the size the
+ * client asks for at connect time, and handoffd touches all of them: a
+ * connection costs handoffd three times its buffer in resident memory
+ * while it lasts.  So a client connects with HANDOFF_IPC_MIN_MSG, which
+ * holds every answer but large status and history documents.  An answer
+ * that does not fit the connection's buffer comes back as error -EMSGSIZE
+ * with {"error": "...", "size": N}, N being the buffer it needs; the client
+ * may connect again with handoff_ipc_buffer_for(N) and repeat the command
+ * when it is a read command (a write command's answers are small).
+ * HANDOFF_IPC_MAX_MSG is the largest answer handoffd sends at all (the
+ * status of some 18000 resources).
+ */
+#define HANDOFF_IPC_MIN_MSG     (64 * 1024)
 #define HANDOFF_IPC_MAX_MSG     (4 * 1024 * 1024)
+
+/* The buffer to connect with for an answer of NEED bytes (header
+ * included): a power of two, so that a growing table rarely needs a new
+ * size; 0 when NEED is over HANDOFF_IPC_MAX_MSG. */
+static inline size_t handoff_ipc_buffer_for(size_t need)
+{
+	size_t size = HANDOFF_IPC_MIN_MSG;
+
+	while (size < need && size < HANDOFF_IPC_MAX_MSG)
+		size *= 2;
+	return size >= need ? size : 0;
+}
 
 enum handoff_cmd {
 	HANDOFF_CMD_MEMBERS = 1,   /* CPG group members */
