@@ -57,6 +57,8 @@ static void config_error(struct parse_ctx *p, const char *key, const char *fmt, 
 
 void config_free(struct handoff_config *cfg)
 {
+	for (size_t i = 0; i < cfg->n_resources; i++)
+		resource_conf_free(&cfg->resources[i]);
 	free(cfg->resources);
 	cfg->resources = NULL;
 	cfg->n_resources = 0;

@@ -56,15 +56,46 @@ bool resource_name_valid(const char *name)
 	return name[0] != '-' && name[0] != '.';
 }
 
+/* What a string is before it is set: not allocated, never freed. */
+static const char no_string[] = "";
+static const char default_dump_dir[] = ".handoff";
+
+static void free_string(const char **p)
+{
+	if (*p != no_string && *p != default_dump_dir)
+		free((void *)*p);
+	*p = no_string;
+}
+
 void resource_conf_defaults(struct resource_conf *r, const char *name, unsigned line)
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->line = line;
+	r->device = r->mount_point = r->mount_options = no_string;
+	r->agent = r->command = no_string;
 	snprintf(r->fstype, sizeof(r->fstype), "ext4");
-	snprintf(r->dump_dir, sizeof(r->dump_dir), ".handoff");
+	r->dump_dir = default_dump_dir;
 	for (int i = 0; i < OP__COUNT; i++)
 		r->timeout_ms[i] = op_default_s[i] * 1000;
+}
+
+void resource_conf_free(struct resource_conf *r)
+{
+	free_string(&r->device);
+	free_string(&r->mount_point);
+	free_string(&r->mount_options);
+	free_string(&r->agent);
+	free_string(&r->command);
+	free_string(&r->dump_dir);
+	for (size_t i = 0; i < r->n_opts; i++)
+		free((void *)r->opts[i].key);     /* the value shares its block */
+	free(r->opts);
+	r->opts = NULL;
+	r->n_opts = 0;
+	free((void *)r->nodes);
+	r->nodes = NULL;
+	r->n_nodes = 0;
 }
 
 /* The keys, in the order of the bits in resource_conf.seen. */
@@ -103,33 +134,99 @@ static int set_str(char *dst, size_t size, const char *v, char *why, size_t len)
 	return 0;
 }
 
-static int set_abs_path(char *dst, size_t size, const char *v, char *why, size_t len)
+/* A string of at most MAX characters, allocated to its size. */
+static int set_dup(const char **dst, size_t max, const char *v, char *why, size_t len)
+{
+	char *copy;
+
+	if (strlen(v) > max)
+		return why_(why, len, "too long (at most %zu characters)", max);
+	copy = strdup(v);
+	if (!copy)
+		return why_(why, len, "%s", "out of memory");
+	free_string(dst);
+	*dst = copy;
+	return 0;
+}
+
+static int set_abs_path(const char **dst, const char *v, char *why, size_t len)
 {
 	if (v[0] != '/')
 		return why_(why, len, "must be an absolute path, got '%s'", v);
-	return set_str(dst, size, v, why, len);
+	return set_dup(dst, RES_PATH_MAX, v, why, len);
 }
 
+/* The names go into one block: the pointers, then the strings. */
 static int set_nodes(struct resource_conf *r, const char *v, char *why, size_t len)
 {
 	char buf[2048];
-	char *save = NULL, *tok;
+	const char *tok_at[RES_MAX_NODES];
+	char *save = NULL, *tok, *block, *dst;
+	size_t n = 0, bytes = 0;
 
 	if (set_str(buf, sizeof(buf), v, why, len) < 0)
 		return -1;
-	r->n_nodes = 0;
 	for (tok = strtok_r(buf, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
-		if (r->n_nodes == RES_MAX_NODES)
+		if (n == RES_MAX_NODES)
 			return why_(why, len, "more than %s nodes", "32");
-		if (strlen(tok) >= sizeof(r->nodes[0]))
+		if (strlen(tok) > RES_NODE_NAME_MAX)
 			return why_(why, len, "node name '%s' too long", tok);
-		for (size_t i = 0; i < r->n_nodes; i++)
-			if (!strcmp(r->nodes[i], tok))
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(tok_at[i], tok))
 				return why_(why, len, "node '%s' listed twice", tok);
-		snprintf(r->nodes[r->n_nodes++], sizeof(r->nodes[0]), "%s", tok);
+		tok_at[n++] = tok;
+		bytes += strlen(tok) + 1;
 	}
-	if (r->n_nodes == 0)
+	if (n == 0)
 		return why_(why, len, "%s", "needs at least one node");
+	block = malloc(n * sizeof(char *) + bytes);
+	if (!block)
+		return why_(why, len, "%s", "out of memory");
+	dst = block + n * sizeof(char *);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(tok_at[i]) + 1;
+		memcpy(dst, tok_at[i], l);
+		((const char **)(void *)block)[i] = dst;
+		dst += l;
+	}
+	free((void *)r->nodes);
+	r->nodes = (const char *const *)(void *)block;
+	r->n_nodes = n;
+	return 0;
+}
+
+/* agent_opt.NAME = V: NAME and V share one block. */
+static int add_opt(struct resource_conf *r, const char *name, const char *v,
+		   char *why, size_t len)
+{
+	size_t kl = strlen(name) + 1, vl = strlen(v) + 1;
+	struct agent_opt *opts;
+	char *block;
+
+	if (*name == '\0' || kl - 1 > RES_OPT_KEY_MAX)
+		return why_(why, len, "%s", "agent_opt.KEY needs a KEY of 1 to 63 characters");
+	for (const char *c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_')
+			return why_(why, len, "agent_opt key '%s' may hold only letters, digits and _", name);
+	for (size_t i = 0; i < r->n_opts; i++)
+		if (!strcmp(r->opts[i].key, name))
+			return why_(why, len, "agent_opt.%s given twice", name);
+	if (r->n_opts == RES_MAX_OPTS)
+		return why_(why, len, "more than %s agent options", "16");
+	if (vl - 1 > RES_OPT_VALUE_MAX)
+		return why_(why, len, "too long (at most %d characters)", RES_OPT_VALUE_MAX);
+	opts = realloc(r->opts, (r->n_opts + 1) * sizeof(*opts));
+	if (!opts)
+		return why_(why, len, "%s", "out of memory");
+	r->opts = opts;
+	block = malloc(kl + vl);
+	if (!block)
+		return why_(why, len, "%s", "out of memory");
+	memcpy(block, name, kl);
+	memcpy(block + kl, v, vl);
+	opts[r->n_opts].key = block;
+	opts[r->n_opts].value = block + kl;
+	r->n_opts++;
 	return 0;
 }
 
@@ -196,7 +293,7 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 			return why_(why, len, "not a valid DRBD resource name: '%s'", v);
 		return set_str(r->drbd_resource, sizeof(r->drbd_resource), v, why, len);
 	case K_DEVICE:
-		return set_abs_path(r->device, sizeof(r->device), v, why, len);
+		return set_abs_path(&r->device, v, why, len);
 	case K_MOUNT_POINT:
 		if (!strcmp(v, "/"))
 			return why_(why, len, "%s", "the root filesystem cannot be a resource's mount point");
@@ -205,11 +302,11 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 				    strstr(v, "/../") || strchr(v, ' ') || strchr(v, '\t')))
 			return why_(why, len, "'%s' is not a canonical path (no trailing '/', '//', "
 				    "'.', '..' or blanks)", v);
-		return set_abs_path(r->mount_point, sizeof(r->mount_point), v, why, len);
+		return set_abs_path(&r->mount_point, v, why, len);
 	case K_FSTYPE:
 		return set_str(r->fstype, sizeof(r->fstype), v, why, len);
 	case K_MOUNT_OPTIONS:
-		return set_str(r->mount_options, sizeof(r->mount_options), v, why, len);
+		return set_dup(&r->mount_options, RES_PATH_MAX, v, why, len);
 	case K_WORKLOAD:
 		for (int w = 0; w < WORKLOAD__MAX; w++)
 			if (!strcmp(v, workload_names[w])) {
@@ -218,11 +315,11 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 			}
 		return why_(why, len, "expected exec, criu, openvz, lxc or libvirt, got '%s'", v);
 	case K_AGENT:
-		return set_abs_path(r->agent, sizeof(r->agent), v, why, len);
+		return set_abs_path(&r->agent, v, why, len);
 	case K_COMMAND:
 		if (*v == '\0')
 			return why_(why, len, "%s", "must not be empty");
-		return set_str(r->command, sizeof(r->command), v, why, len);
+		return set_dup(&r->command, RES_COMMAND_MAX, v, why, len);
 	case K_NODES:
 		return set_nodes(r, v, why, len);
 	case K_AUTOSTART:
@@ -230,27 +327,9 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 	case K_DUMP_DIR:
 		if (v[0] == '/' || strstr(v, "..") || *v == '\0')
 			return why_(why, len, "must be a relative path inside the mount point, got '%s'", v);
-		return set_str(r->dump_dir, sizeof(r->dump_dir), v, why, len);
-	case K_OPT: {
-		const char *name = key + 10;
-		struct agent_opt *o;
-		if (*name == '\0' || strlen(name) >= sizeof(o->key))
-			return why_(why, len, "%s", "agent_opt.KEY needs a KEY of 1 to 63 characters");
-		for (const char *c = name; *c; c++)
-			if (!isalnum((unsigned char)*c) && *c != '_')
-				return why_(why, len, "agent_opt key '%s' may hold only letters, digits and _", name);
-		for (size_t i = 0; i < r->n_opts; i++)
-			if (!strcmp(r->opts[i].key, name))
-				return why_(why, len, "agent_opt.%s given twice", name);
-		if (r->n_opts == RES_MAX_OPTS)
-			return why_(why, len, "more than %s agent options", "16");
-		o = &r->opts[r->n_opts];
-		if (set_str(o->value, sizeof(o->value), v, why, len) < 0)
-			return -1;
-		snprintf(o->key, sizeof(o->key), "%s", name);
-		r->n_opts++;
-		return 0;
-	}
+		return set_dup(&r->dump_dir, RES_PATH_MAX, v, why, len);
+	case K_OPT:
+		return add_opt(r, key + 10, v, why, len);
 	default:
 		return set_timeout(&r->timeout_ms[k - K_TIMEOUT], v, why, len);
 	}

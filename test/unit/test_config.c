@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -366,6 +367,111 @@ static void digest_follows_resources_only(void **state)
 	assert_true(config_digest(&other) != d1);
 }
 
+/* A resource's strings are allocated to their size (resource_conf.h); the
+ * digest must not notice: this value is what handoffd computed when they
+ * were fixed arrays, so old and new nodes with one config agree. */
+static const char SIZED[] =
+	"[cluster]\n"
+	"[resource web]\n"
+	"storage = drbd\ndrbd_resource = r0\ndevice = /dev/drbd0\nmount_point = /srv/web\n"
+	"mount_options = noatime,data=ordered\nworkload = criu\ncommand = /usr/bin/web --port 8080\n"
+	"agent_opt.port = 8080\nagent_opt.mode = fast\nnodes = node2 node1, node3\nautostart = yes\n"
+	"dump_dir = dumps/web\ntimeout_dump = 900\n"
+	"[resource db]\n"
+	"storage = shared\ndevice = /dev/sdb1\nmount_point = /srv/db\nfstype = xfs\nworkload = exec\n"
+	"agent = /usr/lib/handoff/db-agent\nnodes = node1\n";
+
+static void resources_sized_to_their_strings(void **state)
+{
+	struct fixture *f = *state;
+	const struct resource_conf *r;
+	struct mallinfo2 before, after;
+	char *text, *p;
+	size_t n = 200;
+
+	assert_int_equal(load(f, SIZED), 0);
+	assert_true(config_digest(&f->cfg) == 0xc5e1beaf9e2e254dull);
+	r = config_resource(&f->cfg, "web");
+	assert_non_null(r);
+	assert_string_equal(r->command, "/usr/bin/web --port 8080");
+	assert_string_equal(r->opts[1].key, "mode");
+	assert_string_equal(r->opts[1].value, "fast");
+	assert_int_equal(r->n_nodes, 3);
+	assert_string_equal(r->nodes[2], "node3");
+	assert_string_equal(r->dump_dir, "dumps/web");
+	r = config_resource(&f->cfg, "db");
+	assert_string_equal(r->mount_options, "");     /* not given: "", not NULL */
+	assert_string_equal(r->command, "");
+	assert_string_equal(r->dump_dir, ".handoff");
+	assert_int_equal(r->n_opts, 0);
+
+	/* a bound that catches fixed arrays again (they made it 9720 bytes) */
+	assert_true(sizeof(struct resource_conf) <= 512);
+	/* N resources as bench/scale.sh writes them: the heap they take, table
+	 * included (0 under sanitizers and valgrind, which replace malloc) */
+	text = malloc(n * 256 + 16);
+	assert_non_null(text);
+	p = text + sprintf(text, "[cluster]\n");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "[resource r%zu]\nstorage = shared\ndevice = /srv/shm/r%zu\n"
+			     "mount_point = /mnt/r%zu\nfstype = none\nmount_options = bind\n"
+			     "workload = exec\nagent = /usr/lib/handoff/null-agent\n"
+			     "nodes = node2 node3\n", i, i, i);
+	before = mallinfo2();
+	assert_int_equal(reload(f, text), 0);
+	after = mallinfo2();
+	assert_int_equal(f->cfg.n_resources, n);
+	assert_true(after.uordblks < before.uordblks + n * 1024);
+	free(text);
+}
+
+/* The limits are what they were with fixed arrays (set directly: libinih
+ * cuts a line of the file before the longest of them). */
+static void resource_strings_keep_their_limits(void **state)
+{
+	struct resource_conf r;
+	char v[1100], why[256];
+
+	(void)state;
+	resource_conf_defaults(&r, "x", 1);
+	memset(v, 'a', sizeof(v));
+	v[0] = '/';
+	v[255] = '\0';
+	assert_int_equal(resource_conf_set(&r, "device", v, why, sizeof(why)), 0);
+	assert_int_equal(strlen(r.device), 255);
+	v[255] = 'a';
+	v[256] = '\0';
+	assert_int_equal(resource_conf_set(&r, "agent", v, why, sizeof(why)), -1);
+	assert_string_equal(why, "too long (at most 255 characters)");
+	assert_int_equal(resource_conf_set(&r, "agent_opt.k", v + 1, why, sizeof(why)), 0);
+	assert_int_equal(resource_conf_set(&r, "agent_opt.l", v, why, sizeof(why)), -1);
+	assert_string_equal(why, "too long (at most 255 characters)");
+	v[256] = 'a';
+	v[1023] = '\0';
+	assert_int_equal(resource_conf_set(&r, "command", v, why, sizeof(why)), 0);
+	assert_int_equal(strlen(r.command), 1023);
+	resource_conf_free(&r);
+	resource_conf_defaults(&r, "x", 1);
+	v[1023] = 'a';
+	v[1024] = '\0';
+	assert_int_equal(resource_conf_set(&r, "command", v, why, sizeof(why)), -1);
+	assert_string_equal(why, "too long (at most 1023 characters)");
+	memcpy(v, "n1 ", 3);
+	v[3 + 64] = '\0';
+	assert_int_equal(resource_conf_set(&r, "nodes", v, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "' too long"));
+	v[3 + 63] = '\0';
+	assert_int_equal(resource_conf_set(&r, "timeout_stop", "5", why, sizeof(why)), 0);
+	resource_conf_free(&r);
+	resource_conf_defaults(&r, "x", 1);
+	assert_int_equal(resource_conf_set(&r, "nodes", v, why, sizeof(why)), 0);
+	assert_int_equal(r.n_nodes, 2);
+	assert_int_equal(strlen(r.nodes[1]), 63);
+	resource_conf_free(&r);
+	assert_int_equal(r.n_nodes, 0);
+	assert_string_equal(r.device, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +493,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(shorthand_workloads_need_their_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(mount_point_must_be_canonical, setup, teardown),
 		cmocka_unit_test_setup_teardown(digest_follows_resources_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(resources_sized_to_their_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(resource_strings_keep_their_limits, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
