@@ -74,25 +74,75 @@ static void usage(FILE *out)
 		"\nExit status: 0 ok, 1 the command failed, 2 usage error or handoffd not reachable.\n");
 }
 
-/* One request on a connection with a buffer of SIZE bytes: the answer in
- * *BUF (malloc'd), its length in *N.  Returns 0, or the exit status. */
-static int exchange(size_t size, int32_t cmd, const char *text, char **buf, ssize_t *n)
+/*
+ * The --wait loops ask handoffd again and again: they keep one connection
+ * (setting one up costs handoffd three shared-memory rings, and on a small
+ * guest that is CPU taken from the very dump being waited for).  Every
+ * other command connects for its one request and leaves.
+ */
+static struct {
+	bool wanted;
+	qb_ipcc_connection_t *conn;
+	size_t size;
+} kept;
+
+static void keep_connection(bool on)
 {
-	struct qb_ipc_request_header req;
-	struct iovec iov[2];
+	kept.wanted = on;
+	if (!on && kept.conn) {
+		qb_ipcc_disconnect(kept.conn);
+		kept.conn = NULL;
+	}
+}
+
+static qb_ipcc_connection_t *connect_daemon(size_t size)
+{
 	qb_ipcc_connection_t *conn;
 
+	if (kept.conn && kept.size >= size)
+		return kept.conn;
+	if (kept.conn) {       /* kept, but too small for this answer */
+		qb_ipcc_disconnect(kept.conn);
+		kept.conn = NULL;
+	}
 	conn = qb_ipcc_connect(HANDOFF_IPC_SERVICE, size);
 	if (!conn) {
 		fprintf(stderr, "handoffctl: handoffd is not running "
 			"(cannot connect to IPC service '%s': %s)\n",
 			HANDOFF_IPC_SERVICE, strerror(errno));
-		return 2;
+		return NULL;
 	}
+	if (kept.wanted) {
+		kept.conn = conn;
+		kept.size = size;
+	}
+	return conn;
+}
+
+static void done_with(qb_ipcc_connection_t *conn, bool broken)
+{
+	if (conn != kept.conn) {
+		qb_ipcc_disconnect(conn);
+	} else if (broken) {
+		qb_ipcc_disconnect(kept.conn);
+		kept.conn = NULL;
+	}
+}
+
+/* One request on a connection with a buffer of at least SIZE bytes: the
+ * answer in *BUF (malloc'd), its length in *N.  Returns 0, or the exit
+ * status.  A kept connection that fails (handoffd restarted) is replaced
+ * once. */
+static int exchange(size_t size, int32_t cmd, const char *text, char **buf, ssize_t *n)
+{
+	struct qb_ipc_request_header req;
+	struct iovec iov[2];
+	qb_ipcc_connection_t *conn;
+	bool reused;
+
 	*buf = malloc(size);
 	if (!*buf) {
 		fprintf(stderr, "handoffctl: out of memory\n");
-		qb_ipcc_disconnect(conn);
 		return 1;
 	}
 	memset(&req, 0, sizeof(req));
@@ -102,8 +152,17 @@ static int exchange(size_t size, int32_t cmd, const char *text, char **buf, ssiz
 	iov[0].iov_len = sizeof(req);
 	iov[1].iov_base = (void *)text;
 	iov[1].iov_len = strlen(text) + 1;
-	*n = qb_ipcc_sendv_recv(conn, iov, 2, *buf, size, CTL_TIMEOUT_MS);
-	qb_ipcc_disconnect(conn);
+	do {
+		reused = kept.conn && kept.size >= size;
+		conn = connect_daemon(size);
+		if (!conn) {
+			free(*buf);
+			*buf = NULL;
+			return 2;
+		}
+		*n = qb_ipcc_sendv_recv(conn, iov, 2, *buf, size, CTL_TIMEOUT_MS);
+		done_with(conn, *n < 0);
+	} while (*n < 0 && *n != -ETIMEDOUT && reused);
 	if (*n < 0) {
 		fprintf(stderr, "handoffctl: no answer from handoffd: %s\n", strerror((int)-*n));
 		free(*buf);
@@ -206,6 +265,28 @@ static bool is_node(json_object *r, const char *key_name, const char *key_id, co
 	return !strcmp(res_str(r, key_name), node) || !strcmp(id, node);
 }
 
+/*
+ * The pause between two polls of a --wait: FIRST_MS while the resource
+ * moves from phase to phase, doubling up to POLL_MAX_MS while it stays in
+ * one (a dump of a large workload takes minutes, and each poll costs the
+ * daemon a status document).  The phase times themselves come from the
+ * history, not from these polls.
+ */
+#define POLL_MAX_MS 200u
+
+static unsigned next_pause_ms(unsigned pause, bool changed, unsigned first_ms)
+{
+	if (changed)
+		return first_ms;
+	return pause * 2 < POLL_MAX_MS ? pause * 2 : POLL_MAX_MS;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L },
+		  NULL);
+}
+
 #define MAX_DRAIN 4096
 
 /* The resources NODE runs now (names into NAMES, their epochs into EPOCHS). */
@@ -243,10 +324,13 @@ static int wait_drained(const char *node, char (*names)[64], const int64_t *epoc
 	bool done[MAX_DRAIN] = { false };
 	size_t left = n, moved = 0;
 	double elapsed = 0;
+	unsigned pause = 100;
 
+	keep_connection(true);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (left > 0 && elapsed < seconds) {
 		json_object *doc = NULL;
+		size_t left_before = left;
 		if (call_daemon(HANDOFF_CMD_STATUS, args, &doc) != 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -274,9 +358,11 @@ static int wait_drained(const char *node, char (*names)[64], const int64_t *epoc
 		}
 		json_object_put(doc);
 		fflush(stdout);
+		pause = next_pause_ms(pause, left != left_before, 100);
 		if (left)
-			nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+			sleep_ms(pause);
 	}
+	keep_connection(false);
 	json_object_put(args);
 	printf("%zu of %zu resource%s moved off %s", moved, n, n == 1 ? "" : "s", node);
 	if (left)
@@ -316,11 +402,14 @@ static void print_breakdown(const char *res, int64_t epoch)
 static int wait_until_settled(const char *res, unsigned seconds, bool verbose,
 			      const char *want_node)
 {
-	char last_phase[32] = "";
+	char last_phase[32] = "", prev_phase[32] = "";
 	struct timespec t0, now;
 	json_object *args = json_object_new_object();
 	int status = 1;
+	const unsigned first_ms = want_node ? 20 : 100;
+	unsigned pause = first_ms;
 
+	keep_connection(true);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		json_object *doc = NULL, *list = NULL;
@@ -380,14 +469,19 @@ static int wait_until_settled(const char *res, unsigned seconds, bool verbose,
 				break;
 			}
 		}
-		json_object_put(doc);
 		if (elapsed >= seconds) {
 			fprintf(stderr, "handoffctl: %s still %s after %u s\n", res,
 				phase ? phase : "unknown", seconds);
+			json_object_put(doc);
 			break;
 		}
-		nanosleep(&(struct timespec){ .tv_nsec = (want_node ? 20 : 100) * 1000 * 1000 }, NULL);
+		/* PHASE points into DOC */
+		pause = next_pause_ms(pause, !phase || strcmp(phase, prev_phase), first_ms);
+		snprintf(prev_phase, sizeof(prev_phase), "%s", phase ? phase : "");
+		json_object_put(doc);
+		sleep_ms(pause);
 	}
+	keep_connection(false);
 	json_object_put(args);
 	return status;
 }

@@ -175,4 +175,37 @@ hc heal $other >"$_out" 2>&1 || diag <"$_out"
 check "after the heal all nodes agree again" retry 40 all_agree
 check "web still runs on node$owner" settled_on "$owner"
 
+# ---- --wait: one connection for the whole wait, a clear timeout ------------------------
+# A poll by a new connection each time costs handoffd three shared-memory
+# rings; on a small machine that is CPU taken from the dump being waited for.
+connections_since() {   # LINE: IPC connections node3's handoffd accepted after log line LINE
+	hc exec 3 sh -c "tail -n +$(($1 + 1)) /var/log/handoff/handoffd.log" | grep -c "ipc: client uid 0 gid 0 connected"
+}
+slow_wait() {
+	local before n rc
+	before=$(hc exec 3 sh -c 'wc -l </var/log/handoff/handoffd.log')
+	ctl 3 migrate web "node$other" --wait=60 >"$work/slow.out" 2>&1
+	rc=$?
+	cat "$work/slow.out"
+	n=$(connections_since "$before")
+	echo "connections during migrate --wait with a 4 s dump: $n (migrate, the wait, the history)"
+	[ $rc -eq 0 ] && [ "$n" -le 4 ]
+}
+owner=$(status_line 2 | cut -d'|' -f3)
+other=$((owner == 1 ? 2 : 1))
+clear_faults; fault "slow.dump.$owner"
+check "migrate --wait through a 4 s dump keeps one connection for its polls" slow_wait
+check "web runs on node$other" settled_on "$other"
+timeout_wait() {
+	local rc
+	ctl 3 migrate web "node$owner" --wait=1 >"$work/timeout.out" 2>&1
+	rc=$?
+	cat "$work/timeout.out"
+	[ $rc -eq 1 ] && grep -q "handoffctl: web still [A-Z_]* after 1 s" "$work/timeout.out"
+}
+clear_faults; fault "slow.dump.$other"
+check "--wait=1 on a longer migration: exit 1, 'web still PHASE after 1 s'" timeout_wait
+clear_faults
+check "the migration goes on without the waiting client" settled_on "$owner"
+
 finish
