@@ -9,10 +9,12 @@
 #   - handoffctl migrate to the other guest: handoff's frozen time (from
 #     the source's dump to the target's STARTED) and each phase, from the
 #     history;
-#   - then, on the guest that runs it now, the floor: the same criu dump
+#   - the floor, on the guest that runs the workload: the same criu dump
 #     (same options as handoff's criu agent) into the same filesystem,
 #     sync -f, the page cache dropped (as on a target, whose restore reads
-#     the dump from disk), criu restore.
+#     the dump from disk), criu restore.  Odd runs measure the floor after
+#     the migration (on the target), even runs before it (on the source),
+#     so that an order effect shows as a flip between runs.
 # Ratio = frozen / floor.  See doc/benchmarks.md.
 #
 #   bench/downtime.sh [--sizes "64 256 1024"] [--runs 3] [--results FILE]
@@ -122,9 +124,24 @@ for s in $sizes; do
 		handoffctl start mem node$o --wait=600" 1300 >&2 || die "cannot restart mem with $s MiB"
 	gwait "$o" "grep -qx 'ready $s' /srv/mem/size.ready" 600 >/dev/null || die "memhog did not fill $s MiB"
 	frozen=() floors=() ratios=()
+	# floor_on I: the plain criu dump + sync + restore on guest I; prints
+	# "dump sync restore" in ms
+	floor_on() {
+		g "$1" "P=\$(cut -d' ' -f1 /srv/mem/.handoff/criu-agent.pid) && D=/srv/mem/.handoff/floor &&
+			rm -rf \$D && mkdir -p \$D && t0=$now_ms &&
+			criu dump -t \$P -D \$D -o dump.log -v4 --file-locks 2>\$D/err && t1=$now_ms &&
+			sync -f /srv/mem && t2=$now_ms && echo 3 >/proc/sys/vm/drop_caches && t3=$now_ms &&
+			criu restore -D \$D -d -o restore.log -v4 --file-locks --pidfile \$D/pid 2>>\$D/err && t4=$now_ms &&
+			test \"\$(cat \$D/pid)\" = \"\$P\" && rm -rf \$D &&
+			echo \$((t1 - t0)) \$((t2 - t1)) \$((t4 - t3))" 3700
+	}
 	for r in $(seq 1 "$runs"); do
 		o=$(owner) to=2
 		[ "$o" = 2 ] && to=1
+		if [ $((r % 2)) = 0 ]; then
+			order="floor first, on node$o"
+			fl=$(floor_on "$o") || { echo "$fl" >&2; die "the plain criu dump/sync/restore failed on node$o"; }
+		fi
 		off_o=$(g "$o" "wc -l </var/log/handoffd.log") off_t=$(g "$to" "wc -l </var/log/handoffd.log")
 		g "$o" "handoffctl migrate mem node$to --wait=3600" 3700 >"$bench_work/mig" 2>&1 ||
 			{ cat "$bench_work/mig" >&2; die "migration $r of $s MiB failed"; }
@@ -136,23 +153,18 @@ for s in $sizes; do
 		f=${line%% *}
 		rest=${line#* }
 		echo "migration $r to node$to: frozen $f ms, total ${rest%% *} ms, phases ${rest#* }" >&2
-		# the floor, where it runs now
-		fl=$(g "$to" "P=\$(cut -d' ' -f1 /srv/mem/.handoff/criu-agent.pid) && D=/srv/mem/.handoff/floor &&
-			rm -rf \$D && mkdir -p \$D && t0=$now_ms &&
-			criu dump -t \$P -D \$D -o dump.log -v4 --file-locks 2>\$D/err && t1=$now_ms &&
-			sync -f /srv/mem && t2=$now_ms && echo 3 >/proc/sys/vm/drop_caches && t3=$now_ms &&
-			criu restore -D \$D -d -o restore.log -v4 --file-locks --pidfile \$D/pid 2>>\$D/err && t4=$now_ms &&
-			test \"\$(cat \$D/pid)\" = \"\$P\" && rm -rf \$D &&
-			echo \$((t1 - t0)) \$((t2 - t1)) \$((t4 - t3))" 3700) ||
-			{ echo "$fl" >&2; die "the plain criu dump/sync/restore failed on node$to"; }
+		if [ $((r % 2)) = 1 ]; then
+			order="floor after, on node$to"
+			fl=$(floor_on "$to") || { echo "$fl" >&2; die "the plain criu dump/sync/restore failed on node$to"; }
+		fi
 		read -r fd fs frs <<<"$fl"
 		floor=$((fd + fs + frs))
-		echo "floor on node$to: dump $fd + sync $fs + restore $frs = $floor ms" >&2
+		echo "floor ($order): dump $fd + sync $fs + restore $frs = $floor ms" >&2
 		frozen+=("$f") floors+=("$floor")
 		ratios+=("$(awk -v a="$f" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')")
 		phases_of[$r]="${rest#* }"
 		steps_of[$r]=$steps
-		floor_parts[$r]="dump $fd sync $fs restore $frs"
+		floor_parts[$r]="dump $fd sync $fs restore $frs ($order)"
 	done
 	mf=$(python3 "$BENCH_DIR/analyze.py" stats x "${frozen[@]}" | awk '{ print $3 }')
 	mfl=$(python3 "$BENCH_DIR/analyze.py" stats x "${floors[@]}" | awk '{ print $3 }')
