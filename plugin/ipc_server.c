@@ -82,11 +82,17 @@ static void send_response(qb_ipcs_connection_t *c, int32_t id, int32_t error,
 			  json_object *doc)
 {
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
-	size_t len = strlen(text) + 1;
-	size_t need = sizeof(struct qb_ipc_response_header) + len;
+	size_t len, need;
 	int32_t have = qb_ipcs_connection_get_buffer_size(c);
 	ssize_t rc;
 
+	if (!text) {    /* json-c, or a document written as text (json_out.h), ran out of memory */
+		qb_log(LOG_ERR, "ipc: cannot print the response to command %d", id);
+		text = "{\"error\":\"out of memory\"}";
+		error = -ENOMEM;
+	}
+	len = strlen(text) + 1;
+	need = sizeof(struct qb_ipc_response_header) + len;
 	if (need > HANDOFF_IPC_MAX_MSG) {
 		qb_log(LOG_ERR, "ipc: response to command %d is %zu bytes, over the %d limit",
 		       id, len, HANDOFF_IPC_MAX_MSG);

@@ -10,6 +10,7 @@
 #include "handoff/ipc.h"
 #include "drbd_parse.h"
 #include "handoffd.h"
+#include "json_out.h"
 
 /* A handoffctl waiting for its request to be delivered and decided. */
 struct pending_request {
@@ -731,98 +732,96 @@ static json_object *error_doc(const char *fmt, ...)
 	return o;
 }
 
+/* The status document (its fields: handoffctl(8), tools/ctl_render.c),
+ * written as text: a tree of 1000 resources took some 8 MB (json_out.h). */
+static void write_status(void *ctx, struct json_out *o)
+{
+	struct resource_manager *rm = ctx;
+	const struct rsm *m = &rm->rsm;
+	const struct self_fence *sf = &rm->fence;
+	char digest[20];
+
+	jo_object_begin(o);
+	jo_kint(o, "local_nodeid", m->local_nodeid);
+	jo_kbool(o, "syncing", m->syncing);
+	jo_kint(o, "protocol", m->version);
+	snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)m->local_digest);
+	jo_kstring(o, "config_digest", digest);
+	jo_kbool(o, "gate_open", quorum_gate_open(&rm->d->link.gate));
+	jo_kstring(o, "gate", gate_verdict_str(quorum_gate_check(&rm->d->link.gate)));
+	jo_key(o, "nodes");
+	jo_array_begin(o);
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct rsm_node *n = &m->nodes[i];
+		uint64_t left_ms;
+		const char *st = rm_peer_fence_state(rm, n->nodeid, &left_ms);
+
+		snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)n->digest);
+		jo_object_begin(o);
+		jo_kint(o, "nodeid", n->nodeid);
+		jo_kstring(o, "name", n->name);
+		jo_kbool(o, "member", n->member);
+		jo_kbool(o, "eligible", n->eligible);
+		jo_kbool(o, "standby", n->standby);
+		jo_kstring(o, "self_fence", !strcmp(st, "idle") ? "" : st);
+		if (left_ms)
+			jo_kint(o, "left_ms", (int64_t)left_ms);
+		/* why a member is not eligible, in words status can show */
+		jo_kstring(o, "config", !n->member ? "" : n->eligible ? "ok" :
+			   m->syncing ? "syncing" :
+			   n->digest != m->reference_digest ? "differs" : "protocol");
+		jo_kstring(o, "config_digest", n->member ? digest : "");
+		jo_object_end(o);
+	}
+	jo_array_end(o);
+	jo_key(o, "self_fence");
+	jo_object_begin(o);
+	jo_kstring(o, "state", self_fence_state_name(sf->state));
+	jo_kint(o, "ms", (int64_t)(sf->ended_ms ? sf->ended_ms - sf->started_ms : 0));
+	jo_kstring(o, "error", sf->error);
+	jo_object_end(o);
+	jo_key(o, "resources");
+	jo_array_begin(o);
+	for (size_t i = 0; i < m->n_res; i++) {
+		const struct rsm_res *r = &m->res[i];
+		const struct rsm_node *owner = r->owner ? rsm_node(m, r->owner) : NULL;
+		const struct rsm_node *t = r->target ? rsm_node(m, r->target) : NULL;
+
+		jo_object_begin(o);
+		jo_kstring(o, "name", r->conf->name);
+		jo_kstring(o, "phase", phase_name(r->phase));
+		jo_kint(o, "owner", r->owner);
+		jo_kstring(o, "owner_name", owner ? owner->name : "");
+		jo_kbool(o, "owner_lost", r->owner_lost);
+		jo_kint(o, "epoch", (int64_t)r->epoch);
+		jo_kint(o, "target", r->target);
+		jo_kstring(o, "target_name", t ? t->name : "");
+		jo_key(o, "nodes");
+		jo_array_begin(o);
+		for (size_t j = 0; j < r->conf->n_nodes; j++)
+			jo_string(o, r->conf->nodes[j]);
+		jo_array_end(o);
+		jo_kbool(o, "autostart", r->conf->autostart);
+		jo_kstring(o, "storage", storage_kind_name(r->conf->storage));
+		jo_kstring(o, "workload", workload_kind_name(r->conf->workload));
+		jo_kstring(o, "last_error", r->last_error);
+		jo_object_end(o);
+	}
+	jo_array_end(o);
+	jo_object_end(o);
+}
+
 int rm_status(struct resource_manager *rm, json_object **result)
 {
-	struct rsm *m = &rm->rsm;
-	json_object *o, *nodes, *res;
-
 	if (!rm->ready) {
 		*result = error_doc("handoffd is not connected to corosync");
 		return -ENOTCONN;
 	}
-	o = json_object_new_object();
-	json_object_object_add(o, "local_nodeid", json_object_new_int64(m->local_nodeid));
-	json_object_object_add(o, "syncing", json_object_new_boolean(m->syncing));
-	json_object_object_add(o, "protocol", json_object_new_int(m->version));
-	{
-		char digest[20];
-		snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)m->local_digest);
-		json_object_object_add(o, "config_digest", json_object_new_string(digest));
+	*result = json_out_doc(write_status, rm);
+	if (!*result) {
+		*result = error_doc("out of memory");
+		return -ENOMEM;
 	}
-	json_object_object_add(o, "gate_open", json_object_new_boolean(
-		quorum_gate_open(&rm->d->link.gate)));
-	json_object_object_add(o, "gate", json_object_new_string(
-		gate_verdict_str(quorum_gate_check(&rm->d->link.gate))));
-	nodes = json_object_new_array();
-	for (size_t i = 0; i < m->n_nodes; i++) {
-		const struct rsm_node *n = &m->nodes[i];
-		json_object *jn = json_object_new_object();
-		char digest[20];
-		snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)n->digest);
-		json_object_object_add(jn, "nodeid", json_object_new_int64(n->nodeid));
-		json_object_object_add(jn, "name", json_object_new_string(n->name));
-		json_object_object_add(jn, "member", json_object_new_boolean(n->member));
-		json_object_object_add(jn, "eligible", json_object_new_boolean(n->eligible));
-		json_object_object_add(jn, "standby", json_object_new_boolean(n->standby));
-		{
-			uint64_t left_ms;
-			const char *st = rm_peer_fence_state(rm, n->nodeid, &left_ms);
-			json_object_object_add(jn, "self_fence", json_object_new_string(
-				!strcmp(st, "idle") ? "" : st));
-			if (left_ms)
-				json_object_object_add(jn, "left_ms", json_object_new_int64((int64_t)left_ms));
-		}
-		/* why a member is not eligible, in words status can show */
-		json_object_object_add(jn, "config", json_object_new_string(
-			!n->member ? "" : n->eligible ? "ok" :
-			m->syncing ? "syncing" :
-			n->digest != m->reference_digest ? "differs" : "protocol"));
-		json_object_object_add(jn, "config_digest", json_object_new_string(
-			n->member ? digest : ""));
-		json_object_array_add(nodes, jn);
-	}
-	json_object_object_add(o, "nodes", nodes);
-	{
-		const struct self_fence *sf = &rm->fence;
-		json_object *f = json_object_new_object();
-		json_object_object_add(f, "state", json_object_new_string(
-			self_fence_state_name(sf->state)));
-		json_object_object_add(f, "ms", json_object_new_int64((int64_t)(
-			sf->ended_ms ? sf->ended_ms - sf->started_ms : 0)));
-		json_object_object_add(f, "error", json_object_new_string(sf->error));
-		json_object_object_add(o, "self_fence", f);
-	}
-	res = json_object_new_array();
-	for (size_t i = 0; i < m->n_res; i++) {
-		const struct rsm_res *r = &m->res[i];
-		json_object *jr = json_object_new_object(), *pref = json_object_new_array();
-		const struct rsm_node *owner = r->owner ? rsm_node(m, r->owner) : NULL;
-		json_object_object_add(jr, "name", json_object_new_string(r->conf->name));
-		json_object_object_add(jr, "phase", json_object_new_string(phase_name(r->phase)));
-		json_object_object_add(jr, "owner", json_object_new_int64(r->owner));
-		json_object_object_add(jr, "owner_name", json_object_new_string(
-			owner ? owner->name : ""));
-		json_object_object_add(jr, "owner_lost", json_object_new_boolean(r->owner_lost));
-		json_object_object_add(jr, "epoch", json_object_new_int64((int64_t)r->epoch));
-		json_object_object_add(jr, "target", json_object_new_int64(r->target));
-		{
-			const struct rsm_node *t = r->target ? rsm_node(m, r->target) : NULL;
-			json_object_object_add(jr, "target_name", json_object_new_string(
-				t ? t->name : ""));
-		}
-		for (size_t j = 0; j < r->conf->n_nodes; j++)
-			json_object_array_add(pref, json_object_new_string(r->conf->nodes[j]));
-		json_object_object_add(jr, "nodes", pref);
-		json_object_object_add(jr, "autostart", json_object_new_boolean(r->conf->autostart));
-		json_object_object_add(jr, "storage", json_object_new_string(
-			storage_kind_name(r->conf->storage)));
-		json_object_object_add(jr, "workload", json_object_new_string(
-			workload_kind_name(r->conf->workload)));
-		json_object_object_add(jr, "last_error", json_object_new_string(r->last_error));
-		json_object_array_add(res, jr);
-	}
-	json_object_object_add(o, "resources", res);
-	*result = o;
 	return 0;
 }
 
