@@ -123,6 +123,15 @@ for s in $sizes; do
 	g "$o" "echo $s >/srv/mem/size && rm -f /srv/mem/size.ready && handoffctl stop mem --wait=600 &&
 		handoffctl start mem node$o --wait=600" 1300 >&2 || die "cannot restart mem with $s MiB"
 	gwait "$o" "grep -qx 'ready $s' /srv/mem/size.ready" 600 >/dev/null || die "memhog did not fill $s MiB"
+	# criu restores the workload with its pid: move both guests' pid
+	# counters past it, so that no process a step or a floor starts (on the
+	# small guests they run near it) can hold it when a restore needs it
+	wpid=$(g "$o" "cut -d' ' -f1 /srv/mem/.handoff/criu-agent.pid")
+	for i in 1 2; do
+		g "$i" "echo 4194304 >/proc/sys/kernel/pid_max; l=\$(cat /proc/sys/kernel/ns_last_pid);
+			[ \$l -lt $wpid ] && l=$wpid; echo \$((l + 10000)) >/proc/sys/kernel/ns_last_pid" >/dev/null ||
+			die "cannot move the pid counter of guest $i"
+	done
 	frozen=() floors=() ratios=()
 	# floor_on I: the plain criu dump + sync + restore on guest I; prints
 	# "dump sync restore" in ms
