@@ -59,7 +59,11 @@ static void put_u64(struct writer *w, uint64_t v)
 
 static void put_str(struct writer *w, const char *s, size_t max)
 {
-	size_t n = strlen(s);
+	size_t n;
+
+	if (!s)          /* a STATE's string that was never set */
+		s = "";
+	n = strlen(s);
 
 	if (n > max) {
 		w->failed = true;
@@ -148,6 +152,20 @@ static void get_str(struct reader *r, char *dst, size_t max)
 	memcpy(dst, r->p, n);
 	dst[n] = '\0';
 	r->p += n; r->left -= n;
+}
+
+/* A string of a STATE, copied to *AT (room checked by the caller: the
+ * block is as large as the message); returns where it starts, "" after an
+ * error. */
+static const char *get_str_at(struct reader *r, char **at, size_t max)
+{
+	char *dst = *at;
+
+	get_str(r, dst, max);
+	if (r->error)
+		return "";
+	*at += strlen(dst) + 1;
+	return dst;
 }
 
 /* ---- names ------------------------------------------------------------- */
@@ -276,6 +294,8 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 
 static void decode_state(struct reader *r, struct wire_state *s)
 {
+	char *at;
+
 	s->proto_min = get_u16(r);
 	s->proto_max = get_u16(r);
 	s->config_digest = get_u64(r);
@@ -292,6 +312,15 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		s->n_entries = 0;
 		return;
 	}
+	/* every string that follows takes its bytes and a NUL in place of
+	 * its two length bytes: what is left of the message holds them all */
+	s->strings = malloc(r->left + 1);
+	if (!s->strings) {
+		r->error = "out of memory";
+		s->n_entries = 0;
+		return;
+	}
+	at = s->strings;
 	if (s->n_entries) {
 		s->entries = calloc(s->n_entries, sizeof(*s->entries));
 		if (!s->entries) {
@@ -302,12 +331,12 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	}
 	for (size_t i = 0; i < s->n_entries; i++) {
 		struct wire_entry *e = &s->entries[i];
-		get_str(r, e->name, WIRE_NAME_MAX);
+		e->name = get_str_at(r, &at, WIRE_NAME_MAX);
 		e->owner = get_u32(r);
 		e->phase = get_u8(r);
 		e->epoch = get_u64(r);
 		e->target = get_u32(r);
-		get_str(r, e->last_error, WIRE_STR_MAX);
+		e->last_error = get_str_at(r, &at, WIRE_STR_MAX);
 		if (!r->error && e->phase >= PHASE__MAX)
 			r->error = "unknown phase";
 		if (!r->error && e->name[0] == '\0')
@@ -331,7 +360,7 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	}
 	for (size_t i = 0; i < s->n_facts; i++) {
 		struct wire_fact *f = &s->facts[i];
-		get_str(r, f->name, WIRE_NAME_MAX);
+		f->name = get_str_at(r, &at, WIRE_NAME_MAX);
 		f->role = get_u8(r);
 		f->disk = get_u8(r);
 		f->mounted = get_u8(r);
@@ -449,8 +478,10 @@ void wire_free(struct wire_msg *msg)
 	if (msg->hdr.type == MSG_STATE) {
 		free(msg->u.state.entries);
 		free(msg->u.state.facts);
+		free(msg->u.state.strings);
 		msg->u.state.entries = NULL;
 		msg->u.state.facts = NULL;
+		msg->u.state.strings = NULL;
 		msg->u.state.n_entries = msg->u.state.n_facts = 0;
 	}
 }

@@ -126,17 +126,25 @@ struct wire_header {
 	uint64_t epoch;
 };
 
+/*
+ * The strings of a STATE's entries and facts are pointers.  In a decoded
+ * STATE they point into its `strings` block (one allocation, sized by the
+ * message); in one being built they point to the sender's own strings and
+ * `strings` is NULL.  With fixed arrays (64 + 256 bytes a resource) a
+ * STATE of 1000 resources took 416 KB, and every member holds the STATE
+ * of every member until the sync's merge.
+ */
 struct wire_entry {
-	char name[WIRE_NAME_MAX + 1];
+	const char *name;             /* at most WIRE_NAME_MAX */
 	uint32_t owner;
 	uint8_t phase;
 	uint64_t epoch;
 	uint32_t target;
-	char last_error[WIRE_STR_MAX + 1];
+	const char *last_error;       /* at most WIRE_STR_MAX; "" when none */
 };
 
 struct wire_fact {
-	char name[WIRE_NAME_MAX + 1];
+	const char *name;             /* at most WIRE_NAME_MAX */
 	uint8_t role;
 	uint8_t disk;
 	uint8_t mounted;
@@ -154,6 +162,7 @@ struct wire_state {
 	size_t n_entries;
 	struct wire_fact *facts;
 	size_t n_facts;
+	char *strings;                /* wire_decode: what the names point into */
 };
 
 struct wire_request {            /* START, STOP, CLEANUP, MIGRATE (node: the target), STANDBY */

@@ -751,7 +751,7 @@ static int run(const struct driver_env *env, const struct resource_conf *r,
 	q->done = done;
 	q->facts_done = facts;
 	q->ctx = ctx;
-	snprintf(q->fact.name, sizeof(q->fact.name), "%s", r->name);
+	q->fact.name = r->name;     /* the config outlives every probe */
 	if (facts)
 		q->fact.mounted = is_mounted(r->mount_point);
 	busy++;

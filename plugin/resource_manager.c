@@ -259,8 +259,7 @@ static void probe_next(struct resource_manager *rm)
 		rm->probe_gen[i] = rm->fact_gen[i];
 		rm->probes_running++;
 		if (driver_probe(&rm->env, r, on_probed, rm) < 0) {
-			struct wire_fact f = { .role = ROLE_UNKNOWN };
-			snprintf(f.name, sizeof(f.name), "%s", r->name);
+			struct wire_fact f = { .name = r->name, .role = ROLE_UNKNOWN };
 			on_probed(rm, r, &f);
 		}
 	}

@@ -759,12 +759,12 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 	for (size_t i = 0; i < s->n_entries; i++) {
 		const struct rsm_res *r = &m->res[i];
 		struct wire_entry *e = &s->entries[i];
-		snprintf(e->name, sizeof(e->name), "%s", r->conf->name);
+		e->name = r->conf->name;       /* borrowed, like the facts */
 		e->owner = r->owner;
 		e->phase = (uint8_t)r->phase;
 		e->epoch = r->epoch;
 		e->target = r->target;
-		snprintf(e->last_error, sizeof(e->last_error), "%s", r->last_error);
+		e->last_error = r->last_error;
 	}
 	s->facts = (struct wire_fact *)facts;   /* borrowed: the caller owns them */
 	s->n_facts = n_facts;

@@ -59,8 +59,8 @@ static struct sim *sim_new(void)
 	struct sim *s = calloc(1, sizeof(*s));
 	for (int i = 1; i <= N; i++) {
 		load_conf(s, i, CONF);
-		snprintf(s->facts[i][0].name, sizeof(s->facts[i][0].name), "web");
-		snprintf(s->facts[i][1].name, sizeof(s->facts[i][1].name), "db");
+		s->facts[i][0].name = "web";
+		s->facts[i][1].name = "db";
 		s->facts[i][0].role = s->facts[i][1].role = ROLE_SECONDARY;
 		s->facts[i][0].disk = DRBD_DISK_UPTODATE;    /* web is on DRBD */
 		boot(s, i);

@@ -58,6 +58,19 @@ static void state_roundtrip(void **state)
 	assert_int_equal(m.u.state.n_facts, 1);
 	assert_int_equal(m.u.state.facts[0].role, ROLE_PRIMARY);
 	assert_int_equal(m.u.state.facts[0].running, 1);
+	/* an unset string goes out as "" */
+	assert_string_equal(m.u.state.entries[0].last_error, "");
+	assert_string_equal(m.u.state.facts[0].name, "web");
+	/* the strings live in one block no larger than the message, not in
+	 * fixed arrays per entry (every member holds every member's STATE
+	 * for a whole sync: wire.h) */
+	for (size_t i = 0; i < 2; i++) {
+		assert_true(m.u.state.entries[i].name >= m.u.state.strings);
+		assert_true(m.u.state.entries[i].last_error < m.u.state.strings + len);
+	}
+	assert_true(m.u.state.facts[0].name >= m.u.state.strings &&
+		    m.u.state.facts[0].name < m.u.state.strings + len);
+	assert_true(sizeof(struct wire_entry) <= 48 && sizeof(struct wire_fact) <= 16);
 	wire_free(&m);
 	free(buf);
 }
