@@ -732,7 +732,7 @@ static json_object *error_doc(const char *fmt, ...)
 }
 
 /* The status document (its fields: handoffctl(8), tools/ctl_render.c),
- * written as text: a tree of 1000 resources took some 8 MB (json_out.h). */
+ * written as text: a tree of 1000 resources took 3.2 MB (json_out.h). */
 static void write_status(void *ctx, struct json_out *o)
 {
 	struct resource_manager *rm = ctx;
