@@ -180,7 +180,9 @@ static int call_daemon(int32_t cmd, json_object *args, json_object **doc)
 {
 	const char *text = json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN);
 	struct qb_ipc_response_header *res;
-	size_t size = HANDOFF_IPC_MIN_MSG;
+	/* a kept connection that grew for a large answer: all of its buffer,
+	 * or handoffd sends an answer that fits it but not ours */
+	size_t size = kept.conn && kept.size > HANDOFF_IPC_MIN_MSG ? kept.size : HANDOFF_IPC_MIN_MSG;
 	char *buf = NULL;
 	ssize_t n;
 	int status;
