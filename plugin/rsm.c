@@ -270,7 +270,36 @@ static void choose_reference(struct rsm *m)
  * would otherwise bring back, say, RESTORING of that epoch, which outranks
  * the RUNNING that ended it (the model found that: doc/protocol.md).
  */
-static const struct wire_entry *best_entry(const struct rsm *m, const char *name)
+/*
+ * Where NAME is among N names (each at STRIDE bytes from the last, the
+ * first at BASE), or N.  A node with our configuration sends its entries
+ * and facts in the order of our table, so HINT (the resource's index)
+ * hits at once; a node whose configuration differs costs a scan.  Without
+ * the hint, 8 members of 1000 resources took 8 million compares a sync.
+ */
+static size_t index_of(const void *base, size_t n, size_t stride, size_t name_off,
+		       const char *name, size_t hint)
+{
+	const char *p = base;
+
+#define NAME_AT(i) (*(const char *const *)(p + (i) * stride + name_off))
+	if (hint < n && !strcmp(NAME_AT(hint), name))
+		return hint;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(NAME_AT(i), name))
+			return i;
+#undef NAME_AT
+	return n;
+}
+
+static const struct wire_entry *entry_of(const struct rsm_node *n, const char *name, size_t hint)
+{
+	size_t i = index_of(n->state.entries, n->state.n_entries, sizeof(struct wire_entry),
+			    offsetof(struct wire_entry, name), name, hint);
+	return i < n->state.n_entries ? &n->state.entries[i] : NULL;
+}
+
+static const struct wire_entry *best_entry(const struct rsm *m, const char *name, size_t hint)
 {
 	const struct wire_entry *best = NULL;
 	uint32_t best_sender = 0;
@@ -280,36 +309,32 @@ static const struct wire_entry *best_entry(const struct rsm *m, const char *name
 	 * members: every tie is broken on values, never on that order */
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct rsm_node *n = &m->nodes[i];
-		if (!n->member)
+		const struct wire_entry *e;
+		int rank, best_rank;
+
+		if (!n->member || !(e = entry_of(n, name, hint)))
 			continue;
-		for (size_t j = 0; j < n->state.n_entries; j++) {
-			const struct wire_entry *e = &n->state.entries[j];
-			int rank, best_rank;
-			if (strcmp(e->name, name))
-				continue;
-			rank = phase_rank(e->phase);
-			best_rank = best ? phase_rank(best->phase) : -1;
-			if (!best || n->state.table_gen > best_gen ||
-			    (n->state.table_gen == best_gen &&
-			     (e->epoch > best->epoch ||
-			      (e->epoch == best->epoch && rank > best_rank) ||
-			      (e->epoch == best->epoch && rank == best_rank &&
-			       n->nodeid < best_sender)))) {
-				best = e;
-				best_sender = n->nodeid;
-				best_gen = n->state.table_gen;
-			}
+		rank = phase_rank(e->phase);
+		best_rank = best ? phase_rank(best->phase) : -1;
+		if (!best || n->state.table_gen > best_gen ||
+		    (n->state.table_gen == best_gen &&
+		     (e->epoch > best->epoch ||
+		      (e->epoch == best->epoch && rank > best_rank) ||
+		      (e->epoch == best->epoch && rank == best_rank &&
+		       n->nodeid < best_sender)))) {
+			best = e;
+			best_sender = n->nodeid;
+			best_gen = n->state.table_gen;
 		}
 	}
 	return best;
 }
 
-static const struct wire_fact *fact_of(const struct rsm_node *n, const char *name)
+static const struct wire_fact *fact_of(const struct rsm_node *n, const char *name, size_t hint)
 {
-	for (size_t j = 0; j < n->state.n_facts; j++)
-		if (!strcmp(n->state.facts[j].name, name))
-			return &n->state.facts[j];
-	return NULL;
+	size_t i = index_of(n->state.facts, n->state.n_facts, sizeof(struct wire_fact),
+			    offsetof(struct wire_fact, name), name, hint);
+	return i < n->state.n_facts ? &n->state.facts[i] : NULL;
 }
 
 void rsm_set_error(struct rsm_res *r, const char *fmt, ...)
@@ -330,7 +355,8 @@ bool rsm_is_member(const struct rsm *m, uint32_t nodeid)
 static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
 {
 	const char *name = r->conf->name;
-	const struct wire_entry *e = best_entry(m, name);
+	const size_t idx = (size_t)(r - m->res);
+	const struct wire_entry *e = best_entry(m, name, idx);
 	uint32_t running[RSM_MAX_NODES], holding[RSM_MAX_NODES];
 	size_t n_running = 0, n_holding = 0;
 	bool cleanup = false;
@@ -348,7 +374,7 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct rsm_node *n = &m->nodes[i];
 		const struct wire_fact *f;
-		if (!n->member || !(f = fact_of(n, name)))
+		if (!n->member || !(f = fact_of(n, name, idx)))
 			continue;
 		r->disk[i] = f->disk;
 		if (f->running)
