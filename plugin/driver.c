@@ -73,6 +73,7 @@ struct seq {
 	bool undoing;            /* running the undo steps of a failed start */
 	uint64_t losses_at_start; /* *env.quorum_losses when it began */
 	uint64_t promote_until_ms; /* failover: keep trying the promote until then */
+	uint64_t disk_until_ms;  /* acquire, failover: wait for a resync until then */
 	qb_loop_timer_handle retry;
 	bool undo_failed;        /* an undo step failed too: something is still held */
 	enum step undo[6];
@@ -547,6 +548,37 @@ static bool retry_promote(struct seq *q, const struct op_result *res)
 	return true;
 }
 
+/*
+ * The disk check of an acquire (a take-back included) or a failover found
+ * the disk Inconsistent or Outdated while a connected peer's is UpToDate:
+ * DRBD is bringing it up to date from that peer, so check again every
+ * 0.5 s while that lasts, up to the resource's promote timeout, instead of
+ * failing at once (doc/protocol.md, rule 12).  True when a retry is
+ * scheduled.
+ */
+static bool retry_check_disk(struct seq *q, const struct drbd_dstate *ds)
+{
+	uint64_t now = mono_ms();
+
+	if ((q->steps != acquire_steps && q->steps != failover_steps) || q->undoing ||
+	    ds->peer != DRBD_DISK_UPTODATE ||
+	    (ds->local != DRBD_DISK_INCONSISTENT && ds->local != DRBD_DISK_OUTDATED))
+		return false;
+	if (!q->disk_until_ms) {
+		q->disk_until_ms = now + q->r->timeout_ms[OP_PROMOTE];
+		qb_log(LOG_NOTICE, "%s: disk is %s, the connected peer's UpToDate: waiting up to "
+		       "%u ms (timeout_promote) for the resync", q->r->name,
+		       drbd_disk_name(ds->local), q->r->timeout_ms[OP_PROMOTE]);
+	}
+	if (now + PROMOTE_RETRY_MS > q->disk_until_ms)
+		return false;
+	if (qb_loop_timer_add(q->env.loop, QB_LOOP_MED, PROMOTE_RETRY_MS * 1000000ULL, q,
+			      retry_step, &q->retry) < 0)
+		return false;
+	q->at--;     /* next_step checks the disk again */
+	return true;
+}
+
 static void step_done(void *ctx, const struct op_result *res)
 {
 	struct seq *q = ctx;
@@ -600,7 +632,11 @@ static void step_done(void *ctx, const struct op_result *res)
 			return;
 		}
 		if (ds.local != DRBD_DISK_UPTODATE) {
+			if (s == ST_CHECK_DISK && retry_check_disk(q, &ds))
+				return;
 			snprintf(why, sizeof(why), s == ST_READY_DISK ? "disk is %s, not UpToDate" :
+				 q->disk_until_ms ? "disk is %s, not UpToDate: the resync did not "
+				 "end within timeout_promote: refusing to promote" :
 				 "disk is %s, not UpToDate: refusing to promote",
 				 drbd_disk_name(ds.local));
 			fail(q, s, why);

@@ -577,6 +577,73 @@ static void failover_gives_up_on_a_peer_that_stays_primary(void **state)
 	assert_false(vm_mounted(f));
 }
 
+static void resync_ends(void *data)
+{
+	(void)data;
+	set_file(peer_fixture, "dstate", "UpToDate/UpToDate\n");
+}
+
+/* rule 12: a disk that a connected UpToDate peer is resyncing is waited for */
+static void acquire_waits_for_a_resync(void **state)
+{
+	struct fixture *f = *state;
+	qb_loop_timer_handle t;
+
+	NEED_ROOT();
+	migrate(f, true, 14, 1, 0);
+	assert_true(f->ok);
+	set_file(f, "dstate", "Inconsistent/UpToDate\n");
+	peer_fixture = f;
+	assert_int_equal(qb_loop_timer_add(f->loop, QB_LOOP_HIGH, 1200 * 1000000ULL, NULL,
+					   resync_ends, &t), 0);
+	migrate(f, false, 14, 2, 0);
+	assert_true(f->ok);
+	assert_true(count_of(calls(f), "drbdadm dstate r1") >= 2);
+	assert_true(strstr(calls(f), "drbdadm primary r1") > strstr(calls(f), "drbdadm dstate r1"));
+	assert_non_null(strstr(calls(f), "agent restore"));
+	assert_true(vm_mounted(f));
+}
+
+static void failover_gives_up_on_a_resync_that_does_not_end(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	struct driver_migration m = { .epoch = 15, .nodeid = 2 };
+	struct resource_conf *vm = (struct resource_conf *)config_resource(&f->cfg, "vm");
+
+	NEED_ROOT();
+	migrate(f, true, 15, 1, 0);
+	assert_true(f->ok);
+	set_file(f, "dstate", "Inconsistent/UpToDate\n");
+	vm->timeout_ms[OP_PROMOTE] = 1200;
+	f->finished = false;
+	unlink(f->calls);
+	assert_int_equal(driver_fail_over(&e, vm, &m, on_migrated, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "the resync did not end within timeout_promote"));
+	assert_true(count_of(calls(f), "drbdadm dstate r1") >= 2);
+	assert_null(strstr(calls(f), "drbdadm primary r1"));
+	assert_false(vm_mounted(f));
+}
+
+/* without a connected UpToDate peer nothing will bring the disk up to date */
+static void acquire_does_not_wait_without_an_uptodate_peer(void **state)
+{
+	struct fixture *f = *state;
+
+	NEED_ROOT();
+	migrate(f, true, 16, 1, 0);
+	assert_true(f->ok);
+	set_file(f, "dstate", "Inconsistent/DUnknown\n");
+	migrate(f, false, 16, 2, 0);
+	assert_false(f->ok);
+	assert_string_equal(f->error, "check disk: disk is Inconsistent, not UpToDate: "
+			    "refusing to promote");
+	assert_int_equal(count_of(calls(f), "drbdadm dstate r1"), 1);
+	assert_null(strstr(calls(f), "drbdadm primary r1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +664,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(acquire_stops_when_quorum_was_lost,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(failover_waits_for_a_peer_letting_go,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(acquire_waits_for_a_resync,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(failover_gives_up_on_a_resync_that_does_not_end,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(acquire_does_not_wait_without_an_uptodate_peer,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(failover_gives_up_on_a_peer_that_stays_primary,
 						setup_mounted, teardown_mounted),
