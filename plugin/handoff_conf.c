@@ -302,31 +302,63 @@ static int ini_handler_fn(void *user, const char *section, const char *name,
 	return 1; /* keep going: report every problem at once */
 }
 
+/*
+ * libinih reads a line into a buffer of INI_MAX_LINE bytes (200 in Debian's
+ * build) and takes what did not fit for the next line, which then fails as
+ * a syntax error on a line that does not exist.  Our readers hand it whole
+ * lines: a longer one is an error of its own, at its own line, and inih
+ * gets an empty line in its place.
+ */
+static char *too_long(struct parse_ctx *p, char *str, int num)
+{
+	config_error(p, NULL, "line longer than %d characters (the most a line of "
+		     "handoff.conf may have; a longer command belongs in a script)", num - 1);
+	str[0] = '\n';
+	str[1] = '\0';
+	return str;
+}
+
 static char *file_reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *p = stream;
-	char *r = fgets(str, num, p->file);
-	if (r)
-		p->line++;
-	return r;
+	size_t n;
+	int c;
+
+	if (num < 3 || !fgets(str, num, p->file))
+		return NULL;
+	p->line++;
+	n = strlen(str);
+	if (n == 0 || str[n - 1] == '\n' || feof(p->file))
+		return str;
+	c = getc(p->file);           /* it filled the buffer: is there more? */
+	if (c == '\n' || c == EOF)
+		return str;
+	while (c != '\n' && c != EOF)
+		c = getc(p->file);
+	return too_long(p, str, num);
 }
 
 static char *string_reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *p = stream;
 	const char *nl;
-	size_t n;
+	size_t n, len;
 
-	if (*p->cursor == '\0' || num < 2)
+	if (*p->cursor == '\0' || num < 3)
 		return NULL;
 	nl = strchr(p->cursor, '\n');
-	n = nl ? (size_t)(nl - p->cursor + 1) : strlen(p->cursor);
+	len = nl ? (size_t)(nl - p->cursor) : strlen(p->cursor);   /* without the newline */
+	n = nl ? len + 1 : len;
+	p->line++;
+	if (len > (size_t)num - 1) {
+		p->cursor += n;
+		return too_long(p, str, num);
+	}
 	if (n > (size_t)num - 1)
-		n = (size_t)num - 1;
+		n = len;             /* as fgets: the line fits, its newline does not */
 	memcpy(str, p->cursor, n);
 	str[n] = '\0';
-	p->cursor += n;
-	p->line++;
+	p->cursor += nl ? len + 1 : len;
 	return str;
 }
 

@@ -43,7 +43,7 @@ static int load(struct fixture *f, const char *text)
 }
 
 /* a second load starts from scratch */
-static int reload(struct fixture *f, const char *text)
+static void reset(struct fixture *f)
 {
 	config_free(&f->cfg);
 	config_defaults(&f->cfg);
@@ -51,6 +51,11 @@ static int reload(struct fixture *f, const char *text)
 	f->err.buf = f->buf;
 	f->err.len = sizeof(f->buf);
 	f->buf[0] = '\0';
+}
+
+static int reload(struct fixture *f, const char *text)
+{
+	reset(f);
 	return load(f, text);
 }
 
@@ -179,6 +184,51 @@ static void syntax_error_names_line(void **state)
 	struct fixture *f = *state;
 	assert_int_equal(load(f, "[cluster]\ndebug = 1\nthis line is wrong\n"), -1);
 	assert_non_null(strstr(f->buf, "test.conf:3: syntax error"));
+}
+
+/* libinih reads at most 199 characters a line: a longer one is named at its
+ * own line (not as a syntax error on the next), and the lines after it
+ * keep their numbers, from a string and from a file alike. */
+static const char *long_lines_text(void)
+{
+	static char text[1024];
+	char a[251], b[200];
+
+	memset(a, 'a', sizeof(a) - 1);
+	a[sizeof(a) - 1] = '\0';
+	memset(b, 'b', sizeof(b) - 1);       /* 199 characters: fits */
+	b[sizeof(b) - 1] = '\0';
+	memcpy(b, "# ", 2);
+	snprintf(text, sizeof(text), "[cluster]\ncpg_group = %s\nbogus = 1\n%s\ndebug = 1\n", a, b);
+	return text;
+}
+
+static void check_long_lines(struct fixture *f)
+{
+	assert_int_equal(f->err.count, 2);
+	assert_non_null(strstr(f->buf, ":2: line longer than 199 characters"));
+	assert_non_null(strstr(f->buf, ":3: key 'bogus'"));
+	assert_null(strstr(f->buf, "syntax error"));
+	assert_true(f->cfg.debug);          /* line 5, after them, was read */
+}
+
+static void long_line_is_named(void **state)
+{
+	struct fixture *f = *state;
+	char path[] = "/tmp/handoff-test-conf-XXXXXX";
+	const char *text = long_lines_text();
+	int fd;
+
+	assert_int_equal(load(f, text), -1);
+	check_long_lines(f);
+	reset(f);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	assert_int_equal(config_load(&f->cfg, path, false, &f->err), -1);
+	unlink(path);
+	check_long_lines(f);
 }
 
 static void missing_file(void **state)
@@ -495,6 +545,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(digest_follows_resources_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(resources_sized_to_their_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(resource_strings_keep_their_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_line_is_named, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
