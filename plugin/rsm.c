@@ -262,15 +262,6 @@ static void choose_reference(struct rsm *m)
 }
 
 /*
- * The entry for R that wins the merge, or NULL when no member has one: the
- * table of the newest quorate sync first (table_gen), then the highest
- * epoch, then the phase that got further, then the lowest nodeid.  The
- * generation comes first because a migration ends (STARTED, ABORT, a
- * refused PREPARED) without a new epoch: a node cut off before the end
- * would otherwise bring back, say, RESTORING of that epoch, which outranks
- * the RUNNING that ended it (the model found that: doc/protocol.md).
- */
-/*
  * Where NAME is among N names (each at STRIDE bytes from the last, the
  * first at BASE), or N.  A node with our configuration sends its entries
  * and facts in the order of our table, so HINT (the resource's index)
@@ -299,6 +290,22 @@ static const struct wire_entry *entry_of(const struct rsm_node *n, const char *n
 	return i < n->state.n_entries ? &n->state.entries[i] : NULL;
 }
 
+static const struct wire_fact *fact_of(const struct rsm_node *n, const char *name, size_t hint)
+{
+	size_t i = index_of(n->state.facts, n->state.n_facts, sizeof(struct wire_fact),
+			    offsetof(struct wire_fact, name), name, hint);
+	return i < n->state.n_facts ? &n->state.facts[i] : NULL;
+}
+
+/*
+ * The entry for R that wins the merge, or NULL when no member has one: the
+ * table of the newest quorate sync first (table_gen), then the highest
+ * epoch, then the phase that got further, then the lowest nodeid.  The
+ * generation comes first because a migration ends (STARTED, ABORT, a
+ * refused PREPARED) without a new epoch: a node cut off before the end
+ * would otherwise bring back, say, RESTORING of that epoch, which outranks
+ * the RUNNING that ended it (the model found that: doc/protocol.md).
+ */
 static const struct wire_entry *best_entry(const struct rsm *m, const char *name, size_t hint)
 {
 	const struct wire_entry *best = NULL;
@@ -328,13 +335,6 @@ static const struct wire_entry *best_entry(const struct rsm *m, const char *name
 		}
 	}
 	return best;
-}
-
-static const struct wire_fact *fact_of(const struct rsm_node *n, const char *name, size_t hint)
-{
-	size_t i = index_of(n->state.facts, n->state.n_facts, sizeof(struct wire_fact),
-			    offsetof(struct wire_fact, name), name, hint);
-	return i < n->state.n_facts ? &n->state.facts[i] : NULL;
 }
 
 void rsm_set_error(struct rsm_res *r, const char *fmt, ...)

@@ -476,54 +476,6 @@ static void newest_epoch_wins_the_merge(void **state)
 	sim_free(s);
 }
 
-/* A node whose sections come in another order sends its entries and facts
- * in that order: the merge finds them by name all the same, both ways. */
-static void merge_finds_entries_in_another_order(void **state)
-{
-	static const char reversed[] =
-		"[resource db]\nstorage = shared\ndevice = /dev/sdb1\nmount_point = /srv/db\n"
-		"workload = exec\nagent = /bin/true\nnodes = node2 node1\n"
-		"[resource web]\nstorage = drbd\ndrbd_resource = r0\ndevice = /dev/drbd0\n"
-		"mount_point = /srv/web\nworkload = exec\nagent = /bin/true\n"
-		"nodes = node1 node2 node3\n";
-	struct sim *s = sim_new();
-	(void)state;
-
-	config_free(&s->cfg[3]);
-	load_conf(s, 3, reversed);
-	boot(s, 3);
-	assert_string_equal(s->m[3].res[0].conf->name, "db");
-	all_up(s);
-	request(s, 1, MSG_START, "web", 1);
-	run(s);
-	result(s, 1, "web", WIRE_OP_START, true, 1, NULL);
-	run(s);
-	s->facts[1][0].running = 1;
-	for (int i = 1; i <= N; i++) {
-		assert_int_equal(res(s, i, "web")->phase, PHASE_RUNNING);
-		assert_int_equal(res(s, i, "web")->epoch, 1);
-	}
-	/* nodes 1 and 2 forget everything: node 3's table, in its order, wins */
-	boot(s, 1);
-	boot(s, 2);
-	all_up(s);
-	for (int i = 1; i <= N; i++) {
-		assert_int_equal(res(s, i, "web")->phase, PHASE_RUNNING);
-		assert_int_equal(res(s, i, "web")->owner, 1);
-		assert_int_equal(res(s, i, "web")->epoch, 1);
-		assert_int_equal(res(s, i, "db")->phase, PHASE_STOPPED);
-		assert_false(s->m[i].syncing);
-	}
-	/* and node 3 forgets: nodes 1 and 2, in theirs */
-	boot(s, 3);
-	all_up(s);
-	assert_int_equal(res(s, 3, "web")->phase, PHASE_RUNNING);
-	assert_int_equal(res(s, 3, "web")->owner, 1);
-	assert_int_equal(res(s, 3, "web")->epoch, 1);
-	assert_int_equal(res(s, 3, "db")->phase, PHASE_STOPPED);
-	sim_free(s);
-}
-
 static void holder_without_ownership_releases(void **state)
 {
 	struct sim *s = sim_new();
@@ -1143,6 +1095,46 @@ static void merge_prefers_the_newest_quorate_table(void **state)
 	expect_phase(s, PHASE_RUNNING, 2, 0);
 	assert_int_equal(res(s, 3, "web")->epoch, 2);
 	assert_true(s->m[3].table_gen == s->m[1].table_gen);
+	sim_free(s);
+}
+
+/* web RUNNING on node 1 at epoch 1 and db STOPPED, as node I sees them */
+static void expect_web_on_1(struct sim *s, int i)
+{
+	assert_int_equal(res(s, i, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, i, "web")->owner, 1);
+	assert_int_equal(res(s, i, "web")->epoch, 1);
+	assert_int_equal(res(s, i, "db")->phase, PHASE_STOPPED);
+	assert_false(s->m[i].syncing);
+}
+
+/* A node whose sections come in another order sends its entries and facts
+ * in that order: the merge finds them by name all the same, both ways. */
+static void merge_finds_entries_in_another_order(void **state)
+{
+	static const char reversed[] =
+		"[resource db]\nstorage = shared\ndevice = /dev/sdb1\nmount_point = /srv/db\n"
+		"workload = exec\nagent = /bin/true\nnodes = node2 node1\n"
+		"[resource web]\nstorage = drbd\ndrbd_resource = r0\ndevice = /dev/drbd0\n"
+		"mount_point = /srv/web\nworkload = exec\nagent = /bin/true\n"
+		"nodes = node1 node2 node3\n";
+	struct sim *s = running_on_1();
+	(void)state;
+
+	s->facts[1][0].running = 1;
+	/* node 3 comes back with its sections reversed: nodes 1 and 2's tables, in theirs */
+	config_free(&s->cfg[3]);
+	load_conf(s, 3, reversed);
+	boot(s, 3);
+	assert_string_equal(s->m[3].res[0].conf->name, "db");
+	all_up(s);
+	expect_web_on_1(s, 3);
+	/* nodes 1 and 2 forget everything: node 3's table, in its order, wins */
+	boot(s, 1);
+	boot(s, 2);
+	all_up(s);
+	for (int i = 1; i <= N; i++)
+		expect_web_on_1(s, i);
 	sim_free(s);
 }
 
