@@ -520,31 +520,45 @@ static void retry_step(void *data)
 }
 
 /*
+ * Run the step that just ended again in STEP_RETRY_MS, as long as that is
+ * before *UNTIL_MS (now + LIMIT_MS, set at the first retry).  True when a
+ * retry is scheduled.
+ */
+#define STEP_RETRY_MS 500
+static bool schedule_retry(struct seq *q, uint64_t *until_ms, uint64_t limit_ms)
+{
+	uint64_t now = mono_ms();
+
+	if (!*until_ms)
+		*until_ms = now + limit_ms;
+	if (now + STEP_RETRY_MS > *until_ms)
+		return false;
+	if (qb_loop_timer_add(q->env.loop, QB_LOOP_MED, STEP_RETRY_MS * 1000000ULL, q,
+			      retry_step, &q->retry) < 0)
+		return false;
+	q->at--;     /* next_step runs it again */
+	return true;
+}
+
+/*
  * A failover's promote that DRBD refused because a connected peer is still
  * Primary: that peer is letting go (a self-fence, or a release after the
  * heal), so try again every 0.5 s for up to self_fence_timeout instead of
  * failing the failover at once (doc/protocol.md, rule 12).  True when a
  * retry is scheduled.
  */
-#define PROMOTE_RETRY_MS 500
 static bool retry_promote(struct seq *q, const struct op_result *res)
 {
 	static const char peer_primary[] = "Multiple primaries";
-	uint64_t now = mono_ms();
 
 	if (q->steps != failover_steps || q->undoing || !res->err ||
 	    !memmem(res->err, res->err_len, peer_primary, sizeof(peer_primary) - 1))
 		return false;
-	if (!q->promote_until_ms)
-		q->promote_until_ms = now + (q->env.cfg ? q->env.cfg->self_fence_timeout_ms : 0);
-	if (now + PROMOTE_RETRY_MS > q->promote_until_ms)
+	if (!schedule_retry(q, &q->promote_until_ms,
+			    q->env.cfg ? q->env.cfg->self_fence_timeout_ms : 0))
 		return false;
 	qb_log(LOG_NOTICE, "%s: promote refused, a connected peer is still Primary: "
-	       "trying again in %u ms", q->r->name, PROMOTE_RETRY_MS);
-	if (qb_loop_timer_add(q->env.loop, QB_LOOP_MED, PROMOTE_RETRY_MS * 1000000ULL, q,
-			      retry_step, &q->retry) < 0)
-		return false;
-	q->at--;     /* next_step runs the promote again */
+	       "trying again in %u ms", q->r->name, STEP_RETRY_MS);
 	return true;
 }
 
@@ -558,25 +572,15 @@ static bool retry_promote(struct seq *q, const struct op_result *res)
  */
 static bool retry_check_disk(struct seq *q, const struct drbd_dstate *ds)
 {
-	uint64_t now = mono_ms();
-
 	if ((q->steps != acquire_steps && q->steps != failover_steps) || q->undoing ||
 	    ds->peer != DRBD_DISK_UPTODATE ||
 	    (ds->local != DRBD_DISK_INCONSISTENT && ds->local != DRBD_DISK_OUTDATED))
 		return false;
-	if (!q->disk_until_ms) {
-		q->disk_until_ms = now + q->r->timeout_ms[OP_PROMOTE];
+	if (!q->disk_until_ms)
 		qb_log(LOG_NOTICE, "%s: disk is %s, the connected peer's UpToDate: waiting up to "
 		       "%u ms (timeout_promote) for the resync", q->r->name,
 		       drbd_disk_name(ds->local), q->r->timeout_ms[OP_PROMOTE]);
-	}
-	if (now + PROMOTE_RETRY_MS > q->disk_until_ms)
-		return false;
-	if (qb_loop_timer_add(q->env.loop, QB_LOOP_MED, PROMOTE_RETRY_MS * 1000000ULL, q,
-			      retry_step, &q->retry) < 0)
-		return false;
-	q->at--;     /* next_step checks the disk again */
-	return true;
+	return schedule_retry(q, &q->disk_until_ms, q->r->timeout_ms[OP_PROMOTE]);
 }
 
 static void step_done(void *ctx, const struct op_result *res)

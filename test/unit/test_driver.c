@@ -327,6 +327,17 @@ static void migrate(struct fixture *f, bool release, uint64_t epoch, uint32_t no
 	wait_done(f);
 }
 
+/* This node (2) takes "vm" over after a failover decision of EPOCH. */
+static void fail_over(struct fixture *f, uint64_t epoch)
+{
+	struct driver_env e = env_of(f);
+	struct driver_migration m = { .epoch = epoch, .nodeid = 2 };
+	f->finished = false;
+	unlink(f->calls);
+	assert_int_equal(driver_fail_over(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
+	wait_done(f);
+}
+
 #define NEED_ROOT() do { if (geteuid() != 0) skip(); } while (0)
 
 static void release_then_acquire(void **state)
@@ -531,8 +542,6 @@ static size_t count_of(const char *hay, const char *needle)
 static void failover_waits_for_a_peer_letting_go(void **state)
 {
 	struct fixture *f = *state;
-	struct driver_env e = env_of(f);
-	struct driver_migration m = { .epoch = 12, .nodeid = 2 };
 	qb_loop_timer_handle t;
 
 	NEED_ROOT();
@@ -544,10 +553,7 @@ static void failover_waits_for_a_peer_letting_go(void **state)
 	peer_fixture = f;
 	assert_int_equal(qb_loop_timer_add(f->loop, QB_LOOP_HIGH, 1200 * 1000000ULL, NULL,
 					   peer_lets_go, &t), 0);
-	f->finished = false;
-	unlink(f->calls);
-	assert_int_equal(driver_fail_over(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
-	wait_done(f);
+	fail_over(f, 12);
 	assert_true(f->ok);
 	assert_true(count_of(calls(f), "drbdadm primary r1") >= 2);
 	assert_non_null(strstr(calls(f), "agent restore"));
@@ -557,8 +563,6 @@ static void failover_waits_for_a_peer_letting_go(void **state)
 static void failover_gives_up_on_a_peer_that_stays_primary(void **state)
 {
 	struct fixture *f = *state;
-	struct driver_env e = env_of(f);
-	struct driver_migration m = { .epoch = 13, .nodeid = 2 };
 
 	NEED_ROOT();
 	migrate(f, true, 13, 1, 0);
@@ -566,10 +570,7 @@ static void failover_gives_up_on_a_peer_that_stays_primary(void **state)
 	set_file(f, "drbd.exit.primary", "11");
 	set_file(f, "drbd.err.primary", "State change failed: (-1) Multiple primaries not allowed by config\n");
 	f->cfg.self_fence_timeout_ms = 1200;
-	f->finished = false;
-	unlink(f->calls);
-	assert_int_equal(driver_fail_over(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
-	wait_done(f);
+	fail_over(f, 13);
 	assert_false(f->ok);
 	assert_non_null(strstr(f->error, "Multiple primaries"));
 	assert_true(count_of(calls(f), "drbdadm primary r1") >= 2);
@@ -607,8 +608,6 @@ static void acquire_waits_for_a_resync(void **state)
 static void failover_gives_up_on_a_resync_that_does_not_end(void **state)
 {
 	struct fixture *f = *state;
-	struct driver_env e = env_of(f);
-	struct driver_migration m = { .epoch = 15, .nodeid = 2 };
 	struct resource_conf *vm = (struct resource_conf *)config_resource(&f->cfg, "vm");
 
 	NEED_ROOT();
@@ -616,10 +615,7 @@ static void failover_gives_up_on_a_resync_that_does_not_end(void **state)
 	assert_true(f->ok);
 	set_file(f, "dstate", "Inconsistent/UpToDate\n");
 	vm->timeout_ms[OP_PROMOTE] = 1200;
-	f->finished = false;
-	unlink(f->calls);
-	assert_int_equal(driver_fail_over(&e, vm, &m, on_migrated, f), 0);
-	wait_done(f);
+	fail_over(f, 15);
 	assert_false(f->ok);
 	assert_non_null(strstr(f->error, "the resync did not end within timeout_promote"));
 	assert_true(count_of(calls(f), "drbdadm dstate r1") >= 2);
