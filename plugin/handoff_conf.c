@@ -341,24 +341,21 @@ static char *file_reader(char *str, int num, void *stream)
 static char *string_reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *p = stream;
-	const char *nl;
+	const char *nl, *line = p->cursor;
 	size_t n, len;
 
-	if (*p->cursor == '\0' || num < 3)
+	if (*line == '\0' || num < 3)
 		return NULL;
-	nl = strchr(p->cursor, '\n');
-	len = nl ? (size_t)(nl - p->cursor) : strlen(p->cursor);   /* without the newline */
-	n = nl ? len + 1 : len;
+	nl = strchr(line, '\n');
+	len = nl ? (size_t)(nl - line) : strlen(line);   /* without the newline */
+	p->cursor = nl ? nl + 1 : line + len;
 	p->line++;
-	if (len > (size_t)num - 1) {
-		p->cursor += n;
+	if (len > (size_t)num - 1)
 		return too_long(p, str, num);
-	}
-	if (n > (size_t)num - 1)
-		n = len;             /* as fgets: the line fits, its newline does not */
-	memcpy(str, p->cursor, n);
+	/* as fgets: the newline too when it fits */
+	n = nl && len < (size_t)num - 1 ? len + 1 : len;
+	memcpy(str, line, n);
 	str[n] = '\0';
-	p->cursor += nl ? len + 1 : len;
 	return str;
 }
 

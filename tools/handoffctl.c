@@ -86,13 +86,18 @@ static struct {
 	size_t size;
 } kept;
 
+static void drop_kept(void)
+{
+	if (kept.conn)
+		qb_ipcc_disconnect(kept.conn);
+	kept.conn = NULL;
+}
+
 static void keep_connection(bool on)
 {
 	kept.wanted = on;
-	if (!on && kept.conn) {
-		qb_ipcc_disconnect(kept.conn);
-		kept.conn = NULL;
-	}
+	if (!on)
+		drop_kept();
 }
 
 static qb_ipcc_connection_t *connect_daemon(size_t size)
@@ -101,10 +106,7 @@ static qb_ipcc_connection_t *connect_daemon(size_t size)
 
 	if (kept.conn && kept.size >= size)
 		return kept.conn;
-	if (kept.conn) {       /* kept, but too small for this answer */
-		qb_ipcc_disconnect(kept.conn);
-		kept.conn = NULL;
-	}
+	drop_kept();           /* kept, but too small for this answer */
 	conn = qb_ipcc_connect(HANDOFF_IPC_SERVICE, size);
 	if (!conn) {
 		fprintf(stderr, "handoffctl: handoffd is not running "
@@ -121,12 +123,10 @@ static qb_ipcc_connection_t *connect_daemon(size_t size)
 
 static void done_with(qb_ipcc_connection_t *conn, bool broken)
 {
-	if (conn != kept.conn) {
+	if (conn != kept.conn)
 		qb_ipcc_disconnect(conn);
-	} else if (broken) {
-		qb_ipcc_disconnect(kept.conn);
-		kept.conn = NULL;
-	}
+	else if (broken)
+		drop_kept();
 }
 
 /* One request on a connection with a buffer of at least SIZE bytes: the
@@ -404,7 +404,7 @@ static void print_breakdown(const char *res, int64_t epoch)
 static int wait_until_settled(const char *res, unsigned seconds, bool verbose,
 			      const char *want_node)
 {
-	char last_phase[32] = "", prev_phase[32] = "";
+	char last_phase[32] = "";
 	struct timespec t0, now;
 	json_object *args = json_object_new_object();
 	int status = 1;
@@ -418,6 +418,7 @@ static int wait_until_settled(const char *res, unsigned seconds, bool verbose,
 		const char *phase = NULL, *owner = "", *error = "";
 		int64_t owner_id = 0;
 		double elapsed;
+		bool changed;
 
 		if (call_daemon(HANDOFF_CMD_STATUS, args, &doc) != 0)
 			break;
@@ -440,9 +441,12 @@ static int wait_until_settled(const char *res, unsigned seconds, bool verbose,
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		elapsed = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
-		if (verbose && want_node && phase && strcmp(phase, last_phase)) {
-			printf("  %7.2f s  %s\n", elapsed, phase);
-			fflush(stdout);
+		changed = !phase || strcmp(phase, last_phase);
+		if (phase && changed) {
+			if (verbose && want_node) {
+				printf("  %7.2f s  %s\n", elapsed, phase);
+				fflush(stdout);
+			}
 			snprintf(last_phase, sizeof(last_phase), "%s", phase);
 		}
 		if (phase && (!strcmp(phase, "RUNNING") || !strcmp(phase, "STOPPED") ||
@@ -477,9 +481,7 @@ static int wait_until_settled(const char *res, unsigned seconds, bool verbose,
 			json_object_put(doc);
 			break;
 		}
-		/* PHASE points into DOC */
-		pause = next_pause_ms(pause, !phase || strcmp(phase, prev_phase), first_ms);
-		snprintf(prev_phase, sizeof(prev_phase), "%s", phase ? phase : "");
+		pause = next_pause_ms(pause, changed, first_ms);
 		json_object_put(doc);
 		sleep_ms(pause);
 	}
