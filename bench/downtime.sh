@@ -115,6 +115,17 @@ owner() { g 1 "handoffctl status -d '|'" | awk -F'|' '$1 == "mem" && $2 == "RUNN
 now_ms='$(awk "{ printf \"%d\", \$1 * 1000 }" /proc/uptime)'
 g 1 "date +%s%N" | grep -q '^[0-9]\{19\}$' && now_ms='$(($(date +%s%N) / 1000000))'
 
+# floor_on I: the plain criu dump + sync + restore on guest I; prints
+# "dump sync restore" in ms
+floor_on() {
+	g "$1" "P=\$(cut -d' ' -f1 /srv/mem/.handoff/criu-agent.pid) && D=/srv/mem/.handoff/floor &&
+		rm -rf \$D && mkdir -p \$D && t0=$now_ms &&
+		criu dump -t \$P -D \$D -o dump.log -v4 --file-locks 2>\$D/err && t1=$now_ms &&
+		sync -f /srv/mem && t2=$now_ms && echo 3 >/proc/sys/vm/drop_caches && t3=$now_ms &&
+		criu restore -D \$D -d -o restore.log -v4 --file-locks --pidfile \$D/pid 2>>\$D/err && t4=$now_ms &&
+		test \"\$(cat \$D/pid)\" = \"\$P\" && rm -rf \$D &&
+		echo \$((t1 - t0)) \$((t2 - t1)) \$((t4 - t3))" 3700
+}
 fmt_ms() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
 for s in $sizes; do
 	o=$(owner)
@@ -133,17 +144,6 @@ for s in $sizes; do
 			die "cannot move the pid counter of guest $i"
 	done
 	frozen=() floors=() ratios=()
-	# floor_on I: the plain criu dump + sync + restore on guest I; prints
-	# "dump sync restore" in ms
-	floor_on() {
-		g "$1" "P=\$(cut -d' ' -f1 /srv/mem/.handoff/criu-agent.pid) && D=/srv/mem/.handoff/floor &&
-			rm -rf \$D && mkdir -p \$D && t0=$now_ms &&
-			criu dump -t \$P -D \$D -o dump.log -v4 --file-locks 2>\$D/err && t1=$now_ms &&
-			sync -f /srv/mem && t2=$now_ms && echo 3 >/proc/sys/vm/drop_caches && t3=$now_ms &&
-			criu restore -D \$D -d -o restore.log -v4 --file-locks --pidfile \$D/pid 2>>\$D/err && t4=$now_ms &&
-			test \"\$(cat \$D/pid)\" = \"\$P\" && rm -rf \$D &&
-			echo \$((t1 - t0)) \$((t2 - t1)) \$((t4 - t3))" 3700
-	}
 	for r in $(seq 1 "$runs"); do
 		o=$(owner) to=2
 		[ "$o" = 2 ] && to=1
