@@ -86,6 +86,7 @@ void config_defaults(struct handoff_config *cfg)
 	cfg->standby_parallel = 2;
 	cfg->self_fence_timeout_ms = 30000;
 	cfg->fence_delay_ms = 60000;
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", HANDOFF_DEFAULT_STATE_DIR);
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -200,6 +201,13 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			cfg->fence_delay_ms = n * 1000;
 			cfg->fence_delay_line = p->line;
 		}
+	} else if (!strcmp(key, "state_dir")) {
+		if (*v != '/')
+			config_error(p, key, "must be an absolute path, got '%s'", v);
+		else if (strlen(v) >= sizeof(cfg->state_dir))
+			config_error(p, key, "path too long");
+		else
+			snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", v);
 	} else if (!strcmp(key, "watchdog_device")) {
 		if (*v != '\0' && *v != '/')
 			config_error(p, key, "must be an absolute path, got '%s'", v);

@@ -15,6 +15,7 @@
 #include "resource_conf.h"
 
 #define HANDOFF_DEFAULT_CONFIG   "/etc/handoff/handoff.conf"
+#define HANDOFF_DEFAULT_STATE_DIR "/var/lib/handoff"
 #define HANDOFF_DEFAULT_GROUP    "handoff"
 #define HANDOFF_GROUP_NAME_MAX   127   /* CPG_MAX_NAME_LENGTH - 1 */
 
@@ -36,6 +37,7 @@ struct handoff_config {
 	char watchdog_device[RES_PATH_MAX + 1]; /* "" = none */
 	unsigned fence_delay_line;   /* where fence_delay was set (for its error) */
 	char drbdadm[RES_PATH_MAX + 1]; /* the drbdadm to run (tests: a stand-in) */
+	char state_dir[RES_PATH_MAX + 1]; /* what must outlive a restart of every node */
 	struct resource_conf *resources;
 	size_t n_resources;
 };

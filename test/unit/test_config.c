@@ -71,6 +71,7 @@ static void defaults(void **state)
 	assert_int_equal(f->cfg.reconnect_limit, 60);
 	assert_false(f->cfg.have_admin_gid);
 	assert_string_equal(f->cfg.log_file, "");
+	assert_string_equal(f->cfg.state_dir, "/var/lib/handoff");
 }
 
 static void every_key(void **state)
@@ -86,7 +87,8 @@ static void every_key(void **state)
 		"syslog_facility = local3\n"
 		"debug = 2\n"
 		"reconnect_interval = 250\n"
-		"reconnect_limit = 0\n"), 0);
+		"reconnect_limit = 0\n"
+		"state_dir = /srv/handoff-state\n"), 0);
 	assert_int_equal(f->err.count, 0);
 	assert_string_equal(f->cfg.cpg_group, "prod-handoff");
 	assert_true(f->cfg.have_admin_gid);
@@ -97,6 +99,11 @@ static void every_key(void **state)
 	assert_int_equal(f->cfg.debug, 2);
 	assert_int_equal(f->cfg.reconnect_interval_ms, 250);
 	assert_int_equal(f->cfg.reconnect_limit, 0);
+	assert_string_equal(f->cfg.state_dir, "/srv/handoff-state");
+	/* a relative state_dir is refused and the default stays */
+	assert_int_equal(reload(f, "[cluster]\nstate_dir = var/lib\n"), -1);
+	assert_non_null(strstr(f->buf, "test.conf:2: key 'state_dir': must be an absolute path"));
+	assert_string_equal(f->cfg.state_dir, "/var/lib/handoff");
 }
 
 static void debug_accepts_booleans(void **state)
