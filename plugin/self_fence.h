@@ -39,6 +39,10 @@ struct self_fence {
 	qb_loop_timer_handle deadline;
 	bool deadline_armed;
 	int watchdog_fd;                   /* -1: none */
+	/* The watchdog's own timeout as the device reports it; 0 while no
+	 * watchdog is armed.  Other nodes count on self_fence_timeout plus
+	 * this (it travels in STATE). */
+	uint32_t watchdog_timeout_ms;
 	qb_loop_timer_handle feed;
 };
 
