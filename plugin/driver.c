@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <qb/qblog.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,12 @@ static const enum step failover_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT,
 static const enum step cold_tail[] = { ST_WL_START, ST_END };
 
 struct seq {
+	struct seq *prev, *next;  /* the live sequences (driver_cancel_all) */
+	uint64_t serial;          /* creation order: a cancel spares later ones */
+	struct op_job *job;       /* the step's process while it runs, else NULL */
+	bool retry_armed;         /* a retry timer (schedule_retry) is pending */
+	bool kill_holders;        /* self-fence stop: SIGKILL what keeps the umount busy */
+	uint64_t umount_until_ms; /* kill_holders: umount attempts end by then */
 	struct driver_env env;
 	const struct resource_conf *r;
 	const enum step *steps;
@@ -93,10 +100,34 @@ struct seq {
 };
 
 static size_t busy;
+static struct seq *live;      /* every sequence between its start and finish() */
+static uint64_t next_serial;
 
 size_t driver_busy(void)
 {
 	return busy;
+}
+
+static void link_seq(struct seq *q)
+{
+	busy++;
+	q->serial = next_serial++;
+	q->next = live;
+	if (live)
+		live->prev = q;
+	live = q;
+}
+
+static void unlink_seq(struct seq *q)
+{
+	busy--;
+	if (q->prev)
+		q->prev->next = q->next;
+	else
+		live = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+	q->prev = q->next = NULL;
 }
 
 static const char *step_name(enum step s)
@@ -181,20 +212,45 @@ static bool under(const char *link, const char *mnt)
 	return !strncmp(link, mnt, n) && (link[n] == '/' || link[n] == '\0');
 }
 
+/* Is process PID (a /proc entry) in our own mount namespace? */
+static bool same_mount_ns(const char *pid, const char *ours)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%.20s/ns/mnt", pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	return !strcmp(link, ours);
+}
+
 /*
  * The processes that keep MNT busy (cwd, root, an open file or a mapping
  * under it), as "pid 123 (sleep), pid 456 (sh)" into BUF; how many.
+ * KILL: only those in this process's mount namespace (another namespace's
+ * MNT is another filesystem, or a container's view we do not own), each
+ * sent SIGKILL; never this process.
  */
-static int mount_holders(const char *mnt, char *buf, size_t len)
+static int mount_holders(const char *mnt, char *buf, size_t len, bool kill_them)
 {
 	DIR *proc = opendir("/proc");
 	struct dirent *de;
 	int found = 0;
 	size_t used = 0;
+	char our_ns[64] = "";
+	ssize_t ns_len = readlink("/proc/self/ns/mnt", our_ns, sizeof(our_ns) - 1);
 
 	buf[0] = '\0';
 	if (!proc)
 		return 0;
+	if (kill_them && ns_len <= 0) {
+		closedir(proc);
+		return 0;        /* cannot tell ours from others': kill nobody */
+	}
+	if (ns_len > 0)
+		our_ns[ns_len] = '\0';
 	while ((de = readdir(proc))) {
 		char path[300], link[4096], comm[64] = "?";
 		bool holds = false;
@@ -227,6 +283,13 @@ static int mount_holders(const char *mnt, char *buf, size_t len)
 			closedir(fds);
 		if (!holds)
 			continue;
+		if (kill_them) {
+			long pid = strtol(de->d_name, NULL, 10);
+			if (pid <= 1 || pid == (long)getpid() || !same_mount_ns(de->d_name, our_ns))
+				continue;
+			if (kill((pid_t)pid, SIGKILL) < 0)
+				continue;
+		}
 		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
 		if ((f = fopen(path, "r"))) {
 			if (fgets(comm, sizeof(comm), f))
@@ -463,7 +526,7 @@ static enum step undo_of(enum step s)
 
 static void finish(struct seq *q)
 {
-	busy--;
+	unlink_seq(q);
 	if (q->facts_done)
 		q->facts_done(q->ctx, q->r, &q->fact);
 	else if (q->migrate_done) {
@@ -516,7 +579,10 @@ static uint64_t mono_ms(void)
 
 static void retry_step(void *data)
 {
-	next_step(data);
+	struct seq *q = data;
+
+	q->retry_armed = false;
+	next_step(q);
 }
 
 /*
@@ -536,6 +602,7 @@ static bool schedule_retry(struct seq *q, uint64_t *until_ms, uint64_t limit_ms)
 	if (qb_loop_timer_add(q->env.loop, QB_LOOP_MED, STEP_RETRY_MS * 1000000ULL, q,
 			      retry_step, &q->retry) < 0)
 		return false;
+	q->retry_armed = true;
 	q->at--;     /* next_step runs it again */
 	return true;
 }
@@ -583,6 +650,46 @@ static bool retry_check_disk(struct seq *q, const struct drbd_dstate *ds)
 	return schedule_retry(q, &q->disk_until_ms, q->r->timeout_ms[OP_PROMOTE]);
 }
 
+/*
+ * A self-fence's umount that failed: SIGKILL whatever in this mount
+ * namespace still holds the filesystem (a workload the agent started in
+ * its own session, a shell), then umount again in STEP_RETRY_MS, all
+ * within the one timeout_umount (so the stop path's timeouts stay
+ * timeout_stop + timeout_umount + timeout_demote, S1).  A lazy umount is
+ * no way out: DRBD refuses to demote a device that is still open.  True
+ * when a retry is scheduled.
+ */
+static bool kill_holders_and_retry(struct seq *q)
+{
+	char killed[160];
+	int n = mount_holders(q->r->mount_point, killed, sizeof(killed), true);
+
+	if (n == 0)
+		return false;
+	qb_log(LOG_WARNING, "%s: the filesystem is busy: SIGKILL to %s (self-fence)", q->r->name,
+	       killed);
+	if (!schedule_retry(q, &q->umount_until_ms, q->r->timeout_ms[OP_UMOUNT]))
+		return false;
+	return true;
+}
+
+/* A step's timeout: the resource's for that op, and a self-fence's umount
+ * attempts share one timeout_umount. */
+static uint32_t step_timeout_ms(struct seq *q, enum step s)
+{
+	uint32_t t = q->r->timeout_ms[step_op(s)];
+	uint64_t now;
+
+	if (s != ST_UMOUNT || !q->kill_holders)
+		return t;
+	now = mono_ms();
+	if (!q->umount_until_ms)
+		q->umount_until_ms = now + t;
+	if (q->umount_until_ms <= now)
+		return 1;
+	return q->umount_until_ms - now < t ? (uint32_t)(q->umount_until_ms - now) : t;
+}
+
 static void step_done(void *ctx, const struct op_result *res)
 {
 	struct seq *q = ctx;
@@ -590,6 +697,7 @@ static void step_done(void *ctx, const struct op_result *res)
 	char why[WIRE_STR_MAX + 1];
 	bool ok = res->exit_status == 0;
 
+	q->job = NULL;
 	qb_log(LOG_DEBUG, "%s: %s took %llu ms (exit %d)", q->r->name, step_name(s),
 	       (unsigned long long)res->elapsed_ms, res->exit_status);
 	if (!q->undoing)
@@ -616,7 +724,9 @@ static void step_done(void *ctx, const struct op_result *res)
 		size_t len;
 		op_result_describe(res, why, sizeof(why));
 		len = strlen(why);
-		if (mount_holders(q->r->mount_point, holders, sizeof(holders)) > 0 &&
+		if (q->kill_holders && kill_holders_and_retry(q))
+			return;
+		if (mount_holders(q->r->mount_point, holders, sizeof(holders), false) > 0 &&
 		    len + 1 < sizeof(why))
 			snprintf(why + len, sizeof(why) - len, "; held by %s", holders);
 		fail(q, s, why);
@@ -715,6 +825,14 @@ static bool takes_it(enum step s)
 	       s == ST_MARK_CONSUMED;
 }
 
+static bool takes_any(const enum step *steps)
+{
+	for (; *steps != ST_END; steps++)
+		if (takes_it(*steps))
+			return true;
+	return false;
+}
+
 static bool quorum_lost_since_start(const struct seq *q)
 {
 	return q->env.quorum_losses && *q->env.quorum_losses != q->losses_at_start;
@@ -735,6 +853,13 @@ static void next_step(struct seq *q)
 			s = q->undo[q->at++];
 		} else {
 			s = q->steps[q->at++];
+			if (s == ST_END && takes_any(q->steps) && quorum_lost_since_start(q)) {
+				/* the last step ended after quorum was lost: the
+				 * other side may be taking it over (S1, S2, S4) */
+				fail(q, q->at >= 2 ? q->steps[q->at - 2] : s,
+				     "quorum was lost before it ended (S4): undoing it");
+				return;
+			}
 			if (s == ST_END) {
 				finish(q);
 				return;
@@ -756,8 +881,8 @@ static void next_step(struct seq *q)
 			continue;
 		}
 		build_argv(q, s, &b);
-		rc = op_start(q->env.loop, b.argv, b.env, q->r->timeout_ms[step_op(s)],
-			      step_done, q, NULL);
+		rc = op_start(q->env.loop, b.argv, b.env, step_timeout_ms(q, s),
+			      step_done, q, &q->job);
 		if (rc < 0) {
 			fail(q, s, strerror(-rc));
 			return;
@@ -794,7 +919,7 @@ static int run(const struct driver_env *env, const struct resource_conf *r,
 	q->fact.name = r->name;     /* the config outlives every probe */
 	if (facts)
 		q->fact.mounted = is_mounted(r->mount_point);
-	busy++;
+	link_seq(q);
 	next_step(q);
 	return 0;
 }
@@ -820,7 +945,7 @@ static int run_in_dir(const struct driver_env *env, const struct resource_conf *
 	}
 	q->done = done;
 	q->ctx = ctx;
-	busy++;
+	link_seq(q);
 	next_step(q);
 	return 0;
 }
@@ -853,7 +978,7 @@ static int run_migration(const struct driver_env *env, const struct resource_con
 	q->nodeid = m->nodeid;
 	q->migrate_done = done;
 	q->ctx = ctx;
-	busy++;
+	link_seq(q);
 	next_step(q);
 	return 0;
 }
@@ -898,4 +1023,73 @@ int driver_probe(const struct driver_env *env, const struct resource_conf *r,
 		 driver_facts_fn done, void *ctx)
 {
 	return run(env, r, probe_steps, NULL, done, ctx);
+}
+
+int driver_fence_stop(const struct driver_env *env, const struct resource_conf *r,
+		      driver_done_fn done, void *ctx)
+{
+	struct seq *q = new_seq(env, r, stop_steps);
+
+	if (!q)
+		return -ENOMEM;
+	q->done = done;
+	q->ctx = ctx;
+	q->kill_holders = true;
+	link_seq(q);
+	next_step(q);
+	return 0;
+}
+
+static const char *seq_kind(const struct seq *q)
+{
+	if (q->steps == start_steps) return "start";
+	if (q->steps == stop_steps) return "stop";
+	if (q->steps == release_steps) return "release";
+	if (q->steps == acquire_steps) return "acquire";
+	if (q->steps == failover_steps || q->steps == cold_tail) return "failover";
+	if (q->steps == ready_steps) return "readiness check";
+	if (q->steps == dump_steps) return "dump";
+	if (q->steps == restore_steps) return "restore";
+	return "probe";
+}
+
+/* Kill Q's running step (its whole process group) or its pending retry,
+ * and report it failed, undoing nothing. */
+static void cancel(struct seq *q, const char *why)
+{
+	size_t used = strlen(q->error);
+	bool running = q->job != NULL;
+
+	if (q->job) {
+		op_cancel(q->job);
+		q->job = NULL;
+	}
+	if (q->retry_armed) {
+		qb_loop_timer_del(q->env.loop, q->retry);
+		q->retry_armed = false;
+	}
+	snprintf(q->error + used, sizeof(q->error) - used, "%scancelled: %s",
+		 used ? "; " : "", why);
+	q->undo_failed = true;     /* nothing was undone: rolled_back is false */
+	qb_log(LOG_WARNING, "%s: %s cancelled (%s)%s", q->r->name, seq_kind(q), why,
+	       running ? ": its running step's process group killed" : "");
+	finish(q);
+}
+
+size_t driver_cancel_all(const char *why)
+{
+	uint64_t upto = next_serial;
+	size_t n = 0;
+
+	/* one at a time from the head: a callback may start or end others;
+	 * those it starts (serial >= upto) are left alone */
+	for (;;) {
+		struct seq *q = live;
+		while (q && (q->facts_done || q->kill_holders || q->serial >= upto))
+			q = q->next;
+		if (!q)
+			return n;
+		cancel(q, why);
+		n++;
+	}
 }

@@ -108,4 +108,29 @@ int driver_fail_over(const struct driver_env *env, const struct resource_conf *r
 /* Ops of this driver still running (so shutdown can wait or cancel). */
 size_t driver_busy(void);
 
+/*
+ * The self-fence's stop (S1, S2): driver_stop, and when the umount fails
+ * because processes of this mount namespace hold the filesystem, SIGKILL
+ * them and umount again (every 0.5 s, within the one timeout_umount).
+ */
+int driver_fence_stop(const struct driver_env *env, const struct resource_conf *r,
+		      driver_done_fn done, void *ctx);
+
+/*
+ * On quorum loss: end every sequence now (start, stop, release, acquire,
+ * take-back, failover, readiness, dump, restore; not probes, which take
+ * nothing, and not driver_fence_stop's).  The running step's process group
+ * gets SIGKILL, a pending retry is dropped, and the callback runs at once,
+ * from this call, with ok false, rolled_back false and the error
+ * "cancelled: WHY".  Nothing is undone: the self-fence's own stop does
+ * that.  Sequences that the callbacks start are not cancelled.  Returns
+ * how many were cancelled.
+ *
+ * A sequence that takes the resource (start, acquire, failover, restore)
+ * and reaches its end after *env->quorum_losses changed is not a success
+ * either: it undoes itself and reports the error "STEP: quorum was lost
+ * before it ended (S4)".
+ */
+size_t driver_cancel_all(const char *why);
+
 #endif

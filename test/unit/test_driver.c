@@ -53,10 +53,11 @@ static int setup(void **state)
 	snprintf(f->calls, sizeof(f->calls), "%s/calls", f->dir);
 	snprintf(body, sizeof(body),
 		 "echo \"agent $* res=$HANDOFF_RESOURCE mnt=$HANDOFF_MOUNT opt=$HANDOFF_OPT_colour\" >>%s\n"
+		 "if [ -f %s/sleep.$1 ]; then sleep $(cat %s/sleep.$1); echo \"agent $1 woke\" >>%s; fi\n"
 		 "code=$(cat %s/exit.$1 2>/dev/null || echo 0)\n"
 		 "[ \"$code\" = 0 ] || echo \"agent says no to $1\" >&2\n"
 		 "[ \"$code\" = 0 ] && [ \"$1\" = dump ] && echo image >\"$2/image\"\n"
-		 "exit $code", f->calls, f->dir);
+		 "exit $code", f->calls, f->dir, f->dir, f->calls, f->dir);
 	write_script(f->agent, body);
 	snprintf(body, sizeof(body),
 		 "echo \"drbdadm $*\" >>%s\n"
@@ -520,6 +521,109 @@ static void acquire_stops_when_quorum_was_lost(void **state)
 	assert_true(vm_mounted(f));
 }
 
+/* A start whose last step ends after quorum was lost is no success: it
+ * undoes itself (S1, S2, S4). */
+static void start_that_ends_after_quorum_loss_is_undone(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	const char *c;
+
+	NEED_ROOT();
+	losses = 0;
+	e.quorum_losses = &losses;
+	set_file(f, "sleep.start", "1");
+	unlink(f->calls);
+	assert_int_equal(driver_start(&e, config_resource(&f->cfg, "vm"), on_done, f), 0);
+	/* the loss arrives while the agent's start (the last step) runs */
+	assert_int_equal(qb_loop_timer_add(f->loop, QB_LOOP_HIGH, 300 * 1000000ULL, NULL,
+					   lose_quorum, NULL), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "start: quorum was lost before it ended (S4)"));
+	c = calls(f);
+	assert_non_null(strstr(c, "agent start woke"));
+	assert_true(strstr(c, "agent start") < strstr(c, "agent stop"));
+	assert_non_null(strstr(c, "drbdadm secondary r1"));
+}
+
+static void stop_loop(void *loop)
+{
+	qb_loop_stop(loop);
+}
+
+/* A loop job that cancels everything, as a self-fence does. */
+static size_t n_cancelled;
+static void cancel_everything(void *data)
+{
+	(void)data;
+	n_cancelled = driver_cancel_all("quorum lost");
+}
+
+static void cancel_kills_the_running_step_and_undoes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	qb_loop_timer_handle t;
+
+	set_file(f, "sleep.restore", "1");
+	n_cancelled = 0;
+	assert_int_equal(driver_restore(&e, config_resource(&f->cfg, "web"), "epoch-3", on_done, f), 0);
+	assert_int_equal(driver_busy(), 1);
+	assert_int_equal(qb_loop_timer_add(f->loop, QB_LOOP_HIGH, 300 * 1000000ULL, NULL,
+					   cancel_everything, NULL), 0);
+	wait_done(f);
+	assert_int_equal(n_cancelled, 1);
+	assert_false(f->ok);
+	assert_string_equal(f->error, "cancelled: quorum lost");
+	/* its process group is gone: the agent never wakes up */
+	assert_int_equal(qb_loop_timer_add(f->loop, QB_LOOP_LOW, 1500 * 1000000ULL, f->loop,
+					   stop_loop, &t), 0);
+	qb_loop_run(f->loop);
+	assert_null(strstr(calls(f), "agent restore woke"));
+	assert_null(strstr(calls(f), "agent stop"));
+	assert_int_equal(driver_busy(), 0);
+	/* nothing left to cancel */
+	assert_int_equal(driver_cancel_all("quorum lost"), 0);
+}
+
+/* The self-fence's stop kills what holds the filesystem and unmounts;
+ * a plain stop does not (it names the holders and fails). */
+static void fence_stop_kills_the_holders(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	char dir[128];
+	int status;
+	pid_t pid;
+
+	NEED_ROOT();
+	snprintf(dir, sizeof(dir), "%s/mnt3", f->dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (chdir(dir) == 0)
+			execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(1);
+	}
+	usleep(200 * 1000);
+	assert_int_equal(driver_stop(&e, config_resource(&f->cfg, "vm"), on_done, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "umount: "));
+	assert_true(vm_mounted(f));
+	assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
+
+	f->finished = false;
+	assert_int_equal(driver_fence_stop(&e, config_resource(&f->cfg, "vm"), on_done, f), 0);
+	wait_done(f);
+	assert_true(f->ok);
+	assert_false(vm_mounted(f));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_non_null(strstr(calls(f), "drbdadm secondary r1"));
+}
+
 /* rule 12 (doc/protocol.md): a failover's promote that DRBD refuses because
  * a connected peer is still Primary is tried again until self_fence_timeout */
 static struct fixture *peer_fixture;
@@ -658,6 +762,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(acquire_with_failing_restore_hands_back,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(acquire_stops_when_quorum_was_lost,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(start_that_ends_after_quorum_loss_is_undone,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(cancel_kills_the_running_step_and_undoes_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(fence_stop_kills_the_holders,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(failover_waits_for_a_peer_letting_go,
 						setup_mounted, teardown_mounted),
