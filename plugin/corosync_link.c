@@ -139,27 +139,27 @@ static const struct quorum_track_callbacks quorum_cb = {
 };
 
 /*
- * The timing assumption of failover: a node that lost quorum has fenced
- * itself before a new owner promotes.  The quorate side notices the loss
- * after corosync's token and consensus timeouts and then waits fence_delay;
- * the lost node needs at most self_fence_timeout after its own (earlier or
- * equal) notice.  fence_delay must cover both plus the detection.
+ * The timing assumption of failover (S1, S2): a node that lost quorum has
+ * fenced itself before a new owner promotes.  The quorate side notices the
+ * loss after corosync's token and consensus timeouts and then waits
+ * fence_delay; the lost node needs at most self_fence_timeout after its
+ * own (earlier or equal) notice, and when that fails its watchdog resets
+ * it within the watchdog's own timeout.  fence_delay must cover all of it.
  */
 static bool fence_delay_ok(struct corosync_link *l)
 {
 	uint32_t token = 0, consensus = 0;
+	char why[400];
 
 	if (cmap_get_uint32(l->cmap, "runtime.config.totem.token", &token) != CS_OK ||
 	    cmap_get_uint32(l->cmap, "runtime.config.totem.consensus", &consensus) != CS_OK)
-		return true;   /* an older corosync: the config check alone applies */
+		return true;   /* an older corosync: the check at start alone applies */
 	l->token_ms = token;
 	l->consensus_ms = consensus;
-	if (l->cfg->fence_delay_ms > (uint64_t)l->cfg->self_fence_timeout_ms + token + consensus)
+	if (config_check_fence_delay(l->cfg, l->watchdog_timeout_ms, token, consensus, why,
+				     sizeof(why)) == 0)
 		return true;
-	qb_log(LOG_CRIT, "%s: fence_delay (%u s) must be longer than self_fence_timeout (%u s) "
-	       "plus corosync's token (%u ms) and consensus (%u ms) timeouts: refusing to run",
-	       l->cfg->path, l->cfg->fence_delay_ms / 1000, l->cfg->self_fence_timeout_ms / 1000,
-	       token, consensus);
+	qb_log(LOG_CRIT, "%s: %s: refusing to run", l->cfg->path, why);
 	return false;
 }
 
@@ -222,7 +222,7 @@ fail:
 }
 
 void corosync_link_start(struct corosync_link *l, qb_loop_t *loop,
-			 const struct handoff_config *cfg,
+			 const struct handoff_config *cfg, uint32_t watchdog_timeout_ms,
 			 void (*gave_up)(void *ctx), void *ctx)
 {
 	const struct link_listener *li = l->listener;
@@ -233,6 +233,7 @@ void corosync_link_start(struct corosync_link *l, qb_loop_t *loop,
 	l->listener_ctx = li_ctx;
 	l->loop = loop;
 	l->cfg = cfg;
+	l->watchdog_timeout_ms = watchdog_timeout_ms;
 	l->gave_up = gave_up;
 	l->ctx = ctx;
 	l->cpg.fd = -1;

@@ -48,6 +48,7 @@ struct corosync_link {
 	qb_loop_timer_handle retry_timer;
 	char last_error[160];
 	uint32_t token_ms, consensus_ms;   /* corosync's, from cmap at connect */
+	uint32_t watchdog_timeout_ms;      /* the armed watchdog's, read back; 0: none */
 	void (*gave_up)(void *ctx);
 	void *ctx;
 	const struct link_listener *listener;
@@ -60,8 +61,9 @@ static inline bool reconnect_exhausted(uint32_t failed, uint32_t limit)
 	return limit != 0 && failed >= limit;
 }
 
+/* WATCHDOG_TIMEOUT_MS counts in the fence_delay check at every connect. */
 void corosync_link_start(struct corosync_link *l, qb_loop_t *loop,
-			 const struct handoff_config *cfg,
+			 const struct handoff_config *cfg, uint32_t watchdog_timeout_ms,
 			 void (*gave_up)(void *ctx), void *ctx);
 void corosync_link_stop(struct corosync_link *l);
 void corosync_link_listen(struct corosync_link *l, const struct link_listener *li, void *ctx);

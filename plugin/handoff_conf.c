@@ -215,6 +215,13 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			config_error(p, key, "path too long");
 		else
 			snprintf(cfg->watchdog_device, sizeof(cfg->watchdog_device), "%s", v);
+	} else if (!strcmp(key, "watchdog_timeout")) {
+		if (parse_u32(v, 1, 3600, &n))
+			config_error(p, key, "expected seconds from 1 to 3600, got '%s'", v);
+		else {
+			cfg->watchdog_timeout_ms = n * 1000;
+			cfg->watchdog_timeout_line = p->line;
+		}
 	} else if (!strcmp(key, "standby_parallel")) {
 		if (parse_u32(v, 1, 64, &n))
 			config_error(p, key, "expected a count from 1 to 64, got '%s'", v);
@@ -367,6 +374,89 @@ static char *string_reader(char *str, int num, void *stream)
 	return str;
 }
 
+#define WATCHDOG_DEFAULT_MS 10000
+
+int config_check_fence_delay(const struct handoff_config *cfg, uint32_t watchdog_ms,
+			     uint32_t token_ms, uint32_t consensus_ms, char *why, size_t len)
+{
+	uint64_t sum = (uint64_t)cfg->self_fence_timeout_ms + watchdog_ms + token_ms + consensus_ms;
+
+	if (cfg->fence_delay_ms > sum)
+		return 0;
+	snprintf(why, len, "fence_delay (%u ms) must be longer than self_fence_timeout (%u ms) + "
+		 "the watchdog's timeout (%u ms) + corosync's token (%u ms) + consensus (%u ms) "
+		 "= %llu ms", cfg->fence_delay_ms, cfg->self_fence_timeout_ms, watchdog_ms,
+		 token_ms, consensus_ms, (unsigned long long)sum);
+	return -1;
+}
+
+uint64_t config_stop_path_ms(const struct handoff_config *cfg,
+			     const struct resource_conf **worst)
+{
+	uint64_t most = 0;
+
+	if (worst)
+		*worst = NULL;
+	for (size_t i = 0; i < cfg->n_resources; i++) {
+		const struct resource_conf *r = &cfg->resources[i];
+		uint64_t ms = (uint64_t)r->timeout_ms[OP_STOP] + r->timeout_ms[OP_UMOUNT] +
+			      r->timeout_ms[OP_DEMOTE];
+		if (ms > most) {
+			most = ms;
+			if (worst)
+				*worst = r;
+		}
+	}
+	return most;
+}
+
+int config_check_stop_path(const struct handoff_config *cfg, char *why, size_t len)
+{
+	const struct resource_conf *r;
+	uint64_t ms = config_stop_path_ms(cfg, &r);
+
+	if (ms <= cfg->self_fence_timeout_ms)
+		return 0;
+	snprintf(why, len, "[resource %s]: timeout_stop (%u ms) + timeout_umount (%u ms) + "
+		 "timeout_demote (%u ms) = %llu ms is longer than self_fence_timeout (%u ms): a "
+		 "self-fence whose steps take that long fails at its deadline (and the watchdog, "
+		 "if any, resets this machine)", r->name, r->timeout_ms[OP_STOP],
+		 r->timeout_ms[OP_UMOUNT], r->timeout_ms[OP_DEMOTE], (unsigned long long)ms,
+		 cfg->self_fence_timeout_ms);
+	return 1;
+}
+
+/*
+ * What the file alone can tell of the deadline (S1): the watchdog's timeout
+ * (the one asked for: the device's own, read back at start, replaces it
+ * then) at most self_fence_timeout, and fence_delay longer than
+ * self_fence_timeout plus that.  corosync's token and consensus are added
+ * when handoffd connects (corosync_link.c).
+ */
+static void check_timing(struct parse_ctx *p)
+{
+	struct handoff_config *cfg = p->cfg;
+	unsigned saved = p->line;
+	char why[400];
+
+	if (!cfg->watchdog_timeout_line)
+		cfg->watchdog_timeout_ms = cfg->self_fence_timeout_ms < WATCHDOG_DEFAULT_MS ?
+					   cfg->self_fence_timeout_ms : WATCHDOG_DEFAULT_MS;
+	else if (cfg->watchdog_timeout_ms > cfg->self_fence_timeout_ms) {
+		p->line = cfg->watchdog_timeout_line;
+		config_error(p, "watchdog_timeout", "%u s is longer than self_fence_timeout (%u s)",
+			     cfg->watchdog_timeout_ms / 1000, cfg->self_fence_timeout_ms / 1000);
+	}
+	if (config_check_fence_delay(cfg, cfg->watchdog_device[0] ? cfg->watchdog_timeout_ms : 0,
+				     0, 0, why, sizeof(why)) < 0) {
+		p->line = cfg->fence_delay_line ? cfg->fence_delay_line : saved;
+		config_error(p, "fence_delay", "%s%s", why, cfg->watchdog_device[0] ?
+			     " (watchdog_timeout; the device's own timeout, read back at start, "
+			     "replaces it then)" : "");
+	}
+	p->line = saved;
+}
+
 /* The handler never fails, so a positive return from inih is always the
  * first line that is neither a section nor "key = value". */
 static int run_parser(struct parse_ctx *p, ini_reader reader)
@@ -375,16 +465,7 @@ static int run_parser(struct parse_ctx *p, ini_reader reader)
 	int rc = ini_parse_stream(reader, p, ini_handler_fn, p);
 
 	check_resources(p);
-	/* A node that lost quorum must be done fencing itself before a new
-	 * owner may take over (corosync's detection time adds to this; it is
-	 * checked against cmap when handoffd connects). */
-	if (p->cfg->fence_delay_ms <= p->cfg->self_fence_timeout_ms) {
-		unsigned saved = p->line;
-		p->line = p->cfg->fence_delay_line ? p->cfg->fence_delay_line : saved;
-		config_error(p, "fence_delay", "%u s is not longer than self_fence_timeout (%u s)",
-			     p->cfg->fence_delay_ms / 1000, p->cfg->self_fence_timeout_ms / 1000);
-		p->line = saved;
-	}
+	check_timing(p);
 
 	if (rc > 0) {
 		unsigned saved = p->line;

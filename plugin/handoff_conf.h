@@ -35,6 +35,10 @@ struct handoff_config {
 	uint32_t self_fence_timeout_ms; /* to stop everything after losing quorum */
 	uint32_t fence_delay_ms;     /* a new owner waits this long after a loss */
 	char watchdog_device[RES_PATH_MAX + 1]; /* "" = none */
+	/* asked of the device with WDIOC_SETTIMEOUT; at most self_fence_timeout
+	 * (default: 10 s, or self_fence_timeout when that is shorter) */
+	uint32_t watchdog_timeout_ms;
+	unsigned watchdog_timeout_line; /* 0: not set, the default applies */
 	unsigned fence_delay_line;   /* where fence_delay was set (for its error) */
 	char drbdadm[RES_PATH_MAX + 1]; /* the drbdadm to run (tests: a stand-in) */
 	char state_dir[RES_PATH_MAX + 1]; /* what must outlive a restart of every node */
@@ -70,6 +74,35 @@ uint64_t config_digest(const struct handoff_config *cfg);
  */
 int config_load(struct handoff_config *cfg, const char *path, bool missing_ok,
 		struct config_errors *err);
+
+/*
+ * The timing of a self-fence (S1, S2; doc/failover.md).  A node that lost
+ * quorum is fenced at most self_fence_timeout + the watchdog's own timeout
+ * after it noticed; the quorate side notices token + consensus after the
+ * loss at the latest and then waits fence_delay.  So fence_delay must be
+ * longer than self_fence_timeout + WATCHDOG_MS + TOKEN_MS + CONSENSUS_MS
+ * (each 0 when not known yet).  Returns 0, or -1 with the keys, the values
+ * and the sum in WHY.
+ */
+int config_check_fence_delay(const struct handoff_config *cfg, uint32_t watchdog_ms,
+			     uint32_t token_ms, uint32_t consensus_ms, char *why, size_t len);
+
+/*
+ * The longest stop path of a self-fence: the resources stop in parallel,
+ * each timeout_stop + timeout_umount + timeout_demote (the holders' SIGKILL
+ * and the umount's retries stay within timeout_umount).  *WORST (may be
+ * NULL) names the resource; 0 without resources.
+ */
+uint64_t config_stop_path_ms(const struct handoff_config *cfg,
+			     const struct resource_conf **worst);
+
+/*
+ * Does that stop path fit in self_fence_timeout?  Returns 0, or 1 with a
+ * warning in WHY: such a self-fence is cut short at its deadline (it
+ * fails, and the watchdog resets the machine) when a step takes as long
+ * as its timeout allows.
+ */
+int config_check_stop_path(const struct handoff_config *cfg, char *why, size_t len);
 
 /* The same, from a string, for tests; NAME is used in the messages. */
 int config_load_string(struct handoff_config *cfg, const char *name,

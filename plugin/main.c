@@ -132,6 +132,25 @@ static void on_gave_up(void *ctx)
 }
 
 /*
+ * The deadline with the watchdog's timeout as the device reports it (S1):
+ * the file's check counted the timeout asked for.  corosync's part is
+ * added at connect (corosync_link.c).
+ */
+static bool check_timing(struct handoffd *d)
+{
+	char why[512];
+
+	if (config_check_fence_delay(&d->cfg, d->rm.fence.watchdog_timeout_ms, 0, 0, why,
+				     sizeof(why)) < 0) {
+		qb_log(LOG_CRIT, "%s: %s: refusing to run", d->cfg.path, why);
+		return false;
+	}
+	if (config_check_stop_path(&d->cfg, why, sizeof(why)))
+		qb_log(LOG_WARNING, "%s: %s", d->cfg.path, why);
+	return true;
+}
+
+/*
  * Fork into the background.  The parent stays until the child reports
  * that it is running (or why it is not), so `handoffd` without -f still
  * returns the real exit status of startup.
@@ -235,6 +254,9 @@ int main(int argc, char **argv)
 		return check_only ? 1 : 2;
 	}
 	if (check_only) {
+		char why[512];
+		if (config_check_stop_path(&d.cfg, why, sizeof(why)))
+			printf("%s: warning: %s\n", config_path, why);
 		printf("%s: OK, %zu resource%s, digest %016llx\n", config_path,
 		       d.cfg.n_resources, d.cfg.n_resources == 1 ? "" : "s",
 		       (unsigned long long)config_digest(&d.cfg));
@@ -272,7 +294,19 @@ int main(int argc, char **argv)
 	qb_log(LOG_NOTICE, "handoffd %s starting, config %s, CPG group %s",
 	       PACKAGE_VERSION, d.cfg.path, d.cfg.cpg_group);
 	rm_init(&d.rm, &d);
-	corosync_link_start(&d.link, d.loop, &d.cfg, on_gave_up, &d);
+	if (!check_timing(&d)) {
+		rm_fini(&d.rm);
+		ipc_server_stop(&d);
+		qb_loop_destroy(d.loop);
+		config_free(&d.cfg);
+		report_ready(&ready_fd, 1);
+		return 1;
+	}
+	corosync_link_start(&d.link, d.loop, &d.cfg, d.rm.fence.watchdog_timeout_ms,
+			    on_gave_up, &d);
+	/* a handoffd restarted during a self-fence fences again at once when
+	 * corosync is not there (the gate reports only changes) */
+	self_fence_verdict(&d.rm.fence, quorum_gate_check(&d.link.gate));
 
 	quiet_stderr_after_startup(&d.cfg, foreground);
 	report_ready(&ready_fd, 0);

@@ -5,14 +5,17 @@
 #include <qb/qblog.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "handoffd.h"
 #include "resource_manager.h"
 
-/* The watchdog is fed this often; its own timeout must be longer. */
-#define WATCHDOG_FEED_MS 5000
+/* The feed interval of a watchdog whose timeout is unknown (no ioctls):
+ * this, or a third of self_fence_timeout when that is shorter. */
+#define WATCHDOG_UNKNOWN_FEED_MS 5000
+#define MARKER_NAME "self-fence"
 
 static uint64_t now_ms(void)
 {
@@ -31,60 +34,169 @@ const char *self_fence_state_name(enum self_fence_state s)
 	}
 }
 
+/* ---- the marker: a self-fence outlives a restart of handoffd ------------------- */
+
+int self_fence_marker_path(const char *state_dir, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s", state_dir, MARKER_NAME);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* Write the marker atomically: a temporary name, fsync, rename, fsync of
+ * the directory, so that a crash leaves either no marker or a whole one. */
+static void marker_write(struct self_fence *sf)
+{
+	const char *dir = sf->rm->d->cfg.state_dir;
+	char path[RES_PATH_MAX + 32], tmp[RES_PATH_MAX + 40], text[96];
+	int fd, n, e = 0;
+
+	if (self_fence_marker_path(dir, path, sizeof(path)) < 0 ||
+	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		qb_log(LOG_ERR, "state_dir %s: path too long for the self-fence marker", dir);
+		return;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		e = errno;
+	n = snprintf(text, sizeof(text), "self-fence begun at %lld (unix time)\n",
+		     (long long)time(NULL));
+	fd = e ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 && !e)
+		e = errno;
+	if (fd >= 0) {
+		if (write(fd, text, (size_t)n) != n || fsync(fd) < 0)
+			e = errno ? errno : EIO;
+		if (close(fd) < 0 && !e)
+			e = errno;
+	}
+	if (!e && rename(tmp, path) < 0)
+		e = errno;
+	if (!e && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fsync(fd) < 0)
+			e = errno;
+		close(fd);
+	}
+	if (e) {
+		qb_log(LOG_ERR, "cannot write the self-fence marker %s: %s; a handoffd restarted "
+		       "during this self-fence will not know of it", path, strerror(e));
+		unlink(tmp);
+		return;
+	}
+	sf->marker = true;
+}
+
+static void marker_remove(struct self_fence *sf, const char *why)
+{
+	char path[RES_PATH_MAX + 32];
+
+	if (!sf->marker || self_fence_marker_path(sf->rm->d->cfg.state_dir, path,
+						  sizeof(path)) < 0)
+		return;
+	if (unlink(path) < 0 && errno != ENOENT) {
+		qb_log(LOG_ERR, "cannot remove the self-fence marker %s: %s", path,
+		       strerror(errno));
+		return;
+	}
+	sf->marker = false;
+	qb_log(LOG_NOTICE, "self-fence marker removed: %s", why);
+}
+
+static bool marker_found(const char *state_dir)
+{
+	char path[RES_PATH_MAX + 32];
+
+	return self_fence_marker_path(state_dir, path, sizeof(path)) == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+/* ---- the watchdog -------------------------------------------------------------------- */
+
 static void feed(void *data)
 {
 	struct self_fence *sf = data;
 
-	if (sf->watchdog_fd < 0 || sf->state == SF_FAILED)
+	sf->feeding = false;
+	if (sf->wd.fd < 0 || sf->starved)
 		return;     /* a failed self-fence lets the watchdog reset the machine */
-	if (write(sf->watchdog_fd, "\0", 1) != 1)
+	if (watchdog_feed(&sf->wd) < 0)
 		qb_log(LOG_ERR, "cannot feed the watchdog: %s", strerror(errno));
-	qb_loop_timer_add(sf->rm->d->loop, QB_LOOP_HIGH, (uint64_t)WATCHDOG_FEED_MS * 1000000ULL,
-			  sf, feed, &sf->feed);
+	if (qb_loop_timer_add(sf->rm->d->loop, QB_LOOP_HIGH, (uint64_t)sf->wd.feed_ms * 1000000ULL,
+			      sf, feed, &sf->feed) == 0)
+		sf->feeding = true;
+}
+
+static void watchdog_start(struct self_fence *sf)
+{
+	const struct handoff_config *cfg = &sf->rm->d->cfg;
+	uint32_t unknown_feed = cfg->self_fence_timeout_ms / 3;
+	char msg[400];
+
+	if (unknown_feed > WATCHDOG_UNKNOWN_FEED_MS || unknown_feed == 0)
+		unknown_feed = WATCHDOG_UNKNOWN_FEED_MS;
+	if (watchdog_open(&sf->wd, cfg->watchdog_device, cfg->watchdog_timeout_ms, unknown_feed,
+			  msg, sizeof(msg)) < 0) {
+		qb_log(LOG_ERR, "%s; self-fencing works without it", msg);
+		return;
+	}
+	sf->watchdog_timeout_ms = sf->wd.timeout_ms;
+	qb_log(sf->wd.timeout_ms ? LOG_NOTICE : LOG_WARNING, "%s", msg);
+	if (qb_loop_timer_add(sf->rm->d->loop, QB_LOOP_HIGH, (uint64_t)sf->wd.feed_ms * 1000000ULL,
+			      sf, feed, &sf->feed) == 0)
+		sf->feeding = true;
 }
 
 void self_fence_init(struct self_fence *sf, struct resource_manager *rm)
 {
-	const char *dev = rm->d->cfg.watchdog_device;
-
 	memset(sf, 0, sizeof(*sf));
 	sf->rm = rm;
-	sf->watchdog_fd = -1;
-	if (!dev[0])
-		return;
-	sf->watchdog_fd = open(dev, O_WRONLY | O_CLOEXEC);
-	if (sf->watchdog_fd < 0) {
-		qb_log(LOG_ERR, "cannot open the watchdog %s: %s; self-fencing works without it",
-		       dev, strerror(errno));
-		return;
+	sf->wd.fd = -1;
+	if (marker_found(rm->d->cfg.state_dir)) {
+		/* S1, S2: the last handoffd stopped during a self-fence; what it
+		 * was stopping may still run here */
+		sf->marker = true;
+		sf->resume = true;
+		qb_log(LOG_CRIT, "handoffd stopped during a self-fence (%s/%s exists): "
+		       "self-fencing again, every configured resource, unless this node is quorate",
+		       rm->d->cfg.state_dir, MARKER_NAME);
 	}
-	qb_log(LOG_NOTICE, "feeding the watchdog %s every %u ms", dev, WATCHDOG_FEED_MS);
-	feed(sf);
+	if (rm->d->cfg.watchdog_device[0])
+		watchdog_start(sf);
 }
 
 void self_fence_fini(struct self_fence *sf)
 {
+	bool disarm = sf->state == SF_IDLE && !sf->marker && !sf->starved;
+
 	if (sf->deadline_armed)
 		qb_loop_timer_del(sf->rm->d->loop, sf->deadline);
-	if (sf->watchdog_fd >= 0) {
+	sf->deadline_armed = false;
+	if (sf->wd.fd < 0)
+		return;
+	if (sf->feeding)
 		qb_loop_timer_del(sf->rm->d->loop, sf->feed);
-		/* the magic close: a clean stop disarms the watchdog */
-		if (write(sf->watchdog_fd, "V", 1) != 1)
-			qb_log(LOG_WARNING, "cannot disarm the watchdog: %s", strerror(errno));
-		close(sf->watchdog_fd);
-		sf->watchdog_fd = -1;
-	}
+	sf->feeding = false;
+	if (!disarm)
+		qb_log(LOG_CRIT, "leaving the watchdog armed (self-fence %s%s): it resets this "
+		       "machine in %u ms unless handoffd comes back", self_fence_state_name(sf->state),
+		       sf->marker ? ", marker kept" : "", sf->wd.timeout_ms);
+	/* the magic close: only a clean stop with no self-fence pending
+	 * disarms the watchdog */
+	if (watchdog_close(&sf->wd, disarm) < 0)
+		qb_log(LOG_WARNING, "cannot disarm the watchdog: %s", strerror(errno));
+	sf->watchdog_timeout_ms = 0;
 }
+
+/* ---- the self-fence ------------------------------------------------------------------ */
 
 static void fail(struct self_fence *sf, const char *why)
 {
 	if (sf->state == SF_FAILED)
 		return;
 	sf->state = SF_FAILED;
+	sf->starved = sf->wd.fd >= 0;
 	sf->ended_ms = now_ms();
 	snprintf(sf->error, sizeof(sf->error), "%s", why);
 	qb_log(LOG_CRIT, "self-fence FAILED: %s%s", why,
-	       sf->watchdog_fd >= 0 ? "; no longer feeding the watchdog" :
+	       sf->wd.fd >= 0 ? "; no longer feeding the watchdog" :
 	       "; no watchdog configured: this node may still hold resources");
 }
 
@@ -118,6 +230,8 @@ static void finish_if_done(struct self_fence *sf)
 		qb_loop_timer_del(sf->rm->d->loop, sf->deadline);
 		sf->deadline_armed = false;
 	}
+	if (sf->quorate)
+		marker_remove(sf, "quorate again, and the self-fence is done");
 }
 
 static void on_stopped(void *ctx, const struct resource_conf *r, bool ok, const char *error)
@@ -150,30 +264,51 @@ static bool held_here(struct resource_manager *rm, size_t i)
 	return f && (f->running || f->mounted || f->role == ROLE_PRIMARY);
 }
 
+static void stop_one(struct self_fence *sf, const struct resource_conf *r)
+{
+	sf->stops_left++;
+	if (driver_fence_stop(&sf->rm->env, r, on_stopped, sf) < 0) {
+		sf->stops_left--;
+		if (!sf->error[0])
+			snprintf(sf->error, sizeof(sf->error), "%s: cannot run its stop", r->name);
+	}
+}
+
 static void begin(struct self_fence *sf, enum gate_verdict v)
 {
 	struct resource_manager *rm = sf->rm;
+	const struct handoff_config *cfg = &rm->d->cfg;
+	bool all = sf->resume || !rm->ready;
+	size_t cancelled;
 
 	sf->state = SF_FENCING;
+	sf->resume = false;
 	sf->started_ms = now_ms();
 	sf->ended_ms = 0;
 	sf->error[0] = '\0';
 	sf->stops_left = 0;
 	qb_log(LOG_CRIT, "quorum lost (%s): self-fencing, stopping everything this node holds "
-	       "within %u s", gate_verdict_str(v), rm->d->cfg.self_fence_timeout_ms / 1000);
-	for (size_t i = 0; i < rm->rsm.n_res; i++) {
-		const struct resource_conf *r = rm->rsm.res[i].conf;
-		if (!held_here(rm, i))
-			continue;
-		sf->stops_left++;
-		if (driver_stop(&rm->env, r, on_stopped, sf) < 0) {
-			sf->stops_left--;
-			if (!sf->error[0])
-				snprintf(sf->error, sizeof(sf->error), "%s: cannot run its stop", r->name);
-		}
+	       "within %u s", gate_verdict_str(v), cfg->self_fence_timeout_ms / 1000);
+	if (!sf->marker)
+		marker_write(sf);
+	/* S1, S2, S4: nothing in flight may go on taking a resource, nor keep
+	 * its filesystem busy under the stop; the stop below undoes it */
+	cancelled = driver_cancel_all("quorum lost");
+	if (cancelled)
+		qb_log(LOG_WARNING, "self-fence: cancelled %zu step sequence%s in flight",
+		       cancelled, cancelled == 1 ? "" : "s");
+	if (all) {
+		/* restarted during a self-fence (or no table yet): what the
+		 * last handoffd held is not known, so stop everything */
+		for (size_t i = 0; i < cfg->n_resources; i++)
+			stop_one(sf, &cfg->resources[i]);
+	} else {
+		for (size_t i = 0; i < rm->rsm.n_res; i++)
+			if (held_here(rm, i))
+				stop_one(sf, rm->rsm.res[i].conf);
 	}
 	qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH,
-			  (uint64_t)rm->d->cfg.self_fence_timeout_ms * 1000000ULL, sf, on_deadline,
+			  (uint64_t)cfg->self_fence_timeout_ms * 1000000ULL, sf, on_deadline,
 			  &sf->deadline);
 	sf->deadline_armed = true;
 	finish_if_done(sf);
@@ -181,18 +316,28 @@ static void begin(struct self_fence *sf, enum gate_verdict v)
 
 void self_fence_verdict(struct self_fence *sf, enum gate_verdict v)
 {
+	sf->quorate = v == GATE_OPEN;
 	if (v == GATE_OPEN) {
 		if (sf->state != SF_IDLE)
 			qb_log(LOG_NOTICE, "quorate again after self-fencing (%s)",
 			       self_fence_state_name(sf->state));
+		/* a failed self-fence keeps its marker (the watchdog is starving,
+		 * and a handoffd after the reset must fence again unless quorate);
+		 * a restarted one that finds itself quorate leaves what it holds
+		 * to the sync's merge */
+		if (sf->state == SF_FENCED || (sf->state == SF_IDLE && sf->resume))
+			marker_remove(sf, sf->state == SF_FENCED ? "quorate again, holding nothing" :
+				      "quorate at start: the sync's merge repairs what it holds");
 		if (sf->state != SF_FENCING)
 			sf->state = SF_IDLE;
 		sf->was_quorate = true;
+		sf->resume = false;
 		return;
 	}
 	/* a mismatch of rings is membership in motion, not a loss */
-	if (!sf->was_quorate || !sf->rm->ready || sf->state == SF_FENCING ||
-	    (v != GATE_NOT_QUORATE && v != GATE_NO_COROSYNC))
+	if (sf->state == SF_FENCING || (v != GATE_NOT_QUORATE && v != GATE_NO_COROSYNC))
+		return;
+	if (!sf->resume && (!sf->was_quorate || !sf->rm->ready))
 		return;
 	sf->was_quorate = false;
 	begin(sf, v);

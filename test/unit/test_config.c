@@ -106,6 +106,70 @@ static void every_key(void **state)
 	assert_string_equal(f->cfg.state_dir, "/var/lib/handoff");
 }
 
+/* The self-fence deadline (S1, S2): fence_delay > self_fence_timeout + the
+ * watchdog's timeout + token + consensus, every term named in the error. */
+static void fence_delay_covers_the_watchdog(void **state)
+{
+	struct fixture *f = *state;
+	char why[400];
+
+	assert_int_equal(load(f, "[cluster]\nself_fence_timeout = 30\nfence_delay = 40\n"), 0);
+	assert_int_equal(f->cfg.watchdog_timeout_ms, 10000);     /* the default */
+	assert_int_equal(reload(f, "[cluster]\nself_fence_timeout = 30\nfence_delay = 40\n"
+				"watchdog_device = /dev/watchdog\n"), -1);
+	assert_non_null(strstr(f->buf, "test.conf:3: key 'fence_delay': fence_delay (40000 ms) must "
+			       "be longer than self_fence_timeout (30000 ms) + the watchdog's timeout "
+			       "(10000 ms) + corosync's token (0 ms) + consensus (0 ms) = 40000 ms "
+			       "(watchdog_timeout;"));
+	assert_int_equal(reload(f, "[cluster]\nself_fence_timeout = 30\nfence_delay = 40\n"
+				"watchdog_device = /dev/watchdog\nwatchdog_timeout = 5\n"), 0);
+	assert_int_equal(f->cfg.watchdog_timeout_ms, 5000);
+	/* the default is never longer than self_fence_timeout */
+	assert_int_equal(reload(f, "[cluster]\nself_fence_timeout = 3\nfence_delay = 8\n"
+				"watchdog_device = /dev/watchdog\n"), 0);
+	assert_int_equal(f->cfg.watchdog_timeout_ms, 3000);
+	assert_int_equal(reload(f, "[cluster]\nself_fence_timeout = 3\nfence_delay = 8\n"
+				"watchdog_timeout = 4\n"), -1);
+	assert_non_null(strstr(f->buf, "test.conf:4: key 'watchdog_timeout': 4 s is longer than "
+			       "self_fence_timeout (3 s)"));
+	/* at connect: the watchdog read back, corosync's token and consensus */
+	assert_int_equal(reload(f, "[cluster]\nself_fence_timeout = 3\nfence_delay = 8\n"), 0);
+	assert_int_equal(config_check_fence_delay(&f->cfg, 2000, 1000, 1200, why, sizeof(why)), 0);
+	assert_int_equal(config_check_fence_delay(&f->cfg, 4000, 1000, 1200, why, sizeof(why)), -1);
+	assert_string_equal(why, "fence_delay (8000 ms) must be longer than self_fence_timeout "
+			    "(3000 ms) + the watchdog's timeout (4000 ms) + corosync's token (1000 ms) "
+			    "+ consensus (1200 ms) = 9200 ms");
+}
+
+/* The stop path of a self-fence: the longest of stop + umount + demote. */
+static void stop_path_against_self_fence_timeout(void **state)
+{
+	struct fixture *f = *state;
+	const struct resource_conf *worst;
+	char why[512];
+	static const char conf[] =
+		"[cluster]\nself_fence_timeout = 30\nfence_delay = 60\n"
+		"[resource a]\nstorage = drbd\nworkload = exec\ndevice = /dev/drbd0\nmount_point = /srv/a\ndrbd_resource = a\n"
+		"agent = /bin/true\nnodes = n1\ntimeout_stop = 10\ntimeout_umount = 5\n"
+		"timeout_demote = 5\n"
+		"[resource b]\nstorage = drbd\nworkload = exec\ndevice = /dev/drbd1\nmount_point = /srv/b\ndrbd_resource = b\n"
+		"agent = /bin/true\nnodes = n1\ntimeout_stop = 12\ntimeout_umount = 6\n"
+		"timeout_demote = %s\n";
+	char text[1024];
+
+	snprintf(text, sizeof(text), conf, "10");
+	assert_int_equal(load(f, text), 0);
+	assert_int_equal(config_stop_path_ms(&f->cfg, &worst), 28000);
+	assert_string_equal(worst->name, "b");
+	assert_int_equal(config_check_stop_path(&f->cfg, why, sizeof(why)), 0);
+	snprintf(text, sizeof(text), conf, "20");
+	assert_int_equal(reload(f, text), 0);
+	assert_int_equal(config_check_stop_path(&f->cfg, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "[resource b]: timeout_stop (12000 ms) + timeout_umount "
+			       "(6000 ms) + timeout_demote (20000 ms) = 38000 ms is longer than "
+			       "self_fence_timeout (30000 ms)"));
+}
+
 static void debug_accepts_booleans(void **state)
 {
 	struct fixture *f = *state;
@@ -534,6 +598,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(fence_delay_covers_the_watchdog, setup, teardown),
+		cmocka_unit_test_setup_teardown(stop_path_against_self_fence_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(debug_accepts_booleans, setup, teardown),
 		cmocka_unit_test_setup_teardown(empty_admin_group_means_root_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(error_names_file_line_key, setup, teardown),
