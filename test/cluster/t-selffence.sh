@@ -1,0 +1,118 @@
+#!/bin/bash
+# t-selffence.sh - a self-fence stops what is in flight and outlives a
+# restart of handoffd:
+#  - the TARGET of a migration is cut off while its restore runs and keeps
+#    the filesystem busy (a process with its cwd there, as criu reading its
+#    images, and one left in its own session): the restore is cancelled,
+#    the holder killed, the node unmounts and demotes; the majority takes
+#    the resource over after fence_delay and the stand-in never sees two
+#    Primaries;
+#  - a self-fence that failed leaves the watchdog armed (no magic close at
+#    exit), and a handoffd started again during it fences again (marker in
+#    state_dir).
+# The watchdog here is a plain file: its ioctls (the read-back timeout) are
+# tested in the VM tier only (softdog).
+. "$(dirname "$0")/lib.sh"
+require_root
+
+. "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
+fault_web_setup
+
+# self_fence_timeout 3, fence_delay 8: 3 + watchdog_timeout 2 + token 1 +
+# consensus 1.2 = 7.2 s < 8 (handoff.conf(5))
+fault_cluster_up 3 "node1 node2 node3" 3 8
+for i in 1 2 3; do
+	hc exec $i touch /run/handoff-wd
+	sed -i 's|^\[cluster\]$|[cluster]\nwatchdog_device = /run/handoff-wd\nwatchdog_timeout = 2|' "$(hc path $i)/etc/handoff/handoff.conf"
+done
+hc daemon all stop >"$_out" 2>&1; hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
+
+fence_state() { ctl "$1" status --json | json 'd["self_fence"]["state"]'; }
+fence_is() {   # NODE STATE
+	local st
+	st=$(fence_state "$1")
+	echo "node$1 self-fence: $st"
+	[ "$st" = "$2" ]
+}
+holds_nothing_on() {   # NODE: Secondary, not mounted there
+	local role
+	role=$(role_of "$1")
+	echo "node$1: role $role, mounted: $(hc exec "$1" grep -c " $mnt " /proc/self/mounts)"
+	[ "$role" = Secondary ] && ! hc exec "$1" grep -q " $mnt " /proc/self/mounts
+}
+owner() { status_line "$1" | cut -d'|' -f3; }
+one_instance() {   # one Primary among the nodes, one counter
+	local i got=""
+	for i in 1 2 3; do [ "$(role_of $i)" = Primary ] && got="$got $i"; done
+	echo "Primary:$got counters: $(counters)"
+	[ "$(echo $got | wc -w)" -eq 1 ] && [ "$(counters)" -eq 1 ]
+}
+last_byte() { hc exec "$1" tail -c 1 /run/handoff-wd | od -An -c | tr -d ' '; }
+
+check "the cluster sees web STOPPED" retry 30 all_agree
+check "start web on node1" ctl 1 start web node1 --wait=30
+check "the counter runs on node1" counter_grows 1
+
+# ---- the target is cut off while its restore holds the filesystem --------------------
+: >"$faults/busy.restore.2"
+: >"$faults/hold.restore.2"
+ctl 3 migrate web node2 >"$_out" 2>&1 &
+restore_runs() { test -e "$faults/busy.restore.2.started"; }
+check "the migration to node2 reaches its restore" retry 20 restore_runs
+hc isolate 2 >"$_out" 2>&1 || diag <"$_out"
+rm -f "$faults/busy.restore.2" "$faults/hold.restore.2"
+check "node2 self-fences within self_fence_timeout" retry 12 fence_is 2 fenced
+check "node2 holds nothing: Secondary, unmounted" holds_nothing_on 2
+check "node2 cancelled its restore" sh -c "'$HCLUSTER' logs 2 2>&1 | grep -q 'web: acquire cancelled (quorum lost): its running step'"
+check "node2 killed what held the filesystem" sh -c "'$HCLUSTER' logs 2 2>&1 | grep -q 'web: the filesystem is busy: SIGKILL to pid'"
+gone() {   # PID: dead (a zombie counts: PID 1 reaps late here)
+	[ ! -e "/proc/$1" ] || awk '{ exit $3 != "Z" }' "/proc/$1/stat" 2>/dev/null
+}
+check "the holder left in its own session is gone" gone "$(cat "$faults/hold.restore.2.pid")"
+check "node2 did not report the restore as a success" sh -c "! '$HCLUSTER' logs 2 2>&1 | grep -q 'web: STARTED (epoch [0-9]*)\$'"
+running_in_majority() {
+	local o
+	o=$(status_line 1 | cut -d'|' -f2,3)
+	echo "node1 sees web as $o"
+	[ "$o" = "RUNNING|1" ] || [ "$o" = "RUNNING|3" ]
+}
+check "the majority runs web after fence_delay" retry 40 running_in_majority
+check "S1, S2: one Primary, one counter" one_instance
+check "S1: the stand-in saw no second Primary" no_violations
+wait
+hc heal 2 >"$_out" 2>&1 || diag <"$_out"
+check "after the heal all three agree" retry 40 all_agree
+check "node2 is idle again" retry 20 fence_is 2 idle
+check "node2's self-fence marker is gone" sh -c "! '$HCLUSTER' exec 2 test -e /var/lib/handoff/self-fence"
+check "S1, S2 after the heal" one_instance
+check "S1: no second Primary after the heal" no_violations
+
+# ---- a failed self-fence, and a handoffd started again during it ---------------------
+x=$(owner 1)
+others=$(for i in 1 2 3; do [ "$i" = "$x" ] || echo "node$i"; done)
+for n in $others; do ctl "$x" standby "$n" >"$_out" 2>&1 || diag <"$_out"; done
+: >"$faults/hang.stop.$x"
+hc isolate "$x" >"$_out" 2>&1 || diag <"$_out"
+check "node$x's self-fence fails (its stop hangs)" retry 15 fence_is "$x" failed
+check "node$x wrote the self-fence marker" hc exec "$x" test -s /var/lib/handoff/self-fence
+hc daemon "$x" stop >"$_out" 2>&1 || diag <"$_out"
+wd_last=$(last_byte "$x")
+check "handoffd stopped after a failed self-fence leaves the watchdog armed (last byte '$wd_last', not 'V')" test "$wd_last" != V
+check "... and says so" sh -c "'$HCLUSTER' logs $x 2>&1 | grep -q 'leaving the watchdog armed (self-fence failed'"
+rm -f "$faults/hang.stop.$x"
+pkill -f "^sleep 299$" 2>/dev/null
+check "node$x still holds web before the restart" sh -c "test \"\$('$HCLUSTER' exec $x '$STANDIN' role r0 | cut -d/ -f1)\" = Primary"
+hc daemon "$x" start >"$_out" 2>&1 || diag <"$_out"
+check "the restarted handoffd knows it was self-fencing" sh -c "'$HCLUSTER' logs $x 2>&1 | grep -q 'handoffd stopped during a self-fence'"
+check "node$x self-fences again after the restart" retry 15 fence_is "$x" fenced
+node_clean() { holds_nothing_on "$1" && [ "$(counters)" -eq 0 ]; }
+check "node$x holds nothing: Secondary, unmounted, no counter" node_clean "$x"
+check "S1: no second Primary" no_violations
+hc daemon "$x" stop >"$_out" 2>&1 || diag <"$_out"
+wd_last=$(last_byte "$x")
+check "stopped while fenced and not quorate: the watchdog stays armed (last byte '$wd_last')" test "$wd_last" != V
+hc daemon "$x" start >"$_out" 2>&1 || diag <"$_out"
+hc heal "$x" >"$_out" 2>&1 || diag <"$_out"
+check "after the heal node$x is idle and its marker gone" retry 30 sh -c "test \"\$('$HCLUSTER' exec $x '$HANDOFFCTL' status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"self_fence\"][\"state\"])')\" = idle && ! '$HCLUSTER' exec $x test -e /var/lib/handoff/self-fence"
+check "S1 at the end" no_violations
+finish
