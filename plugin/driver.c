@@ -724,6 +724,14 @@ static void step_done(void *ctx, const struct op_result *res)
 		size_t len;
 		op_result_describe(res, why, sizeof(why));
 		len = strlen(why);
+		if (q->kill_holders && !is_mounted(q->r->mount_point)) {
+			/* another stop of it (a release the sync asked for) got
+			 * there first: what the self-fence wants is done */
+			qb_log(LOG_NOTICE, "%s: umount failed (%s), but it is not mounted any more",
+			       q->r->name, why);
+			next_step(q);
+			return;
+		}
 		if (q->kill_holders && kill_holders_and_retry(q))
 			return;
 		if (mount_holders(q->r->mount_point, holders, sizeof(holders), false) > 0 &&

@@ -6,7 +6,7 @@
 #    images, and one left in its own session): the restore is cancelled,
 #    the holder killed, the node unmounts and demotes; the majority takes
 #    the resource over after fence_delay and the stand-in never sees two
-#    Primaries;
+#    Primaries; the same for an owner cut off during its start;
 #  - a self-fence that failed leaves the watchdog armed (no magic close at
 #    exit), and a handoffd started again during it fences again (marker in
 #    state_dir).
@@ -86,6 +86,37 @@ check "node2 is idle again" retry 20 fence_is 2 idle
 check "node2's self-fence marker is gone" sh -c "! '$HCLUSTER' exec 2 test -e /var/lib/handoff/self-fence"
 check "S1, S2 after the heal" one_instance
 check "S1: no second Primary after the heal" no_violations
+
+# ---- the same with a start in flight ----------------------------------------------------
+check "stop web" ctl 1 stop web --wait=30
+: >"$faults/busy.start.3"
+ctl 1 start web node3 >"$_out" 2>&1 &
+start_runs() { test -e "$faults/busy.start.3.started"; }
+check "the start on node3 reaches the agent's start" retry 20 start_runs
+hc isolate 3 >"$_out" 2>&1 || diag <"$_out"
+rm -f "$faults/busy.start.3"
+check "node3 self-fences within self_fence_timeout" retry 12 fence_is 3 fenced
+check "node3 holds nothing: Secondary, unmounted" holds_nothing_on 3
+check "node3 cancelled its start" sh -c "'$HCLUSTER' logs 3 2>&1 | grep -q 'web: start cancelled (quorum lost): its running step'"
+# an owner lost during its start leaves the resource FAILED (no failover:
+# the rsm's rule), so what is checked is that nothing runs anywhere
+failed_in_majority() { status_line 1 | grep -q '^web|FAILED|.*owner node 3 left during start'; }
+check "the majority marks web FAILED: its owner left during the start" retry 20 failed_in_majority
+nothing_runs() {
+	local i got=""
+	for i in 1 2 3; do [ "$(role_of $i)" = Primary ] && got="$got $i"; done
+	echo "Primary:$got counters: $(counters)"
+	[ -z "$got" ] && [ "$(counters)" -eq 0 ]
+}
+sleep 8   # past fence_delay, and past the end the 8 s start would have had
+check "S1, S2: no node is Primary, no counter runs (node3's start never ended)" nothing_runs
+check "S1: the stand-in saw no second Primary" no_violations
+wait
+hc heal 3 >"$_out" 2>&1 || diag <"$_out"
+check "after the heal all three agree" retry 40 all_agree
+check "node3 is idle again" retry 20 fence_is 3 idle
+check "clean up web and start it on node1" sh -c "'$HCLUSTER' exec 1 '$HANDOFFCTL' cleanup web >/dev/null && '$HCLUSTER' exec 1 '$HANDOFFCTL' start web node1 --wait=30"
+check "the counter runs on node1" counter_grows 1
 
 # ---- a failed self-fence, and a handoffd started again during it ---------------------
 x=$(owner 1)
