@@ -682,6 +682,43 @@ static void failover_gives_up_on_a_peer_that_stays_primary(void **state)
 	assert_false(vm_mounted(f));
 }
 
+/* A failover waiting to retry its promote is cancelled too: its retry
+ * timer goes, nothing more runs (S1). */
+static void cancel_drops_a_pending_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	struct driver_migration m = { .epoch = 14, .nodeid = 2 };
+	qb_loop_timer_handle t;
+	size_t promotes;
+
+	NEED_ROOT();
+	migrate(f, true, 14, 1, 0);
+	assert_true(f->ok);
+	set_file(f, "drbd.exit.primary", "11");
+	set_file(f, "drbd.err.primary", "State change failed: (-1) Multiple primaries not allowed by config\n");
+	f->cfg.self_fence_timeout_ms = 30000;
+	f->finished = false;
+	unlink(f->calls);
+	n_cancelled = 0;
+	assert_int_equal(driver_fail_over(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
+	assert_int_equal(qb_loop_timer_add(f->loop, QB_LOOP_HIGH, 1200 * 1000000ULL, NULL,
+					   cancel_everything, NULL), 0);
+	wait_done(f);
+	assert_int_equal(n_cancelled, 1);
+	assert_false(f->ok);
+	assert_false(f->rolled_back);
+	assert_non_null(strstr(f->error, "cancelled: quorum lost"));
+	promotes = count_of(calls(f), "drbdadm primary r1");
+	assert_true(promotes >= 1);
+	/* the loop runs on: no retry fires */
+	assert_int_equal(qb_loop_timer_add(f->loop, QB_LOOP_LOW, 1200 * 1000000ULL, f->loop,
+					   stop_loop, &t), 0);
+	qb_loop_run(f->loop);
+	assert_int_equal(count_of(calls(f), "drbdadm primary r1"), promotes);
+	assert_int_equal(driver_busy(), 0);
+}
+
 static void resync_ends(void *data)
 {
 	(void)data;
@@ -776,6 +813,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(failover_gives_up_on_a_resync_that_does_not_end,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(acquire_does_not_wait_without_an_uptodate_peer,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(cancel_drops_a_pending_retry,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(failover_gives_up_on_a_peer_that_stays_primary,
 						setup_mounted, teardown_mounted),
