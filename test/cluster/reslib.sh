@@ -118,3 +118,19 @@ crash() {
 	done
 	hc exec "$1" "$STANDIN" standin-crash >/dev/null 2>&1
 }
+
+# file_watchdogs N: a stand-in watchdog on nodes 1..N, a plain file in each
+# node's private /run (/run/handoff-wd) that handoffd feeds; its timeout is
+# unknown (no ioctls on a file: counted as 0), and watchdog_timeout = 2
+# keeps the file's own check (self_fence_timeout + 2 < fence_delay) met.
+# Set up after the start, so handoffd is restarted.
+file_watchdogs() {
+	local i
+	for i in $(seq 1 "$1"); do
+		hc exec "$i" touch /run/handoff-wd
+		sed -i 's|^\[cluster\]$|[cluster]\nwatchdog_device = /run/handoff-wd\nwatchdog_timeout = 2|' \
+			"$(hc path "$i")/etc/handoff/handoff.conf"
+	done
+	hc daemon all stop >"$_out" 2>&1
+	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
+}

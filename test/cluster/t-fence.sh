@@ -11,15 +11,8 @@ require_root
 fault_web_setup
 
 fault_cluster_up 3 "node1 node2 node3" 3 6
-# a stand-in watchdog: a plain file in each node's private /run, fed by
-# handoffd every second (its timeout is unknown: no ioctls on a file;
-# watchdog_timeout 2 keeps 3 + 2 < fence_delay 6); set up after the start,
-# so restart
-for i in 1 2 3; do
-	hc exec $i touch /run/handoff-wd
-	sed -i 's|^\[cluster\]$|[cluster]\nwatchdog_device = /run/handoff-wd\nwatchdog_timeout = 2|' "$(hc path $i)/etc/handoff/handoff.conf"
-done
-hc daemon all stop >"$_out" 2>&1; hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
+# a stand-in watchdog on every node, fed every second (reslib.sh)
+file_watchdogs 3
 wd_size() { hc exec "$1" stat -c %s /run/handoff-wd; }
 
 fence_state() { ctl "$1" status --json | json 'd["self_fence"]["state"]'; }

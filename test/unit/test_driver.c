@@ -643,6 +643,13 @@ static size_t count_of(const char *hay, const char *needle)
 	return n;
 }
 
+/* DRBD refuses the promote: a connected peer is Primary */
+static void peer_stays_primary(struct fixture *f)
+{
+	set_file(f, "drbd.exit.primary", "11");
+	set_file(f, "drbd.err.primary", "State change failed: (-1) Multiple primaries not allowed by config\n");
+}
+
 static void failover_waits_for_a_peer_letting_go(void **state)
 {
 	struct fixture *f = *state;
@@ -651,8 +658,7 @@ static void failover_waits_for_a_peer_letting_go(void **state)
 	NEED_ROOT();
 	migrate(f, true, 12, 1, 0);
 	assert_true(f->ok);
-	set_file(f, "drbd.exit.primary", "11");
-	set_file(f, "drbd.err.primary", "State change failed: (-1) Multiple primaries not allowed by config\n");
+	peer_stays_primary(f);
 	f->cfg.self_fence_timeout_ms = 5000;
 	peer_fixture = f;
 	assert_int_equal(qb_loop_timer_add(f->loop, QB_LOOP_HIGH, 1200 * 1000000ULL, NULL,
@@ -671,8 +677,7 @@ static void failover_gives_up_on_a_peer_that_stays_primary(void **state)
 	NEED_ROOT();
 	migrate(f, true, 13, 1, 0);
 	assert_true(f->ok);
-	set_file(f, "drbd.exit.primary", "11");
-	set_file(f, "drbd.err.primary", "State change failed: (-1) Multiple primaries not allowed by config\n");
+	peer_stays_primary(f);
 	f->cfg.self_fence_timeout_ms = 1200;
 	fail_over(f, 13);
 	assert_false(f->ok);
@@ -695,8 +700,7 @@ static void cancel_drops_a_pending_retry(void **state)
 	NEED_ROOT();
 	migrate(f, true, 14, 1, 0);
 	assert_true(f->ok);
-	set_file(f, "drbd.exit.primary", "11");
-	set_file(f, "drbd.err.primary", "State change failed: (-1) Multiple primaries not allowed by config\n");
+	peer_stays_primary(f);
 	f->cfg.self_fence_timeout_ms = 30000;
 	f->finished = false;
 	unlink(f->calls);
