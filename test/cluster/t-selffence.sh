@@ -23,6 +23,7 @@ fault_web_setup
 fault_cluster_up 3 "node1 node2 node3" 3 8
 # a stand-in watchdog on every node, fed every second (reslib.sh)
 file_watchdogs 3
+echo "# the watchdog here is a plain file (no ioctls, timeout counted as 0): WDIOC_SETTIMEOUT/GETTIMEOUT on softdog are tested in the VM tier only"
 
 fence_state() { ctl "$1" status --json | json 'd["self_fence"]["state"]'; }
 fence_is() {   # NODE STATE
