@@ -8,8 +8,8 @@
 #    the resource over after fence_delay and the stand-in never sees two
 #    Primaries; the same for an owner cut off during its start;
 #  - a self-fence that failed leaves the watchdog armed (no magic close at
-#    exit), and a handoffd started again during it fences again (marker in
-#    state_dir).
+#    exit), and a handoffd started again during it, after a stop or a
+#    SIGKILL, fences again (marker in state_dir).
 # The watchdog here is a plain file: its ioctls (the read-back timeout) are
 # tested in the VM tier only (softdog).
 . "$(dirname "$0")/lib.sh"
@@ -143,5 +143,22 @@ check "stopped while fenced and not quorate: the watchdog stays armed (last byte
 hc daemon "$x" start >"$_out" 2>&1 || diag <"$_out"
 hc heal "$x" >"$_out" 2>&1 || diag <"$_out"
 check "after the heal node$x is idle and its marker gone" retry 30 sh -c "test \"\$('$HCLUSTER' exec $x '$HANDOFFCTL' status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"self_fence\"][\"state\"])')\" = idle && ! '$HCLUSTER' exec $x test -e /var/lib/handoff/self-fence"
+check "S1 after the heal" no_violations
+
+# ---- handoffd killed (SIGKILL) while its self-fence runs --------------------------------
+check "clean up web and start it on node$x again" sh -c "'$HCLUSTER' exec $x '$HANDOFFCTL' cleanup web >/dev/null; '$HCLUSTER' exec $x '$HANDOFFCTL' start web node$x --wait=30"
+: >"$faults/hang.stop.$x"
+hc isolate "$x" >"$_out" 2>&1 || diag <"$_out"
+check "node$x is self-fencing (its stop hangs)" retry 15 fence_is "$x" fencing
+hc daemon "$x" kill >"$_out" 2>&1 || diag <"$_out"
+rm -f "$faults/hang.stop.$x"
+pkill -f "^sleep 299$" 2>/dev/null
+check "the marker outlived the killed handoffd" hc exec "$x" test -s /var/lib/handoff/self-fence
+check "node$x still holds web" sh -c "test \"\$('$HCLUSTER' exec $x '$STANDIN' role r0 | cut -d/ -f1)\" = Primary"
+hc daemon "$x" start >"$_out" 2>&1 || diag <"$_out"
+check "node$x self-fences after the restart" retry 15 fence_is "$x" fenced
+check "node$x holds nothing: Secondary, unmounted, no counter" node_clean "$x"
+hc heal "$x" >"$_out" 2>&1 || diag <"$_out"
+check "after the heal node$x is idle" retry 30 fence_is "$x" idle
 check "S1 at the end" no_violations
 finish
