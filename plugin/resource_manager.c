@@ -135,18 +135,22 @@ bool rm_gate_open(struct resource_manager *rm, char *why, size_t len)
  * does not count as quorate for failover (it still is for everything it
  * already runs: it does not fence itself).
  */
-static bool two_node_split(struct resource_manager *rm)
+bool rm_two_node_split(struct resource_manager *rm)
 {
 	struct quorum_votes v;
 
 	if (quorum_track_votes(&rm->d->link.quorum, &v) != CS_OK)
 		return false;
-	if (!(v.flags & VOTEQUORUM_INFO_TWONODE) || (v.flags & VOTEQUORUM_INFO_QDEVICE_CAST_VOTE) ||
-	    v.total_votes >= v.expected_votes)
+	return (v.flags & VOTEQUORUM_INFO_TWONODE) && !(v.flags & VOTEQUORUM_INFO_QDEVICE_CAST_VOTE) &&
+	       v.total_votes < v.expected_votes;
+}
+
+static bool two_node_split(struct resource_manager *rm)
+{
+	if (!rm_two_node_split(rm))
 		return false;
-	qb_log(LOG_WARNING, "two_node cluster with %u of %u votes and no quorum device: "
-	       "no failover from this side (a tie-breaker, corosync-qdevice, decides splits)",
-	       v.total_votes, v.expected_votes);
+	qb_log(LOG_WARNING, "two_node cluster split and no quorum device: "
+	       "no failover from this side (a tie-breaker, corosync-qdevice, decides splits)");
 	return true;
 }
 
@@ -197,6 +201,10 @@ static void send_state_now(struct resource_manager *rm)
 		rm->state_timer_armed = false;
 	}
 	rm->rsm.quorate_now = quorum_gate_open(&rm->d->link.gate) && !two_node_split(rm);
+	rm->state_said_quorate = rm->rsm.quorate_now;
+	/* the timings other members check their fence_delay against (rsm.h) */
+	rm->rsm.timing.watchdog_ms = rm->fence.watchdog_timeout_ms;
+	rm->rsm.timing.detect_ms = rm->d->link.token_ms + rm->d->link.consensus_ms;
 	/* A node still self-fencing lets go of what runs here: the merge must
 	 * not adopt it here (doc/protocol.md, rule 8). */
 	if (rm->fence.state == SF_FENCING && rm->facts && rm->rsm.n_res &&
@@ -207,12 +215,34 @@ static void send_state_now(struct resource_manager *rm)
 		facts = letting_go;
 	}
 	rsm_fill_state(&rm->rsm, &msg.u.state, facts, rm->rsm.n_res);
+	rm->rsm.resync = false;
 	rm_send(rm, &msg);
 	free(msg.u.state.entries);     /* the facts stay ours */
 	free(letting_go);
 }
 
 static void probe_all(struct resource_manager *rm);
+
+/*
+ * The quorum notification of a ring can come after this node sent its
+ * STATE as not quorate (STATE_QUORUM_WAIT_MS ran out): the merge then
+ * found no quorate member and failed nothing over.  Once the gate opens,
+ * a STATE flagged WIRE_STATE_RESYNC makes every member sync again, so
+ * that a lost owner's resources are decided now and not at the next
+ * membership change (L2).  Only when this node's last STATE said not
+ * quorate and it would say quorate now: no loop.
+ */
+static void resync_if_quorum_came_late(struct resource_manager *rm)
+{
+	if (!rm->ready || rm->rsm.syncing || rm->rsm.partition_quorate || rm->state_said_quorate ||
+	    rm->rsm.version == 0 || !quorum_gate_open(&rm->d->link.gate) ||
+	    rm_two_node_split(rm) || rm->fence.state == SF_FENCING)
+		return;
+	qb_log(LOG_NOTICE, "quorate now, after the last sync went without quorum: "
+	       "asking every member for a new sync");
+	rm->rsm.resync = true;
+	probe_all(rm);
+}
 
 void rm_facts_touch(struct resource_manager *rm, size_t i)
 {
@@ -541,6 +571,7 @@ static void after_event(struct resource_manager *rm, bool was_syncing)
 		resend_results(rm);
 		rm_resend_reports(rm);
 		autostart(rm);
+		resync_if_quorum_came_late(rm);
 	}
 }
 
@@ -661,6 +692,7 @@ static void on_gate(void *ctx, enum gate_verdict v)
 		rm->rsm.quorate_ring_nodeid = rm->d->link.gate.cpg_ring.nodeid;
 		rm->rsm.quorate_ring_seq = rm->d->link.gate.cpg_ring.seq;
 		autostart(rm);
+		resync_if_quorum_came_late(rm);
 	}
 }
 
@@ -769,6 +801,9 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kstring(o, "config", !n->member ? "" : n->eligible ? "ok" :
 			   m->syncing ? "syncing" :
 			   n->digest != m->reference_digest ? "differs" : "protocol");
+		/* why its timings make it ineligible (rsm.h, "Timings"), or "" */
+		jo_kstring(o, "timing", n->member ? n->timing_why : "");
+		jo_kint(o, "watchdog_ms", n->timing.watchdog_ms);
 		jo_kstring(o, "config_digest", n->member ? digest : "");
 		jo_object_end(o);
 	}
@@ -804,6 +839,23 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kstring(o, "storage", storage_kind_name(r->conf->storage));
 		jo_kstring(o, "workload", workload_kind_name(r->conf->workload));
 		jo_kstring(o, "last_error", r->last_error);
+		/* FAILING_OVER: the lost owners it waits for and how each is fenced */
+		jo_key(o, "lost_owners");
+		jo_array_begin(o);
+		for (size_t k = 0; k < r->n_lost; k++) {
+			static const char *const how[] = {
+				[LOST_UNFENCED] = "unfenced", [LOST_WATCHDOG] = "watchdog",
+				[LOST_CONFIRMED] = "confirmed",
+			};
+			const struct rsm_node *ln = rsm_node(m, r->lost[k].node);
+			jo_object_begin(o);
+			jo_kint(o, "nodeid", r->lost[k].node);
+			jo_kstring(o, "name", ln ? ln->name : "");
+			jo_kstring(o, "fence", r->lost[k].fence <= LOST_CONFIRMED ?
+				   how[r->lost[k].fence] : "?");
+			jo_object_end(o);
+		}
+		jo_array_end(o);
 		jo_object_end(o);
 	}
 	jo_array_end(o);
@@ -987,6 +1039,51 @@ int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_obj
 	msg.u.req.on = !json_object_object_get_ex(args, "on", &jon) || json_object_get_boolean(jon);
 	msg.u.req.parallel = (uint16_t)rm->d->cfg.standby_parallel;
 	return send_request(rm, conn, HANDOFF_CMD_STANDBY, &msg, result);
+}
+
+/*
+ * An operator says NODE is down (as stonith_admin --confirm): the
+ * failovers waiting for it go ahead (S1 rests on the operator's word).
+ * Refused here when NODE is in corosync's quorum membership (then it is
+ * not down, at most its handoffd is), is this node, or this node is not
+ * quorate; every member checks again when it is delivered.
+ */
+int rm_fence_confirm(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+		     json_object **result)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_FENCE_CONFIRM } };
+	json_object *jnode = NULL;
+	uint32_t node;
+
+	if (!rm->ready) {
+		*result = error_doc("handoffd is not connected to corosync");
+		return -ENOTCONN;
+	}
+	if (!json_object_object_get_ex(args, "node", &jnode)) {
+		*result = error_doc("no node named in the request");
+		return -EINVAL;
+	}
+	if (!(node = node_arg(rm, jnode, result)))
+		return -ENOENT;
+	if (!rsm_node(&rm->rsm, node)) {
+		json_object_put(*result);
+		*result = error_doc("unknown node '%s'", json_object_get_string(jnode));
+		return -ENOENT;
+	}
+	if (node == rm->rsm.local_nodeid) {
+		*result = error_doc("node %u is this node: it is not down", node);
+		return -EINVAL;
+	}
+	if (rm_in_quorum(rm, node)) {
+		*result = error_doc("node %u is in corosync's quorate membership: it is not down "
+				    "(if only its handoffd is gone, restart it)", node);
+		return -EBUSY;
+	}
+	if (gate_rejects(rm, result))
+		return -EAGAIN;
+	qb_log(LOG_WARNING, "an operator confirms node %u down (handoffctl fence-confirm)", node);
+	msg.u.req.node = node;
+	return send_request(rm, conn, HANDOFF_CMD_FENCE_CONFIRM, &msg, result);
 }
 
 int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t cmd,
