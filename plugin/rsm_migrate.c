@@ -405,7 +405,7 @@ void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uin
 		      uint32_t prefer, struct rsm_actions *out)
 {
 	uint32_t to = failover_choice(m, r, prefer);
-	bool held = lost_may_hold(r, lost);
+	bool held = lost != 0 && lost_may_hold(r, lost);
 
 	/* the lost owners of an earlier loss still count (issue 15, point 4) */
 	if (r->phase != PHASE_FAILING_OVER)

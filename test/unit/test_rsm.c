@@ -1358,6 +1358,8 @@ static void short_fence_delay_is_ineligible(void **state)
 	(void)state;
 
 	snprintf(conf, sizeof(conf), "[cluster]\nfence_delay = 36\n%s", CONF);
+	rsm_free(&s->m[3]);
+	config_free(&s->cfg[3]);
 	load_conf(s, 3, conf);
 	boot(s, 3);
 	all_up(s);

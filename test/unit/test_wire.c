@@ -122,6 +122,17 @@ static void expect_reject(const uint8_t *buf, size_t len, uint32_t sender, const
 		fail_msg("reason '%s' lacks '%s'", why, reason);
 }
 
+/* M, once encoded, is refused for REASON */
+static void expect_encoded_rejected(const struct wire_msg *m, const char *reason)
+{
+	uint8_t *buf;
+	size_t len = wire_encode(m, 1, &buf);
+
+	assert_true(len > 0);
+	expect_reject(buf, len, m->hdr.nodeid, reason);
+	free(buf);
+}
+
 static void migration_messages(void **state)
 {
 	struct wire_msg m = { .hdr = { .type = MSG_MIGRATE, .nodeid = 2 } }, d;
@@ -176,9 +187,7 @@ static void migration_messages(void **state)
 	assert_string_equal(d.u.req.resource, "");
 	free(buf);
 	m.u.req.parallel = 0;
-	len = wire_encode(&m, 1, &buf);
-	expect_reject(buf, len, 2, "out of range");
-	free(buf);
+	expect_encoded_rejected(&m, "out of range");
 	assert_string_equal(wire_type_name(MSG_HANDBACK), "HANDBACK");
 	assert_string_equal(phase_name(PHASE_FAILING_OVER), "FAILING_OVER");
 }
@@ -244,9 +253,7 @@ static void fencing_fields(void **state)
 	assert_int_equal(d.u.req.node, 3);
 	free(buf);
 	m.u.req.node = 0;
-	len = wire_encode(&m, 1, &buf);
-	expect_reject(buf, len, 2, "fence-confirm names no node");
-	free(buf);
+	expect_encoded_rejected(&m, "fence-confirm names no node");
 	assert_string_equal(wire_type_name(MSG_FENCE_CONFIRM), "FENCE_CONFIRM");
 }
 
