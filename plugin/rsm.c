@@ -699,6 +699,12 @@ static void process_stop(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 		rsm_busy(m, msg, out, r);
 		return;
 	}
+	if (r->phase == PHASE_FAILING_OVER && rsm_failover_gated(r)) {
+		/* a lost owner may still run it: stopped here, it could then be
+		 * started elsewhere while it still runs there (S1, S2) */
+		rsm_reply(m, msg, out, false, r->epoch, "%s: %s", r->conf->name, r->last_error);
+		return;
+	}
 	if (r->owner == 0) {            /* FAILED before it had an owner */
 		r->phase = PHASE_STOPPED;
 		r->epoch++;

@@ -45,6 +45,14 @@ check "fence-peer on node2 about node1: not fenced, no watchdog" \
 	sh -c "out=\$('$HCLUSTER' exec 2 '$HANDOFFCTL' fence-peer node1); rc=\$?; echo \"exit \$rc: \$out\"; [ \$rc -eq 1 ] && echo \"\$out\" | grep -q 'has no watchdog'"
 check "the handler waits for a confirmation, then says not fenced (exit 6)" \
 	sh -c "'$HCLUSTER' exec 2 env HANDOFFCTL='$HANDOFFCTL' '$HANDOFF_SRCDIR/tools/handoff-fence-peer' --peer node1 --timeout 2; test \$? -eq 6"
+check "stop is refused while it waits" expect_rejected 3 "waiting until node 1 is fenced" stop web
+unprivileged_denied() {
+	local out rc
+	out=$(hc exec 2 setpriv --reuid=65534 --regid=65534 --clear-groups "$HANDOFFCTL" fence-confirm node1 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -ne 0 ] && echo "$out" | grep -qi "permission denied\|not permitted"
+}
+check "fence-confirm by an unprivileged user is denied" unprivileged_denied
 check "fence-confirm of a member is refused" expect_rejected 2 "quorate membership: it is not down" fence-confirm node3
 check "fence-confirm from the cut-off node is refused" expect_rejected 1 "quorum gate is closed" fence-confirm node2
 check "fence-confirm of the local node is refused" expect_rejected 2 "is this node" fence-confirm node2

@@ -1251,6 +1251,11 @@ static void failover_waits_for_a_fence_confirm_without_watchdog(void **state)
 	}
 	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
 
+	/* nor may it be stopped (then started elsewhere) meanwhile */
+	assert_false(ask(s, 3, MSG_STOP, "web", 0)->ok);
+	assert_non_null(strstr(last(s, 3, ACT_REPLY)->text, "waiting until node 1 is fenced"));
+	expect_phase(s, PHASE_FAILING_OVER, 2, 0);
+
 	/* a member is not down; the confirmation of a lost node lets it go */
 	fence_confirm(s, 3, 2);
 	assert_false(last(s, 3, ACT_REPLY)->ok);
