@@ -232,16 +232,20 @@ static void probe_all(struct resource_manager *rm);
  * membership change (L2).  Only when this node's last STATE said not
  * quorate and it would say quorate now: no loop.
  */
+static void ask_for_resync(struct resource_manager *rm, const char *why)
+{
+	qb_log(LOG_NOTICE, "%s: asking every member for a new sync", why);
+	rm->rsm.resync = true;
+	probe_all(rm);
+}
+
 static void resync_if_quorum_came_late(struct resource_manager *rm)
 {
 	if (!rm->ready || rm->rsm.syncing || rm->rsm.partition_quorate || rm->state_said_quorate ||
 	    rm->rsm.version == 0 || !quorum_gate_open(&rm->d->link.gate) ||
 	    rm_two_node_split(rm) || rm->fence.state == SF_FENCING)
 		return;
-	qb_log(LOG_NOTICE, "quorate now, after the last sync went without quorum: "
-	       "asking every member for a new sync");
-	rm->rsm.resync = true;
-	probe_all(rm);
+	ask_for_resync(rm, "quorate now, after the last sync went without quorum");
 }
 
 void rm_facts_touch(struct resource_manager *rm, size_t i)
@@ -411,8 +415,14 @@ static void on_op_done(void *ctx, const struct resource_conf *r, bool ok, const 
 		rm->op_busy[rm_res_index(rm, r)] = false;
 	rm_facts_touch(rm, rm_res_index(rm, r));
 	if (oc->release) {
+		const struct rsm_res *res = rm->ready ? rsm_find(&rm->rsm, r->name) : NULL;
 		qb_log(ok ? LOG_NOTICE : LOG_CRIT, "%s: released%s%s", r->name,
 		       ok ? "" : " FAILED: ", ok ? "" : error);
+		/* a failover waits for this lost owner to let go: the others
+		 * learn that it did from a new sync's facts (S1) */
+		if (ok && res && !rm->rsm.syncing && res->phase == PHASE_FAILING_OVER &&
+		    rsm_lost_has(res, rm->rsm.local_nodeid))
+			ask_for_resync(rm, "released as a lost owner");
 	} else {
 		qb_log(ok ? LOG_NOTICE : LOG_ERR, "%s: %s (epoch %llu) %s%s%s", r->name,
 		       oc->op == WIRE_OP_START ? "start" : "stop",

@@ -345,7 +345,7 @@ static void failover_now(void *data)
 	 * corosync is still a member only lost its handoffd, and its workload
 	 * may well run on.  Taking it over would run it twice (S2). */
 	for (size_t k = 0; k < res->n_lost; k++) {
-		if (!rm_in_quorum(rm, res->lost[k].node))
+		if (res->lost[k].node == rm->rsm.local_nodeid || !rm_in_quorum(rm, res->lost[k].node))
 			continue;
 		snprintf(why, sizeof(why), "node %u is still a member of corosync's membership "
 			 "(only its handoffd is gone): not taking it over", res->lost[k].node);

@@ -465,8 +465,18 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		r->n_lost = 0;      /* nothing waits for a lost owner any more */
 
 	/* whoever holds it without owning it lets go, at once */
-	if (r->phase == PHASE_FAILING_OVER)
-		return;   /* the new owner is about to take it: it holds it by right */
+	if (r->phase == PHASE_FAILING_OVER) {
+		/* the new owner is about to take it: it holds it by right; a lost
+		 * owner back and still holding it lets go, which the failover
+		 * waits for (S1) */
+		for (size_t i = 0; i < n_holding; i++)
+			if (holding[i] == m->local_nodeid && holding[i] != r->owner &&
+			    rsm_lost_has(r, holding[i]))
+				rsm_push_text(out, ACT_RELEASE, name, r->epoch, 0, true,
+					      "%s: this node is a lost owner back from a failover that "
+					      "waits for it to let go", name);
+		return;
+	}
 	for (size_t i = 0; i < n_holding; i++) {
 		if (holding[i] == r->owner && r->phase != PHASE_STOPPED)
 			continue;

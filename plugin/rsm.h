@@ -178,6 +178,8 @@ struct rsm {
 bool rsm_migrating(enum phase p);
 /* Does R, in its current phase, wait for a report from NODEID? */
 bool rsm_awaits_report_from(const struct rsm_res *r, uint32_t nodeid);
+/* Is NODE among R's lost owners? */
+bool rsm_lost_has(const struct rsm_res *r, uint32_t node);
 /* Does a failover of R wait for a lost owner that is neither fenced nor back? */
 bool rsm_failover_gated(const struct rsm_res *r);
 /* Must its new owner wait fence_delay (a lost owner fenced by its watchdog)? */

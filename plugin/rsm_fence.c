@@ -22,10 +22,20 @@
 
 #include "rsm_priv.h"
 
-bool rsm_failover_gated(const struct rsm_res *r)
+bool rsm_lost_has(const struct rsm_res *r, uint32_t node)
 {
 	for (size_t i = 0; i < r->n_lost; i++)
-		if (r->lost[i].fence == LOST_UNFENCED)
+		if (r->lost[i].node == node)
+			return true;
+	return false;
+}
+
+bool rsm_failover_gated(const struct rsm_res *r)
+{
+	/* a lost owner that came back and was chosen as the new owner holds
+	 * it by right: it is the one taking over */
+	for (size_t i = 0; i < r->n_lost; i++)
+		if (r->lost[i].fence == LOST_UNFENCED && r->lost[i].node != r->owner)
 			return true;
 	return false;
 }
@@ -95,7 +105,7 @@ static void waiting_for(const struct rsm_res *r, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < r->n_lost; i++) {
 		int n;
-		if (r->lost[i].fence != LOST_UNFENCED)
+		if (r->lost[i].fence != LOST_UNFENCED || r->lost[i].node == r->owner)
 			continue;
 		n = snprintf(buf + used, len - used, "%snode %u", used ? ", " : "",
 			     r->lost[i].node);

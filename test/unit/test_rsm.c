@@ -1300,8 +1300,14 @@ static void failover_goes_ahead_when_the_lost_owner_is_back_empty_handed(void **
 	expect_phase(s, PHASE_FAILING_OVER, 2, 0);
 	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
 	assert_true(lost_has(res(s, 1, "web"), 1, LOST_UNFENCED));   /* the joiner agrees */
+	/* it lets go (only it), and its next STATE opens a sync that says so */
+	assert_int_equal(count(s, 1, ACT_RELEASE), 1);
+	assert_int_equal(count(s, 2, ACT_RELEASE) + count(s, 3, ACT_RELEASE), 0);
 	s->facts[1][0].mounted = 0;
-	all_up(s);
+	s->m[1].resync = true;
+	send_state(s, 1);
+	s->m[1].resync = false;
+	run(s);
 	expect_phase(s, PHASE_FAILING_OVER, 2, 0);
 	assert_int_equal(count(s, 2, ACT_FAILOVER), 1);
 	assert_int_equal(res(s, 1, "web")->n_lost, 0);
@@ -1328,6 +1334,20 @@ static void lost_owners_survive_a_second_loss(void **state)
 	expect_phase(s, PHASE_FAILING_OVER, 3, 0);
 	assert_int_equal(res(s, 3, "web")->n_lost, 1);
 	assert_true(lost_has(res(s, 3, "web"), 1, LOST_UNFENCED));
+	sim_free(s);
+
+	/* the same, but node 1 may take it (UpToDate): the lost owner chosen
+	 * as the new owner holds it by right, nothing waits for it */
+	s = owner_1_lost(0, 5000);
+	boot(s, 1);
+	s->facts[1][0].mounted = 1;
+	s->up[2] = false;
+	confchg(s, one_three, 2);
+	run(s);
+	expect_phase(s, PHASE_FAILING_OVER, 1, 0);
+	assert_true(lost_has(res(s, 3, "web"), 1, LOST_UNFENCED));
+	assert_int_equal(count(s, 1, ACT_FAILOVER), 1);
+	assert_int_equal(count(s, 1, ACT_RELEASE), 0);
 	sim_free(s);
 
 	/* node 1 had a watchdog: node 2 was let go, then is lost too (without
