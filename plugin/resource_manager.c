@@ -159,6 +159,21 @@ static bool two_node_split(struct resource_manager *rm)
 
 static void send_state_now(struct resource_manager *rm);
 
+/*
+ * Does this sync know its ring?  corosync delivers a CPG confchg before the
+ * totem ring callback of the same membership change, so right after a
+ * confchg that removed a node the gate still compares the old rings and
+ * says "quorate": a node left alone claimed quorum in its STATE, and its
+ * partition failed resources over (S4; seen in t-fenceconfirm.sh).
+ */
+static bool state_ring_known(struct resource_manager *rm)
+{
+	if (rm->ring_expected && ring_id_equal(rm->d->link.gate.cpg_ring, rm->confchg_ring))
+		return false;
+	rm->ring_expected = false;
+	return quorum_gate_settled(&rm->d->link.gate);
+}
+
 static void state_wait_over(void *data)
 {
 	struct resource_manager *rm = data;
@@ -185,7 +200,7 @@ static void send_state_now(struct resource_manager *rm)
 	const struct wire_fact *facts = rm->facts;
 	struct wire_fact *letting_go = NULL;
 
-	if (!quorum_gate_settled(&rm->d->link.gate) && !rm->state_wait_expired) {
+	if (!state_ring_known(rm) && !rm->state_wait_expired) {
 		rm->state_waiting = true;
 		if (!rm->state_timer_armed) {
 			qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH,
@@ -647,6 +662,33 @@ static void on_disconnected(void *ctx)
 	answer_all(rm, "handoffd lost its connection to corosync before the request was decided");
 }
 
+/*
+ * Does the confchg to IDS come with a new totem ring?  Yes when a node that
+ * left the group is still in the last quorum membership (it is going), or
+ * one that joined is not in it yet.  A handoffd alone leaving or joining,
+ * its corosync staying, changes no ring.
+ */
+static bool membership_changes(struct resource_manager *rm, const uint32_t *ids, size_t n)
+{
+	const struct rsm *m = &rm->rsm;
+
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		bool still = false;
+		if (!m->nodes[i].member)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			still |= ids[k] == m->nodes[i].nodeid;
+		if (!still && rm_in_quorum(rm, m->nodes[i].nodeid))
+			return true;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct rsm_node *node = rsm_node(m, ids[k]);
+		if ((!node || !node->member) && !rm_in_quorum(rm, ids[k]))
+			return true;
+	}
+	return false;
+}
+
 static void on_confchg(void *ctx, const struct cpg_member *members, size_t n)
 {
 	struct resource_manager *rm = ctx;
@@ -656,6 +698,8 @@ static void on_confchg(void *ctx, const struct cpg_member *members, size_t n)
 		return;
 	for (size_t i = 0; i < n; i++)
 		ids[i] = members[i].nodeid;
+	rm->ring_expected = membership_changes(rm, ids, n);
+	rm->confchg_ring = rm->d->link.gate.cpg_ring;
 	rsm_confchg(&rm->rsm, ids, n, &rm->acts);
 	execute(rm);     /* a confchg only starts a sync */
 }
@@ -696,7 +740,7 @@ static void on_gate(void *ctx, enum gate_verdict v)
 		facts_touch_all(rm);
 	self_fence_verdict(&rm->fence, v);
 	fence_watch_quorum(rm);
-	if (rm->state_waiting && rm->ready && quorum_gate_settled(&rm->d->link.gate))
+	if (rm->state_waiting && rm->ready && state_ring_known(rm))
 		send_state_now(rm);
 	if (open && rm->ready) {
 		rm->rsm.quorate_ring_nodeid = rm->d->link.gate.cpg_ring.nodeid;

@@ -48,6 +48,10 @@ struct resource_manager {
 	bool state_again;              /* another STATE was asked while probing */
 	bool state_waiting;            /* STATE waits for this ring's quorum */
 	bool state_said_quorate;       /* our last STATE's WIRE_STATE_QUORATE_NOW */
+	/* the last confchg changed corosync's membership: its totem ring
+	 * comes after it; until then the gate still speaks of the old ring */
+	bool ring_expected;
+	struct ring_id confchg_ring;   /* the CPG ring when that confchg came */
 	bool state_wait_expired;
 	bool state_timer_armed;
 	qb_loop_timer_handle state_timer;
