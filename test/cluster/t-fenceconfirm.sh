@@ -5,7 +5,8 @@
 # fenced", until an operator runs handoffctl fence-confirm on the quorate
 # side; then web fails over at once, and every node logs the confirmation
 # and records it in its history.  A lost owner that comes back holding
-# nothing (it fenced itself) needs no confirmation.
+# nothing (it fenced itself) needs no confirmation.  A quorum that comes
+# after the sync (no membership change) runs the failover decision again.
 . "$(dirname "$0")/lib.sh"
 require_root
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
@@ -92,5 +93,26 @@ check "... no Primary but node2's, which let go" nobody_primary_but 2
 hc heal 2 >"$_out" 2>&1 || diag <"$_out"
 check "node2 is back holding nothing: web fails over to node1" retry 40 phase_is 3 RUNNING 1
 check "S1, S2: node1 alone is Primary and runs it" one_on 1
+
+# ---- a quorum that comes late: the failover decision runs again ----------------------------
+# node3, then node1 (the owner) die; node2 alone is not quorate, and its sync
+# fails nothing over.  Then its quorum comes without any membership change
+# (the operator lowers expected_votes): it asks for a new sync, and web's
+# failover is decided now (it waits for node1's confirmation, as above),
+# not at the next membership change (issue 15, point 7).
+crash 3
+check "node3 gone, web still RUNNING on node1" retry 30 phase_is 2 RUNNING 1
+crash 1
+check "node2 alone is not quorate" retry 30 quorate_is 2 false
+check "... and decided nothing: web RUNNING, its owner node1 lost" retry 20 phase_is 2 RUNNING 1
+sleep 5   # fence_delay (4 s): nothing happens without quorum
+check "still RUNNING on the lost node1" phase_is 2 RUNNING 1
+hc exec 2 corosync-quorumtool -e 1 >"$_out" 2>&1 || diag <"$_out"
+check "node2 is quorate now (expected_votes 1), in the same ring" retry 20 quorate_is 2 true
+check "it asks for a new sync" retry 10 sh -c "'$HCLUSTER' logs 2 2>&1 | grep -q 'after the last sync went without quorum: asking every member for a new sync'"
+check "the new sync decides web's failover: FAILING_OVER to node2" retry 20 phase_is 2 FAILING_OVER 2
+check "the operator confirms node1 down" confirm_fenced 1 2
+check "web runs on node2" retry 20 phase_is 2 RUNNING 2
+check "node2 alone is Primary and runs it" one_on 2
 check "S1 at the end" no_violations
 finish
