@@ -50,7 +50,9 @@
  *          u8 running, u8 connection }
  *          A STATE outside a sync with WIRE_STATE_RESYNC opens a new sync
  *          on every member: the sender's quorum notification came after
- *          it had sent its STATE as not quorate (rsm.h).
+ *          it had sent its STATE as not quorate, or, a lost owner back,
+ *          it let go of what a failover waits for (rsm.h).  Inside a sync
+ *          the flag means nothing.
  * START    u32 req_id, str resource, u32 node (0: first eligible)
  * STOP     u32 req_id, str resource
  * CLEANUP  u32 req_id, str resource
@@ -137,7 +139,7 @@ enum conn_fact { CONN_UNKNOWN = 0, CONN_CONNECTED = 1, CONN_DISCONNECTED = 2 };
 #define WIRE_STATE_QUORATE_SEEN 0x1   /* quorate_ring_nodeid is meaningful */
 #define WIRE_STATE_STANDBY      0x2   /* the sender is in standby */
 #define WIRE_STATE_QUORATE_NOW  0x4   /* quorate in the ring of this sync */
-#define WIRE_STATE_RESYNC       0x8   /* outside a sync: open one (quorum came late) */
+#define WIRE_STATE_RESYNC       0x8   /* outside a sync: open one (facts or quorum changed) */
 
 /* How a lost owner of a resource counts as fenced (STATE's lost entries). */
 enum wire_lost_fence {

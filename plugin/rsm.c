@@ -560,10 +560,10 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 {
 	struct rsm_node *n = node_get(m, msg->hdr.nodeid, false);
 
-	/* A member's quorum came after it sent its STATE as not quorate: it
-	 * asks everyone for a new sync, so that what waited for quorum (a lost
-	 * owner's failover) is decided now, not at the next confchg (L2).
-	 * Every member sees this STATE at the same point of the order. */
+	/* A member's quorum came after it sent its STATE as not quorate, or
+	 * it let go of what a failover waits for: it asks everyone for a new
+	 * sync, so that the failover is decided now, not at the next confchg
+	 * (L2).  Every member sees this STATE at the same point of the order. */
 	if (n && n->member && !m->syncing && (msg->u.state.flags & WIRE_STATE_RESYNC))
 		start_sync(m, out);
 	if (!n || !n->member || !m->syncing) {

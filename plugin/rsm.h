@@ -17,6 +17,9 @@
  * point of the total order on every member, all of them hold and replay the
  * same messages and reach the same table.
  *
+ * A STATE flagged WIRE_STATE_RESYNC outside a sync opens a new one on
+ * every member (a quorum that came late, a lost owner that let go).
+ *
  * The merge: per resource, the entry with the highest epoch wins (epochs
  * only grow through quorum-gated decisions, so it is the newest decision);
  * ties go to the further phase, then to the lower sender nodeid.  Local
