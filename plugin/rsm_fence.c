@@ -74,6 +74,8 @@ bool rsm_lost_add(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t new_
 	for (size_t i = 0; i < r->n_lost; i++)
 		if (r->lost[i].node == lost)
 			l = &r->lost[i];
+	if (l && l->fence == LOST_CONFIRMED)
+		return true;       /* an operator's word stands */
 	if (!l) {
 		if (r->n_lost == WIRE_LOST_MAX)
 			return false;
