@@ -178,6 +178,7 @@ const char *wire_type_name(unsigned type)
 		[MSG_MIGRATE] = "MIGRATE", [MSG_PREPARED] = "PREPARED",
 		[MSG_RELEASED] = "RELEASED", [MSG_STARTED] = "STARTED",
 		[MSG_ABORT] = "ABORT", [MSG_HANDBACK] = "HANDBACK", [MSG_STANDBY] = "STANDBY",
+		[MSG_FENCE_CONFIRM] = "FENCE_CONFIRM",
 	};
 	return type < MSG__MAX && names[type] ? names[type] : "UNKNOWN";
 }
@@ -205,6 +206,10 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 	put_u32(w, s->flags);
 	put_u32(w, s->quorate_ring_nodeid);
 	put_u64(w, s->table_gen);
+	put_u32(w, s->self_fence_timeout_ms);
+	put_u32(w, s->fence_delay_ms);
+	put_u32(w, s->watchdog_ms);
+	put_u32(w, s->detect_ms);
 	if (s->n_entries > UINT16_MAX || s->n_facts > UINT16_MAX) {
 		w->failed = true;
 		return;
@@ -218,6 +223,16 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		put_u64(w, e->epoch);
 		put_u32(w, e->target);
 		put_str(w, e->last_error, WIRE_STR_MAX);
+		put_u64(w, e->dump_epoch);
+		if (e->n_lost > WIRE_LOST_MAX || e->lost_first + (size_t)e->n_lost > s->n_lost) {
+			w->failed = true;
+			return;
+		}
+		put_u8(w, e->n_lost);
+		for (size_t k = 0; k < e->n_lost; k++) {
+			put_u32(w, s->lost[e->lost_first + k].node);
+			put_u8(w, s->lost[e->lost_first + k].fence);
+		}
 	}
 	put_u16(w, (uint16_t)s->n_facts);
 	for (size_t i = 0; i < s->n_facts; i++) {
@@ -261,6 +276,10 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 		put_u8(&w, msg->u.req.on);
 		put_u16(&w, msg->u.req.parallel);
 		break;
+	case MSG_FENCE_CONFIRM:
+		put_u32(&w, msg->u.req.req_id);
+		put_u32(&w, msg->u.req.node);
+		break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:
 		put_str(&w, msg->u.report.resource, WIRE_NAME_MAX);
@@ -292,6 +311,41 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 
 /* ---- decode ------------------------------------------------------------ */
 
+/* An entry's lost owners, appended to S->lost (grown as needed: the
+ * entry keeps an index, not a pointer). */
+static void decode_lost(struct reader *r, struct wire_state *s, struct wire_entry *e)
+{
+	uint8_t n = get_u8(r);
+
+	if (r->error)
+		return;
+	if (n > WIRE_LOST_MAX) {
+		r->error = "too many lost owners";
+		return;
+	}
+	if ((size_t)n * 5 > r->left) {
+		r->error = "truncated";
+		return;
+	}
+	if (n) {
+		struct wire_lost *l = realloc(s->lost, (s->n_lost + n) * sizeof(*l));
+		if (!l) {
+			r->error = "out of memory";
+			return;
+		}
+		s->lost = l;
+	}
+	e->lost_first = (uint32_t)s->n_lost;
+	e->n_lost = n;
+	for (size_t k = 0; k < n; k++) {
+		struct wire_lost *l = &s->lost[s->n_lost++];
+		l->node = get_u32(r);
+		l->fence = get_u8(r);
+		if (!r->error && (l->node == 0 || l->fence > LOST_CONFIRMED))
+			r->error = "lost owner out of range";
+	}
+}
+
 static void decode_state(struct reader *r, struct wire_state *s)
 {
 	char *at;
@@ -302,12 +356,16 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	s->flags = get_u32(r);
 	s->quorate_ring_nodeid = get_u32(r);
 	s->table_gen = get_u64(r);
+	s->self_fence_timeout_ms = get_u32(r);
+	s->fence_delay_ms = get_u32(r);
+	s->watchdog_ms = get_u32(r);
+	s->detect_ms = get_u32(r);
 	s->n_entries = get_u16(r);
 	if (r->error)
 		return;
-	/* each entry needs at least 2+4+1+8+4+2 bytes: refuse counts the
+	/* each entry needs at least 2+4+1+8+4+2+8+1 bytes: refuse counts the
 	 * message cannot hold before allocating for them */
-	if (s->n_entries * 21 > r->left) {
+	if (s->n_entries * 30 > r->left) {
 		r->error = "entry count larger than the message";
 		s->n_entries = 0;
 		return;
@@ -337,6 +395,8 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		e->epoch = get_u64(r);
 		e->target = get_u32(r);
 		e->last_error = get_str_at(r, &at, WIRE_STR_MAX);
+		e->dump_epoch = get_u64(r);
+		decode_lost(r, s, e);
 		if (!r->error && e->phase >= PHASE__MAX)
 			r->error = "unknown phase";
 		if (!r->error && e->name[0] == '\0')
@@ -435,6 +495,12 @@ int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 				 msg->u.req.parallel == 0 || msg->u.req.parallel > 64))
 			r.error = "standby node, on or parallel out of range";
 		break;
+	case MSG_FENCE_CONFIRM:
+		msg->u.req.req_id = get_u32(&r);
+		msg->u.req.node = get_u32(&r);
+		if (!r.error && msg->u.req.node == 0)
+			r.error = "fence-confirm names no node";
+		break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:
 		get_str(&r, msg->u.report.resource, WIRE_NAME_MAX);
@@ -479,6 +545,9 @@ void wire_free(struct wire_msg *msg)
 		free(msg->u.state.entries);
 		free(msg->u.state.facts);
 		free(msg->u.state.strings);
+		free(msg->u.state.lost);
+		msg->u.state.lost = NULL;
+		msg->u.state.n_lost = 0;
 		msg->u.state.entries = NULL;
 		msg->u.state.facts = NULL;
 		msg->u.state.strings = NULL;

@@ -34,16 +34,37 @@
  *          u32 flags (WIRE_STATE_*), u32 quorate_ring_nodeid (of the
  *          last ring in which the sender was quorate), u64 table_gen (how
  *          many quorate syncs the sender's table descends from: the merge
- *          takes the highest first, doc/protocol.md rule 5), u16 n_entries, entries { str name, u32 owner,
- *          u8 phase, u64 epoch, u32 target, str last_error },
+ *          takes the highest first, doc/protocol.md rule 5),
+ *          u32 self_fence_timeout_ms, u32 fence_delay_ms,
+ *          u32 watchdog_ms (the sender's armed watchdog's own timeout; 0:
+ *          none), u32 detect_ms (its corosync token + consensus): the
+ *          sender's timings, for the check across nodes (rsm.h, "Timings";
+ *          0 in fence_delay_ms: not known, no check),
+ *          u16 n_entries, entries { str name, u32 owner,
+ *          u8 phase, u64 epoch, u32 target, str last_error,
+ *          u64 dump_epoch (FAILING_OVER: the dump that may be restored),
+ *          u8 n_lost (at most WIRE_LOST_MAX), lost { u32 node, u8 fence
+ *          (enum wire_lost_fence) } (the lost owners a failover waits
+ *          for: each until it is fenced or back) },
  *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
  *          u8 running, u8 connection }
+ *          A STATE outside a sync with WIRE_STATE_RESYNC opens a new sync
+ *          on every member: the sender's quorum notification came after
+ *          it had sent its STATE as not quorate, or, a lost owner back,
+ *          it let go of what a failover waits for (rsm.h).  Inside a sync
+ *          the flag means nothing.
  * START    u32 req_id, str resource, u32 node (0: first eligible)
  * STOP     u32 req_id, str resource
  * CLEANUP  u32 req_id, str resource
  * RESULT   str resource, u8 op (WIRE_OP_*), u8 ok, str error; epoch in the
  *          header: the owner reports how a START or STOP it ran ended.
  * MIGRATE  u32 req_id, str resource, u32 target: a request, like START.
+ * FENCE_CONFIRM
+ *          u32 req_id, u32 node: an operator says NODE is down (handoffctl
+ *          fence-confirm, like stonith_admin --confirm).  Accepted from a
+ *          sender that was quorate at the last sync, about a node that is
+ *          not a member; every lost-owner entry of NODE counts as fenced
+ *          from then on, and every member records it in its history.
  * STANDBY  u32 req_id, u32 node, u8 on, u16 parallel: NODE is (on = 1) or
  *          is no longer a place for resources; everything it runs migrates
  *          away, at most PARALLEL at a time (the requester's
@@ -89,6 +110,7 @@ enum wire_type {
 	MSG_ABORT = 10,     /* source: gave up before demote, runs it again */
 	MSG_HANDBACK = 11,  /* target: failed after RELEASED, demoted again */
 	MSG_STANDBY = 12,   /* request: a node in (or out of) standby */
+	MSG_FENCE_CONFIRM = 13, /* request: an operator says a lost node is down */
 	MSG__MAX
 };
 
@@ -117,6 +139,20 @@ enum conn_fact { CONN_UNKNOWN = 0, CONN_CONNECTED = 1, CONN_DISCONNECTED = 2 };
 #define WIRE_STATE_QUORATE_SEEN 0x1   /* quorate_ring_nodeid is meaningful */
 #define WIRE_STATE_STANDBY      0x2   /* the sender is in standby */
 #define WIRE_STATE_QUORATE_NOW  0x4   /* quorate in the ring of this sync */
+#define WIRE_STATE_RESYNC       0x8   /* outside a sync: open one (facts or quorum changed) */
+
+/* How a lost owner of a resource counts as fenced (STATE's lost entries). */
+enum wire_lost_fence {
+	LOST_UNFENCED = 0,    /* no watchdog: waits for it to come back or a FENCE_CONFIRM */
+	LOST_WATCHDOG = 1,    /* its watchdog bounds its self-fence: fenced after fence_delay */
+	LOST_CONFIRMED = 2,   /* an operator's FENCE_CONFIRM */
+};
+#define WIRE_LOST_MAX 8
+
+struct wire_lost {
+	uint32_t node;
+	uint8_t fence;        /* enum wire_lost_fence */
+};
 
 struct wire_header {
 	uint16_t version;
@@ -138,9 +174,12 @@ struct wire_entry {
 	const char *name;             /* at most WIRE_NAME_MAX */
 	uint32_t owner;
 	uint8_t phase;
+	uint8_t n_lost;               /* lost owners: state->lost[lost_first ...] */
 	uint64_t epoch;
 	uint32_t target;
+	uint32_t lost_first;
 	const char *last_error;       /* at most WIRE_STR_MAX; "" when none */
+	uint64_t dump_epoch;
 };
 
 struct wire_fact {
@@ -158,14 +197,21 @@ struct wire_state {
 	uint32_t flags;
 	uint32_t quorate_ring_nodeid;
 	uint64_t table_gen;
+	uint32_t self_fence_timeout_ms, fence_delay_ms, watchdog_ms, detect_ms;
 	struct wire_entry *entries;   /* malloc'd by wire_decode */
 	size_t n_entries;
 	struct wire_fact *facts;
 	size_t n_facts;
 	char *strings;                /* wire_decode: what the names point into */
+	/* every entry's lost owners, one after the other (wire_decode
+	 * malloc's it; a STATE being built may point into its entries'
+	 * allocation) */
+	struct wire_lost *lost;
+	size_t n_lost;
 };
 
-struct wire_request {            /* START, STOP, CLEANUP, MIGRATE (node: the target), STANDBY */
+struct wire_request {            /* START, STOP, CLEANUP, MIGRATE (node: the target), STANDBY,
+				  FENCE_CONFIRM (node: the one confirmed down) */
 	uint32_t req_id;
 	char resource[WIRE_NAME_MAX + 1];   /* "" for STANDBY */
 	uint32_t node;

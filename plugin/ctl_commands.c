@@ -176,6 +176,9 @@ int ctl_command_run(struct handoffd *d, qb_ipcs_connection_t *conn, int32_t cmd,
 		return d->link.connected ? rm_standby(&d->rm, conn, args, result) : not_connected(d, result);
 	case HANDOFF_CMD_FENCE_PEER:
 		return d->link.connected ? rm_fence_peer(&d->rm, args, result) : not_connected(d, result);
+	case HANDOFF_CMD_FENCE_CONFIRM:
+		return d->link.connected ? rm_fence_confirm(&d->rm, conn, args, result) :
+					   not_connected(d, result);
 	case HANDOFF_CMD_HISTORY:
 		return d->link.connected ? rm_history(&d->rm, args, result) : not_connected(d, result);
 	case HANDOFF_CMD_MEMBERS:

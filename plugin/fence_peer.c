@@ -2,13 +2,17 @@
  * fence_peer.c - the answer behind handoff-fence-peer, DRBD's fence-peer
  * handler: is the peer fenced?
  *
- * Yes only when this node is quorate, the peer is outside corosync's
- * quorate membership (not merely without handoffd: its corosync, and so
- * its DRBD, could still be up), and the peer's self-fence deadline has
- * passed: self_fence_timeout since this node saw it leave.  The peer
- * detects its own loss of quorum no later than this node detects its
- * departure (the same token timeout), so by then it has stopped, unmounted
- * and demoted, or its watchdog has reset it.
+ * Yes only when this node is quorate (and not only thanks to two_node:
+ * in a split both halves are), the peer is outside corosync's quorate
+ * membership (not merely without handoffd: its corosync, and so its DRBD,
+ * could still be up), and either an operator confirmed it down
+ * (FENCE_CONFIRM) or it has an armed watchdog and its deadline has passed:
+ * its self_fence_timeout plus its watchdog's timeout (both from its STATE)
+ * since this node saw it leave.  The peer detects its own loss of quorum
+ * no later than this node detects its departure (the same token timeout),
+ * so by then it has stopped, unmounted and demoted, or its watchdog has
+ * reset it.  Without a watchdog no timer makes it fenced: a stop can hang
+ * (S1).
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -84,31 +88,59 @@ static json_object *answer(bool fenced, uint32_t node, const char *fmt, ...)
 	return o;
 }
 
+/*
+ * How far NODE (not this node) is from fenced, as far as this node can
+ * tell.  *GONE_MS: since it left the quorate membership.
+ */
+enum peer_fence { PEER_HERE, PEER_FENCING, PEER_FENCED, PEER_CONFIRMED, PEER_NO_WATCHDOG };
+
+static enum peer_fence peer_fence(struct resource_manager *rm, uint32_t node, uint64_t *gone_ms,
+				  uint32_t *deadline_ms)
+{
+	const struct rsm_node *n = rsm_node(&rm->rsm, node);
+	uint64_t left_at = rm->first_quorum_ms;
+
+	*gone_ms = 0;
+	*deadline_ms = 0;
+	if (!rm->d->link.quorum.have_notification || in_quorum(&rm->d->link.quorum, node))
+		return PEER_HERE;
+	/* seen leaving, or never a member since this handoffd started: then at
+	 * the latest it left at the first quorum notification */
+	for (size_t k = 0; k < RSM_MAX_NODES; k++)
+		if (rm->left[k].nodeid == node)
+			left_at = rm->left[k].at_ms;
+	*gone_ms = left_at ? now_ms() - left_at : 0;
+	if (n && n->fence_confirmed)
+		return PEER_CONFIRMED;
+	/* without a watchdog no timer makes it fenced: its stop may hang */
+	if (!n || !n->timing_seen || !n->timing.watchdog_ms)
+		return PEER_NO_WATCHDOG;
+	*deadline_ms = n->timing.self_fence_timeout_ms + n->timing.watchdog_ms;
+	return left_at && *gone_ms >= *deadline_ms ? PEER_FENCED : PEER_FENCING;
+}
+
 const char *rm_peer_fence_state(struct resource_manager *rm, uint32_t node, uint64_t *left_ms)
 {
-	uint64_t left_at = rm->first_quorum_ms;
+	uint32_t deadline;
 
 	*left_ms = 0;
 	if (node == rm->d->link.local_nodeid)
 		return self_fence_state_name(rm->fence.state);
-	if (!rm->d->link.quorum.have_notification || in_quorum(&rm->d->link.quorum, node) ||
-	    !quorum_gate_open(&rm->d->link.gate))
+	if (!quorum_gate_open(&rm->d->link.gate))
 		return "";
-	for (size_t k = 0; k < RSM_MAX_NODES; k++)
-		if (rm->left[k].nodeid == node)
-			left_at = rm->left[k].at_ms;
-	if (!left_at)
-		return "";
-	*left_ms = now_ms() - left_at;
-	return *left_ms < rm->d->cfg.self_fence_timeout_ms ? "fencing" : "fenced";
+	switch (peer_fence(rm, node, left_ms, &deadline)) {
+	case PEER_FENCING: return "fencing";
+	case PEER_FENCED: case PEER_CONFIRMED: return "fenced";
+	case PEER_NO_WATCHDOG: return "unknown";
+	default: return "";
+	}
 }
 
 int rm_fence_peer(struct resource_manager *rm, json_object *args, json_object **result)
 {
-	const struct quorum_track *q = &rm->d->link.quorum;
 	json_object *jnode = NULL;
-	uint32_t node, timeout = rm->d->cfg.self_fence_timeout_ms;
-	uint64_t left_at = rm->first_quorum_ms, gone;
+	uint32_t node, deadline;
+	uint64_t gone;
 	const char *name;
 	char why[160];
 
@@ -135,23 +167,38 @@ int rm_fence_peer(struct resource_manager *rm, json_object *args, json_object **
 		*result = answer(false, node, "this node is not quorate: %s", why);
 		return 0;
 	}
-	if (in_quorum(q, node)) {
-		*result = answer(false, node, "node %u is a member of the quorate membership", node);
+	/* both halves of a split two_node cluster stay quorate and neither
+	 * fences itself: the peer may well be Primary (S1) */
+	if (rm_two_node_split(rm)) {
+		*result = answer(false, node, "this node is quorate only thanks to two_node "
+				 "(no quorum device): node %u may be quorate too and does not "
+				 "fence itself", node);
 		return 0;
 	}
-	/* seen leaving, or never a member since this handoffd started: then at
-	 * the latest it left at the first quorum notification */
-	for (size_t k = 0; k < RSM_MAX_NODES; k++)
-		if (rm->left[k].nodeid == node)
-			left_at = rm->left[k].at_ms;
-	gone = left_at ? now_ms() - left_at : 0;
-	if (gone < timeout)
+	switch (peer_fence(rm, node, &gone, &deadline)) {
+	case PEER_HERE:
+		*result = answer(false, node, "node %u is a member of the quorate membership", node);
+		break;
+	case PEER_CONFIRMED:
+		*result = answer(true, node, "node %u left the quorate membership %llu ms ago and an "
+				 "operator confirmed it down (handoffctl fence-confirm)", node,
+				 (unsigned long long)gone);
+		break;
+	case PEER_NO_WATCHDOG:
+		*result = answer(false, node, "node %u left %llu ms ago and has no watchdog: no timer "
+				 "makes it fenced; waiting for it to come back or for handoffctl "
+				 "fence-confirm %u", node, (unsigned long long)gone, node);
+		break;
+	case PEER_FENCING:
 		*result = answer(false, node, "node %u left %llu ms ago; its self-fence deadline "
 				 "passes in %llu ms", node, (unsigned long long)gone,
-				 (unsigned long long)(timeout - gone));
-	else
-		*result = answer(true, node, "node %u left the quorate membership %llu ms ago, "
-				 "more than self_fence_timeout (%u ms)", node,
-				 (unsigned long long)gone, timeout);
+				 (unsigned long long)(deadline - gone));
+		break;
+	case PEER_FENCED:
+		*result = answer(true, node, "node %u left the quorate membership %llu ms ago, more "
+				 "than its self_fence_timeout plus its watchdog's timeout (%u ms)", node,
+				 (unsigned long long)gone, deadline);
+		break;
+	}
 	return 0;
 }

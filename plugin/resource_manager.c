@@ -135,18 +135,22 @@ bool rm_gate_open(struct resource_manager *rm, char *why, size_t len)
  * does not count as quorate for failover (it still is for everything it
  * already runs: it does not fence itself).
  */
-static bool two_node_split(struct resource_manager *rm)
+bool rm_two_node_split(struct resource_manager *rm)
 {
 	struct quorum_votes v;
 
 	if (quorum_track_votes(&rm->d->link.quorum, &v) != CS_OK)
 		return false;
-	if (!(v.flags & VOTEQUORUM_INFO_TWONODE) || (v.flags & VOTEQUORUM_INFO_QDEVICE_CAST_VOTE) ||
-	    v.total_votes >= v.expected_votes)
+	return (v.flags & VOTEQUORUM_INFO_TWONODE) && !(v.flags & VOTEQUORUM_INFO_QDEVICE_CAST_VOTE) &&
+	       v.total_votes < v.expected_votes;
+}
+
+static bool two_node_split(struct resource_manager *rm)
+{
+	if (!rm_two_node_split(rm))
 		return false;
-	qb_log(LOG_WARNING, "two_node cluster with %u of %u votes and no quorum device: "
-	       "no failover from this side (a tie-breaker, corosync-qdevice, decides splits)",
-	       v.total_votes, v.expected_votes);
+	qb_log(LOG_WARNING, "two_node cluster split and no quorum device: "
+	       "no failover from this side (a tie-breaker, corosync-qdevice, decides splits)");
 	return true;
 }
 
@@ -154,6 +158,21 @@ static bool two_node_split(struct resource_manager *rm)
 #define STATE_QUORUM_WAIT_MS 3000
 
 static void send_state_now(struct resource_manager *rm);
+
+/*
+ * Does this sync know its ring?  corosync delivers a CPG confchg before the
+ * totem ring callback of the same membership change, so right after a
+ * confchg that removed a node the gate still compares the old rings and
+ * says "quorate": a node left alone claimed quorum in its STATE, and its
+ * partition failed resources over (S4; seen in t-fenceconfirm.sh).
+ */
+static bool state_ring_known(struct resource_manager *rm)
+{
+	if (rm->ring_expected && ring_id_equal(rm->d->link.gate.cpg_ring, rm->confchg_ring))
+		return false;
+	rm->ring_expected = false;
+	return quorum_gate_settled(&rm->d->link.gate);
+}
 
 static void state_wait_over(void *data)
 {
@@ -181,7 +200,7 @@ static void send_state_now(struct resource_manager *rm)
 	const struct wire_fact *facts = rm->facts;
 	struct wire_fact *letting_go = NULL;
 
-	if (!quorum_gate_settled(&rm->d->link.gate) && !rm->state_wait_expired) {
+	if (!state_ring_known(rm) && !rm->state_wait_expired) {
 		rm->state_waiting = true;
 		if (!rm->state_timer_armed) {
 			qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH,
@@ -197,6 +216,10 @@ static void send_state_now(struct resource_manager *rm)
 		rm->state_timer_armed = false;
 	}
 	rm->rsm.quorate_now = quorum_gate_open(&rm->d->link.gate) && !two_node_split(rm);
+	rm->state_said_quorate = rm->rsm.quorate_now;
+	/* the timings other members check their fence_delay against (rsm.h) */
+	rm->rsm.timing.watchdog_ms = rm->fence.watchdog_timeout_ms;
+	rm->rsm.timing.detect_ms = rm->d->link.token_ms + rm->d->link.consensus_ms;
 	/* A node still self-fencing lets go of what runs here: the merge must
 	 * not adopt it here (doc/protocol.md, rule 8). */
 	if (rm->fence.state == SF_FENCING && rm->facts && rm->rsm.n_res &&
@@ -207,12 +230,38 @@ static void send_state_now(struct resource_manager *rm)
 		facts = letting_go;
 	}
 	rsm_fill_state(&rm->rsm, &msg.u.state, facts, rm->rsm.n_res);
+	rm->rsm.resync = false;
 	rm_send(rm, &msg);
 	free(msg.u.state.entries);     /* the facts stay ours */
 	free(letting_go);
 }
 
 static void probe_all(struct resource_manager *rm);
+
+/*
+ * The quorum notification of a ring can come after this node sent its
+ * STATE as not quorate (STATE_QUORUM_WAIT_MS ran out): the merge then
+ * found no quorate member and failed nothing over.  Once the gate opens,
+ * a STATE flagged WIRE_STATE_RESYNC makes every member sync again, so
+ * that a lost owner's resources are decided now and not at the next
+ * membership change (L2).  Only when this node's last STATE said not
+ * quorate and it would say quorate now: no loop.
+ */
+static void ask_for_resync(struct resource_manager *rm, const char *why)
+{
+	qb_log(LOG_NOTICE, "%s: asking every member for a new sync", why);
+	rm->rsm.resync = true;
+	probe_all(rm);
+}
+
+static void resync_if_quorum_came_late(struct resource_manager *rm)
+{
+	if (!rm->ready || rm->rsm.syncing || rm->rsm.partition_quorate || rm->state_said_quorate ||
+	    rm->rsm.version == 0 || !quorum_gate_open(&rm->d->link.gate) ||
+	    rm_two_node_split(rm) || rm->fence.state == SF_FENCING)
+		return;
+	ask_for_resync(rm, "quorate now, after the last sync went without quorum");
+}
 
 void rm_facts_touch(struct resource_manager *rm, size_t i)
 {
@@ -381,8 +430,14 @@ static void on_op_done(void *ctx, const struct resource_conf *r, bool ok, const 
 		rm->op_busy[rm_res_index(rm, r)] = false;
 	rm_facts_touch(rm, rm_res_index(rm, r));
 	if (oc->release) {
+		const struct rsm_res *res = rm->ready ? rsm_find(&rm->rsm, r->name) : NULL;
 		qb_log(ok ? LOG_NOTICE : LOG_CRIT, "%s: released%s%s", r->name,
 		       ok ? "" : " FAILED: ", ok ? "" : error);
+		/* a failover waits for this lost owner to let go: the others
+		 * learn that it did from a new sync's facts (S1) */
+		if (ok && res && !rm->rsm.syncing && res->phase == PHASE_FAILING_OVER &&
+		    rsm_lost_has(res, rm->rsm.local_nodeid))
+			ask_for_resync(rm, "released as a lost owner");
 	} else {
 		qb_log(ok ? LOG_NOTICE : LOG_ERR, "%s: %s (epoch %llu) %s%s%s", r->name,
 		       oc->op == WIRE_OP_START ? "start" : "stop",
@@ -541,6 +596,7 @@ static void after_event(struct resource_manager *rm, bool was_syncing)
 		resend_results(rm);
 		rm_resend_reports(rm);
 		autostart(rm);
+		resync_if_quorum_came_late(rm);
 	}
 }
 
@@ -606,6 +662,33 @@ static void on_disconnected(void *ctx)
 	answer_all(rm, "handoffd lost its connection to corosync before the request was decided");
 }
 
+/*
+ * Does the confchg to IDS come with a new totem ring?  Yes when a node that
+ * left the group is still in the last quorum membership (it is going), or
+ * one that joined is not in it yet.  A handoffd alone leaving or joining,
+ * its corosync staying, changes no ring.
+ */
+static bool membership_changes(struct resource_manager *rm, const uint32_t *ids, size_t n)
+{
+	const struct rsm *m = &rm->rsm;
+
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		bool still = false;
+		if (!m->nodes[i].member)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			still |= ids[k] == m->nodes[i].nodeid;
+		if (!still && rm_in_quorum(rm, m->nodes[i].nodeid))
+			return true;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct rsm_node *node = rsm_node(m, ids[k]);
+		if ((!node || !node->member) && !rm_in_quorum(rm, ids[k]))
+			return true;
+	}
+	return false;
+}
+
 static void on_confchg(void *ctx, const struct cpg_member *members, size_t n)
 {
 	struct resource_manager *rm = ctx;
@@ -615,6 +698,8 @@ static void on_confchg(void *ctx, const struct cpg_member *members, size_t n)
 		return;
 	for (size_t i = 0; i < n; i++)
 		ids[i] = members[i].nodeid;
+	rm->ring_expected = membership_changes(rm, ids, n);
+	rm->confchg_ring = rm->d->link.gate.cpg_ring;
 	rsm_confchg(&rm->rsm, ids, n, &rm->acts);
 	execute(rm);     /* a confchg only starts a sync */
 }
@@ -655,12 +740,13 @@ static void on_gate(void *ctx, enum gate_verdict v)
 		facts_touch_all(rm);
 	self_fence_verdict(&rm->fence, v);
 	fence_watch_quorum(rm);
-	if (rm->state_waiting && rm->ready && quorum_gate_settled(&rm->d->link.gate))
+	if (rm->state_waiting && rm->ready && state_ring_known(rm))
 		send_state_now(rm);
 	if (open && rm->ready) {
 		rm->rsm.quorate_ring_nodeid = rm->d->link.gate.cpg_ring.nodeid;
 		rm->rsm.quorate_ring_seq = rm->d->link.gate.cpg_ring.seq;
 		autostart(rm);
+		resync_if_quorum_came_late(rm);
 	}
 }
 
@@ -769,6 +855,9 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kstring(o, "config", !n->member ? "" : n->eligible ? "ok" :
 			   m->syncing ? "syncing" :
 			   n->digest != m->reference_digest ? "differs" : "protocol");
+		/* why its timings make it ineligible (rsm.h, "Timings"), or "" */
+		jo_kstring(o, "timing", n->member ? n->timing_why : "");
+		jo_kint(o, "watchdog_ms", n->timing.watchdog_ms);
 		jo_kstring(o, "config_digest", n->member ? digest : "");
 		jo_object_end(o);
 	}
@@ -804,6 +893,23 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kstring(o, "storage", storage_kind_name(r->conf->storage));
 		jo_kstring(o, "workload", workload_kind_name(r->conf->workload));
 		jo_kstring(o, "last_error", r->last_error);
+		/* FAILING_OVER: the lost owners it waits for and how each is fenced */
+		jo_key(o, "lost_owners");
+		jo_array_begin(o);
+		for (size_t k = 0; k < r->n_lost; k++) {
+			static const char *const how[] = {
+				[LOST_UNFENCED] = "unfenced", [LOST_WATCHDOG] = "watchdog",
+				[LOST_CONFIRMED] = "confirmed",
+			};
+			const struct rsm_node *ln = rsm_node(m, r->lost[k].node);
+			jo_object_begin(o);
+			jo_kint(o, "nodeid", r->lost[k].node);
+			jo_kstring(o, "name", ln ? ln->name : "");
+			jo_kstring(o, "fence", r->lost[k].fence <= LOST_CONFIRMED ?
+				   how[r->lost[k].fence] : "?");
+			jo_object_end(o);
+		}
+		jo_array_end(o);
 		jo_object_end(o);
 	}
 	jo_array_end(o);
@@ -987,6 +1093,51 @@ int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_obj
 	msg.u.req.on = !json_object_object_get_ex(args, "on", &jon) || json_object_get_boolean(jon);
 	msg.u.req.parallel = (uint16_t)rm->d->cfg.standby_parallel;
 	return send_request(rm, conn, HANDOFF_CMD_STANDBY, &msg, result);
+}
+
+/*
+ * An operator says NODE is down (as stonith_admin --confirm): the
+ * failovers waiting for it go ahead (S1 rests on the operator's word).
+ * Refused here when NODE is in corosync's quorum membership (then it is
+ * not down, at most its handoffd is), is this node, or this node is not
+ * quorate; every member checks again when it is delivered.
+ */
+int rm_fence_confirm(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+		     json_object **result)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_FENCE_CONFIRM } };
+	json_object *jnode = NULL;
+	uint32_t node;
+
+	if (!rm->ready) {
+		*result = error_doc("handoffd is not connected to corosync");
+		return -ENOTCONN;
+	}
+	if (!json_object_object_get_ex(args, "node", &jnode)) {
+		*result = error_doc("no node named in the request");
+		return -EINVAL;
+	}
+	if (!(node = node_arg(rm, jnode, result)))
+		return -ENOENT;
+	if (!rsm_node(&rm->rsm, node)) {
+		json_object_put(*result);
+		*result = error_doc("unknown node '%s'", json_object_get_string(jnode));
+		return -ENOENT;
+	}
+	if (node == rm->rsm.local_nodeid) {
+		*result = error_doc("node %u is this node: it is not down", node);
+		return -EINVAL;
+	}
+	if (rm_in_quorum(rm, node)) {
+		*result = error_doc("node %u is in corosync's quorate membership: it is not down "
+				    "(if only its handoffd is gone, restart it)", node);
+		return -EBUSY;
+	}
+	if (gate_rejects(rm, result))
+		return -EAGAIN;
+	qb_log(LOG_WARNING, "an operator confirms node %u down (handoffctl fence-confirm)", node);
+	msg.u.req.node = node;
+	return send_request(rm, conn, HANDOFF_CMD_FENCE_CONFIRM, &msg, result);
 }
 
 int rm_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t cmd,

@@ -47,6 +47,11 @@ struct resource_manager {
 	bool verify_changed;           /* the verifying round found other facts */
 	bool state_again;              /* another STATE was asked while probing */
 	bool state_waiting;            /* STATE waits for this ring's quorum */
+	bool state_said_quorate;       /* our last STATE's WIRE_STATE_QUORATE_NOW */
+	/* the last confchg changed corosync's membership: its totem ring
+	 * comes after it; until then the gate still speaks of the old ring */
+	bool ring_expected;
+	struct ring_id confchg_ring;   /* the CPG ring when that confchg came */
 	bool state_wait_expired;
 	bool state_timer_armed;
 	qb_loop_timer_handle state_timer;
@@ -95,9 +100,17 @@ int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_obj
  * answer handoff-fence-peer {"node": N}. */
 void fence_watch_quorum(struct resource_manager *rm);
 /* What this node knows of NODE's self-fence: its own state for the local
- * node; for a node outside a quorate membership "fencing" until
- * self_fence_timeout after it left, then "fenced"; else "". */
+ * node; for a node outside a quorate membership: "fenced" once confirmed
+ * (FENCE_CONFIRM) or, with a watchdog, once self_fence_timeout + its
+ * watchdog's timeout passed since it left ("fencing" until then);
+ * "unknown" without a watchdog; else "". */
 const char *rm_peer_fence_state(struct resource_manager *rm, uint32_t node, uint64_t *left_ms);
+/* Is this node quorate only thanks to votequorum's two_node (a split
+ * 2-node cluster without a quorum device)? */
+bool rm_two_node_split(struct resource_manager *rm);
+/* handoffctl fence-confirm NODE: {"node": N}; deferred like rm_request. */
+int rm_fence_confirm(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+		     json_object **result);
 /* Is NODEID in corosync's current quorum membership? */
 bool rm_in_quorum(struct resource_manager *rm, uint32_t nodeid);
 /* A node by name (corosync's nodelist) or nodeid; 0 when unknown. */

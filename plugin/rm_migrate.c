@@ -194,7 +194,11 @@ static struct rsm_action action_of(const struct rsm_res *r)
 	case PHASE_RELEASING: a.type = ACT_MIGRATE_RELEASE; a.node = r->target; break;
 	case PHASE_RESTORING: a.type = ACT_MIGRATE_ACQUIRE; a.node = r->owner; break;
 	case PHASE_HANDING_BACK: a.type = ACT_TAKE_BACK; a.node = r->target; break;
-	default: a.type = ACT_FAILOVER; a.node = (uint32_t)r->dump_epoch; break;
+	default:
+		a.type = ACT_FAILOVER;
+		a.node = (uint32_t)r->dump_epoch;
+		a.ok = rsm_failover_waits_delay(r);
+		break;
 	}
 	return a;
 }
@@ -339,10 +343,12 @@ static void failover_now(void *data)
 	mig.nodeid = rm->rsm.local_nodeid;
 	/* Lost from the CPG group is not lost from the cluster: a node whose
 	 * corosync is still a member only lost its handoffd, and its workload
-	 * may well run on.  Taking it over would run it twice. */
-	if (rm_in_quorum(rm, res->lost_owner)) {
+	 * may well run on.  Taking it over would run it twice (S2). */
+	for (size_t k = 0; k < res->n_lost; k++) {
+		if (res->lost[k].node == rm->rsm.local_nodeid || !rm_in_quorum(rm, res->lost[k].node))
+			continue;
 		snprintf(why, sizeof(why), "node %u is still a member of corosync's membership "
-			 "(only its handoffd is gone): not taking it over", res->lost_owner);
+			 "(only its handoffd is gone): not taking it over", res->lost[k].node);
 		qb_log(LOG_WARNING, "%s: %s", c->resource, why);
 		report(rm, res->conf, MSG_STARTED, c->epoch, false, why, NULL);
 		free(c);
@@ -354,8 +360,8 @@ static void failover_now(void *data)
 		free(c);
 		return;
 	}
-	qb_log(LOG_NOTICE, "%s: fence_delay over, taking it over (epoch %llu)", c->resource,
-	       (unsigned long long)c->epoch);
+	qb_log(LOG_NOTICE, "%s: every lost owner is fenced, taking it over (epoch %llu)",
+	       c->resource, (unsigned long long)c->epoch);
 	rm->op_busy[rm_res_index(rm, res->conf)] = true;
 	rm_facts_touch(rm, rm_res_index(rm, res->conf));
 	if (driver_fail_over(&rm->env, res->conf, &mig, on_failed_over, c) < 0) {
@@ -368,6 +374,7 @@ static void failover_now(void *data)
 void rm_fail_over(struct resource_manager *rm, const struct rsm_action *a)
 {
 	struct failover_ctx *c = calloc(1, sizeof(*c));
+	uint32_t delay_ms;
 
 	if (!c)
 		return;
@@ -375,12 +382,16 @@ void rm_fail_over(struct resource_manager *rm, const struct rsm_action *a)
 	c->epoch = a->epoch;
 	c->dump_epoch = a->node;
 	snprintf(c->resource, sizeof(c->resource), "%s", a->resource);
+	/* a lost owner fenced only by its watchdog's deadline: fence_delay
+	 * covers it (S1, checked across nodes); confirmed down or back
+	 * holding nothing: no wait */
+	delay_ms = a->ok ? rm->d->cfg.fence_delay_ms : 0;
 	qb_log(LOG_WARNING, "%s: its owner is lost; this node takes it over in %u s "
-	       "(fence_delay, epoch %llu)", a->resource, rm->d->cfg.fence_delay_ms / 1000,
+	       "(%s, epoch %llu)", a->resource, delay_ms / 1000,
+	       a->ok ? "fence_delay" : "every lost owner confirmed down or back",
 	       (unsigned long long)a->epoch);
-	if (qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH,
-			      (uint64_t)rm->d->cfg.fence_delay_ms * 1000000ULL, c, failover_now,
-			      &c->timer) < 0) {
+	if (qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH, (uint64_t)delay_ms * 1000000ULL, c,
+			      failover_now, &c->timer) < 0) {
 		qb_log(LOG_ERR, "%s: cannot add the fence_delay timer", a->resource);
 		free(c);
 		return;
@@ -446,7 +457,8 @@ static json_object *history_doc(const struct rsm *m, const struct rsm_history *h
 	json_object_object_add(o, "resource", json_object_new_string(h->resource));
 	json_object_object_add(o, "epoch", json_object_new_int64((int64_t)h->epoch));
 	json_object_object_add(o, "kind", json_object_new_string(
-		h->kind == HIST_FAILOVER ? "failover" : "migration"));
+		h->kind == HIST_FAILOVER ? "failover" :
+		h->kind == HIST_FENCE_CONFIRM ? "fence-confirm" : "migration"));
 	json_object_object_add(o, "source", json_object_new_int64(h->source));
 	json_object_object_add(o, "source_name", json_object_new_string(s ? s->name : ""));
 	json_object_object_add(o, "target", json_object_new_int64(h->target));

@@ -124,6 +124,8 @@ const char *rsm_ineligible(const struct rsm *m, const struct rsm_res *r, uint32_
 		return "not a member of the cluster";
 	if (!n->eligible)
 		return "its configuration differs from the cluster's (config digest)";
+	if (n->timing_why[0])
+		return n->timing_why;
 	if (n->standby)
 		return "it is in standby";
 	return NULL;
@@ -135,6 +137,8 @@ int rsm_init(struct rsm *m, const struct handoff_config *cfg, uint32_t local_nod
 	memset(m, 0, sizeof(*m));
 	m->local_nodeid = local_nodeid;
 	m->local_digest = config_digest(cfg);
+	m->timing.self_fence_timeout_ms = cfg->self_fence_timeout_ms;
+	m->timing.fence_delay_ms = cfg->fence_delay_ms;
 	for (size_t i = 0; i < n_names; i++) {
 		struct rsm_node *n = node_get(m, ids[i], true);
 		if (n)
@@ -195,8 +199,10 @@ void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_ac
 		m->nodes[i].member = false;
 	for (size_t i = 0; i < n; i++) {
 		struct rsm_node *node = node_get(m, members[i], true);
-		if (node)
+		if (node) {
 			node->member = true;
+			node->fence_confirmed = false;   /* back: it is not down now */
+		}
 	}
 	/*
 	 * Messages held for an unfinished sync were delivered to the old
@@ -208,7 +214,7 @@ void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_ac
 		if (h->hdr.nodeid == m->local_nodeid &&
 		    (h->hdr.type == MSG_START || h->hdr.type == MSG_STOP ||
 		     h->hdr.type == MSG_CLEANUP || h->hdr.type == MSG_MIGRATE ||
-		     h->hdr.type == MSG_STANDBY))
+		     h->hdr.type == MSG_STANDBY || h->hdr.type == MSG_FENCE_CONFIRM))
 			rsm_push_text(out, ACT_REPLY, h->u.req.resource, 0, h->u.req.req_id, false,
 				  "membership changed before the request was decided; try again");
 	}
@@ -259,6 +265,7 @@ static void choose_reference(struct rsm *m)
 			      m->version != 0 && n->proto_min <= m->version &&
 			      m->version <= n->proto_max;
 	}
+	rsm_check_timings(m);
 }
 
 /*
@@ -306,7 +313,8 @@ static const struct wire_fact *fact_of(const struct rsm_node *n, const char *nam
  * would otherwise bring back, say, RESTORING of that epoch, which outranks
  * the RUNNING that ended it (the model found that: doc/protocol.md).
  */
-static const struct wire_entry *best_entry(const struct rsm *m, const char *name, size_t hint)
+static const struct wire_entry *best_entry(const struct rsm *m, const char *name, size_t hint,
+					   const struct wire_state **from)
 {
 	const struct wire_entry *best = NULL;
 	uint32_t best_sender = 0;
@@ -332,6 +340,7 @@ static const struct wire_entry *best_entry(const struct rsm *m, const char *name
 			best = e;
 			best_sender = n->nodeid;
 			best_gen = n->state.table_gen;
+			*from = &n->state;
 		}
 	}
 	return best;
@@ -352,12 +361,28 @@ bool rsm_is_member(const struct rsm *m, uint32_t nodeid)
 	return n && n->member;
 }
 
+/* The winning entry's failover state: the dump it may restore and the
+ * lost owners it waits for (S1: a member that joined since they left
+ * learns them here). */
+static void entry_lost(const struct wire_state *s, const struct wire_entry *e,
+		       struct rsm_res *r)
+{
+	r->dump_epoch = e->dump_epoch;
+	r->n_lost = 0;
+	if (e->lost_first + (size_t)e->n_lost > s->n_lost)
+		return;
+	memcpy(r->lost, &s->lost[e->lost_first], e->n_lost * sizeof(r->lost[0]));
+	r->n_lost = e->n_lost;
+}
+
 static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
 {
 	const char *name = r->conf->name;
 	const size_t idx = (size_t)(r - m->res);
-	const struct wire_entry *e = best_entry(m, name, idx);
+	const struct wire_state *from = NULL;
+	const struct wire_entry *e = best_entry(m, name, idx, &from);
 	uint32_t running[RSM_MAX_NODES], holding[RSM_MAX_NODES];
+	const struct wire_fact *facts[RSM_MAX_NODES] = { 0 };
 	size_t n_running = 0, n_holding = 0;
 	bool cleanup = false;
 
@@ -370,6 +395,7 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		r->epoch = e->epoch;
 		r->target = e->target;
 		snprintf(r->last_error, sizeof(r->last_error), "%s", e->last_error);
+		entry_lost(from, e, r);
 	}
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct rsm_node *n = &m->nodes[i];
@@ -377,6 +403,7 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		if (!n->member || !(f = fact_of(n, name, idx)))
 			continue;
 		r->disk[i] = f->disk;
+		facts[i] = f;
 		if (f->running)
 			running[n_running++] = n->nodeid;
 		if (f->running || f->mounted || f->role == ROLE_PRIMARY)
@@ -417,7 +444,10 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 			rsm_fail_over(m, r, r->epoch, r->owner, out);
 		}
 	} else if (r->phase == PHASE_FAILING_OVER) {
-		/* the new owner left too: the next one */
+		/* the lost owners that are back holding nothing wait no more;
+		 * then, if the new owner left too, the next one (it joins the
+		 * lost owners if it may have begun: S1) */
+		rsm_lost_prune(m, r, facts, out);
 		if (!rsm_is_member(m, r->owner) && m->partition_quorate)
 			rsm_fail_over(m, r, r->dump_epoch, r->owner, out);
 	} else if (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING) {
@@ -431,10 +461,22 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		r->owner = 0;
 	}
 	r->owner_lost = r->owner != 0 && !rsm_is_member(m, r->owner);
+	if (r->phase != PHASE_FAILING_OVER)
+		r->n_lost = 0;      /* nothing waits for a lost owner any more */
 
 	/* whoever holds it without owning it lets go, at once */
-	if (r->phase == PHASE_FAILING_OVER)
-		return;   /* the new owner is about to take it: it holds it by right */
+	if (r->phase == PHASE_FAILING_OVER) {
+		/* the new owner is about to take it: it holds it by right; a lost
+		 * owner back and still holding it lets go, which the failover
+		 * waits for (S1) */
+		for (size_t i = 0; i < n_holding; i++)
+			if (holding[i] == m->local_nodeid && holding[i] != r->owner &&
+			    rsm_lost_has(r, holding[i]))
+				rsm_push_text(out, ACT_RELEASE, name, r->epoch, 0, true,
+					      "%s: this node is a lost owner back from a failover that "
+					      "waits for it to let go", name);
+		return;
+	}
 	for (size_t i = 0; i < n_holding; i++) {
 		if (holding[i] == r->owner && r->phase != PHASE_STOPPED)
 			continue;
@@ -518,6 +560,12 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 {
 	struct rsm_node *n = node_get(m, msg->hdr.nodeid, false);
 
+	/* A member's quorum came after it sent its STATE as not quorate, or
+	 * it let go of what a failover waits for: it asks everyone for a new
+	 * sync, so that the failover is decided now, not at the next confchg
+	 * (L2).  Every member sees this STATE at the same point of the order. */
+	if (n && n->member && !m->syncing && (msg->u.state.flags & WIRE_STATE_RESYNC))
+		start_sync(m, out);
 	if (!n || !n->member || !m->syncing) {
 		wire_free(msg);   /* from a node that has left, or a stale sync */
 		return;
@@ -535,6 +583,11 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 	n->proto_max = n->state.proto_max;
 	n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
 	n->quorate_now = (n->state.flags & WIRE_STATE_QUORATE_NOW) != 0;
+	n->timing.self_fence_timeout_ms = n->state.self_fence_timeout_ms;
+	n->timing.fence_delay_ms = n->state.fence_delay_ms;
+	n->timing.watchdog_ms = n->state.watchdog_ms;
+	n->timing.detect_ms = n->state.detect_ms;
+	n->timing_seen = true;
 	if (all_states_seen(m))
 		merge(m, out);
 }
@@ -656,6 +709,12 @@ static void process_stop(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 		rsm_busy(m, msg, out, r);
 		return;
 	}
+	if (r->phase == PHASE_FAILING_OVER && rsm_failover_gated(r)) {
+		/* a lost owner may still run it: stopped here, it could then be
+		 * started elsewhere while it still runs there (S1, S2) */
+		rsm_reply(m, msg, out, false, r->epoch, "%s: %s", r->conf->name, r->last_error);
+		return;
+	}
 	if (r->owner == 0) {            /* FAILED before it had an owner */
 		r->phase = PHASE_STOPPED;
 		r->epoch++;
@@ -734,6 +793,7 @@ static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out
 	case MSG_RESULT:  process_result(m, msg, out); break;
 	case MSG_MIGRATE: rsm_process_migrate(m, msg, out); break;
 	case MSG_STANDBY: rsm_process_standby(m, msg, out); break;
+	case MSG_FENCE_CONFIRM: rsm_process_fence_confirm(m, msg, out); break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:
 		rsm_process_report(m, msg, out);
@@ -764,6 +824,8 @@ void rsm_deliver(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		    const struct wire_fact *facts, size_t n_facts)
 {
+	size_t n_lost = 0;
+
 	memset(s, 0, sizeof(*s));
 	s->proto_min = WIRE_VERSION_MIN;
 	s->proto_max = WIRE_VERSION_MAX;
@@ -780,8 +842,20 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 	}
 	if (m->quorate_now)
 		s->flags |= WIRE_STATE_QUORATE_NOW;
-	s->entries = m->n_res ? calloc(m->n_res, sizeof(*s->entries)) : NULL;
+	if (m->resync)
+		s->flags |= WIRE_STATE_RESYNC;
+	s->self_fence_timeout_ms = m->timing.self_fence_timeout_ms;
+	s->fence_delay_ms = m->timing.fence_delay_ms;
+	s->watchdog_ms = m->timing.watchdog_ms;
+	s->detect_ms = m->timing.detect_ms;
+	for (size_t i = 0; i < m->n_res; i++)
+		n_lost += m->res[i].n_lost;
+	/* the lost owners follow the entries in the same allocation: the
+	 * caller frees the entries alone */
+	s->entries = m->n_res ? calloc(1, m->n_res * sizeof(*s->entries) +
+					  n_lost * sizeof(*s->lost)) : NULL;
 	s->n_entries = s->entries ? m->n_res : 0;
+	s->lost = s->entries ? (struct wire_lost *)(s->entries + m->n_res) : NULL;
 	for (size_t i = 0; i < s->n_entries; i++) {
 		const struct rsm_res *r = &m->res[i];
 		struct wire_entry *e = &s->entries[i];
@@ -791,7 +865,22 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		e->epoch = r->epoch;
 		e->target = r->target;
 		e->last_error = r->last_error;
+		e->dump_epoch = r->dump_epoch;
+		e->lost_first = (uint32_t)s->n_lost;
+		e->n_lost = r->n_lost;
+		memcpy(&s->lost[s->n_lost], r->lost, r->n_lost * sizeof(r->lost[0]));
+		s->n_lost += r->n_lost;
 	}
 	s->facts = (struct wire_fact *)facts;   /* borrowed: the caller owns them */
 	s->n_facts = n_facts;
+}
+
+/* ---- history ---------------------------------------------------------------- */
+
+struct rsm_history *rsm_history_push(struct rsm *m)
+{
+	struct rsm_history *h = &m->history[m->n_history++ % RSM_HISTORY];
+
+	memset(h, 0, sizeof(*h));
+	return h;
 }

@@ -17,6 +17,9 @@
  * point of the total order on every member, all of them hold and replay the
  * same messages and reach the same table.
  *
+ * A STATE flagged WIRE_STATE_RESYNC outside a sync opens a new one on
+ * every member (a quorum that came late, a lost owner that let go).
+ *
  * The merge: per resource, the entry with the highest epoch wins (epochs
  * only grow through quorum-gated decisions, so it is the newest decision);
  * ties go to the further phase, then to the lower sender nodeid.  Local
@@ -36,6 +39,25 @@
 
 #define RSM_MAX_NODES 64
 
+/*
+ * Timings: what a node advertises in its STATE, so that the others can
+ * tell whether its fence_delay covers their self-fence (S1, S2).  The
+ * deadline another node may count on for node X is
+ * X.self_fence_timeout + X.watchdog (only when X has an armed watchdog:
+ * without one no timer makes X fenced, and a failover of what X ran waits
+ * for X to come back or for a FENCE_CONFIRM).  A member A whose
+ * fence_delay is not longer than some member B's deadline plus the
+ * detection time (token + consensus, the larger of A's and B's) would
+ * promote while B may still hold the volume: A is never a new owner or
+ * target (rsm_ineligible says why).
+ */
+struct rsm_timing {
+	uint32_t self_fence_timeout_ms;
+	uint32_t fence_delay_ms;     /* 0: not advertised (no check) */
+	uint32_t watchdog_ms;        /* the armed watchdog's own timeout; 0: none */
+	uint32_t detect_ms;          /* corosync's token + consensus */
+};
+
 struct rsm_node {
 	uint32_t nodeid;
 	char name[64];
@@ -46,6 +68,11 @@ struct rsm_node {
 	bool eligible;            /* same config as the reference, protocol ok */
 	bool standby;             /* no place for resources: what it runs moves away */
 	bool quorate_now;         /* its STATE said: quorate in this ring */
+	struct rsm_timing timing; /* from its last STATE (kept after it left) */
+	bool timing_seen;
+	/* its fence_delay does not cover another member's deadline: the reason */
+	char timing_why[160];
+	bool fence_confirmed;     /* a FENCE_CONFIRM since it was last a member */
 	struct wire_state state;  /* its last STATE, until the merge */
 };
 
@@ -62,7 +89,11 @@ struct rsm_res {
 	uint32_t ms[WIRE_TIMES];  /* the running migration's phase times so far */
 	bool drain_failed;        /* a move off a standby node failed: not again */
 	uint64_t dump_epoch;      /* FAILING_OVER: a dump of this epoch may be restored */
-	uint32_t lost_owner;      /* FAILING_OVER: the owner that was lost */
+	uint32_t lost_owner;      /* FAILING_OVER: the owner that was lost last (history) */
+	/* FAILING_OVER: every lost node that may still hold it, until it is
+	 * fenced (enum wire_lost_fence) or back holding nothing; in STATE */
+	struct wire_lost lost[WIRE_LOST_MAX];
+	uint8_t n_lost;
 	uint8_t disk[RSM_MAX_NODES];   /* each node's disk state at the last sync (by index in nodes[]) */
 };
 
@@ -78,8 +109,10 @@ enum rsm_action_type {
 	ACT_MIGRATE_RELEASE,      /* source: dump ... demote, send RELEASED or ABORT */
 	ACT_MIGRATE_ACQUIRE,      /* target: promote ... restore, send STARTED or HANDBACK */
 	ACT_TAKE_BACK,            /* source: promote ... restore the handed-back dump, STARTED */
-	ACT_FAILOVER,             /* new owner: wait fence_delay, promote, mount, restore
-				   * the dump of epoch `node` if it may, else start cold */
+	ACT_FAILOVER,             /* new owner: wait fence_delay (only when ok: a lost
+				   * owner is fenced by its watchdog's deadline, not
+				   * confirmed or back), promote, mount, restore the
+				   * dump of epoch `node` if it may, else start cold */
 };
 
 struct rsm_action {
@@ -98,7 +131,8 @@ struct rsm_action {
  * throughout.  ms: the phases' durations from the reports.
  */
 #define RSM_HISTORY 64
-enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2 };
+enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2,
+	HIST_FENCE_CONFIRM = 3 /* source: who asked, target: the node confirmed down */ };
 
 struct rsm_history {
 	char resource[WIRE_NAME_MAX + 1];
@@ -138,6 +172,8 @@ struct rsm {
 	uint64_t n_history;        /* entries ever recorded */
 	uint16_t standby_parallel; /* from the last STANDBY: migrations at once */
 	bool quorate_now;          /* set by the daemon before each STATE */
+	bool resync;               /* set by the daemon: the next STATE opens a sync */
+	struct rsm_timing timing;  /* ours; watchdog_ms and detect_ms set by the daemon */
 	bool partition_quorate;    /* the last merge: some member was quorate */
 };
 
@@ -145,6 +181,12 @@ struct rsm {
 bool rsm_migrating(enum phase p);
 /* Does R, in its current phase, wait for a report from NODEID? */
 bool rsm_awaits_report_from(const struct rsm_res *r, uint32_t nodeid);
+/* Is NODE among R's lost owners? */
+bool rsm_lost_has(const struct rsm_res *r, uint32_t node);
+/* Does a failover of R wait for a lost owner that is neither fenced nor back? */
+bool rsm_failover_gated(const struct rsm_res *r);
+/* Must its new owner wait fence_delay (a lost owner fenced by its watchdog)? */
+bool rsm_failover_waits_delay(const struct rsm_res *r);
 /* The Ith newest history entry (0: newest), or NULL. */
 const struct rsm_history *rsm_history_get(const struct rsm *m, size_t i);
 

@@ -38,8 +38,8 @@ bool rsm_awaits_report_from(const struct rsm_res *r, uint32_t nodeid)
 {
 	switch (r->phase) {
 	case PHASE_PREPARING: case PHASE_RESTORING: return nodeid == r->target;
-	case PHASE_RELEASING: case PHASE_HANDING_BACK: case PHASE_FAILING_OVER:
-		return nodeid == r->owner;
+	case PHASE_RELEASING: case PHASE_HANDING_BACK: return nodeid == r->owner;
+	case PHASE_FAILING_OVER: return nodeid == r->owner && !rsm_failover_gated(r);
 	default: return false;
 	}
 }
@@ -48,9 +48,8 @@ bool rsm_awaits_report_from(const struct rsm_res *r, uint32_t nodeid)
 static struct rsm_history *entry(struct rsm *m, const struct rsm_res *r,
 				 enum rsm_history_kind kind, uint32_t source, uint32_t target, bool ok)
 {
-	struct rsm_history *h = &m->history[m->n_history++ % RSM_HISTORY];
+	struct rsm_history *h = rsm_history_push(m);
 
-	memset(h, 0, sizeof(*h));
 	snprintf(h->resource, sizeof(h->resource), "%s", r->conf->name);
 	h->epoch = r->epoch;
 	h->kind = kind;
@@ -233,11 +232,12 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 			uint32_t gone = r->target;
 			record(m, r, false, "interrupted: node %u left during RELEASING; failing over",
 			       gone);
-			r->target = 0;
-			if (m->partition_quorate)
+			if (m->partition_quorate) {
 				rsm_fail_over_to(m, r, r->epoch, gone, r->owner, out);
-			else
+			} else {
+				r->target = 0;
 				r->phase = PHASE_FAILED;
+			}
 			break;
 		}
 		r->phase = PHASE_RESTORING;
@@ -274,6 +274,7 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 		if (r->phase == PHASE_FAILING_OVER) {
 			/* error carries how: "restored from the dump of epoch N" or "cold start" */
 			record_failover(m, r, rep->ok, rep->error);
+			r->n_lost = 0;
 			if (rep->ok) {
 				r->phase = PHASE_RUNNING;
 				r->last_error[0] = '\0';
@@ -352,7 +353,6 @@ void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *o
 	}
 	record(m, r, false, "interrupted: node %u left during %s; failing over", gone,
 	       phase_name(r->phase));
-	r->target = 0;
 	rsm_fail_over_to(m, r, r->epoch, gone, survivor, out);
 }
 
@@ -387,17 +387,38 @@ void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32
 	rsm_fail_over_to(m, r, dump_epoch, lost, 0, out);
 }
 
+/*
+ * May LOST still hold R (S1)?  Not a target lost before it saw RELEASED
+ * (it promotes only after it: S5), nor one that handed R back (HANDBACK
+ * said it demoted), nor a new owner lost before its failover was let go.
+ */
+static bool lost_may_hold(const struct rsm_res *r, uint32_t lost)
+{
+	if (lost == r->target && (r->phase == PHASE_RELEASING || r->phase == PHASE_HANDING_BACK))
+		return false;
+	if (r->phase == PHASE_FAILING_OVER && lost == r->owner)
+		return !rsm_failover_gated(r);
+	return true;
+}
+
 void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
 		      uint32_t prefer, struct rsm_actions *out)
 {
 	uint32_t to = failover_choice(m, r, prefer);
+	bool held = lost != 0 && lost_may_hold(r, lost);
 
+	/* the lost owners of an earlier loss still count (issue 15, point 4) */
+	if (r->phase != PHASE_FAILING_OVER)
+		r->n_lost = 0;
 	r->epoch++;
 	r->target = 0;
 	r->dump_epoch = dump_epoch;
 	memset(r->ms, 0, sizeof(r->ms));
+	if (to && held && !rsm_lost_add(m, r, lost, to))
+		to = 0;
 	if (!to) {
 		r->phase = PHASE_FAILED;
+		r->n_lost = 0;
 		rsm_set_error(r, "node %u lost, and no eligible member with UpToDate data "
 			      "may take %s over", lost, r->conf->name);
 		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s", r->last_error);
@@ -407,10 +428,16 @@ void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uin
 	r->owner = to;
 	r->phase = PHASE_FAILING_OVER;
 	r->owner_lost = false;
+	if (rsm_failover_gated(r)) {
+		/* S1, S2: no timer makes a node without a watchdog fenced */
+		rsm_failover_log_gate(m, r, out);
+		return;
+	}
 	rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false,
-		      "%s: node %u lost: node %u takes it over after fence_delay (epoch %llu)",
-		      r->conf->name, lost, to, (unsigned long long)r->epoch);
-	act(m, r, out, ACT_FAILOVER, to, (uint32_t)dump_epoch);
+		      "%s: node %u lost: node %u takes it over%s (epoch %llu)", r->conf->name, lost,
+		      to, rsm_failover_waits_delay(r) ? " after fence_delay" : "",
+		      (unsigned long long)r->epoch);
+	rsm_failover_act(m, r, out);
 }
 
 /* ---- standby ----------------------------------------------------------------- */

@@ -44,4 +44,23 @@ void rsm_drain(struct rsm *m, struct rsm_actions *out);
 /* After the merge: a migration whose source or target left is decided. */
 void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *out);
 
+/* A new history entry, zeroed (the oldest is overwritten). */
+struct rsm_history *rsm_history_push(struct rsm *m);
+
+/* rsm_fence.c: lost owners (doc/failover.md) */
+/* Add LOST to R's lost owners, fenced by its watchdog only when NEW_OWNER's
+ * fence_delay covers its deadline; false when the set is full. */
+bool rsm_lost_add(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t new_owner);
+/* After the merge: drop the lost owners that are back holding nothing
+ * (FACTS: by index in nodes[]); a failover no longer gated goes ahead. */
+void rsm_lost_prune(struct rsm *m, struct rsm_res *r, const struct wire_fact *const *facts,
+		    struct rsm_actions *out);
+/* ACT_FAILOVER for R's new owner, if that is this node. */
+void rsm_failover_act(struct rsm *m, struct rsm_res *r, struct rsm_actions *out);
+/* R waits for a lost owner: say so in its last error and the log. */
+void rsm_failover_log_gate(struct rsm *m, struct rsm_res *r, struct rsm_actions *out);
+/* Which members' fence_delay does not cover another member's deadline. */
+void rsm_check_timings(struct rsm *m);
+void rsm_process_fence_confirm(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+
 #endif

@@ -299,6 +299,29 @@ int render_probe(FILE *out, FILE *err, json_object *doc, const struct render_opt
 	return 0;
 }
 
+/* A failover's lost owners and how each counts as fenced, when it has any. */
+static void lost_owners(FILE *out, json_object *r)
+{
+	json_object *lost = NULL;
+	size_t n;
+
+	if (!json_object_object_get_ex(r, "lost_owners", &lost) ||
+	    !json_object_is_type(lost, json_type_array) || !(n = json_object_array_length(lost)))
+		return;
+	fprintf(out, "%16s lost owners:", "");
+	for (size_t k = 0; k < n; k++) {
+		json_object *l = json_object_array_get_idx(lost, k);
+		char id[16];
+		const char *who = node_label(l, "name", "nodeid", id, sizeof(id));
+		const char *fence = str_or(l, "fence", "?");
+		fprintf(out, "%s %s (%s)", k ? "," : "", who,
+			!strcmp(fence, "unfenced") ? "NOT FENCED: handoffctl fence-confirm once it is down" :
+			!strcmp(fence, "watchdog") ? "its watchdog: fenced after fence_delay" :
+			!strcmp(fence, "confirmed") ? "confirmed down" : fence);
+	}
+	fprintf(out, "\n");
+}
+
 int render_status(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
 {
 	json_object *nodes = field(err, doc, "nodes", json_type_array);
@@ -344,14 +367,19 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 		int member = bool_or(n, "member", 0);
 		const char *cfg = str_or(n, "config", "");
 		const char *sf = str_or(n, "self_fence", "");
+		const char *timing = str_or(n, "timing", "");
 		fprintf(out, "%10" PRId64 "  %-16s %-8s %s%s%s\n", int_or(n, "nodeid", -1),
 			str_or(n, "name", "-"), member ? "yes" : "no",
-			!member ? "-" : bool_or(n, "eligible", 0) ? "ok" :
-			!strcmp(cfg, "syncing") ? "(syncing)" :
-			!strcmp(cfg, "protocol") ? "PROTOCOL DIFFERS: INELIGIBLE" :
-			"DIFFERS: INELIGIBLE", bool_or(n, "standby", 0) ? ", STANDBY" : "",
+			!member ? "-" : !bool_or(n, "eligible", 0) ?
+			(!strcmp(cfg, "syncing") ? "(syncing)" :
+			 !strcmp(cfg, "protocol") ? "PROTOCOL DIFFERS: INELIGIBLE" :
+			 "DIFFERS: INELIGIBLE") : *timing ? "TIMING: INELIGIBLE" : "ok",
+			bool_or(n, "standby", 0) ? ", STANDBY" : "",
 			!strcmp(sf, "fencing") ? ", SELF-FENCING" : !strcmp(sf, "fenced") ? ", SELF-FENCED" :
-			!strcmp(sf, "failed") ? ", SELF-FENCE FAILED" : "");
+			!strcmp(sf, "failed") ? ", SELF-FENCE FAILED" :
+			!strcmp(sf, "unknown") ? ", NOT FENCED (no watchdog)" : "");
+		if (member && *timing)
+			fprintf(out, "%10s  %s\n", "", timing);
 	}
 	fprintf(out, "\nResources:\n%-16s %-9s %-16s %6s  %s\n", "Name", "Phase", "Owner",
 		"Epoch", "Nodes");
@@ -378,6 +406,7 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 			str_or(r, "phase", "?"), owner, int_or(r, "epoch", 0), prefs);
 		if (*err_text)
 			fprintf(out, "%16s last error: %s\n", "", err_text);
+		lost_owners(out, r);
 	}
 	return 0;
 }

@@ -52,6 +52,8 @@ static const struct ctl_command commands[] = {
 	  "NODE may run resources again" },
 	{ "fence-peer", HANDOFF_CMD_FENCE_PEER, render_fence, 1, 1, "NODE",
 	  "may DRBD consider NODE fenced? (exit 0 yes, 1 no; see handoff-fence-peer)" },
+	{ "fence-confirm", HANDOFF_CMD_FENCE_CONFIRM, render_message, 1, 1, "NODE",
+	  "NODE is down (powered off, reset): what waits for its fencing may go on" },
 	{ "history", HANDOFF_CMD_HISTORY, render_history, 0, 1, "[RES]",
 	  "list past migrations: epoch, source, target, result, phase times" },
 	{ "check-config", 0, NULL, 0, 1, "[FILE]",
@@ -585,7 +587,7 @@ int main(int argc, char **argv)
 	if (cmd->code == 0)
 		return check_config(nargs ? argv[optind + 1] : HANDOFF_DEFAULT_CONFIG);
 	args = json_object_new_object();
-	if (cmd->code == HANDOFF_CMD_FENCE_PEER) {
+	if (cmd->code == HANDOFF_CMD_FENCE_PEER || cmd->code == HANDOFF_CMD_FENCE_CONFIRM) {
 		json_object_object_add(args, "node", json_object_new_string(argv[optind + 1]));
 	} else if (cmd->code == HANDOFF_CMD_STANDBY) {
 		/* the argument is a node; what it runs now is what --wait follows */

@@ -64,6 +64,7 @@ enum handoff_cmd {
 	HANDOFF_CMD_HISTORY = 9,   /* {"resource": R?}: past migrations, newest first */
 	HANDOFF_CMD_STANDBY = 10,  /* {"node": N, "on": bool}; write */
 	HANDOFF_CMD_FENCE_PEER = 11, /* {"node": N}: may DRBD consider N fenced? */
+	HANDOFF_CMD_FENCE_CONFIRM = 12, /* {"node": N}: an operator says N is down; write */
 	HANDOFF_CMD_MAX
 };
 
@@ -99,6 +100,7 @@ static inline const char *handoff_cmd_name(int32_t cmd)
 	case HANDOFF_CMD_HISTORY: return "history";
 	case HANDOFF_CMD_STANDBY: return "standby";
 	case HANDOFF_CMD_FENCE_PEER: return "fence-peer";
+	case HANDOFF_CMD_FENCE_CONFIRM: return "fence-confirm";
 	default:                  return "unknown";
 	}
 }

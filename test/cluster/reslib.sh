@@ -134,3 +134,11 @@ file_watchdogs() {
 	hc daemon all stop >"$_out" 2>&1
 	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
 }
+
+# confirm_fenced NODE [FROM]: what an operator does once NODE is known down
+# (no watchdog makes it fenced on a timer): handoffctl fence-confirm on
+# FROM (default node 3), retried until FROM sees NODE out of corosync's
+# membership; the failovers waiting for NODE then go ahead.
+confirm_fenced() {
+	retry 30 ctl "${2:-3}" fence-confirm "node$1" >"$_out" 2>&1 || { diag <"$_out"; return 1; }
+}

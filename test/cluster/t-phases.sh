@@ -40,6 +40,7 @@ ctl 3 migrate web node2 >"$_out" 2>&1 || diag <"$_out"
 check "PREPARING again" retry 10 in_phase PREPARING 1
 crash 1
 rm -f "$faults/slow.meta.2"
+check "the operator confirms node1 down (it has no watchdog)" confirm_fenced 1
 check "source died in PREPARING: web runs once, on node2" once_on 2
 check "... started cold (nothing was dumped)" sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' history web -d '|' | head -n 1 | grep -q '|failover|node1|node2|ok|.*|cold start' || { '$HCLUSTER' exec 3 '$HANDOFFCTL' history web -d '|'; exit 1; }"
 check "revive node1" revive 1

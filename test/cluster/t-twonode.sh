@@ -2,7 +2,8 @@
 # t-twonode.sh - a 2-node cluster (votequorum two_node, which implies
 # wait_for_all) split without a tie-breaker: both halves stay quorate, so
 # neither may promote what the other ran: the owner keeps running it, the
-# other side does not fail it over, and the stand-in sees no second Primary.
+# other side does not fail it over, fence-peer does not call the other
+# side fenced, and the stand-in sees no second Primary.
 . "$(dirname "$0")/lib.sh"
 require_root
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
@@ -33,6 +34,14 @@ check "node1 did not fence itself and still runs it" counter_grows 1
 check "exactly one counter" test "$(counters)" -eq 1
 check "node2 is not Primary" sh -c "test \"\$('$HCLUSTER' exec 2 '$STANDIN' role r0 | cut -d/ -f1)\" = Secondary"
 check "node2's log says why" sh -c "'$HCLUSTER' logs 2 2>&1 | grep -q 'no failover from this side'"
+# DRBD's fence-peer handler must not call the peer fenced either: it runs on
+# (issue 15, point 5)
+check "fence-peer on node2 about node1: not fenced (two_node split)" \
+	sh -c "out=\$('$HCLUSTER' exec 2 '$HANDOFFCTL' fence-peer node1); rc=\$?; echo \"exit \$rc: \$out\"; [ \$rc -eq 1 ] && echo \"\$out\" | grep -q 'quorate only thanks to two_node'"
+check "... handoff-fence-peer exits 6 at once" \
+	sh -c "'$HCLUSTER' exec 2 env HANDOFFCTL='$HANDOFFCTL' '$HANDOFF_SRCDIR/tools/handoff-fence-peer' --peer node1 --timeout 20; test \$? -eq 6"
+check "fence-confirm is refused there: this half is not quorate for failover" \
+	expect_rejected 2 "was not quorate at the last sync" fence-confirm node1
 check "S1: the stand-in saw no second Primary" no_violations
 hc heal 1 >"$_out" 2>&1 || diag <"$_out"
 check "after the heal both agree: web RUNNING on node1" retry 40 sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' status -d '|' | grep -q '^web|RUNNING|1|'"

@@ -161,11 +161,19 @@ static const char STATUS[] =
 	"{\"nodeid\":3,\"name\":\"node3\",\"member\":false,\"eligible\":false,\"config\":\"\","
 	"\"self_fence\":\"fencing\"},"
 	"{\"nodeid\":4,\"name\":\"node4\",\"member\":true,\"eligible\":true,\"config\":\"ok\","
-	"\"standby\":true}],"
+	"\"standby\":true},"
+	"{\"nodeid\":5,\"name\":\"node5\",\"member\":true,\"eligible\":true,\"config\":\"ok\","
+	"\"timing\":\"its fence_delay (36000 ms) does not cover node 1's self-fence deadline\"},"
+	"{\"nodeid\":6,\"name\":\"node6\",\"member\":false,\"eligible\":false,\"config\":\"\","
+	"\"self_fence\":\"unknown\"}],"
 	"\"resources\":[{\"name\":\"web\",\"phase\":\"RUNNING\",\"owner\":1,\"owner_name\":\"node1\","
 	"\"owner_lost\":false,\"epoch\":4,\"nodes\":[\"node1\",\"node3\"],\"last_error\":\"\"},"
 	"{\"name\":\"db\",\"phase\":\"FAILED\",\"owner\":3,\"owner_name\":\"node3\","
-	"\"owner_lost\":true,\"epoch\":2,\"nodes\":[\"node3\"],\"last_error\":\"start on node 3: boom\"}]}";
+	"\"owner_lost\":true,\"epoch\":2,\"nodes\":[\"node3\"],\"last_error\":\"start on node 3: boom\"},"
+	"{\"name\":\"app\",\"phase\":\"FAILING_OVER\",\"owner\":4,\"owner_name\":\"node4\","
+	"\"epoch\":3,\"nodes\":[\"node4\"],\"last_error\":\"\",\"lost_owners\":["
+	"{\"nodeid\":6,\"name\":\"node6\",\"fence\":\"unfenced\"},"
+	"{\"nodeid\":3,\"name\":\"\",\"fence\":\"watchdog\"}]}]}";
 
 static void status_table(void **state)
 {
@@ -180,6 +188,13 @@ static void status_table(void **state)
 	assert_non_null(strstr(c.out, "web              RUNNING   node1                 4  node1 node3\n"));
 	assert_non_null(strstr(c.out, "db               FAILED    node3 (LOST)          2  node3\n"));
 	assert_non_null(strstr(c.out, "last error: start on node 3: boom\n"));
+	/* issue 15: timings across nodes, a node no timer calls fenced, and
+	 * the lost owners a failover waits for */
+	assert_non_null(strstr(c.out, "node5            yes      TIMING: INELIGIBLE\n"
+			       "            its fence_delay (36000 ms) does not cover node 1's"));
+	assert_non_null(strstr(c.out, "node6            no       -, NOT FENCED (no watchdog)\n"));
+	assert_non_null(strstr(c.out, "lost owners: node6 (NOT FENCED: handoffctl fence-confirm "
+			       "once it is down), 3 (its watchdog: fenced after fence_delay)\n"));
 	done(&c);
 }
 
@@ -188,7 +203,8 @@ static void status_delim(void **state)
 	struct capture c = run(render_status, STATUS, RENDER_DELIM, ":");
 	(void)state;
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(c.out, "web:RUNNING:1:4:\ndb:FAILED:3:2:start on node 3: boom\n");
+	assert_string_equal(c.out, "web:RUNNING:1:4:\ndb:FAILED:3:2:start on node 3: boom\n"
+			    "app:FAILING_OVER:4:3:\n");
 	done(&c);
 }
 

@@ -31,6 +31,7 @@ struct sim {
 	bool up[N + 1];                        /* handoffd running */
 	struct wire_fact facts[N + 1][2];      /* per node, web and db */
 	struct rsm_actions acts[N + 1];        /* everything each node was told */
+	uint32_t watchdog_ms[N + 1];           /* each node's armed watchdog (0: none) */
 	uint8_t *queue[64];
 	size_t qlen[64];
 	size_t nq;
@@ -63,6 +64,9 @@ static struct sim *sim_new(void)
 		s->facts[i][1].name = "db";
 		s->facts[i][0].role = s->facts[i][1].role = ROLE_SECONDARY;
 		s->facts[i][0].disk = DRBD_DISK_UPTODATE;    /* web is on DRBD */
+		/* a watchdog everywhere unless a test says otherwise: a lost
+		 * owner is then fenced once fence_delay passed */
+		s->watchdog_ms[i] = 5000;
 		boot(s, i);
 	}
 	return s;
@@ -93,6 +97,8 @@ static void multicast(struct sim *s, const struct wire_msg *msg)
 static void send_state(struct sim *s, int i)
 {
 	struct wire_msg msg = { .hdr = { .type = MSG_STATE, .nodeid = (uint32_t)i } };
+	s->m[i].timing.watchdog_ms = s->watchdog_ms[i];
+	s->m[i].timing.detect_ms = 2200;
 	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 2);
 	multicast(s, &msg);
 	free(msg.u.state.entries);   /* the facts are borrowed */
@@ -1176,6 +1182,267 @@ static void failover_prefers_the_migrations_end(void **state)
 	end_lost(true, false, 3, 1);    /* target lost while restoring: the source */
 }
 
+
+/* ---- fencing (issue 15) ----------------------------------------------------- */
+
+static void fence_confirm(struct sim *s, int from, uint32_t node)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_FENCE_CONFIRM, .nodeid = (uint32_t)from } };
+	msg.u.req.req_id = ++s->next_req;
+	msg.u.req.node = node;
+	multicast(s, &msg);
+	run(s);
+}
+
+static bool lost_has(const struct rsm_res *r, uint32_t node, enum wire_lost_fence fence)
+{
+	for (size_t i = 0; i < r->n_lost; i++)
+		if (r->lost[i].node == node)
+			return r->lost[i].fence == fence;
+	return false;
+}
+
+/* web RUNNING on node 1; node 1 is lost (node 2 takes over by preference) */
+static struct sim *owner_1_lost(uint32_t watchdog_ms_of_1, uint32_t watchdog_ms_of_2)
+{
+	static const uint32_t without1[] = { 2, 3 };
+	struct sim *s = sim_new();
+
+	s->watchdog_ms[1] = watchdog_ms_of_1;
+	s->watchdog_ms[2] = watchdog_ms_of_2;
+	all_up(s);
+	assert_true(ask(s, 1, MSG_START, "web", 1)->ok);
+	result(s, 1, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	s->up[1] = false;
+	confchg(s, without1, 2);
+	run(s);
+	expect_phase(s, PHASE_FAILING_OVER, 2, 0);
+	return s;
+}
+
+/* Without a watchdog no timer makes a lost owner fenced: the failover waits
+ * for an operator's FENCE_CONFIRM (S1, S2); with one, it goes ahead after
+ * fence_delay. */
+static void failover_waits_for_a_fence_confirm_without_watchdog(void **state)
+{
+	struct sim *s = owner_1_lost(5000, 5000);
+	const struct rsm_action *a;
+	const struct rsm_history *h;
+	(void)state;
+
+	/* with a watchdog: at once, and the new owner waits fence_delay */
+	a = last(s, 2, ACT_FAILOVER);
+	assert_non_null(a);
+	assert_true(a->ok);
+	assert_true(lost_has(res(s, 2, "web"), 1, LOST_WATCHDOG));
+	sim_free(s);
+
+	s = owner_1_lost(0, 5000);
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
+	assert_true(lost_has(res(s, 3, "web"), 1, LOST_UNFENCED));
+	assert_false(rsm_awaits_report_from(res(s, 2, "web"), 2));
+	assert_non_null(strstr(res(s, 2, "web")->last_error, "fence-confirm"));
+	/* another sync changes nothing */
+	{
+		static const uint32_t without1[] = { 2, 3 };
+		confchg(s, without1, 2);
+		run(s);
+	}
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
+
+	/* nor may it be stopped (then started elsewhere) meanwhile */
+	assert_false(ask(s, 3, MSG_STOP, "web", 0)->ok);
+	assert_non_null(strstr(last(s, 3, ACT_REPLY)->text, "waiting until node 1 is fenced"));
+	expect_phase(s, PHASE_FAILING_OVER, 2, 0);
+
+	/* a member is not down; the confirmation of a lost node lets it go */
+	fence_confirm(s, 3, 2);
+	assert_false(last(s, 3, ACT_REPLY)->ok);
+	assert_non_null(strstr(last(s, 3, ACT_REPLY)->text, "is a member"));
+	fence_confirm(s, 3, 1);
+	assert_true(last(s, 3, ACT_REPLY)->ok);
+	agree(s);
+	a = last(s, 2, ACT_FAILOVER);
+	assert_non_null(a);
+	assert_false(a->ok);          /* confirmed down: no fence_delay to wait */
+	assert_int_equal(a->epoch, res(s, 2, "web")->epoch);
+	assert_int_equal(count(s, 3, ACT_FAILOVER), 0);
+	assert_true(rsm_awaits_report_from(res(s, 3, "web"), 2));
+	assert_string_equal(res(s, 3, "web")->last_error, "");
+	for (int i = 2; i <= N; i++) {
+		h = rsm_history_get(&s->m[i], 0);
+		assert_int_equal(h->kind, HIST_FENCE_CONFIRM);
+		assert_int_equal(h->source, 3);
+		assert_int_equal(h->target, 1);
+		assert_non_null(strstr(h->result, "1 resource waited for it"));
+		assert_non_null(strstr(last(s, i, ACT_LOG)->text, "FENCE_CONFIRM"));
+		assert_true(rsm_node(&s->m[i], 1)->fence_confirmed);
+	}
+	report(s, 2, MSG_STARTED, "web", res(s, 2, "web")->epoch, true, "cold start");
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 2, 0);
+	assert_int_equal(res(s, 3, "web")->n_lost, 0);
+	sim_free(s);
+}
+
+/* A lost owner that comes back holding nothing (it fenced itself) is
+ * fenced: the failover goes ahead at that sync. */
+static void failover_goes_ahead_when_the_lost_owner_is_back_empty_handed(void **state)
+{
+	struct sim *s = owner_1_lost(0, 5000);
+	(void)state;
+
+	boot(s, 1);
+	s->facts[1][0].running = 0;
+	s->facts[1][0].mounted = 1;         /* still mounted: not yet */
+	all_up(s);
+	expect_phase(s, PHASE_FAILING_OVER, 2, 0);
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
+	assert_true(lost_has(res(s, 1, "web"), 1, LOST_UNFENCED));   /* the joiner agrees */
+	/* it lets go (only it), and its next STATE opens a sync that says so */
+	assert_int_equal(count(s, 1, ACT_RELEASE), 1);
+	assert_int_equal(count(s, 2, ACT_RELEASE) + count(s, 3, ACT_RELEASE), 0);
+	s->facts[1][0].mounted = 0;
+	s->m[1].resync = true;
+	send_state(s, 1);
+	s->m[1].resync = false;
+	run(s);
+	expect_phase(s, PHASE_FAILING_OVER, 2, 0);
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 1);
+	assert_int_equal(res(s, 1, "web")->n_lost, 0);
+	sim_free(s);
+}
+
+/* Point 4: a failover whose new owner is lost too keeps the first lost
+ * owner; a new owner lost before it was let go never held it. */
+static void lost_owners_survive_a_second_loss(void **state)
+{
+	static const uint32_t one_three[] = { 1, 3 };
+	struct sim *s = owner_1_lost(0, 5000);
+	(void)state;
+
+	/* node 2 never got ACT_FAILOVER: not a lost owner when it leaves;
+	 * node 1 (back, still holding the volume) joins, so the partition is
+	 * quorate and web fails over to node 3 */
+	boot(s, 1);
+	s->facts[1][0].mounted = 1;
+	s->facts[1][0].disk = DRBD_DISK_OUTDATED;
+	s->up[2] = false;
+	confchg(s, one_three, 2);
+	run(s);
+	expect_phase(s, PHASE_FAILING_OVER, 3, 0);
+	assert_int_equal(res(s, 3, "web")->n_lost, 1);
+	assert_true(lost_has(res(s, 3, "web"), 1, LOST_UNFENCED));
+	sim_free(s);
+
+	/* the same, but node 1 may take it (UpToDate): the lost owner chosen
+	 * as the new owner holds it by right, nothing waits for it */
+	s = owner_1_lost(0, 5000);
+	boot(s, 1);
+	s->facts[1][0].mounted = 1;
+	s->up[2] = false;
+	confchg(s, one_three, 2);
+	run(s);
+	expect_phase(s, PHASE_FAILING_OVER, 1, 0);
+	assert_true(lost_has(res(s, 3, "web"), 1, LOST_UNFENCED));
+	assert_int_equal(count(s, 1, ACT_FAILOVER), 1);
+	assert_int_equal(count(s, 1, ACT_RELEASE), 0);
+	sim_free(s);
+
+	/* node 1 had a watchdog: node 2 was let go, then is lost too (without
+	 * a watchdog); both stay in the set, on every member */
+	s = owner_1_lost(5000, 0);
+	boot(s, 1);
+	s->facts[1][0].mounted = 1;         /* node 1 back, not yet let go, */
+	s->facts[1][0].disk = DRBD_DISK_OUTDATED;   /* and no place for it */
+	s->up[2] = false;
+	confchg(s, one_three, 2);
+	run(s);
+	expect_phase(s, PHASE_FAILING_OVER, 3, 0);
+	for (int i = 1; i <= N; i += 2) {
+		assert_int_equal(res(s, i, "web")->n_lost, 2);
+		assert_true(lost_has(res(s, i, "web"), 1, LOST_WATCHDOG));
+		assert_true(lost_has(res(s, i, "web"), 2, LOST_UNFENCED));
+	}
+	assert_int_equal(count(s, 3, ACT_FAILOVER), 0);
+	fence_confirm(s, 1, 2);
+	assert_true(lost_has(res(s, 3, "web"), 2, LOST_CONFIRMED));
+	assert_int_equal(count(s, 3, ACT_FAILOVER), 1);
+	assert_true(last(s, 3, ACT_FAILOVER)->ok);   /* node 1's watchdog: fence_delay */
+	sim_free(s);
+}
+
+/* Timings across nodes: node 3's fence_delay does not cover the others'
+ * deadline; it is never a new owner, and says why. */
+static void short_fence_delay_is_ineligible(void **state)
+{
+	struct sim *s = sim_new();
+	char conf[sizeof(CONF) + 64];
+	const char *why;
+	(void)state;
+
+	snprintf(conf, sizeof(conf), "[cluster]\nfence_delay = 36\n%s", CONF);
+	rsm_free(&s->m[3]);
+	config_free(&s->cfg[3]);
+	load_conf(s, 3, conf);
+	boot(s, 3);
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_true(rsm_node(&s->m[i], 3)->eligible);    /* the same config */
+		why = rsm_ineligible(&s->m[i], res(s, i, "web"), 3);
+		assert_non_null(why);
+		assert_non_null(strstr(why, "fence_delay (36000 ms) does not cover node"));
+		assert_null(rsm_ineligible(&s->m[i], res(s, i, "web"), 2));
+	}
+	assert_false(ask(s, 1, MSG_START, "web", 3)->ok);
+	assert_non_null(strstr(last(s, 1, ACT_REPLY)->text, "does not cover"));
+	/* it may still ask for things: its config is the cluster's */
+	assert_true(ask(s, 3, MSG_START, "web", 1)->ok);
+	/* without a watchdog elsewhere the deadline is shorter: eligible */
+	s->watchdog_ms[1] = s->watchdog_ms[2] = s->watchdog_ms[3] = 0;
+	all_up(s);
+	assert_null(rsm_ineligible(&s->m[1], res(s, 1, "web"), 3));
+	sim_free(s);
+}
+
+/* Point 7: the quorum notification came after the STATEs went out (all
+ * as not quorate); once a member is quorate it asks for a new sync, and
+ * the lost owner's resource fails over then, not at the next confchg. */
+static void late_quorum_resyncs(void **state)
+{
+	static const uint32_t without1[] = { 2, 3 };
+	struct sim *s = sim_new();
+	(void)state;
+
+	all_up(s);
+	assert_true(ask(s, 1, MSG_START, "web", 1)->ok);
+	result(s, 1, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	s->up[1] = false;
+	for (size_t k = 0; k < 2; k++)
+		rsm_confchg(&s->m[without1[k]], without1, 2, &s->acts[without1[k]]);
+	for (int i = 2; i <= N; i++) {
+		s->m[i].quorate_now = false;      /* no notification yet */
+		send_state(s, i);
+	}
+	run(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	assert_false(s->m[2].partition_quorate);
+	/* node 2's notification arrives: its next STATE opens a sync */
+	s->m[2].quorate_now = s->m[3].quorate_now = true;
+	s->m[2].resync = true;
+	send_state(s, 2);
+	s->m[2].resync = false;
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_FAILING_OVER);
+	assert_int_equal(res(s, 3, "web")->owner, 2);
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 1);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1208,6 +1475,11 @@ int main(void)
 		cmocka_unit_test(failover_picks_by_preference_and_data),
 		cmocka_unit_test(no_failover_without_quorum),
 		cmocka_unit_test(migration_ends_leave_by_phase),
+		cmocka_unit_test(failover_waits_for_a_fence_confirm_without_watchdog),
+		cmocka_unit_test(failover_goes_ahead_when_the_lost_owner_is_back_empty_handed),
+		cmocka_unit_test(lost_owners_survive_a_second_loss),
+		cmocka_unit_test(short_fence_delay_is_ineligible),
+		cmocka_unit_test(late_quorum_resyncs),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }

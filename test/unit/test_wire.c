@@ -122,6 +122,17 @@ static void expect_reject(const uint8_t *buf, size_t len, uint32_t sender, const
 		fail_msg("reason '%s' lacks '%s'", why, reason);
 }
 
+/* M, once encoded, is refused for REASON */
+static void expect_encoded_rejected(const struct wire_msg *m, const char *reason)
+{
+	uint8_t *buf;
+	size_t len = wire_encode(m, 1, &buf);
+
+	assert_true(len > 0);
+	expect_reject(buf, len, m->hdr.nodeid, reason);
+	free(buf);
+}
+
 static void migration_messages(void **state)
 {
 	struct wire_msg m = { .hdr = { .type = MSG_MIGRATE, .nodeid = 2 } }, d;
@@ -176,11 +187,74 @@ static void migration_messages(void **state)
 	assert_string_equal(d.u.req.resource, "");
 	free(buf);
 	m.u.req.parallel = 0;
-	len = wire_encode(&m, 1, &buf);
-	expect_reject(buf, len, 2, "out of range");
-	free(buf);
+	expect_encoded_rejected(&m, "out of range");
 	assert_string_equal(wire_type_name(MSG_HANDBACK), "HANDBACK");
 	assert_string_equal(phase_name(PHASE_FAILING_OVER), "FAILING_OVER");
+}
+
+/* Issue 15: the timings, each entry's dump epoch and lost owners, and
+ * FENCE_CONFIRM travel and are checked. */
+static void fencing_fields(void **state)
+{
+	struct wire_lost lost[3] = { { 3, LOST_UNFENCED }, { 2, LOST_CONFIRMED }, { 1, LOST_WATCHDOG } };
+	struct wire_entry entries[2] = {
+		{ .name = "web", .owner = 1, .phase = PHASE_FAILING_OVER, .epoch = 9,
+		  .dump_epoch = 8, .n_lost = 2, .lost_first = 0 },
+		{ .name = "db", .owner = 2, .phase = PHASE_FAILING_OVER, .epoch = 4,
+		  .n_lost = 1, .lost_first = 2 },
+	};
+	struct wire_msg m = { .hdr = { .type = MSG_STATE, .nodeid = 1 } }, d;
+	uint8_t *buf;
+	size_t len, at;
+	char why[256];
+	(void)state;
+
+	m.u.state = (struct wire_state){
+		.proto_min = 1, .proto_max = 1, .flags = WIRE_STATE_RESYNC,
+		.self_fence_timeout_ms = 30000, .fence_delay_ms = 60000, .watchdog_ms = 10000,
+		.detect_ms = 2200, .entries = entries, .n_entries = 2, .lost = lost, .n_lost = 3,
+	};
+	len = wire_encode(&m, 1, &buf);
+	assert_true(len > 0);
+	assert_int_equal(wire_decode(buf, len, 1, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.state.flags, WIRE_STATE_RESYNC);
+	assert_int_equal(d.u.state.self_fence_timeout_ms, 30000);
+	assert_int_equal(d.u.state.fence_delay_ms, 60000);
+	assert_int_equal(d.u.state.watchdog_ms, 10000);
+	assert_int_equal(d.u.state.detect_ms, 2200);
+	assert_int_equal(d.u.state.entries[0].dump_epoch, 8);
+	assert_int_equal(d.u.state.entries[0].n_lost, 2);
+	assert_int_equal(d.u.state.entries[1].n_lost, 1);
+	assert_int_equal(d.u.state.n_lost, 3);
+	assert_int_equal(d.u.state.lost[d.u.state.entries[0].lost_first + 1].node, 2);
+	assert_int_equal(d.u.state.lost[d.u.state.entries[0].lost_first + 1].fence, LOST_CONFIRMED);
+	assert_int_equal(d.u.state.lost[d.u.state.entries[1].lost_first].node, 1);
+	assert_int_equal(d.u.state.lost[d.u.state.entries[1].lost_first].fence, LOST_WATCHDOG);
+	wire_free(&d);
+	/* db's lost owner ends the entries: its fence byte comes right
+	 * before n_facts (2 bytes, no facts follow) */
+	at = len - 2 - 1;
+	buf[at] = 7;
+	expect_reject(buf, len, 1, "lost owner out of range");
+	buf[at] = LOST_WATCHDOG;
+	buf[at - 4] = buf[at - 3] = buf[at - 2] = buf[at - 1] = 0;    /* node 0 */
+	expect_reject(buf, len, 1, "lost owner out of range");
+	free(buf);
+	/* more lost owners than an entry may have: refused on both sides */
+	entries[1].n_lost = WIRE_LOST_MAX + 1;
+	assert_int_equal(wire_encode(&m, 1, &buf), 0);
+
+	m = (struct wire_msg){ .hdr = { .type = MSG_FENCE_CONFIRM, .nodeid = 2 } };
+	m.u.req = (struct wire_request){ .req_id = 5, .node = 3 };
+	len = wire_encode(&m, 1, &buf);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.hdr.type, MSG_FENCE_CONFIRM);
+	assert_int_equal(d.u.req.req_id, 5);
+	assert_int_equal(d.u.req.node, 3);
+	free(buf);
+	m.u.req.node = 0;
+	expect_encoded_rejected(&m, "fence-confirm names no node");
+	assert_string_equal(wire_type_name(MSG_FENCE_CONFIRM), "FENCE_CONFIRM");
 }
 
 static void header_checks(void **state)
@@ -262,9 +336,9 @@ static void huge_counts_do_not_allocate(void **state)
 	size_t len = encode_state(&buf, 2);
 	(void)state;
 
-	/* n_entries sits right after the fixed STATE fields */
-	buf[WIRE_HEADER_LEN + 28] = 0xff;
-	buf[WIRE_HEADER_LEN + 29] = 0xff;
+	/* n_entries sits right after the fixed STATE fields (and the timings) */
+	buf[WIRE_HEADER_LEN + 44] = 0xff;
+	buf[WIRE_HEADER_LEN + 45] = 0xff;
 	expect_reject(buf, len, 2, "entry count larger than the message");
 	free(buf);
 }
@@ -339,6 +413,7 @@ int main(void)
 		cmocka_unit_test(state_roundtrip),
 		cmocka_unit_test(requests_and_results_roundtrip),
 		cmocka_unit_test(migration_messages),
+		cmocka_unit_test(fencing_fields),
 		cmocka_unit_test(header_checks),
 		cmocka_unit_test(every_truncation_fails_cleanly),
 		cmocka_unit_test(body_checks),
