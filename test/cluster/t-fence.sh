@@ -1,8 +1,9 @@
 #!/bin/bash
 # t-fence.sh - self-fencing: the owner of a resource cut off from the
 # majority stops, unmounts and demotes within self_fence_timeout and says
-# so; the majority takes the resource over after fence_delay; after the
-# heal exactly one instance runs and the stand-in saw no second Primary; a
+# so; its watchdog (a plain file: no timeout known) does not make it fenced
+# on a timer, so the majority takes the resource over only once an operator
+# runs fence-confirm (issue 15); after the heal exactly one instance runs and the stand-in saw no second Primary; a
 # stop that hangs during a self-fence is reported as a failed self-fence.
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -42,8 +43,10 @@ check "node1 holds nothing: Secondary, unmounted, no counter" holds_nothing 1
 check "status on node1 says it self-fenced" sh -c "'$HCLUSTER' exec 1 '$HANDOFFCTL' status | grep -q 'SELF-FENCED in [0-9]* ms'"
 check "handoffd logged the self-fence" sh -c "'$HCLUSTER' logs 1 2>&1 | grep -q 'self-fenced in'"
 check "the majority stays quorate" quorate_is 2 true
-check "the majority's status shows node1 self-fenced once its deadline passed" \
-	retry 15 sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' status | grep -E '^ +1 +node1 +no +-, SELF-FENCED'"
+# The file watchdog has no ioctls, so its timeout is unknown: to the
+# others node1 has no watchdog, and no timer makes it fenced (S1, S2).
+check "the majority's status shows node1 not fenced: no watchdog, no timer" \
+	retry 15 sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' status | grep -E '^ +1 +node1 +no +-, NOT FENCED \\(no watchdog\\)'"
 one_on() {   # NODE: the only Primary, the only counter
 	local i got=""
 	for i in 1 2 3; do [ "$(role_of $i)" = Primary ] && got="$got $i"; done
@@ -59,9 +62,14 @@ fence_peer() {   # NODE PEER WANT-EXIT: handoff-fence-peer on NODE about PEER ex
 }
 check "fence-peer on node2 about node3 (a quorate member): not fenced, exit 6" fence_peer 2 node3 6
 check "fence-peer on node1 (not quorate) about node2: not fenced, exit 6" fence_peer 1 node2 6
-check "fence-peer on node2 about node1: fenced once its self-fence deadline passed, exit 7" fence_peer 2 node1 7
-check "... and it says why" sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' fence-peer node1 | grep -q '^fenced: node 1 left the quorate membership [0-9]* ms ago, more than self_fence_timeout (3000 ms)'"
-check "the majority takes web over after fence_delay: RUNNING on node2" retry 30 phase_is 2 RUNNING 2
+sleep 7   # fence_delay (6 s) has passed since node1 left
+check "fence-peer on node2 about node1 after fence_delay: still not fenced (no watchdog)" \
+	sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' fence-peer node1 | grep -q '^not fenced: node 1 left [0-9]* ms ago and has no watchdog'"
+check "no failover on a timer alone: web still FAILING_OVER" phase_is 2 FAILING_OVER 2
+check "the operator confirms node1 down (fence-confirm on node2)" confirm_fenced 1 2
+check "fence-peer on node2 about node1: fenced once confirmed, exit 7" fence_peer 2 node1 7
+check "... and it says why" sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' fence-peer node1 | grep -q '^fenced: node 1 left the quorate membership [0-9]* ms ago and an operator confirmed it down'"
+check "the majority takes web over once confirmed: RUNNING on node2" retry 30 phase_is 2 RUNNING 2
 check "S1, S2: node2 alone is Primary and runs it" one_on 2
 check "S1: the stand-in saw no second Primary" no_violations
 
