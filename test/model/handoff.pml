@@ -61,7 +61,10 @@
  *  - S1, S2 by a monitor, in every state; S3 asserted at every restore (the
  *    ghost `fresh`: no instance ran since the dump was completed); D1, DRBD's
  *    own guarantee that a Primary holds the newest data.
- *  - L1 (ltl L1) under weak fairness.
+ *  - L1 (ltl L1) under weak fairness.  Without a watchdog it rests on the
+ *    lost node's return (a cut heals, a crashed node restarts: weak fairness
+ *    of env, whose other moves are bounded), not on the operator.
+ * Each without a watchdog (the default) and with one (-DWATCHDOG).
  *
  * Variants: each must yield a counterexample (test/model/run-model):
  *   -DNO_QUORUM_GATE    decisions and steps need no quorum (S4 removed)
@@ -72,6 +75,8 @@
  *                       and counts (with -DWATCHDOG: the fixed deadline)
  *   -DTIMER_FENCE_NO_WATCHDOG  no watchdog, and fence_delay's timer alone
  *                       makes the lost node fenced
+ *   -DBEFORE_ISSUE15    both, and no failed step: only a running step can
+ *                       make a self-fence miss its deadline (issue 15's find)
  * The real model is checked twice: without a watchdog and with -DWATCHDOG.
  */
 
@@ -106,6 +111,13 @@
  * start/stop, not to this protocol; STANDBY asks every member to MIGRATE
  * each resource off a node, which the model covers by MIGRATE itself.
  * FENCE_CONFIRM is the operator's word that a lost node is fenced. */
+
+/* the rules before issue 15, the running step the only fault */
+#ifdef BEFORE_ISSUE15
+#define NO_CANCEL
+#define TIMER_FENCE_NO_WATCHDOG
+#define MAXFAIL 0
+#endif
 
 /* ---- bounds (override with -D) ---- */
 #ifndef MAXCRASH
