@@ -130,7 +130,8 @@
 #define MAXMIG 1        /* MIGRATE requests */
 #endif
 #ifndef MAXFAIL
-#define MAXFAIL 1       /* failed steps: readiness, a release step, an acquire step */
+#define MAXFAIL 1       /* failed steps: readiness, a release step, an acquire step,
+                           a self-fence that misses its deadline */
 #endif
 #ifndef MAXCONFIRM
 #define MAXCONFIRM 1    /* handoffctl fence-confirm */
@@ -483,9 +484,9 @@ inline let_go(n)
 	mnt[n] = 0; pri[n] = 0
 }
 
-/* the end of node n's running step (fl: a promote, restore or cold start;
- * a mount is one step, like a promote that runs while Primary): what it did (the caller lets a
- * new Primary's writes go on: writes_go_on() uses j and k) */
+/* the end of node n's running step (fl: a promote, restore or cold start):
+ * what it did.  The caller lets a new Primary's writes go on (not here:
+ * writes_go_on() uses j and k, the merge's loop variables) */
 inline step_effect(n)
 {
 	if
