@@ -77,6 +77,7 @@
  *                       makes the lost node fenced
  *   -DBEFORE_ISSUE15    both, and no failed step: only a running step can
  *                       make a self-fence miss its deadline (issue 15's find)
+ *   -DKEEP_CONFIRM      a FENCE_CONFIRM outlives the node's return
  * The real model is checked twice: without a watchdog and with -DWATCHDOG.
  */
 
@@ -690,7 +691,9 @@ inline confchg(c)
 		:: j < N ->
 			if
 			:: MEMB(j, c2) ->
+#ifndef KEEP_CONFIRM
 				t_fc = t_fc & (7 - (1 << j));   /* back: it speaks for itself */
+#endif
 				if :: utd[j] -> t_syn = t_syn | (1 << j) :: else fi;
 				if :: inst[j] && !stp[j] && (t_run == NONE || j == t_own) -> t_run = j :: else fi   /* a node letting go is not running it */
 			:: else
