@@ -24,6 +24,19 @@
  *  - Faults: node crash (the workload, mount and Primary role vanish; the
  *    disk stays) and restart (a fresh handoffd: empty table, no pending
  *    step); one network cut that isolates one node, and its heal.
+ *  - Steps that take time: a promote, restore or cold start begins
+ *    (passes the gate) and ends (its effect) in two steps, so quorum can be
+ *    lost while it runs; a running step holds the device or the filesystem
+ *    (a stop cannot umount or demote under it).
+ *  - Time, for fencing: the quorate side's fence_delay is not a clock but a
+ *    condition on the lost node (FENCED below), one per way of fencing: a
+ *    watchdog (-DWATCHDOG), none (the default), or today's timer without a
+ *    watchdog (-DTIMER_FENCE_NO_WATCHDOG).  A self-fence may miss its
+ *    deadline (a holder that cannot be stopped yet): with a watchdog, the
+ *    node is reset then.
+ *  - The operator's `handoffctl fence-confirm NODE` (FENCE_CONFIRM), taken
+ *    only when the node is down or has finished self-fencing and holds
+ *    nothing: the operator's promise, as with stonith_admin --confirm.
  *  - DRBD per node: role, disk UpToDate or not, connected = same side and
  *    up.  Promotion is refused while a connected peer is Primary or the
  *    local disk is not UpToDate; a Primary with quorum goes on writing
@@ -48,13 +61,24 @@
  *  - S1, S2 by a monitor, in every state; S3 asserted at every restore (the
  *    ghost `fresh`: no instance ran since the dump was completed); D1, DRBD's
  *    own guarantee that a Primary holds the newest data.
- *  - L1 (ltl L1) under weak fairness.
+ *  - L1 (ltl L1) under weak fairness.  Without a watchdog it rests on the
+ *    lost node's return (a cut heals, a crashed node restarts: weak fairness
+ *    of env, whose other moves are bounded), not on the operator.
+ * Each without a watchdog (the default) and with one (-DWATCHDOG).
  *
  * Variants: each must yield a counterexample (test/model/run-model):
  *   -DNO_QUORUM_GATE    decisions and steps need no quorum (S4 removed)
  *   -DNO_WAIT_PREPARED  the source releases as soon as MIGRATE is accepted
  *   -DIGNORE_CONSUMED   the dump check looks at the complete marker only
  *   -DNO_TIMING         drop TIMING_SELF_FENCE_BEFORE_FENCE_DELAY
+ *   -DNO_CANCEL         quorum loss does not cancel a running step: it ends,
+ *                       and counts (with -DWATCHDOG: the fixed deadline)
+ *   -DTIMER_FENCE_NO_WATCHDOG  no watchdog, and fence_delay's timer alone
+ *                       makes the lost node fenced
+ *   -DBEFORE_ISSUE15    both, and no failed step: only a running step can
+ *                       make a self-fence miss its deadline (issue 15's find)
+ *   -DKEEP_CONFIRM      a FENCE_CONFIRM outlives the node's return
+ * The real model is checked twice: without a watchdog and with -DWATCHDOG.
  */
 
 /* ---- names shared with cpg/wire.h (test/model/check-names compares them) ---- */
@@ -71,6 +95,7 @@
 #define MSG_ABORT     10
 #define MSG_HANDBACK  11
 #define MSG_STANDBY   12
+#define MSG_FENCE_CONFIRM 13
 /* enum phase */
 #define PHASE_STOPPED       0
 #define PHASE_STARTING      1
@@ -85,7 +110,15 @@
 /* STATE is the atomic sync step (confchg below).  START, STOP, CLEANUP and
  * RESULT (and the phases STARTING, STOPPING) belong to the operator's
  * start/stop, not to this protocol; STANDBY asks every member to MIGRATE
- * each resource off a node, which the model covers by MIGRATE itself. */
+ * each resource off a node, which the model covers by MIGRATE itself.
+ * FENCE_CONFIRM is the operator's word that a lost node is fenced. */
+
+/* the rules before issue 15, the running step the only fault */
+#ifdef BEFORE_ISSUE15
+#define NO_CANCEL
+#define TIMER_FENCE_NO_WATCHDOG
+#define MAXFAIL 0
+#endif
 
 /* ---- bounds (override with -D) ---- */
 #ifndef MAXCRASH
@@ -98,7 +131,11 @@
 #define MAXMIG 1        /* MIGRATE requests */
 #endif
 #ifndef MAXFAIL
-#define MAXFAIL 1       /* failed steps: readiness, a release step, an acquire step */
+#define MAXFAIL 1       /* failed steps: readiness, a release step, an acquire step,
+                           a self-fence that misses its deadline */
+#endif
+#ifndef MAXCONFIRM
+#define MAXCONFIRM 1    /* handoffctl fence-confirm */
 #endif
 #ifndef QCAP
 #define QCAP 6
@@ -148,12 +185,17 @@ byte lre[N];
 bit  lra[N];
 bit  stp[N];            /* stopping everything it holds: self-fence or release */
 bit  wq[N];             /* it was quorate since it last started fencing (self_fence.c) */
+bit  fl[N];             /* its sequence's current step (promote, restore, cold start)
+                           runs: it passed the gate, its effect comes at its end */
+bit  late[N];           /* its self-fence missed its deadline, and goes on */
+byte fc[N];             /* bitmask: lost nodes confirmed fenced (FENCE_CONFIRM), in its
+                           copy of the table; a member's bit is cleared at every sync */
 
 /* ---- CPG: one ordered queue per network side (0: main, 1: the cut node) ---- */
 chan q[2] = [QCAP] of { byte, byte, byte, byte };   /* type, sender, epoch, arg */
 
 /* ---- environment budgets ---- */
-byte crashes, splits, migs, fails;
+byte crashes, splits, migs, fails, confirms;
 
 /* ---- ghosts (not part of the protocol) ---- */
 bit  fresh;             /* S3: no instance ran since the complete marker was written */
@@ -166,7 +208,7 @@ bit  dunfit;            /* L1: one end died, and the other could not take it ove
 
 /* temporaries, never part of a state */
 hidden byte x, i, j, k, w, w2, c2, nw, pref, r1, r2;
-hidden byte t_ph, t_own, t_tgt, t_ep, t_syn, t_de;
+hidden byte t_ph, t_own, t_tgt, t_ep, t_syn, t_de, t_fc, t_re;
 hidden byte mt, ms, me, ma, qf, em, em2, emk, emarg, t_run;
 hidden byte ghostok = 1;
 
@@ -219,19 +261,49 @@ hidden byte ghostok = 1;
                        ((b) != NONE && consumed == (e) && consumer == (b))))
 #endif
 /*
- * TIMING_SELF_FENCE_BEFORE_FENCE_DELAY, the model's one timing assumption:
- * a node without quorum has finished self-fencing (holds nothing) before
- * fence_delay ends on the quorate side.  So when the new owner's
- * fence_delay is over, no node it cannot see and that lacks quorum still
- * holds the resource.  handoffd enforces fence_delay > self_fence_timeout +
- * token + consensus, and the watchdog resets a node whose stop hangs.
+ * When may the new owner n count node m as fenced (FENCE_DELAY_OVER)?
+ * TIMING_SELF_FENCE_BEFORE_FENCE_DELAY, the model's timing assumption,
+ * with a watchdog (-DWATCHDOG): the deadline other nodes count on is
+ * self_fence_timeout + the watchdog's timeout, and fence_delay > that
+ * deadline + token + consensus.  By then a node without quorum has either
+ * finished self-fencing (holds nothing) or missed its deadline and been
+ * reset by the watchdog (the node's `late` step below, a crash).  So when
+ * fence_delay is over, no node n cannot see, and that lacks quorum, holds
+ * the resource.
+ * Without a watchdog no timer makes a node fenced: n waits until m is back
+ * (connected: its STATE tells what it holds, and DRBD sees it) or an
+ * operator confirmed m fenced (FENCE_CONFIRM in n's table).
+ * -DTIMER_FENCE_NO_WATCHDOG, today's rule: no watchdog, and the timer
+ * alone: m counts as fenced once it holds nothing or missed its deadline.
  */
-#define UNFENCED(m, n) (up[m] && !CONN(n, m) && !REALQ(m) && HOLDS(m))
-#ifdef NO_TIMING
-#define FENCE_DELAY_OVER(n) 1
+#define UNFENCED(m, n)  (up[m] && !CONN(n, m) && !REALQ(m) && HOLDS(m))
+#define CONFIRMED(n, m) (((fc[n] >> (m)) & 1) == 1)
+#if defined(NO_TIMING)
+#define FENCED(m, n)    1
+#elif defined(TIMER_FENCE_NO_WATCHDOG)
+#define FENCED(m, n)    (!UNFENCED(m, n) || late[m] || CONFIRMED(n, m))
+#elif defined(WATCHDOG)
+#define FENCED(m, n)    (!UNFENCED(m, n) || CONFIRMED(n, m))
 #else
-#define FENCE_DELAY_OVER(n) (!UNFENCED(0, n) && !UNFENCED(1, n) && !UNFENCED(2, n))
+#define FENCED(m, n)    (CONN(n, m) || CONFIRMED(n, m))
 #endif
+#define FENCE_DELAY_OVER(n) (FENCED(0, n) && FENCED(1, n) && FENCED(2, n))
+/* a self-fence can miss its deadline only where someone counts on it */
+#if defined(WATCHDOG) || defined(TIMER_FENCE_NO_WATCHDOG)
+#define DEADLINE 1
+#endif
+/* the operator's promise (fence-confirm): m is down, or it finished
+ * self-fencing and holds nothing */
+#define SEEN_FENCED(m)  (!up[m] || (!HOLDS(m) && !stp[m]))
+/* ... and node x's failover waits (status says so), m is away from x */
+#define CONFIRMABLE(x, m) (up[x] && GATE(x) && ak[x] == K_FAILOVER && !ago[x] && !CONN(x, m) \
+                           && !CONFIRMED(x, m) && SEEN_FENCED(m))
+/* a running step holds the device or the filesystem: no umount, no demote */
+#define BUSY(n)         (fl[n] && HOLDS(n))
+/* ACQUIRE, TAKE_BACK, FAILOVER: promote, mount, dump check, restore or start */
+#define ACQUIRING(n) (up[n] && ago[n] && (ak[n] == K_ACQUIRE || ak[n] == K_TAKEBACK || ak[n] == K_FAILOVER))
+#define DUMP_FROM(n) NONE
+#define DUMP_EPOCH(n) ((ak[n] == K_FAILOVER) -> aarg[n] : aep[n])
 /* the report the table waits for from node n (rsm_awaits_report_from) */
 #define AWAITS(n)     ((ph[n] == PHASE_PREPARING && tgt[n] == (n)) || (ph[n] == PHASE_RESTORING && tgt[n] == (n)) \
                        || ((ph[n] == PHASE_RELEASING || ph[n] == PHASE_HANDING_BACK \
@@ -313,6 +385,7 @@ inline pmsg(t)
 	:: t == MSG_STARTED -> printf("STARTED")
 	:: t == MSG_ABORT -> printf("ABORT")
 	:: t == MSG_HANDBACK -> printf("HANDBACK")
+	:: t == MSG_FENCE_CONFIRM -> printf("FENCE_CONFIRM")
 	:: else -> printf("MSG_%d", t)
 	fi
 }
@@ -336,7 +409,10 @@ inline ptable(n)
 {
 	pphase(ph[n]);
 	printf(" owner %c target %c epoch %d", (own[n] == NONE -> 45 : 65 + own[n]),
-	       (tgt[n] == NONE -> 45 : 65 + tgt[n]), ep[n])
+	       (tgt[n] == NONE -> 45 : 65 + tgt[n]), ep[n]);
+	if :: fc[n] & 1 -> printf(" A confirmed fenced") :: else fi;
+	if :: fc[n] & 2 -> printf(" B confirmed fenced") :: else fi;
+	if :: fc[n] & 4 -> printf(" C confirmed fenced") :: else fi
 }
 
 /* node n multicasts (t, e, a) in its side */
@@ -345,6 +421,7 @@ inline send(n, t, e, a)
 	printf("MODEL: %c sends ", 65 + n); pmsg(t);
 	if
 	:: t == MSG_MIGRATE -> printf(" to %c\n", 65 + a)
+	:: t == MSG_FENCE_CONFIRM -> printf(" of %c\n", 65 + a)
 	:: else -> printf(" epoch %d", e); if :: !a -> printf(" not ok") :: else fi; printf("\n")
 	fi;
 	assert(nfull(q[COMP(n)]));
@@ -379,6 +456,56 @@ inline writes_go_on()
 	od
 }
 
+/* a restore (S3: at most once, only the dump of the epoch asked for) */
+inline restore(n, e)
+{
+	printf("MODEL: %c restores the dump of epoch %d\n", 65 + n, e);
+	assert(fresh && complete == e);
+	fresh = 0; inst[n] = 1; frz[n] = 0
+}
+
+inline consume(n, e)
+{
+	printf("MODEL: %c writes marker consumed=%d\n", 65 + n, e);
+	consumed = e; consumer = n
+}
+
+/* undo of an acquiring sequence, newest first: the consumed marker it wrote
+ * goes (nothing was restored from it), umount, demote.  Where the self-fence
+ * has already unmounted it, the marker stays (driver.c's rm -f then finds
+ * no marker under the bare mount point): a consumed dump is never restored */
+inline let_go(n)
+{
+	if
+	:: acons[n] && mnt[n] -> printf("MODEL: %c removes its consumed marker\n", 65 + n);
+		consumed = 0; consumer = NONE; acons[n] = 0
+	:: acons[n] && !mnt[n] -> acons[n] = 0
+	:: else
+	fi;
+	mnt[n] = 0; pri[n] = 0
+}
+
+/* the end of node n's running step (fl: a promote, restore or cold start):
+ * what it did.  The caller lets a new Primary's writes go on (not here:
+ * writes_go_on() uses j and k, the merge's loop variables) */
+inline step_effect(n)
+{
+	if
+	:: !pri[n] ->
+		if
+		:: utd[n] && NOPEER_PRI(n) -> printf("MODEL: %c is Primary\n", 65 + n); pri[n] = 1
+		:: else -> printf("MODEL: %c: DRBD refuses the promote\n", 65 + n)
+		fi
+	:: mnt[n] && !inst[n] && acons[n] ->
+		t_re = DUMP_EPOCH(n); restore(n, t_re);
+		acons[n] = 0            /* the marker stays: it was restored */
+	:: mnt[n] && !inst[n] && !acons[n] ->
+		printf("MODEL: %c has started it cold\n", 65 + n);
+		fresh = 0; inst[n] = 1
+	:: else -> assert(false)
+	fi
+}
+
 /* failover_choice() + rsm_fail_over(): the table t_* of side c2 fails over;
  * pref: the surviving end of an interrupted migration, tried first */
 inline fail_over(dump)
@@ -395,9 +522,10 @@ inline fail_over(dump)
 	od;
 	/* L1: the surviving end was not fit (its disk not UpToDate) */
 	if :: macc && !mdone && qf && pref != NONE && nw != pref -> dunfit = 1 :: else fi;
-	t_ep++; t_tgt = NONE; t_de = dump;
+	t_de = dump;        /* before t_ep++: dump may be t_ep (inline arguments are text) */
+	t_ep++; t_tgt = NONE;
 	if
-	:: nw != NONE -> t_ph = PHASE_FAILING_OVER; t_own = nw; emk = K_FAILOVER; em = nw; emarg = dump
+	:: nw != NONE -> t_ph = PHASE_FAILING_OVER; t_own = nw; emk = K_FAILOVER; em = nw; emarg = t_de
 	:: else -> t_ph = PHASE_FAILED      /* no member with UpToDate data */
 	fi
 }
@@ -449,11 +577,15 @@ inline deliver_at(n)
 		t_own = t_tgt; t_tgt = NONE; t_ph = (ma -> PHASE_RUNNING : PHASE_FAILED)
 	:: mt == MSG_STARTED && (t_ph == PHASE_HANDING_BACK || t_ph == PHASE_FAILING_OVER) && me == t_ep && ms == t_own ->
 		t_tgt = NONE; t_ph = (ma -> PHASE_RUNNING : PHASE_FAILED)
+	:: mt == MSG_FENCE_CONFIRM ->
+		/* recorded while the node is away; a member speaks for itself */
+		if :: !MEMB(ma, c2) -> fc[n] = fc[n] | (1 << ma) :: else fi
 	:: else -> skip     /* stale: another epoch, sender or phase */
 	fi;
 	ph[n] = t_ph; own[n] = t_own; tgt[n] = t_tgt; ep[n] = t_ep; dep[n] = t_de;
 	if
 	:: em == n ->       /* the transition's action is this node's: its steps begin */
+		assert(!fl[n]);
 		ak[n] = emk; aep[n] = t_ep; aarg[n] = emarg; ago[n] = 0; doomed[n] = 0; acons[n] = 0
 	:: em2 == n -> ak[n] = K_RELEASE; aep[n] = t_ep; aarg[n] = 0; ago[n] = 0; doomed[n] = 0; acons[n] = 0
 	:: else
@@ -465,7 +597,11 @@ inline deliver_side()
 {
 	printf("MODEL:   side %d delivers ", c2); pmsg(mt);
 	printf(" from %c epoch %d", 65 + ms, me);
-	if :: mt != MSG_MIGRATE && !ma -> printf(" not ok") :: else fi;
+	if
+	:: mt == MSG_FENCE_CONFIRM -> printf(" of %c", 65 + ma)
+	:: mt != MSG_MIGRATE && mt != MSG_FENCE_CONFIRM && !ma -> printf(" not ok")
+	:: else
+	fi;
 	printf("\n");
 	r2 = c2;
 	i = 0;
@@ -546,7 +682,7 @@ inline confchg(c)
 	od;
 	if
 	:: w != NONE ->
-		t_ph = ph[w]; t_own = own[w]; t_tgt = tgt[w]; t_ep = ep[w];
+		t_ph = ph[w]; t_own = own[w]; t_tgt = tgt[w]; t_ep = ep[w]; t_fc = fc[w];
 		qf = QD(c2);
 		/* facts: which members' disks are UpToDate, which run it */
 		t_syn = 0; t_run = NONE;
@@ -555,6 +691,9 @@ inline confchg(c)
 		:: j < N ->
 			if
 			:: MEMB(j, c2) ->
+#ifndef KEEP_CONFIRM
+				t_fc = t_fc & (7 - (1 << j));   /* back: it speaks for itself */
+#endif
 				if :: utd[j] -> t_syn = t_syn | (1 << j) :: else fi;
 				if :: inst[j] && !stp[j] && (t_run == NONE || j == t_own) -> t_run = j :: else fi   /* a node letting go is not running it */
 			:: else
@@ -600,7 +739,7 @@ inline confchg(c)
 		:: j < N ->
 			if
 			:: MEMB(j, c2) ->
-				ph[j] = t_ph; own[j] = t_own; tgt[j] = t_tgt; ep[j] = t_ep; syn[j] = t_syn; pq[j] = qf;
+				ph[j] = t_ph; own[j] = t_own; tgt[j] = t_tgt; ep[j] = t_ep; syn[j] = t_syn; pq[j] = qf; fc[j] = t_fc;
 				if :: qf -> lq[j] = r1 :: else -> lq[j] = lq[w] fi;   /* table_gen: max + 1, or max */
 				if
 				:: t_de == 255 -> skip          /* it keeps its own dump epoch */
@@ -608,7 +747,18 @@ inline confchg(c)
 				:: else
 				fi;
 				if
-				:: em == j -> ak[j] = emk; aep[j] = t_ep; ago[j] = 0; doomed[j] = 0; acons[j] = 0;
+				:: em == j ->
+					if
+					:: fl[j] ->   /* a step of its old sequence runs: it ends first, or fails */
+						printf("MODEL:   %c: the running step of its old sequence ends", 65 + j);
+						if
+						:: printf(" (failed)\n")
+						:: printf(" (done; its report will be stale)\n"); step_effect(j)
+						fi;
+						fl[j] = 0
+					:: else
+					fi;
+					ak[j] = emk; aep[j] = t_ep; ago[j] = 0; doomed[j] = 0; acons[j] = 0;
 					aarg[j] = (t_de == 255 -> dep[j] : emarg)
 				:: em != j && ak[j] == K_NONE && AWAITS(j) && lre[j] == t_ep && ANSWERS(lrt[j], t_ph) ->
 					/* rm_resend_reports(): the report may have been dropped */
@@ -625,6 +775,21 @@ inline confchg(c)
 				    && !(j == t_tgt && MIGRATING(t_ph))) -> stp[j] = 1
 				:: else
 				fi;
+				/* quorum lost: every running step is cancelled (its process
+				 * group killed); one that ended just before counts as done,
+				 * and the self-fence below undoes it */
+#ifndef NO_CANCEL
+				if
+				:: !REALQ_C(c2) && fl[j] ->
+					printf("MODEL:   %c: quorum lost: its running step is cancelled", 65 + j);
+					if
+					:: printf(" before its end\n")
+					:: printf(" (it had just ended)\n"); step_effect(j)
+					fi;
+					fl[j] = 0
+				:: else
+				fi;
+#endif
 				/* quorum lost (votequorum's word, not the merge's): self-fence */
 				if
 				:: REALQ_C(c2) -> wq[j] = 1
@@ -666,6 +831,31 @@ inline flush(c)
 	:: nempty(q[c]) -> q[c]?mt, ms, me, ma; c2 = c; w = NONE; deliver_side()
 	:: empty(q[c]) -> break
 	od
+}
+
+/* node x goes down (a crash, or the watchdog's reset): its workload, mount
+ * and Primary role vanish, its handoffd with them */
+inline node_down()
+{
+	c2 = COMP(x);
+	if
+	:: flush(COMP(x))   /* what it sent reached the others first */
+	:: k = len(q[COMP(x)]);     /* or it never left the node */
+	   do
+	   :: k > 0 -> q[COMP(x)]?mt, ms, me, ma; if :: ms != x -> q[COMP(x)]!mt, ms, me, ma :: else fi; k--
+	   :: else -> break
+	   od
+	fi;
+	c2 = COMP(x);
+	up[x] = 0; pri[x] = 0; mnt[x] = 0; inst[x] = 0; frz[x] = 0;
+	ph[x] = PHASE_STOPPED; own[x] = NONE; tgt[x] = NONE; ep[x] = 0; syn[x] = 0; pq[x] = 0; dep[x] = 0;
+	ak[x] = K_NONE; ago[x] = 0; doomed[x] = 0; aep[x] = 0; aarg[x] = 0; lrt[x] = 0; lre[x] = 0; lra[x] = 0;
+	stp[x] = 0; wq[x] = 0; lq[x] = 0; acons[x] = 0; fl[x] = 0; late[x] = 0; fc[x] = 0;
+	if :: macc && x == msrc -> dsrc = 1 :: else fi;
+	if :: macc && x == mtgt -> dtgt = 1 :: else fi;
+	utd[x] = 0;             /* when it comes back: Consistent until a handshake */
+	writes_go_on();
+	confchg(c2);
 }
 
 proctype env()
@@ -744,25 +934,7 @@ end:	do
 		if :: up[0] -> x = 0 :: up[1] -> x = 1 :: up[2] -> x = 2 fi;
 		crashes++;
 		printf("MODEL: crash %c\n", 65 + x);
-		c2 = COMP(x);
-		if
-		:: flush(COMP(x))   /* what it sent reached the others first */
-		:: k = len(q[COMP(x)]);     /* or it never left the node */
-		   do
-		   :: k > 0 -> q[COMP(x)]?mt, ms, me, ma; if :: ms != x -> q[COMP(x)]!mt, ms, me, ma :: else fi; k--
-		   :: else -> break
-		   od
-		fi;
-		c2 = COMP(x);
-		up[x] = 0; pri[x] = 0; mnt[x] = 0; inst[x] = 0; frz[x] = 0;
-		ph[x] = PHASE_STOPPED; own[x] = NONE; tgt[x] = NONE; ep[x] = 0; syn[x] = 0; pq[x] = 0; dep[x] = 0;
-		ak[x] = K_NONE; ago[x] = 0; doomed[x] = 0; aep[x] = 0; aarg[x] = 0; lrt[x] = 0; lre[x] = 0; lra[x] = 0;
-		stp[x] = 0; wq[x] = 0; lq[x] = 0; acons[x] = 0;
-		if :: macc && x == msrc -> dsrc = 1 :: else fi;
-		if :: macc && x == mtgt -> dtgt = 1 :: else fi;
-		utd[x] = 0;             /* when it comes back: Consistent until a handshake */
-		writes_go_on();
-		confchg(c2);
+		node_down();
 		x = 0
 	   }
 	/* it restarts: a fresh handoffd, the disk as it was */
@@ -774,6 +946,28 @@ end:	do
 		confchg(COMP(x));
 		x = 0
 	   }
+#ifndef WATCHDOG
+	/* handoffctl fence-confirm NODE, through the node whose failover waits
+	 * for it: the operator's promise is that NODE is down, or finished
+	 * self-fencing and holds nothing (SEEN_FENCED).  (With a watchdog it
+	 * could only shorten a wait that ends anyway: left out.) */
+	:: atomic {
+		confirms < MAXCONFIRM && (CONFIRMABLE(0, 1) || CONFIRMABLE(0, 2) || CONFIRMABLE(1, 0) ||
+		                          CONFIRMABLE(1, 2) || CONFIRMABLE(2, 0) || CONFIRMABLE(2, 1)) ->
+		if
+		:: CONFIRMABLE(0, 1) -> x = 0; k = 1
+		:: CONFIRMABLE(0, 2) -> x = 0; k = 2
+		:: CONFIRMABLE(1, 0) -> x = 1; k = 0
+		:: CONFIRMABLE(1, 2) -> x = 1; k = 2
+		:: CONFIRMABLE(2, 0) -> x = 2; k = 0
+		:: CONFIRMABLE(2, 1) -> x = 2; k = 1
+		fi;
+		confirms++;
+		printf("MODEL: the operator confirms %c fenced\n", 65 + k);
+		send(x, MSG_FENCE_CONFIRM, 0, k);
+		x = 0; k = 0
+	   }
+#endif
 	/* DRBD: a resync from a connected peer with the newest data finishes */
 	:: atomic {
 		(RESYNC(0, 1, 2) || RESYNC(1, 0, 2) || RESYNC(2, 0, 1)) ->
@@ -800,32 +994,6 @@ end:	do
 
 /* ---- a node's handoffd and its step sequences (driver.c) ---- */
 
-/* a restore (S3: at most once, only the dump of the epoch asked for) */
-inline restore(n, e)
-{
-	printf("MODEL: %c restores the dump of epoch %d\n", 65 + n, e);
-	assert(fresh && complete == e);
-	fresh = 0; inst[n] = 1; frz[n] = 0
-}
-
-inline consume(n, e)
-{
-	printf("MODEL: %c writes marker consumed=%d\n", 65 + n, e);
-	consumed = e; consumer = n
-}
-
-/* undo of an acquiring sequence, newest first: the consumed marker it wrote
- * goes (nothing was restored from it), umount, demote */
-inline let_go(n)
-{
-	if
-	:: acons[n] -> printf("MODEL: %c removes its consumed marker\n", 65 + n);
-		consumed = 0; consumer = NONE; acons[n] = 0
-	:: else
-	fi;
-	mnt[n] = 0; pri[n] = 0
-}
-
 #define RUNS_STEPS(n, kind) (up[n] && ak[n] == (kind) && ago[n])
 
 proctype node(byte n)
@@ -833,11 +1001,33 @@ proctype node(byte n)
 end:	do
 	/* ---- stop everything held: self-fence, or release of what it does not own ---- */
 	:: atomic {
-		up[n] && stp[n] && HOLDS(n) ->
-		printf("MODEL: %c stops, umounts, demotes (self-fence or release)\n", 65 + n);
+		up[n] && stp[n] && HOLDS(n) && !BUSY(n) ->
+		printf("MODEL: %c stops, kills what holds the filesystem, umounts, demotes (self-fence or release)\n", 65 + n);
 		inst[n] = 0; frz[n] = 0; mnt[n] = 0; pri[n] = 0
 	   }
-	:: atomic { up[n] && stp[n] && !HOLDS(n) -> stp[n] = 0 }
+	:: atomic { up[n] && stp[n] && !HOLDS(n) -> stp[n] = 0; late[n] = 0 }
+#ifdef DEADLINE
+	/* the self-fence misses its deadline: a holder cannot be stopped yet
+	 * (one failure of the budget; with a watchdog, the reset is the one
+	 * node going down of the crash budget), or a running step keeps the
+	 * filesystem busy (-DNO_CANCEL) */
+	:: atomic {
+		up[n] && stp[n] && HOLDS(n) && !REALQ(n) && !late[n] && (BUSY(n) || (fails < MAXFAIL
+#ifdef WATCHDOG
+		&& crashes < MAXCRASH
+#endif
+		)) ->
+		if :: !BUSY(n) -> fails++ :: else fi;
+#ifdef WATCHDOG
+		if :: !BUSY(n) -> crashes++ :: else fi;
+		printf("MODEL: %c: the self-fence misses its deadline; the watchdog resets %c\n", 65 + n, 65 + n);
+		x = n; node_down(); x = 0
+#else
+		printf("MODEL: %c: the self-fence misses its deadline (it holds on)\n", 65 + n);
+		late[n] = 1
+#endif
+	   }
+#endif
 
 	/* ---- a sequence's start: the gate (rm_migration_action, failover_now) ---- */
 	:: atomic {
@@ -918,40 +1108,48 @@ end:	do
 
 	/* ---- ACQUIRE (target), TAKE_BACK (source), FAILOVER (new owner):
 	 *      check disk, promote, mount, dump check, consumed marker, restore ---- */
-#define ACQUIRING(n) (up[n] && ago[n] && (ak[n] == K_ACQUIRE || ak[n] == K_TAKEBACK || ak[n] == K_FAILOVER))
-#define DUMP_FROM(n) NONE
-#define DUMP_EPOCH(n) ((ak[n] == K_FAILOVER) -> aarg[n] : aep[n])
+	/* a gated step begins (promote, restore, cold start) or is one step (mount) */
 	:: atomic {
-		ACQUIRING(n) && !pri[n] && SGATE(n) && utd[n] && NOPEER_PRI(n) ->
-		printf("MODEL: %c promotes\n", 65 + n);
-		pri[n] = 1; writes_go_on()
+		ACQUIRING(n) && !fl[n] && !pri[n] && SGATE(n) && utd[n] && NOPEER_PRI(n) ->
+		printf("MODEL: %c promotes ...\n", 65 + n);
+		fl[n] = 1
 	   }
 	:: atomic {
-		ACQUIRING(n) && pri[n] && !mnt[n] && SGATE(n) ->
+		ACQUIRING(n) && !fl[n] && pri[n] && !mnt[n] && SGATE(n) ->
 		printf("MODEL: %c mounts\n", 65 + n);
 		mnt[n] = 1
 	   }
 	:: atomic {
-		ACQUIRING(n) && mnt[n] && !inst[n] && SGATE(n) && !acons[n] &&
+		ACQUIRING(n) && !fl[n] && mnt[n] && !inst[n] && SGATE(n) && !acons[n] &&
 		DUMP_OK(DUMP_EPOCH(n), DUMP_FROM(n)) ->
 		t_de = DUMP_EPOCH(n); consume(n, t_de); acons[n] = 1
 	   }
 	:: atomic {
-		ACQUIRING(n) && mnt[n] && !inst[n] && SGATE(n) && acons[n] ->
-		t_de = DUMP_EPOCH(n); restore(n, t_de);
-		report(n, MSG_STARTED, 1)
+		ACQUIRING(n) && !fl[n] && mnt[n] && !inst[n] && SGATE(n) && acons[n] ->
+		printf("MODEL: %c restores ...\n", 65 + n);
+		fl[n] = 1
 	   }
 	:: atomic {
-		ACQUIRING(n) && ak[n] == K_FAILOVER && mnt[n] && !inst[n] && SGATE(n) &&
+		ACQUIRING(n) && !fl[n] && ak[n] == K_FAILOVER && mnt[n] && !inst[n] && SGATE(n) &&
 		!acons[n] && !DUMP_OK(DUMP_EPOCH(n), NONE) ->
-		printf("MODEL: %c starts it cold (no dump it may restore)\n", 65 + n);
-		fresh = 0; inst[n] = 1;
-		report(n, MSG_STARTED, 1)
+		printf("MODEL: %c starts it cold (no dump it may restore) ...\n", 65 + n);
+		fl[n] = 1
+	   }
+	/* ... and ends.  Quorum lost meanwhile cancelled it (confchg); with
+	 * -DNO_CANCEL it ends anyway, and its success counts */
+	:: atomic {
+		ACQUIRING(n) && fl[n] ->
+		step_effect(n); fl[n] = 0;
+		if
+		:: inst[n] -> report(n, MSG_STARTED, 1)
+		:: !inst[n] && pri[n] -> writes_go_on()
+		:: else
+		fi
 	   }
 	/* a step fails: promote refused (peer Primary, disk), no quorum, no dump, or a
 	 * driver failure (budget; never in a failover); undo: umount, demote */
 	:: atomic {
-		ACQUIRING(n) && !inst[n] &&
+		ACQUIRING(n) && !fl[n] && !inst[n] &&
 		(!SGATE(n) || (!pri[n] && ((!utd[n] && !(ak[n] != K_ACQUIRE && RESYNCING(n)))
 		                           || (!NOPEER_PRI(n) && ak[n] != K_FAILOVER)))
 		 || (ak[n] != K_FAILOVER && mnt[n] && !acons[n]
