@@ -163,8 +163,8 @@ check "S1, S2 after the heal: node2 alone, RUNNING on node2 everywhere" \
 	eval 's1_s2 2 && phase_is 1 "RUNNING 2" && phase_is 3 "RUNNING 2"'
 check "the counter still grows on node2" count_grows 2
 check "guest 1: the self-fenced node keeps feeding its watchdog" watchdog_armed 1
-# what node2 wrote, on DRBD (sync): line N of the counter file and its number
-synced_b=$(g 2 "sync; n=\$(wc -l </srv/counter/count); echo \$n \$(sed -n \${n}p /srv/counter/count)" 2>/dev/null)
+# what node2 wrote, then on DRBD (sync): line N of the counter file and its number
+synced_b=$(g 2 "n=\$(wc -l </srv/counter/count); echo \$n \$(sed -n \${n}p /srv/counter/count); sync" 2>/dev/null)
 
 # ---- the owner's guest is killed: the survivor takes over on real DRBD --------------
 # Known bug: a node's facts are probed at a sync (a membership change) and
