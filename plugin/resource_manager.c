@@ -330,9 +330,13 @@ static void on_probed(void *ctx, const struct resource_conf *r, const struct wir
 	if (rm->probes_left == 0)       /* a probe of a connection since replaced */
 		return;
 	/* a local op that began or ended meanwhile may have changed them again;
-	 * self-fencing's stops are such ops too */
+	 * self-fencing's stops are such ops too; and a DRBD disk that is not
+	 * UpToDate is in motion (a resync: it becomes UpToDate behind our
+	 * back), so it is probed again at the next sync, or this node would
+	 * stay "not UpToDate" to the cluster and never be eligible (L2) */
 	rm->fact_ok[i] = rm->probe_gen[i] == rm->fact_gen[i] && !rm->op_busy[i] &&
-			 rm->fence.state != SF_FENCING && rm->fence.stops_left == 0;
+			 rm->fence.state != SF_FENCING && rm->fence.stops_left == 0 &&
+			 (r->storage != STORAGE_DRBD || f->disk == DRBD_DISK_UPTODATE);
 	if (rm->probes_running > 0)
 		rm->probes_running--;
 	if (--rm->probes_left > 0) {
