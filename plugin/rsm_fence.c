@@ -149,6 +149,12 @@ void rsm_lost_prune(struct rsm *m, struct rsm_res *r, const struct wire_fact *co
 				      r->conf->name, n->nodeid);
 			continue;
 		}
+		/* back and still holding it: an operator's word that it was down
+		 * is void now (it lets go, then its STATE says so); if it is lost
+		 * again before that, it must be fenced again (S1; the model's rule
+		 * 16, KEEP_CONFIRM) */
+		if (n && n->member && r->lost[i].fence == LOST_CONFIRMED)
+			r->lost[i].fence = LOST_UNFENCED;
 		r->lost[k++] = r->lost[i];
 	}
 	r->n_lost = (uint8_t)k;

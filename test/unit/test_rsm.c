@@ -1314,6 +1314,32 @@ static void failover_goes_ahead_when_the_lost_owner_is_back_empty_handed(void **
 	sim_free(s);
 }
 
+/* A lost owner confirmed down that comes back still holding the volume was
+ * not down: the confirmation is void, and if it is lost again before it let
+ * go, it must be fenced again (S1; doc/protocol.md rule 16, KEEP_CONFIRM). */
+static void a_confirmation_ends_when_the_node_is_back_holding_it(void **state)
+{
+	static const uint32_t without1[] = { 2, 3 };
+	struct sim *s = owner_1_lost(0, 5000);
+	(void)state;
+
+	fence_confirm(s, 3, 1);
+	assert_true(lost_has(res(s, 2, "web"), 1, LOST_CONFIRMED));
+	boot(s, 1);
+	s->facts[1][0].mounted = 1;         /* it was not down after all */
+	all_up(s);
+	expect_phase(s, PHASE_FAILING_OVER, 2, 0);
+	for (int i = 1; i <= N; i++)
+		assert_true(lost_has(res(s, i, "web"), 1, LOST_UNFENCED));
+	/* lost again before its STATE said it let go: no failover on the old word */
+	s->up[1] = false;
+	confchg(s, without1, 2);
+	run(s);
+	assert_true(lost_has(res(s, 2, "web"), 1, LOST_UNFENCED));
+	assert_false(rsm_node(&s->m[2], 1)->fence_confirmed);
+	sim_free(s);
+}
+
 /* Point 4: a failover whose new owner is lost too keeps the first lost
  * owner; a new owner lost before it was let go never held it. */
 static void lost_owners_survive_a_second_loss(void **state)
@@ -1477,6 +1503,7 @@ int main(void)
 		cmocka_unit_test(migration_ends_leave_by_phase),
 		cmocka_unit_test(failover_waits_for_a_fence_confirm_without_watchdog),
 		cmocka_unit_test(failover_goes_ahead_when_the_lost_owner_is_back_empty_handed),
+		cmocka_unit_test(a_confirmation_ends_when_the_node_is_back_holding_it),
 		cmocka_unit_test(lost_owners_survive_a_second_loss),
 		cmocka_unit_test(short_fence_delay_is_ineligible),
 		cmocka_unit_test(late_quorum_resyncs),
