@@ -436,7 +436,8 @@ static void run_op(struct resource_manager *rm, const struct rsm_action *a)
  * When the cluster forms: after a sync (or when the gate opens), the
  * lowest-numbered eligible member with an open quorum gate asks for every
  * autostart resource that is STOPPED and has never been touched since the
- * table was formed (epoch 0), so an operator's stop is never undone.  The
+ * table was formed (fresh: epochs no longer start at 0 after a restart of
+ * every node, local_state.h), so an operator's stop is never undone.  The
  * request goes through the total order like a handoffctl start, so two
  * nodes asking at once cannot start it twice.
  */
@@ -456,7 +457,7 @@ static void autostart(struct resource_manager *rm)
 	for (size_t i = 0; i < m->n_res; i++) {
 		struct rsm_res *r = &m->res[i];
 		struct wire_msg msg = { .hdr = { .type = MSG_START } };
-		if (!r->conf->autostart || r->phase != PHASE_STOPPED || r->epoch != 0 ||
+		if (!r->conf->autostart || r->phase != PHASE_STOPPED || !r->fresh ||
 		    rm->autostart_epoch[i] == r->epoch + 1)
 			continue;
 		rm->autostart_epoch[i] = r->epoch + 1;
