@@ -537,6 +537,7 @@ static void after_event(struct resource_manager *rm, bool was_syncing)
 	rm_observe(rm);
 	execute(rm);
 	rm_prune_failovers(rm);
+	rm_local_state_note(rm);
 	if (was_syncing && !rm->rsm.syncing) {
 		verify_all(rm);
 		resend_results(rm);
@@ -559,11 +560,15 @@ static void on_connected(void *ctx)
 		ids[i] = l->names.nodes[i].nodeid;
 		names[i] = l->names.nodes[i].name;
 	}
+	if (rm->ready)
+		rm_local_state_flush(rm);   /* the old table's last word */
 	rsm_free(&rm->rsm);
 	if (rsm_init(&rm->rsm, &rm->d->cfg, l->local_nodeid, ids, names, n) < 0) {
 		qb_log(LOG_CRIT, "out of memory for the resource table");
 		return;
 	}
+	/* before the first STATE: it carries what this node kept (S4) */
+	rm_local_state_seed(rm);
 	free(rm->facts);
 	free(rm->fact_ok);
 	free(rm->fact_gen);
@@ -691,9 +696,12 @@ void rm_fini(struct resource_manager *rm)
 	if (rm->state_timer_armed)
 		qb_loop_timer_del(rm->d->loop, rm->state_timer);
 	rm->state_timer_armed = false;
+	rm_local_state_flush(rm);
 	rm->ready = false;             /* closing the link after this fences nothing */
 	rm_prune_failovers(rm);
 	rsm_free(&rm->rsm);
+	free(rm->kept);
+	rm->kept = NULL;
 	rsm_actions_free(&rm->acts);
 	free(rm->facts);
 	free(rm->fact_ok);
