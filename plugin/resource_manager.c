@@ -794,6 +794,7 @@ static void write_status(void *ctx, struct json_out *o)
 		const struct rsm_res *r = &m->res[i];
 		const struct rsm_node *owner = r->owner ? rsm_node(m, r->owner) : NULL;
 		const struct rsm_node *t = r->target ? rsm_node(m, r->target) : NULL;
+		char id_hex[2 * WIRE_ID_LEN + 1];
 
 		jo_object_begin(o);
 		jo_kstring(o, "name", r->conf->name);
@@ -802,6 +803,11 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kstring(o, "owner_name", owner ? owner->name : "");
 		jo_kbool(o, "owner_lost", r->owner_lost);
 		jo_kint(o, "epoch", (int64_t)r->epoch);
+		/* the dump the table names (S3): the only one it may restore */
+		jo_kint(o, "dump_epoch", (int64_t)r->dump_epoch);
+		if (r->dump_epoch)
+			wire_id_hex(r->dump_id, id_hex);
+		jo_kstring(o, "dump_id", r->dump_epoch ? id_hex : "");
 		jo_kint(o, "target", r->target);
 		jo_kstring(o, "target_name", t ? t->name : "");
 		jo_key(o, "nodes");
