@@ -119,13 +119,13 @@ static int parse(char *text, struct local_entry **out, size_t *n_out, char *why,
 
 		lineno++;
 		if (ended) {
-			free(v);
-			return fail(why, why_len, "line %zu: text after the end line", lineno);
+			fail(why, why_len, "line %zu: text after the end line", lineno);
+			goto refuse;
 		}
 		if (lineno == 1) {
 			if (strcmp(line, HEADER)) {
-				free(v);
-				return fail(why, why_len, "line 1: not '%s'", HEADER);
+				fail(why, why_len, "line 1: not '%s'", HEADER);
+				goto refuse;
 			}
 			continue;
 		}
@@ -133,24 +133,24 @@ static int parse(char *text, struct local_entry **out, size_t *n_out, char *why,
 		if (nw == 2 && !strcmp(w[0], "end")) {
 			uint64_t count;
 			if (!parse_u64(w[1], &count) || count != n) {
-				free(v);
-				return fail(why, why_len, "line %zu: the end line counts %s resources, "
-					    "the file holds %zu", lineno, w[1], n);
+				fail(why, why_len, "line %zu: the end line counts %s resources, "
+				     "the file holds %zu", lineno, w[1], n);
+				goto refuse;
 			}
 			ended = true;
 			continue;
 		}
 		if (nw != 5 || strcmp(w[0], "res")) {
-			free(v);
-			return fail(why, why_len, "line %zu: not 'res NAME EPOCH DUMP_EPOCH DUMP_ID'",
-				    lineno);
+			fail(why, why_len, "line %zu: not 'res NAME EPOCH DUMP_EPOCH DUMP_ID'",
+			     lineno);
+			goto refuse;
 		}
 		if (n == cap) {
 			size_t c = cap ? cap * 2 : 16;
 			struct local_entry *nv = realloc(v, c * sizeof(*nv));
 			if (!nv) {
-				free(v);
-				return fail(why, why_len, "out of memory");
+				fail(why, why_len, "out of memory");
+				goto refuse;
 			}
 			v = nv;
 			cap = c;
@@ -158,26 +158,29 @@ static int parse(char *text, struct local_entry **out, size_t *n_out, char *why,
 		memset(&v[n], 0, sizeof(v[n]));
 		if (!name_ok(w[1]) || !parse_u64(w[2], &v[n].epoch) ||
 		    !parse_u64(w[3], &v[n].dump_epoch) || wire_id_parse(w[4], v[n].dump_id) < 0) {
-			free(v);
-			return fail(why, why_len, "line %zu: a bad name, number or dump id", lineno);
+			fail(why, why_len, "line %zu: a bad name, number or dump id", lineno);
+			goto refuse;
 		}
 		snprintf(v[n].name, sizeof(v[n].name), "%s", w[1]);
 		for (size_t i = 0; i < n; i++) {
 			if (!strcmp(v[i].name, v[n].name)) {
-				free(v);
-				return fail(why, why_len, "line %zu: resource '%s' twice", lineno,
-					    v[n].name);
+				fail(why, why_len, "line %zu: resource '%s' twice", lineno,
+				     v[n].name);
+				goto refuse;
 			}
 		}
 		n++;
 	}
 	if (!ended) {
-		free(v);
-		return fail(why, why_len, lineno ? "no end line (a truncated file)" : "empty");
+		fail(why, why_len, lineno ? "no end line (a truncated file)" : "empty");
+		goto refuse;
 	}
 	*out = v;
 	*n_out = n;
 	return 0;
+refuse:   /* WHY says why; nothing of the file is used */
+	free(v);
+	return -1;
 }
 
 int local_state_load(const char *path, struct local_entry **out, size_t *n,

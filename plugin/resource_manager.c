@@ -560,8 +560,8 @@ static void on_connected(void *ctx)
 		ids[i] = l->names.nodes[i].nodeid;
 		names[i] = l->names.nodes[i].name;
 	}
-	if (rm->ready)
-		rm_local_state_flush(rm);   /* the old table's last word */
+	if (rm->kept)                /* a reconnect: the old table's last word */
+		rm_local_state_flush(rm);
 	rsm_free(&rm->rsm);
 	if (rsm_init(&rm->rsm, &rm->d->cfg, l->local_nodeid, ids, names, n) < 0) {
 		qb_log(LOG_CRIT, "out of memory for the resource table");

@@ -337,31 +337,34 @@ static const char *marker_text(uint64_t epoch, uint32_t node)
 	return buf;
 }
 
-static void migrate(struct fixture *f, bool release, uint64_t epoch, uint32_t node,
-		    uint32_t back)
+typedef int (*half_fn)(const struct driver_env *, const struct resource_conf *,
+		       const struct driver_migration *, driver_migrate_fn, void *);
+
+/* HALF of "vm" on NODE for the dump of EPOCH with the id of the migration
+ * of ID_EPOCH (BACK: the node that handed it back, or 0) */
+static void run_half(struct fixture *f, half_fn half, uint64_t epoch, uint64_t id_epoch,
+		     uint32_t node, uint32_t back)
 {
 	struct driver_env e = env_of(f);
 	struct driver_migration m = { .epoch = epoch, .nodeid = node, .take_back_from = back };
 
-	test_id(epoch, m.id);
+	test_id(id_epoch, m.id);
 	f->finished = false;
 	unlink(f->calls);
-	assert_int_equal((release ? driver_release : driver_acquire)(
-		&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
+	assert_int_equal(half(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
 	wait_done(f);
+}
+
+static void migrate(struct fixture *f, bool release, uint64_t epoch, uint32_t node,
+		    uint32_t back)
+{
+	run_half(f, release ? driver_release : driver_acquire, epoch, epoch, node, back);
 }
 
 /* This node (2) takes "vm" over after a failover decision of EPOCH. */
 static void fail_over(struct fixture *f, uint64_t epoch)
 {
-	struct driver_env e = env_of(f);
-	struct driver_migration m = { .epoch = epoch, .nodeid = 2 };
-
-	test_id(epoch, m.id);
-	f->finished = false;
-	unlink(f->calls);
-	assert_int_equal(driver_fail_over(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
-	wait_done(f);
+	run_half(f, driver_fail_over, epoch, epoch, 2, 0);
 }
 
 #define NEED_ROOT() do { if (geteuid() != 0) skip(); } while (0)
@@ -681,15 +684,7 @@ static bool dump_dir_exists(struct fixture *f)
  * EPOCH with the id of the migration of ID_EPOCH */
 static void acquire_as(struct fixture *f, bool failover, uint64_t epoch, uint64_t id_epoch)
 {
-	struct driver_env e = env_of(f);
-	struct driver_migration m = { .epoch = epoch, .nodeid = 2 };
-
-	test_id(id_epoch, m.id);
-	f->finished = false;
-	unlink(f->calls);
-	assert_int_equal((failover ? driver_fail_over : driver_acquire)(
-		&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
-	wait_done(f);
+	run_half(f, failover ? driver_fail_over : driver_acquire, epoch, id_epoch, 2, 0);
 }
 
 static void acquire_refuses_another_migrations_dump(void **state)
