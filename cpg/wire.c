@@ -154,6 +154,15 @@ static void get_str(struct reader *r, char *dst, size_t max)
 	r->p += n; r->left -= n;
 }
 
+static void get_bytes(struct reader *r, uint8_t *dst, size_t n)
+{
+	memset(dst, 0, n);
+	if (!take(r, n, "truncated"))
+		return;
+	memcpy(dst, r->p, n);
+	r->p += n; r->left -= n;
+}
+
 /* A string of a STATE, copied to *AT (room checked by the caller: the
  * block is as large as the message); returns where it starts, "" after an
  * error. */
@@ -223,7 +232,9 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		put_u64(w, e->epoch);
 		put_u32(w, e->target);
 		put_str(w, e->last_error, WIRE_STR_MAX);
+		put_u8(w, e->flags);
 		put_u64(w, e->dump_epoch);
+		put(w, e->dump_id, WIRE_ID_LEN);
 		if (e->n_lost > WIRE_LOST_MAX || e->lost_first + (size_t)e->n_lost > s->n_lost) {
 			w->failed = true;
 			return;
@@ -287,6 +298,8 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 		put_str(&w, msg->u.report.error, WIRE_STR_MAX);
 		for (int i = 0; i < WIRE_TIMES; i++)
 			put_u32(&w, msg->u.report.ms[i]);
+		if (msg->hdr.type == MSG_PREPARED)
+			put(&w, msg->u.report.id, WIRE_ID_LEN);
 		break;
 	case MSG_RESULT:
 		put_str(&w, msg->u.result.resource, WIRE_NAME_MAX);
@@ -363,9 +376,9 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	s->n_entries = get_u16(r);
 	if (r->error)
 		return;
-	/* each entry needs at least 2+4+1+8+4+2+8+1 bytes: refuse counts the
-	 * message cannot hold before allocating for them */
-	if (s->n_entries * 30 > r->left) {
+	/* each entry needs at least 2+4+1+8+4+2 + 1+8+16 + 1 bytes: refuse
+	 * counts the message cannot hold before allocating for them */
+	if (s->n_entries * 47 > r->left) {
 		r->error = "entry count larger than the message";
 		s->n_entries = 0;
 		return;
@@ -395,7 +408,13 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		e->epoch = get_u64(r);
 		e->target = get_u32(r);
 		e->last_error = get_str_at(r, &at, WIRE_STR_MAX);
+		e->flags = get_u8(r);
 		e->dump_epoch = get_u64(r);
+		get_bytes(r, e->dump_id, WIRE_ID_LEN);
+		if (!r->error && (e->flags & ~WIRE_ENTRY_FRESH))
+			r->error = "unknown entry flags";
+		if (!r->error && (e->dump_epoch == 0) != wire_id_is_zero(e->dump_id))
+			r->error = "a dump needs both its epoch and its id";
 		decode_lost(r, s, e);
 		if (!r->error && e->phase >= PHASE__MAX)
 			r->error = "unknown phase";
@@ -508,6 +527,12 @@ int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 		get_str(&r, msg->u.report.error, WIRE_STR_MAX);
 		for (int i = 0; i < WIRE_TIMES; i++)
 			msg->u.report.ms[i] = get_u32(&r);
+		if (msg->hdr.type == MSG_PREPARED)
+			get_bytes(&r, msg->u.report.id, WIRE_ID_LEN);
+		/* a ready target names the migration; a refusal names none */
+		if (!r.error && msg->hdr.type == MSG_PREPARED &&
+		    (msg->u.report.ok == 1) == wire_id_is_zero(msg->u.report.id))
+			r.error = "a PREPARED has a migration id exactly when it is ok";
 		if (!r.error && msg->u.report.ok > 1)
 			r.error = "report ok out of range";
 		if (!r.error && msg->u.report.resource[0] == '\0')
@@ -553,6 +578,46 @@ void wire_free(struct wire_msg *msg)
 		msg->u.state.strings = NULL;
 		msg->u.state.n_entries = msg->u.state.n_facts = 0;
 	}
+}
+
+bool wire_id_is_zero(const uint8_t id[WIRE_ID_LEN])
+{
+	uint8_t any = 0;
+
+	for (size_t i = 0; i < WIRE_ID_LEN; i++)
+		any |= id[i];
+	return any == 0;
+}
+
+void wire_id_hex(const uint8_t id[WIRE_ID_LEN], char hex[2 * WIRE_ID_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < WIRE_ID_LEN; i++) {
+		hex[2 * i] = digits[id[i] >> 4];
+		hex[2 * i + 1] = digits[id[i] & 0xf];
+	}
+	hex[2 * WIRE_ID_LEN] = '\0';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int wire_id_parse(const char *hex, uint8_t id[WIRE_ID_LEN])
+{
+	for (size_t i = 0; i < WIRE_ID_LEN; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		id[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return hex[2 * WIRE_ID_LEN] == '\0' ? 0 : -1;
 }
 
 uint16_t wire_negotiate(const uint16_t (*ranges)[2], size_t n)

@@ -25,7 +25,8 @@
  * Version negotiation: every STATE carries the sender's [min, max].  The
  * cluster speaks the highest version that every member supports
  * (wire_negotiate()); a member whose range does not overlap is ineligible.
- * Version 1 is the only one so far.
+ * Version 2 added the dump identity (a STATE entry's flags, dump_epoch and
+ * dump_id; PREPARED's migration_id); version 1 is no longer spoken.
  *
  * Messages (body fields in order):
  *
@@ -42,7 +43,9 @@
  *          0 in fence_delay_ms: not known, no check),
  *          u16 n_entries, entries { str name, u32 owner,
  *          u8 phase, u64 epoch, u32 target, str last_error,
- *          u64 dump_epoch (FAILING_OVER: the dump that may be restored),
+ *          u8 flags (WIRE_ENTRY_*), u64 dump_epoch, u8 dump_id[16] (the
+ *          dump the table may restore, if it is complete and not consumed:
+ *          both 0 when none; S3),
  *          u8 n_lost (at most WIRE_LOST_MAX), lost { u32 node, u8 fence
  *          (enum wire_lost_fence) } (the lost owners a failover waits
  *          for: each until it is fenced or back) },
@@ -75,6 +78,10 @@
  *          0 where the sender ran no such phase); epoch in the header: the
  *          migration's.  One report per step of a migration, sent by the
  *          node that did the step (doc/protocol.md says who and when).
+ *          PREPARED only, after ms: u8 migration_id[16], drawn at random
+ *          (getrandom) by the target when it is ready (ok = 1; all zero
+ *          otherwise): every migration gets one, a standby drain's too,
+ *          and the source's dump carries it beside the epoch (S3).
  *
  * req_id lets the requesting node answer its waiting handoffctl when its
  * request is delivered (accepted, or rejected with the reason that every
@@ -89,11 +96,12 @@
 
 #define WIRE_MAGIC        0x464f4448u
 #define WIRE_HEADER_LEN   24
-#define WIRE_VERSION_MIN  1
-#define WIRE_VERSION_MAX  1
+#define WIRE_VERSION_MIN  2
+#define WIRE_VERSION_MAX  2
 #define WIRE_STR_MAX      255     /* error texts are cut to this */
 #define WIRE_NAME_MAX     63
 #define WIRE_MAX_MSG      (1024 * 1024)
+#define WIRE_ID_LEN       16      /* a migration (dump) id: 128 random bits */
 
 enum wire_type {
 	MSG_STATE = 1,
@@ -154,6 +162,10 @@ struct wire_lost {
 	uint8_t fence;        /* enum wire_lost_fence */
 };
 
+/* a STATE entry's flags */
+#define WIRE_ENTRY_FRESH        0x1   /* no request changed it since the cluster
+				       * formed: autostart may start it */
+
 struct wire_header {
 	uint16_t version;
 	uint16_t type;
@@ -174,12 +186,14 @@ struct wire_entry {
 	const char *name;             /* at most WIRE_NAME_MAX */
 	uint32_t owner;
 	uint8_t phase;
+	uint8_t flags;                /* WIRE_ENTRY_* (on the wire after last_error) */
 	uint8_t n_lost;               /* lost owners: state->lost[lost_first ...] */
 	uint64_t epoch;
 	uint32_t target;
 	uint32_t lost_first;
 	const char *last_error;       /* at most WIRE_STR_MAX; "" when none */
 	uint64_t dump_epoch;
+	uint8_t dump_id[WIRE_ID_LEN];
 };
 
 struct wire_fact {
@@ -236,6 +250,7 @@ struct wire_report {             /* PREPARED, RELEASED, STARTED, ABORT, HANDBACK
 	uint8_t ok;
 	char error[WIRE_STR_MAX + 1];
 	uint32_t ms[WIRE_TIMES];
+	uint8_t id[WIRE_ID_LEN];     /* PREPARED: the migration's id */
 };
 
 static inline bool wire_is_report(unsigned type)
@@ -270,6 +285,13 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out);
 int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 		struct wire_msg *msg, char *why, size_t why_len);
 void wire_free(struct wire_msg *msg);
+
+/* Is ID all zero (no dump named)? */
+bool wire_id_is_zero(const uint8_t id[WIRE_ID_LEN]);
+/* ID as 32 lowercase hex digits into HEX (33 bytes). */
+void wire_id_hex(const uint8_t id[WIRE_ID_LEN], char hex[2 * WIRE_ID_LEN + 1]);
+/* Parse 32 hex digits; 0, or -1 when HEX is anything else. */
+int wire_id_parse(const char *hex, uint8_t id[WIRE_ID_LEN]);
 
 /* The version every member of RANGES speaks: the highest common one, or 0. */
 uint16_t wire_negotiate(const uint16_t (*ranges)[2], size_t n);

@@ -42,10 +42,12 @@ enum step {
 	ST_CHECK_DUMP,     /* the dump is complete, of this epoch, and not consumed */
 	ST_MARK_CONSUMED,  /* "consumed" marker, fsynced, before the restore begins */
 	ST_UNMARK_CONSUMED, /* undo: nothing ran from the dump, the marker goes */
+	ST_DUMP_REMOVE,    /* a cold start: the dump it does not use goes (S3) */
 	ST_END,
 };
 
-static const enum step start_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, ST_WL_START, ST_END };
+static const enum step start_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, ST_DUMP_REMOVE,
+					 ST_WL_START, ST_END };
 static const enum step stop_steps[] = { ST_WL_STOP, ST_UMOUNT, ST_DEMOTE, ST_END };
 static const enum step probe_steps[] = { ST_PROBE_ROLE, ST_PROBE_DISK, ST_PROBE_CSTATE,
 					 ST_PROBE_MONITOR, ST_END };
@@ -64,7 +66,7 @@ static const enum step acquire_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, 
  * cold start instead (cold_tail), not a failure. */
 static const enum step failover_steps[] = { ST_CHECK_DISK, ST_PROMOTE, ST_MOUNT, ST_CHECK_DUMP,
 					    ST_MARK_CONSUMED, ST_WL_RESTORE, ST_END };
-static const enum step cold_tail[] = { ST_WL_START, ST_END };
+static const enum step cold_tail[] = { ST_DUMP_REMOVE, ST_WL_START, ST_END };
 
 struct seq {
 	struct seq *prev, *next;  /* the live sequences (driver_cancel_all) */
@@ -86,6 +88,7 @@ struct seq {
 	enum step undo[6];
 	size_t n_undo;
 	uint64_t epoch;          /* release, acquire: the migration's epoch */
+	uint8_t id[WIRE_ID_LEN]; /* ... and its id */
 	uint32_t nodeid;         /* this node, written into the markers */
 	uint64_t ms[ST_END];     /* how long each step took */
 	bool cold;               /* failover: no dump to restore, started cold */
@@ -142,7 +145,8 @@ static const char *step_name(enum step s)
 		[ST_DUMP_PREPARE] = "dump directory", [ST_SYNC] = "sync",
 		[ST_MARK_COMPLETE] = "complete marker", [ST_CHECK_DUMP] = "dump check",
 		[ST_MARK_CONSUMED] = "consumed marker",
-		[ST_UNMARK_CONSUMED] = "consumed marker removal", [ST_END] = "end",
+		[ST_UNMARK_CONSUMED] = "consumed marker removal",
+		[ST_DUMP_REMOVE] = "dump removal", [ST_END] = "end",
 	};
 	return names[s];
 }
@@ -160,6 +164,7 @@ static enum res_op step_op(enum step s)
 		return OP_DUMP;
 	case ST_WL_RESTORE: case ST_CHECK_DUMP: case ST_MARK_CONSUMED: case ST_UNMARK_CONSUMED:
 		return OP_RESTORE;
+	case ST_DUMP_REMOVE: return OP_START;
 	case ST_READY_DISK: case ST_READY_AGENT: return OP_PROBE;
 	case ST_UMOUNT: return OP_UMOUNT;
 	case ST_DEMOTE: return OP_DEMOTE;
@@ -341,6 +346,7 @@ struct argv_buf {
 	char env_store[MAX_ENV][400];
 	char command_env[1100];
 	char num[2][24];
+	char id_hex[2 * WIRE_ID_LEN + 1];
 };
 
 #ifndef HANDOFF_AGENT_DIR
@@ -391,27 +397,40 @@ static void build_env(const struct seq *q, struct argv_buf *b)
 /*
  * The markers are tiny files next to the dump, written by handoffd (not the
  * agent) through a child process, so that a slow or hung DRBD never blocks
- * the main loop: "epoch E node N", written to a temporary name, fsynced,
- * renamed, and the directory fsynced.  DRBD protocol C has them on the
- * peer's disk when the step returns.
+ * the main loop: "epoch E id HEX node N", written to a temporary name,
+ * fsynced, renamed, and the directory fsynced.  DRBD protocol C has them on
+ * the peer's disk when the step returns.  The id is the migration's random
+ * one (wire.h, PREPARED): epochs may repeat after every node lost its state,
+ * ids do not (S3).
  */
 #define SH_MARK \
-	"d=$1 m=$2; printf 'epoch %s node %s\\n' \"$3\" \"$4\" >\"$d/$m.new\" && " \
+	"d=$1 m=$2; printf 'epoch %s id %s node %s\\n' \"$3\" \"$5\" \"$4\" >\"$d/$m.new\" && " \
 	"sync \"$d/$m.new\" && mv -f \"$d/$m.new\" \"$d/$m\" && sync \"$d\""
 #define SH_DUMP_PREPARE "rm -rf -- \"$1\" && mkdir -p -- \"$1\""
-/* $1 dir, $2 epoch.  Any consumed marker refuses it: an acquire that failed
- * after writing its marker removed it again (ST_UNMARK_CONSUMED), so a
- * marker that is still there means the dump was restored, or may have been
- * (the node died mid-restore): never again (S3). */
+/* $1 dir, $2 epoch, $3 id.  Only the dump the table names may be restored:
+ * its complete marker must carry both (S3; a marker without an id was
+ * written by an older handoff and names no migration).  Any consumed marker
+ * refuses it: an acquire that failed after writing its marker removed it
+ * again (ST_UNMARK_CONSUMED), so a marker that is still there means the
+ * dump was restored, or may have been (the node died mid-restore): never
+ * again (S3). */
 #define SH_CHECK_DUMP \
-	"d=$1 e=$2; " \
+	"d=$1 e=$2 i=$3; " \
+	"[ \"$e\" != 0 ] || { echo \"the table names no dump to restore\" >&2; exit 1; }; " \
 	"[ -f \"$d/complete\" ] || { echo \"no complete dump in $d\" >&2; exit 1; }; " \
-	"read -r w ce w cn <\"$d/complete\"; " \
+	"read -r w ce w ci w cn <\"$d/complete\"; " \
 	"[ \"$ce\" = \"$e\" ] || { echo \"the dump in $d is of epoch $ce, not $e\" >&2; exit 1; }; " \
+	"[ \"$ci\" = \"$i\" ] || { echo \"the dump in $d is of epoch $e but of another " \
+	"migration (id $ci, not $i): an earlier life of the cluster wrote it\" >&2; exit 1; }; " \
 	"[ -f \"$d/consumed\" ] || exit 0; " \
-	"read -r w ue w un <\"$d/consumed\"; " \
+	"read -r w ue w ui w un <\"$d/consumed\"; " \
 	"echo \"the dump of epoch $e was restored already (by node $un, epoch $ue)\" >&2; exit 1"
 #define SH_UNMARK "rm -f -- \"$1/consumed\" && sync \"$1\""
+/* A cold start owns a filesystem whose data moves on from here: a dump left
+ * in it (complete or not) may never be restored later (S3), so it goes.
+ * As a step, it ends before the next one: no rm still runs on the
+ * filesystem when an umount comes. */
+#define SH_DUMP_REMOVE "rm -rf -- \"$1\" && sync -f \"$2\""
 
 static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 {
@@ -421,6 +440,7 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 
 	snprintf(b->num[0], sizeof(b->num[0]), "%llu", (unsigned long long)q->epoch);
 	snprintf(b->num[1], sizeof(b->num[1]), "%lu", (unsigned long)q->nodeid);
+	wire_id_hex(q->id, b->id_hex);
 
 	switch (s) {
 	case ST_CHECK_DISK:
@@ -483,11 +503,16 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_MARK;
 		b->argv[n++] = "mark"; b->argv[n++] = q->dir;
 		b->argv[n++] = s == ST_MARK_COMPLETE ? "complete" : "consumed";
-		b->argv[n++] = b->num[0]; b->argv[n++] = b->num[1];
+		b->argv[n++] = b->num[0]; b->argv[n++] = b->num[1]; b->argv[n++] = b->id_hex;
 		break;
 	case ST_CHECK_DUMP:
 		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_CHECK_DUMP;
 		b->argv[n++] = "dump-check"; b->argv[n++] = q->dir; b->argv[n++] = b->num[0];
+		b->argv[n++] = b->id_hex;
+		break;
+	case ST_DUMP_REMOVE:
+		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_DUMP_REMOVE;
+		b->argv[n++] = "dump-remove"; b->argv[n++] = q->dir; b->argv[n++] = r->mount_point;
 		break;
 	case ST_UNMARK_CONSUMED:
 		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_UNMARK;
@@ -983,6 +1008,7 @@ static int run_migration(const struct driver_env *env, const struct resource_con
 		return -ENAMETOOLONG;
 	}
 	q->epoch = m->epoch;
+	memcpy(q->id, m->id, WIRE_ID_LEN);
 	q->nodeid = m->nodeid;
 	q->migrate_done = done;
 	q->ctx = ctx;
@@ -1018,7 +1044,8 @@ int driver_ready(const struct driver_env *env, const struct resource_conf *r,
 int driver_start(const struct driver_env *env, const struct resource_conf *r,
 		 driver_done_fn done, void *ctx)
 {
-	return run(env, r, start_steps, done, NULL, ctx);
+	/* in the dump directory: its cold start removes the dump (S3) */
+	return run_in_dir(env, r, start_steps, DRIVER_DUMP_NAME, done, ctx);
 }
 
 int driver_stop(const struct driver_env *env, const struct resource_conf *r,

@@ -59,7 +59,7 @@ int driver_ready(const struct driver_env *env, const struct resource_conf *r,
 /*
  * The halves of a live migration, each with rollback (doc/protocol.md).
  * The dump lives in DUMP_DIR/DRIVER_DUMP_NAME under the mount point, with
- * the markers "complete" and "consumed" ("epoch E node N", fsynced).
+ * the markers "complete" and "consumed" ("epoch E id HEX node N", fsynced).
  *
  * release (source): empty the dump directory, agent dump, sync, complete
  * marker, umount, demote.  On failure it rolls back: mounts again (if it
@@ -67,8 +67,8 @@ int driver_ready(const struct driver_env *env, const struct resource_conf *r,
  * An umount that fails names the processes that hold the filesystem.
  *
  * acquire (target, or the source taking the dump back): check the disk,
- * promote, mount, check that the dump is complete, of EPOCH and not
- * consumed, consumed marker, restore.  On failure it removes the consumed
+ * promote, mount, check that the dump is complete, of EPOCH and ID and
+ * not consumed, consumed marker, restore.  On failure it removes the consumed
  * marker it wrote (nothing ran from the dump: the source may take it back),
  * unmounts and demotes again.
  *
@@ -79,7 +79,9 @@ int driver_ready(const struct driver_env *env, const struct resource_conf *r,
 #define DRIVER_DUMP_NAME "dump"
 
 struct driver_migration {
-	uint64_t epoch;
+	uint64_t epoch;           /* of the dump: the migration's */
+	uint8_t id[WIRE_ID_LEN];  /* the migration's id (S3: a dump is restored only
+				   * when its markers carry the epoch and the id) */
 	uint32_t nodeid;          /* this node, written into the markers */
 	uint32_t take_back_from;  /* acquire: 0, or the node that handed back */
 };
@@ -100,8 +102,9 @@ int driver_release(const struct driver_env *env, const struct resource_conf *r,
 int driver_acquire(const struct driver_env *env, const struct resource_conf *r,
 		   const struct driver_migration *m, driver_migrate_fn done, void *ctx);
 /* Failover (new owner): check disk, promote, mount; then the dump of
- * M->epoch if it is complete and not consumed (consumed marker, restore),
- * else a cold start (agent start).  A failure undoes everything. */
+ * M->epoch and M->id if it is complete and not consumed (consumed marker,
+ * restore), else a cold start (the dump directory removed, agent start).
+ * A failure undoes everything. */
 int driver_fail_over(const struct driver_env *env, const struct resource_conf *r,
 		     const struct driver_migration *m, driver_migrate_fn done, void *ctx);
 

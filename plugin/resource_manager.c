@@ -495,7 +495,8 @@ static void run_op(struct resource_manager *rm, const struct rsm_action *a)
  * When the cluster forms: after a sync (or when the gate opens), the
  * lowest-numbered eligible member with an open quorum gate asks for every
  * autostart resource that is STOPPED and has never been touched since the
- * table was formed (epoch 0), so an operator's stop is never undone.  The
+ * table was formed (fresh: epochs no longer start at 0 after a restart of
+ * every node, local_state.h), so an operator's stop is never undone.  The
  * request goes through the total order like a handoffctl start, so two
  * nodes asking at once cannot start it twice.
  */
@@ -515,7 +516,7 @@ static void autostart(struct resource_manager *rm)
 	for (size_t i = 0; i < m->n_res; i++) {
 		struct rsm_res *r = &m->res[i];
 		struct wire_msg msg = { .hdr = { .type = MSG_START } };
-		if (!r->conf->autostart || r->phase != PHASE_STOPPED || r->epoch != 0 ||
+		if (!r->conf->autostart || r->phase != PHASE_STOPPED || !r->fresh ||
 		    rm->autostart_epoch[i] == r->epoch + 1)
 			continue;
 		rm->autostart_epoch[i] = r->epoch + 1;
@@ -595,6 +596,7 @@ static void after_event(struct resource_manager *rm, bool was_syncing)
 	rm_observe(rm);
 	execute(rm);
 	rm_prune_failovers(rm);
+	rm_local_state_note(rm);
 	if (was_syncing && !rm->rsm.syncing) {
 		verify_all(rm);
 		resend_results(rm);
@@ -618,11 +620,15 @@ static void on_connected(void *ctx)
 		ids[i] = l->names.nodes[i].nodeid;
 		names[i] = l->names.nodes[i].name;
 	}
+	if (rm->kept)                /* a reconnect: the old table's last word */
+		rm_local_state_flush(rm);
 	rsm_free(&rm->rsm);
 	if (rsm_init(&rm->rsm, &rm->d->cfg, l->local_nodeid, ids, names, n) < 0) {
 		qb_log(LOG_CRIT, "out of memory for the resource table");
 		return;
 	}
+	/* before the first STATE: it carries what this node kept (S4) */
+	rm_local_state_seed(rm);
 	free(rm->facts);
 	free(rm->fact_ok);
 	free(rm->fact_gen);
@@ -780,9 +786,12 @@ void rm_fini(struct resource_manager *rm)
 	if (rm->state_timer_armed)
 		qb_loop_timer_del(rm->d->loop, rm->state_timer);
 	rm->state_timer_armed = false;
+	rm_local_state_flush(rm);
 	rm->ready = false;             /* closing the link after this fences nothing */
 	rm_prune_failovers(rm);
 	rsm_free(&rm->rsm);
+	free(rm->kept);
+	rm->kept = NULL;
 	rsm_actions_free(&rm->acts);
 	free(rm->facts);
 	free(rm->fact_ok);
@@ -878,6 +887,7 @@ static void write_status(void *ctx, struct json_out *o)
 		const struct rsm_res *r = &m->res[i];
 		const struct rsm_node *owner = r->owner ? rsm_node(m, r->owner) : NULL;
 		const struct rsm_node *t = r->target ? rsm_node(m, r->target) : NULL;
+		char id_hex[2 * WIRE_ID_LEN + 1];
 
 		jo_object_begin(o);
 		jo_kstring(o, "name", r->conf->name);
@@ -886,6 +896,11 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kstring(o, "owner_name", owner ? owner->name : "");
 		jo_kbool(o, "owner_lost", r->owner_lost);
 		jo_kint(o, "epoch", (int64_t)r->epoch);
+		/* the dump the table names (S3): the only one it may restore */
+		jo_kint(o, "dump_epoch", (int64_t)r->dump_epoch);
+		if (r->dump_epoch)
+			wire_id_hex(r->dump_id, id_hex);
+		jo_kstring(o, "dump_id", r->dump_epoch ? id_hex : "");
 		jo_kint(o, "target", r->target);
 		jo_kstring(o, "target_name", t ? t->name : "");
 		jo_key(o, "nodes");

@@ -23,6 +23,7 @@
 struct handoffd;
 struct pending_request;
 struct failover_ctx;
+struct local_entry;
 
 struct resource_manager {
 	struct handoffd *d;
@@ -73,6 +74,11 @@ struct resource_manager {
 	size_t n_quorum_seen;
 	struct { uint32_t nodeid; uint64_t at_ms; } left[RSM_MAX_NODES];
 	uint64_t first_quorum_ms;      /* the first quorum notification seen */
+	/* rm_local_state.c: per resource what the local state file holds */
+	struct local_entry *kept;
+	bool kept_dirty;               /* the table moved on since the last write */
+	bool kept_timer_armed;
+	qb_loop_timer_handle kept_timer;
 };
 
 /* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */
@@ -118,6 +124,12 @@ uint32_t rm_node_id(struct resource_manager *rm, const char *name);
 int rm_fence_peer(struct resource_manager *rm, json_object *args, json_object **result);
 /* handoffctl history [RES]: newest first. */
 int rm_history(struct resource_manager *rm, json_object *args, json_object **result);
+
+/* rm_local_state.c: seed the new table from the local state file; note
+ * after every event whether it must be written (soon); write it now. */
+void rm_local_state_seed(struct resource_manager *rm);
+void rm_local_state_note(struct resource_manager *rm);
+void rm_local_state_flush(struct resource_manager *rm);
 
 void rm_init(struct resource_manager *rm, struct handoffd *d);
 void rm_fini(struct resource_manager *rm);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "handoffd.h"
@@ -26,14 +27,17 @@ struct step_ctx {
 	uint32_t peer;
 };
 
-static void report(struct resource_manager *rm, const struct resource_conf *r,
-		   enum wire_type type, uint64_t epoch, bool ok, const char *error,
-		   const struct driver_times *t)
+/* ID: a PREPARED's migration id (NULL otherwise). */
+static void report_id(struct resource_manager *rm, const struct resource_conf *r,
+		      enum wire_type type, uint64_t epoch, bool ok, const char *error,
+		      const struct driver_times *t, const uint8_t *id)
 {
 	struct wire_msg msg = { .hdr = { .type = (uint16_t)type, .epoch = epoch } };
 	struct wire_report *rep = &msg.u.report;
 
 	snprintf(rep->resource, sizeof(rep->resource), "%s", r->name);
+	if (id)
+		memcpy(rep->id, id, WIRE_ID_LEN);
 	rep->ok = ok;
 	snprintf(rep->error, sizeof(rep->error), "%s", error ? error : "");
 	if (t) {
@@ -53,6 +57,29 @@ static void report(struct resource_manager *rm, const struct resource_conf *r,
 	rm_send(rm, &msg);
 }
 
+static void report(struct resource_manager *rm, const struct resource_conf *r,
+		   enum wire_type type, uint64_t epoch, bool ok, const char *error,
+		   const struct driver_times *t)
+{
+	report_id(rm, r, type, epoch, ok, error, t, NULL);
+}
+
+/*
+ * A migration's id: 128 random bits, so that a dump of an earlier life of
+ * the cluster (whose epochs may have been reused) never passes for this
+ * migration's (S3).  Drawn here, by the target when it is ready, so that a
+ * standby drain's migrations, which no request starts, have one too.
+ */
+static bool draw_migration_id(uint8_t id[WIRE_ID_LEN])
+{
+	ssize_t n;
+
+	do {
+		n = getrandom(id, WIRE_ID_LEN, 0);
+	} while (n < 0 && errno == EINTR);
+	return n == WIRE_ID_LEN && !wire_id_is_zero(id);
+}
+
 static void done_common(struct step_ctx *c, const struct resource_conf *r)
 {
 	if (c->rm->ready)
@@ -64,8 +91,15 @@ static void on_ready(void *ctx, const struct resource_conf *r, bool ok, const ch
 {
 	struct step_ctx *c = ctx;
 
+	uint8_t id[WIRE_ID_LEN] = { 0 };
+
 	done_common(c, r);
-	report(c->rm, r, MSG_PREPARED, c->epoch, ok, error, NULL);
+	if (ok && !draw_migration_id(id)) {
+		ok = false;
+		error = "cannot draw a migration id (getrandom)";
+		memset(id, 0, sizeof(id));
+	}
+	report_id(c->rm, r, MSG_PREPARED, c->epoch, ok, error, NULL, id);
 	free(c);
 }
 
@@ -104,13 +138,15 @@ static void on_migrated(void *ctx, const struct resource_conf *r, bool ok, bool 
 void rm_migration_action(struct resource_manager *rm, const struct rsm_action *a)
 {
 	struct rsm_res *res = rsm_find(&rm->rsm, a->resource);
-	struct driver_migration mig = { .epoch = a->epoch, .nodeid = rm->rsm.local_nodeid };
+	/* the dump the table names: this migration's, from its PREPARED */
+	struct driver_migration mig = { .epoch = a->dump_epoch, .nodeid = rm->rsm.local_nodeid };
 	struct step_ctx *c;
 	char why[160];
 	int rc;
 
 	if (!res)
 		return;
+	memcpy(mig.id, a->dump_id, WIRE_ID_LEN);
 	if (!rm_gate_open(rm, why, sizeof(why))) {
 		qb_log(LOG_WARNING, "%s: refusing the migration step: %s", a->resource, why);
 		switch (a->type) {
@@ -186,9 +222,10 @@ static bool failover_waiting(const struct resource_manager *rm, const char *name
 /* The step sequence phase P asks of this node in R, as the rsm emits it. */
 static struct rsm_action action_of(const struct rsm_res *r)
 {
-	struct rsm_action a = { .epoch = r->epoch };
+	struct rsm_action a = { .epoch = r->epoch, .dump_epoch = r->dump_epoch };
 
 	snprintf(a.resource, sizeof(a.resource), "%s", r->conf->name);
+	memcpy(a.dump_id, r->dump_id, WIRE_ID_LEN);
 	switch (r->phase) {
 	case PHASE_PREPARING: a.type = ACT_PREPARE; a.node = r->owner; break;
 	case PHASE_RELEASING: a.type = ACT_MIGRATE_RELEASE; a.node = r->target; break;
@@ -196,7 +233,7 @@ static struct rsm_action action_of(const struct rsm_res *r)
 	case PHASE_HANDING_BACK: a.type = ACT_TAKE_BACK; a.node = r->target; break;
 	default:
 		a.type = ACT_FAILOVER;
-		a.node = (uint32_t)r->dump_epoch;
+		a.node = r->lost_owner;
 		a.ok = rsm_failover_waits_delay(r);
 		break;
 	}
@@ -251,6 +288,7 @@ struct failover_ctx {
 	struct failover_ctx *next;     /* rm->failovers: waiting out fence_delay */
 	char resource[WIRE_NAME_MAX + 1];
 	uint64_t epoch, dump_epoch;
+	uint8_t dump_id[WIRE_ID_LEN];   /* with dump_epoch: the dump it may restore */
 	qb_loop_timer_handle timer;
 };
 
@@ -333,6 +371,7 @@ static void failover_now(void *data)
 	struct driver_migration mig = { .epoch = c->dump_epoch };
 	char why[160];
 
+	memcpy(mig.id, c->dump_id, WIRE_ID_LEN);
 	failover_unlink(rm, c);
 	if (!failover_still_ours(rm, c)) {
 		qb_log(LOG_NOTICE, "%s: the failover of epoch %llu is no longer this node's",
@@ -380,7 +419,8 @@ void rm_fail_over(struct resource_manager *rm, const struct rsm_action *a)
 		return;
 	c->rm = rm;
 	c->epoch = a->epoch;
-	c->dump_epoch = a->node;
+	c->dump_epoch = a->dump_epoch;
+	memcpy(c->dump_id, a->dump_id, WIRE_ID_LEN);
 	snprintf(c->resource, sizeof(c->resource), "%s", a->resource);
 	/* a lost owner fenced only by its watchdog's deadline: fence_delay
 	 * covers it (S1, checked across nodes); confirmed down or back

@@ -153,8 +153,37 @@ int rsm_init(struct rsm *m, const struct handoff_config *cfg, uint32_t local_nod
 	for (size_t i = 0; i < m->n_res; i++) {
 		m->res[i].conf = &cfg->resources[i];
 		m->res[i].phase = PHASE_STOPPED;
+		m->res[i].fresh = true;
 	}
 	return 0;
+}
+
+bool rsm_seed(struct rsm *m, const char *name, uint64_t epoch, uint64_t dump_epoch,
+	      const uint8_t dump_id[WIRE_ID_LEN])
+{
+	struct rsm_res *r = rsm_find(m, name);
+
+	if (!r)
+		return false;
+	/* a dump of a later epoch than its table, or half a name: not a
+	 * dump this table ever named, so it names none */
+	if (dump_epoch > epoch || (dump_epoch == 0) != wire_id_is_zero(dump_id)) {
+		dump_epoch = 0;
+		dump_id = NULL;
+	}
+	r->epoch = epoch;
+	r->dump_epoch = dump_epoch;
+	if (dump_id)
+		memcpy(r->dump_id, dump_id, WIRE_ID_LEN);
+	else
+		memset(r->dump_id, 0, WIRE_ID_LEN);
+	return true;
+}
+
+void rsm_new_epoch(struct rsm_res *r)
+{
+	r->epoch++;
+	r->fresh = false;
 }
 
 static void free_states(struct rsm *m)
@@ -395,6 +424,9 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		r->epoch = e->epoch;
 		r->target = e->target;
 		snprintf(r->last_error, sizeof(r->last_error), "%s", e->last_error);
+		r->fresh = (e->flags & WIRE_ENTRY_FRESH) != 0;
+		r->dump_epoch = e->dump_epoch;
+		memcpy(r->dump_id, e->dump_id, WIRE_ID_LEN);
 		entry_lost(from, e, r);
 	}
 	for (size_t i = 0; i < m->n_nodes; i++) {
@@ -441,7 +473,7 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 			r->phase = PHASE_FAILED;
 			rsm_set_error(r, "not running on its owner, node %u, at the sync", r->owner);
 		} else if (m->partition_quorate) {
-			rsm_fail_over(m, r, r->epoch, r->owner, out);
+			rsm_fail_over(m, r, r->owner, out);
 		}
 	} else if (r->phase == PHASE_FAILING_OVER) {
 		/* the lost owners that are back holding nothing wait no more;
@@ -449,7 +481,7 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		 * lost owners if it may have begun: S1) */
 		rsm_lost_prune(m, r, facts, out);
 		if (!rsm_is_member(m, r->owner) && m->partition_quorate)
-			rsm_fail_over(m, r, r->dump_epoch, r->owner, out);
+			rsm_fail_over(m, r, r->owner, out);
 	} else if (r->phase == PHASE_STARTING || r->phase == PHASE_STOPPING) {
 		if (!rsm_is_member(m, r->owner)) {
 			rsm_set_error(r, "owner node %u left during %s", r->owner,
@@ -685,7 +717,11 @@ static void process_start(struct rsm *m, struct wire_msg *msg, struct rsm_action
 	}
 	r->owner = node;
 	r->phase = PHASE_STARTING;
-	r->epoch++;
+	rsm_new_epoch(r);
+	/* a start is cold: no dump of an earlier life may be restored after it
+	 * (the start removes it from the filesystem too; S3) */
+	r->dump_epoch = 0;
+	memset(r->dump_id, 0, WIRE_ID_LEN);
 	r->target = 0;
 	r->last_error[0] = '\0';
 	r->owner_lost = false;
@@ -717,7 +753,7 @@ static void process_stop(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 	}
 	if (r->owner == 0) {            /* FAILED before it had an owner */
 		r->phase = PHASE_STOPPED;
-		r->epoch++;
+		rsm_new_epoch(r);
 		r->last_error[0] = '\0';
 		rsm_reply(m, msg, out, true, r->epoch, "%s had no owner; now stopped", r->conf->name);
 		return;
@@ -728,7 +764,7 @@ static void process_stop(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 		return;
 	}
 	r->phase = PHASE_STOPPING;
-	r->epoch++;
+	rsm_new_epoch(r);
 	rsm_reply(m, msg, out, true, r->epoch, "stopping %s on node %u (epoch %llu)", r->conf->name,
 		 r->owner, (unsigned long long)r->epoch);
 	if (r->owner == m->local_nodeid)
@@ -752,7 +788,7 @@ static void process_cleanup(struct rsm *m, struct wire_msg *msg, struct rsm_acti
 	 * nowhere: STOPPED).  A FAILED entry with an empty error marks the
 	 * cleanup for the merge.
 	 */
-	r->epoch++;
+	rsm_new_epoch(r);
 	r->last_error[0] = '\0';
 	rsm_reply(m, msg, out, true, r->epoch, "cleaning up %s: probing every node (epoch %llu)",
 		 r->conf->name, (unsigned long long)r->epoch);
@@ -865,7 +901,9 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		e->epoch = r->epoch;
 		e->target = r->target;
 		e->last_error = r->last_error;
+		e->flags = r->fresh ? WIRE_ENTRY_FRESH : 0;
 		e->dump_epoch = r->dump_epoch;
+		memcpy(e->dump_id, r->dump_id, WIRE_ID_LEN);
 		e->lost_first = (uint32_t)s->n_lost;
 		e->n_lost = r->n_lost;
 		memcpy(&s->lost[s->n_lost], r->lost, r->n_lost * sizeof(r->lost[0]));

@@ -20,9 +20,14 @@
  * A STATE flagged WIRE_STATE_RESYNC outside a sync opens a new one on
  * every member (a quorum that came late, a lost owner that let go).
  *
- * The merge: per resource, the entry with the highest epoch wins (epochs
- * only grow through quorum-gated decisions, so it is the newest decision);
- * ties go to the further phase, then to the lower sender nodeid.  Local
+ * The merge: per resource, the entry of the newest quorate table wins
+ * (table_gen), then the one with the highest epoch (epochs only grow
+ * through quorum-gated decisions, so it is the newest decision); ties go
+ * to the further phase, then to the lower sender nodeid.  The dump the
+ * entry names (dump_epoch, dump_id) and its lost owners come with it.  A
+ * node that restarts seeds its table with the epochs and dumps it kept
+ * (rsm_seed), so after a restart of every node the merge still takes the
+ * newest.  Local
  * facts then repair it: a workload that runs on exactly one member is
  * adopted there; a member that runs or holds Primary for a resource it does
  * not own stops and demotes it at once.
@@ -88,7 +93,13 @@ struct rsm_res {
 	bool owner_lost;          /* owner is not a member any more */
 	uint32_t ms[WIRE_TIMES];  /* the running migration's phase times so far */
 	bool drain_failed;        /* a move off a standby node failed: not again */
-	uint64_t dump_epoch;      /* FAILING_OVER: a dump of this epoch may be restored */
+	/* The dump the table names (S3): a dump of dump_epoch whose markers
+	 * carry dump_id may be restored, if it is complete and not consumed.
+	 * A migration's target sets both in PREPARED; a failover keeps them
+	 * from the phase it interrupted; a start clears them.  0: none. */
+	uint64_t dump_epoch;
+	uint8_t dump_id[WIRE_ID_LEN];
+	bool fresh;               /* no request changed it since the cluster formed */
 	uint32_t lost_owner;      /* FAILING_OVER: the owner that was lost last (history) */
 	/* FAILING_OVER: every lost node that may still hold it, until it is
 	 * fenced (enum wire_lost_fence) or back holding nothing; in STATE */
@@ -112,7 +123,7 @@ enum rsm_action_type {
 	ACT_FAILOVER,             /* new owner: wait fence_delay (only when ok: a lost
 				   * owner is fenced by its watchdog's deadline, not
 				   * confirmed or back), promote, mount, restore the
-				   * dump of epoch `node` if it may, else start cold */
+				   * dump the action names if it may, else start cold */
 };
 
 struct rsm_action {
@@ -123,6 +134,9 @@ struct rsm_action {
 	bool ok;
 	uint32_t node;
 	char text[WIRE_STR_MAX + 1];
+	/* migration and failover actions: the dump the table names */
+	uint64_t dump_epoch;
+	uint8_t dump_id[WIRE_ID_LEN];
 };
 
 /*
@@ -195,6 +209,14 @@ const struct rsm_history *rsm_history_get(const struct rsm *m, size_t i);
 int rsm_init(struct rsm *m, const struct handoff_config *cfg, uint32_t local_nodeid,
 	     const uint32_t *ids, const char *const *names, size_t n_names);
 void rsm_free(struct rsm *m);
+/*
+ * Before the first sync: resource NAME's epoch and dump as this node kept
+ * them through a restart (local_state.h), so that they enter the merge in
+ * its STATE and epochs never start again at 0 when every node restarts.
+ * Values that do not fit together are ignored.  False: unknown resource.
+ */
+bool rsm_seed(struct rsm *m, const char *name, uint64_t epoch, uint64_t dump_epoch,
+	      const uint8_t dump_id[WIRE_ID_LEN]);
 
 /* A CPG confchg: MEMBERS is the new membership. */
 void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n,

@@ -95,7 +95,9 @@ void rsm_failover_act(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
 	if (r->owner != m->local_nodeid || !(a = rsm_push(out, ACT_FAILOVER, r->conf->name)))
 		return;
 	a->epoch = r->epoch;
-	a->node = (uint32_t)r->dump_epoch;
+	a->node = r->lost_owner;
+	a->dump_epoch = r->dump_epoch;
+	memcpy(a->dump_id, r->dump_id, WIRE_ID_LEN);
 	a->ok = rsm_failover_waits_delay(r);
 }
 

@@ -98,13 +98,18 @@ static void act(struct rsm *m, struct rsm_res *r, struct rsm_actions *out,
 	if (a) {
 		a->epoch = r->epoch;
 		a->node = peer;
+		a->dump_epoch = r->dump_epoch;
+		memcpy(a->dump_id, r->dump_id, WIRE_ID_LEN);
 	}
 }
 
 static void begin(struct rsm *m, struct rsm_res *r, uint32_t target, struct rsm_actions *out)
 {
 	r->phase = PHASE_PREPARING;
-	r->epoch++;
+	rsm_new_epoch(r);
+	/* no dump of this migration yet: the target's PREPARED names it */
+	r->dump_epoch = 0;
+	memset(r->dump_id, 0, WIRE_ID_LEN);
 	r->target = target;
 	r->last_error[0] = '\0';
 	memset(r->ms, 0, sizeof(r->ms));
@@ -218,6 +223,10 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 	switch (msg->hdr.type) {
 	case MSG_PREPARED:
 		if (rep->ok) {
+			/* S3: the dump the source writes now carries this id, and
+			 * only a dump that carries it is ever restored for it */
+			r->dump_epoch = r->epoch;
+			memcpy(r->dump_id, rep->id, WIRE_ID_LEN);
 			r->phase = PHASE_RELEASING;
 			act(m, r, out, ACT_MIGRATE_RELEASE, r->owner, r->target);
 			break;
@@ -233,7 +242,7 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 			record(m, r, false, "interrupted: node %u left during RELEASING; failing over",
 			       gone);
 			if (m->partition_quorate) {
-				rsm_fail_over_to(m, r, r->epoch, gone, r->owner, out);
+				rsm_fail_over_to(m, r, gone, r->owner, out);
 			} else {
 				r->target = 0;
 				r->phase = PHASE_FAILED;
@@ -353,7 +362,7 @@ void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *o
 	}
 	record(m, r, false, "interrupted: node %u left during %s; failing over", gone,
 	       phase_name(r->phase));
-	rsm_fail_over_to(m, r, r->epoch, gone, survivor, out);
+	rsm_fail_over_to(m, r, gone, survivor, out);
 }
 
 /* May NODEID take R over: eligible and, for DRBD, UpToDate at the last sync? */
@@ -381,10 +390,9 @@ static uint32_t failover_choice(struct rsm *m, const struct rsm_res *r, uint32_t
 	return 0;
 }
 
-void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
-		   struct rsm_actions *out)
+void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint32_t lost, struct rsm_actions *out)
 {
-	rsm_fail_over_to(m, r, dump_epoch, lost, 0, out);
+	rsm_fail_over_to(m, r, lost, 0, out);
 }
 
 /*
@@ -401,8 +409,8 @@ static bool lost_may_hold(const struct rsm_res *r, uint32_t lost)
 	return true;
 }
 
-void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
-		      uint32_t prefer, struct rsm_actions *out)
+void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t prefer,
+		      struct rsm_actions *out)
 {
 	uint32_t to = failover_choice(m, r, prefer);
 	bool held = lost != 0 && lost_may_hold(r, lost);
@@ -410,9 +418,10 @@ void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uin
 	/* the lost owners of an earlier loss still count (issue 15, point 4) */
 	if (r->phase != PHASE_FAILING_OVER)
 		r->n_lost = 0;
-	r->epoch++;
+	/* the dump R names stays named: the interrupted migration's, whose
+	 * markers the new owner checks (S3) */
+	rsm_new_epoch(r);
 	r->target = 0;
-	r->dump_epoch = dump_epoch;
 	memset(r->ms, 0, sizeof(r->ms));
 	if (to && held && !rsm_lost_add(m, r, lost, to))
 		to = 0;

@@ -12,6 +12,9 @@ struct rsm_action *rsm_push(struct rsm_actions *a, enum rsm_action_type type, co
 void rsm_push_text(struct rsm_actions *a, enum rsm_action_type type, const char *res,
 		   uint64_t epoch, uint32_t req_id, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* A new decision about R: its epoch grows (S4: only ever by a delivered,
+ * quorum-gated request or sync), and it is no longer fresh. */
+void rsm_new_epoch(struct rsm_res *r);
 void rsm_set_error(struct rsm_res *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool rsm_is_member(const struct rsm *m, uint32_t nodeid);
 /* Answer the request MSG (only its sender has a handoffctl waiting). */
@@ -32,13 +35,13 @@ void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 void rsm_process_standby(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 /* R's holder LOST is gone: the first eligible member takes it over (FAILING_OVER),
- * restoring a complete, unconsumed dump of DUMP_EPOCH if there is one. */
-void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
-		   struct rsm_actions *out);
+ * restoring the dump the table names (R's dump_epoch and dump_id) if it is
+ * complete and not consumed. */
+void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint32_t lost, struct rsm_actions *out);
 /* The same, trying PREFER first: the end of an interrupted migration that is
  * still here (doc/protocol.md, rule 6). */
-void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint64_t dump_epoch, uint32_t lost,
-		      uint32_t prefer, struct rsm_actions *out);
+void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t prefer,
+		      struct rsm_actions *out);
 /* Start the next migrations off nodes in standby, up to standby_parallel. */
 void rsm_drain(struct rsm *m, struct rsm_actions *out);
 /* After the merge: a migration whose source or target left is decided. */

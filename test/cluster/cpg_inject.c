@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpg/wire.h"      /* WIRE_VERSION_MAX only */
+
 static cpg_handle_t handle;
 
 static void put32(uint8_t *p, uint32_t v)
@@ -34,12 +36,14 @@ static int send_buf(const uint8_t *buf, size_t len)
 	return rc == CS_OK ? 0 : -1;
 }
 
-/* a header: magic, version 1, TYPE, NODEID, LENGTH, epoch 0 */
+/* a header: magic, the version handoffd speaks (so that each message is
+ * refused for its own fault, not for the version), TYPE, NODEID, LENGTH,
+ * epoch 0 */
 static void header(uint8_t *b, uint32_t magic, uint16_t type, uint32_t nodeid, uint32_t length)
 {
 	memset(b, 0, 24);
 	put32(b, magic);
-	b[4] = 1;
+	b[4] = WIRE_VERSION_MAX;
 	b[6] = type & 0xff;
 	b[7] = type >> 8;
 	put32(b + 8, nodeid);

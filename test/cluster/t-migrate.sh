@@ -53,9 +53,10 @@ check "it ended with the phase times, the total and the frozen time" \
 check "... and 'workload frozen N ms'" grep -Eq "^total [0-9]+ ms, workload frozen [0-9]+ ms" "$migrate_out"
 check "web runs on node2, node2 alone is Primary" settled_on 2
 check "the counter goes on on node2" counter_grows 2
-check "the complete marker names the source and the epoch" \
-	test "$(marker 2 complete)" = "epoch 2 node 1"
-check "the consumed marker names the target" test "$(marker 2 consumed)" = "epoch 2 node 2"
+check "the complete marker names the epoch, the migration's id and the source" \
+	sh -c "echo '$(marker 2 complete)' | grep -Eqx 'epoch 2 id [0-9a-f]{32} node 1'"
+check "the consumed marker names the target" \
+	sh -c "echo '$(marker 2 consumed)' | grep -Eqx 'epoch 2 id [0-9a-f]{32} node 2'"
 history_of() {   # NODE: the protocol's part of the newest history entry
 	ctl "$1" history web --json |
 		json '"%(epoch)s %(source)s %(target)s %(ok)s %(result)s %(phases)s" % d["history"][0]'

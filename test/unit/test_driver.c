@@ -316,27 +316,56 @@ static int teardown_mounted(void **state)
 	return teardown(state);
 }
 
-static void migrate(struct fixture *f, bool release, uint64_t epoch, uint32_t node,
-		    uint32_t back)
+/* The id of the migration of EPOCH in these tests (the rsm has it from
+ * the target's PREPARED). */
+static void test_id(uint64_t epoch, uint8_t id[WIRE_ID_LEN])
+{
+	memset(id, 0xc3, WIRE_ID_LEN);
+	id[0] = (uint8_t)epoch;
+}
+
+/* A marker as the driver writes it: "epoch E id HEX node N". */
+static const char *marker_text(uint64_t epoch, uint32_t node)
+{
+	static char buf[128];
+	uint8_t id[WIRE_ID_LEN];
+	char hex[2 * WIRE_ID_LEN + 1];
+
+	test_id(epoch, id);
+	wire_id_hex(id, hex);
+	snprintf(buf, sizeof(buf), "epoch %llu id %s node %u\n", (unsigned long long)epoch, hex,
+		 node);
+	return buf;
+}
+
+typedef int (*half_fn)(const struct driver_env *, const struct resource_conf *,
+		       const struct driver_migration *, driver_migrate_fn, void *);
+
+/* HALF of "vm" on NODE for the dump of EPOCH with the id of the migration
+ * of ID_EPOCH (BACK: the node that handed it back, or 0) */
+static void run_half(struct fixture *f, half_fn half, uint64_t epoch, uint64_t id_epoch,
+		     uint32_t node, uint32_t back)
 {
 	struct driver_env e = env_of(f);
 	struct driver_migration m = { .epoch = epoch, .nodeid = node, .take_back_from = back };
+
+	test_id(id_epoch, m.id);
 	f->finished = false;
 	unlink(f->calls);
-	assert_int_equal((release ? driver_release : driver_acquire)(
-		&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
+	assert_int_equal(half(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
 	wait_done(f);
+}
+
+static void migrate(struct fixture *f, bool release, uint64_t epoch, uint32_t node,
+		    uint32_t back)
+{
+	run_half(f, release ? driver_release : driver_acquire, epoch, epoch, node, back);
 }
 
 /* This node (2) takes "vm" over after a failover decision of EPOCH. */
 static void fail_over(struct fixture *f, uint64_t epoch)
 {
-	struct driver_env e = env_of(f);
-	struct driver_migration m = { .epoch = epoch, .nodeid = 2 };
-	f->finished = false;
-	unlink(f->calls);
-	assert_int_equal(driver_fail_over(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
-	wait_done(f);
+	run_half(f, driver_fail_over, epoch, epoch, 2, 0);
 }
 
 #define NEED_ROOT() do { if (geteuid() != 0) skip(); } while (0)
@@ -359,8 +388,8 @@ static void release_then_acquire(void **state)
 	/* the target: promote, mount, markers, restore */
 	migrate(f, false, 7, 2, 0);
 	assert_true(f->ok);
-	assert_string_equal(marker(f, "complete"), "epoch 7 node 1\n");
-	assert_string_equal(marker(f, "consumed"), "epoch 7 node 2\n");
+	assert_string_equal(marker(f, "complete"), marker_text(7, 1));
+	assert_string_equal(marker(f, "consumed"), marker_text(7, 2));
 	c = calls(f);
 	assert_true(strstr(c, "drbdadm primary r1") < strstr(c, "agent restore"));
 	assert_true(vm_mounted(f));
@@ -436,7 +465,7 @@ static void release_with_busy_umount_names_holders_and_restores(void **state)
 	assert_true(strstr(c, "agent dump") < strstr(c, "agent restore"));
 	assert_null(strstr(c, "drbdadm secondary"));
 	/* the dump the source took back is spent: no failover may restore it */
-	assert_string_equal(marker(f, "consumed"), "epoch 4 node 1\n");
+	assert_string_equal(marker(f, "consumed"), marker_text(4, 1));
 	assert_true(vm_mounted(f));
 }
 
@@ -454,7 +483,7 @@ static void release_with_failing_demote_mounts_and_restores(void **state)
 	c = calls(f);
 	assert_true(strstr(c, "drbdadm secondary r1") < strstr(c, "agent restore"));
 	assert_true(vm_mounted(f));
-	assert_string_equal(marker(f, "consumed"), "epoch 5 node 1\n");
+	assert_string_equal(marker(f, "consumed"), marker_text(5, 1));
 }
 
 static void acquire_with_failing_restore_hands_back(void **state)
@@ -480,7 +509,7 @@ static void acquire_with_failing_restore_hands_back(void **state)
 	migrate(f, false, 6, 1, 0);
 	assert_true(f->ok);
 	assert_true(vm_mounted(f));
-	assert_string_equal(marker(f, "consumed"), "epoch 6 node 1\n");
+	assert_string_equal(marker(f, "consumed"), marker_text(6, 1));
 }
 
 /* S4 at each step (doc/protocol.md, rule 7): quorum lost while the target's
@@ -499,6 +528,7 @@ static void acquire_stops_when_quorum_was_lost(void **state)
 	struct driver_migration m = { .epoch = 9, .nodeid = 2 };
 
 	NEED_ROOT();
+	test_id(9, m.id);
 	migrate(f, true, 9, 1, 0);
 	assert_true(f->ok);
 	losses = 3;     /* losses long ago */
@@ -785,9 +815,104 @@ static void acquire_does_not_wait_without_an_uptodate_peer(void **state)
 	assert_null(strstr(calls(f), "drbdadm primary r1"));
 }
 
+/* ---- S3: a dump is restored only for the migration the table names -------- */
+
+static bool dump_dir_exists(struct fixture *f)
+{
+	char path[256];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/mnt3/.handoff/dump", f->dir);
+	return stat(path, &st) == 0;
+}
+
+/* acquire (or, with FAILOVER, fail over) vm on node 2 for the dump of
+ * EPOCH with the id of the migration of ID_EPOCH */
+static void acquire_as(struct fixture *f, bool failover, uint64_t epoch, uint64_t id_epoch)
+{
+	run_half(f, failover ? driver_fail_over : driver_acquire, epoch, id_epoch, 2, 0);
+}
+
+static void acquire_refuses_another_migrations_dump(void **state)
+{
+	struct fixture *f = *state;
+	char path[512];
+
+	NEED_ROOT();
+	migrate(f, true, 20, 1, 0);
+	assert_true(f->ok);
+	/* the right epoch, another id: an earlier life of the cluster wrote it */
+	acquire_as(f, false, 20, 99);
+	assert_false(f->ok);
+	assert_true(f->rolled_back);
+	assert_non_null(strstr(f->error, "dump check: "));
+	assert_non_null(strstr(f->error, "of epoch 20 but of another migration"));
+	assert_null(strstr(calls(f), "agent restore"));
+	assert_null(marker(f, "consumed"));
+	assert_false(vm_mounted(f));
+
+	/* a complete marker with no id at all (an older handoff's) names no
+	 * migration either */
+	snprintf(path, sizeof(path), "mount -o loop %s/fs.img %s/mnt3 && "
+		 "echo 'epoch 20 node 1' >%s/mnt3/.handoff/dump/complete && umount %s/mnt3",
+		 f->dir, f->dir, f->dir, f->dir);
+	assert_int_equal(system(path), 0);
+	acquire_as(f, false, 20, 20);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "another migration"));
+	assert_null(strstr(calls(f), "agent restore"));
+
+	/* a table that names no dump restores none */
+	acquire_as(f, false, 0, 0);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "the table names no dump"));
+}
+
+static void failover_starts_cold_and_removes_a_dump_of_another_migration(void **state)
+{
+	struct fixture *f = *state;
+
+	NEED_ROOT();
+	migrate(f, true, 21, 1, 0);
+	assert_true(f->ok);
+	acquire_as(f, true, 21, 77);
+	assert_true(f->ok);
+	assert_true(f->times.cold_start);
+	assert_non_null(strstr(f->times.why_cold, "another migration"));
+	assert_null(strstr(calls(f), "agent restore"));
+	assert_non_null(strstr(calls(f), "agent start"));
+	/* the dump it did not use is gone: no later failover may take it */
+	assert_false(dump_dir_exists(f));
+	assert_true(vm_mounted(f));
+}
+
+static void start_removes_a_stale_dump(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	char cmd[512];
+
+	NEED_ROOT();
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/mnt3/.handoff/dump && echo image "
+		 ">%s/mnt3/.handoff/dump/image && echo 'epoch 3 id %032d node 1' "
+		 ">%s/mnt3/.handoff/dump/complete", f->dir, f->dir, 7, f->dir);
+	assert_int_equal(system(cmd), 0);
+	assert_true(dump_dir_exists(f));
+	assert_int_equal(driver_start(&e, config_resource(&f->cfg, "vm"), on_done, f), 0);
+	wait_done(f);
+	assert_true(f->ok);
+	assert_non_null(strstr(calls(f), "agent start"));
+	assert_false(dump_dir_exists(f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(acquire_refuses_another_migrations_dump,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(failover_starts_cold_and_removes_a_dump_of_another_migration,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(start_removes_a_stale_dump, setup_mounted,
+						teardown_mounted),
 		cmocka_unit_test_setup_teardown(dump_and_restore_run_the_agent, setup, teardown),
 		cmocka_unit_test_setup_teardown(readiness, setup, teardown),
 		cmocka_unit_test_setup_teardown(probe_of_an_unmounted_resource, setup, teardown),

@@ -87,7 +87,7 @@ static void sim_free(struct sim *s)
 static void multicast(struct sim *s, const struct wire_msg *msg)
 {
 	uint8_t *buf;
-	size_t len = wire_encode(msg, 1, &buf);
+	size_t len = wire_encode(msg, WIRE_VERSION_MAX, &buf);
 	assert_true(len > 0);
 	assert_true(s->nq < 64);
 	s->queue[s->nq] = buf;
@@ -191,6 +191,9 @@ static void agree(struct sim *s)
 			assert_int_equal(a->phase, b->phase);
 			assert_int_equal(a->epoch, b->epoch);
 			assert_string_equal(a->last_error, b->last_error);
+			assert_int_equal(a->dump_epoch, b->dump_epoch);
+			assert_memory_equal(a->dump_id, b->dump_id, WIRE_ID_LEN);
+			assert_int_equal(a->fresh, b->fresh);
 		}
 		assert_false(s->m[i].syncing);
 	}
@@ -227,7 +230,7 @@ static void start_then_running(void **state)
 
 	all_up(s);
 	agree(s);
-	assert_int_equal(s->m[1].version, 1);
+	assert_int_equal(s->m[1].version, 2);
 	request(s, 1, MSG_START, "web", 2);
 	run(s);
 	agree(s);
@@ -539,7 +542,10 @@ static void owner_loss(void **state)
 	assert_int_equal(res(s, 1, "web")->owner, 1);
 	assert_int_equal(res(s, 1, "web")->epoch, 2);
 	assert_int_equal(count(s, 1, ACT_FAILOVER), 1);
-	assert_int_equal(last(s, 1, ACT_FAILOVER)->node, 1);   /* the dump epoch it may restore */
+	/* web was started cold: the table names no dump to restore (S3) */
+	assert_int_equal(last(s, 1, ACT_FAILOVER)->dump_epoch, 0);
+	assert_true(wire_id_is_zero(last(s, 1, ACT_FAILOVER)->dump_id));
+	assert_int_equal(last(s, 1, ACT_FAILOVER)->node, 3);   /* the owner it lost */
 	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
 	/* db's owner is still here with the op in flight: unchanged */
 	assert_int_equal(res(s, 1, "db")->phase, PHASE_STARTING);
@@ -630,6 +636,25 @@ static void state_from_a_non_member_is_ignored(void **state)
 
 /* ---- live migration ------------------------------------------------------------ */
 
+/* The id a ready target FROM draws for the migration of EPOCH, here made
+ * up from both so that a test can tell ids apart. */
+static void mig_id(uint64_t epoch, int from, uint8_t id[WIRE_ID_LEN])
+{
+	memset(id, 0x5a, WIRE_ID_LEN);
+	id[0] = (uint8_t)epoch;
+	id[1] = (uint8_t)from;
+}
+
+static void assert_names_dump(const uint64_t dump_epoch, const uint8_t *dump_id,
+			      uint64_t epoch, int from)
+{
+	uint8_t want[WIRE_ID_LEN];
+
+	mig_id(epoch, from, want);
+	assert_int_equal(dump_epoch, epoch);
+	assert_memory_equal(dump_id, want, WIRE_ID_LEN);
+}
+
 static void report(struct sim *s, int from, enum wire_type type, const char *resname,
 		   uint64_t epoch, bool ok, const char *error)
 {
@@ -640,6 +665,8 @@ static void report(struct sim *s, int from, enum wire_type type, const char *res
 	snprintf(msg.u.report.error, sizeof(msg.u.report.error), "%s", error ? error : "");
 	for (int i = 0; i < WIRE_TIMES; i++)
 		msg.u.report.ms[i] = (uint32_t)(10 * (i + 1));
+	if (type == MSG_PREPARED && ok)
+		mig_id(epoch, from, msg.u.report.id);
 	multicast(s, &msg);
 }
 
@@ -855,6 +882,9 @@ static void migration_target_leaves(void **state)
 	expect_phase(s, PHASE_FAILING_OVER, 1, 0);
 	assert_non_null(strstr(res(s, 1, "web")->last_error, "node 2 left during RESTORING"));
 	assert_int_equal(last(s, 1, ACT_FAILOVER)->node, 2);
+	/* the dump it may restore: the migration's, by epoch and id (S3) */
+	assert_names_dump(last(s, 1, ACT_FAILOVER)->dump_epoch, last(s, 1, ACT_FAILOVER)->dump_id,
+			  2, 2);
 	assert_non_null(strstr(rsm_history_get(&s->m[1], 0)->result, "interrupted"));
 	sim_free(s);
 }
@@ -1046,7 +1076,10 @@ static void migration_ends_leave_by_phase(void **state)
 	assert_int_equal(res(s, 3, "web")->phase, PHASE_FAILING_OVER);
 	assert_int_equal(res(s, 3, "web")->owner, 1);
 	assert_int_equal(res(s, 3, "web")->lost_owner, 2);
-	assert_int_equal(last(s, 1, ACT_FAILOVER)->node, 2);   /* may restore epoch 2's dump */
+	assert_int_equal(last(s, 1, ACT_FAILOVER)->node, 2);   /* the owner it lost */
+	/* may restore epoch 2's dump, the one of node 2's PREPARED */
+	assert_names_dump(last(s, 1, ACT_FAILOVER)->dump_epoch, last(s, 1, ACT_FAILOVER)->dump_id,
+			  2, 2);
 	sim_free(s);
 
 	/* RESTORING, source gone: the target goes on alone */
@@ -1469,6 +1502,124 @@ static void late_quorum_resyncs(void **state)
 	sim_free(s);
 }
 
+
+/* ---- dump identity and what outlives a restart of every node ---------------- */
+
+static void prepared_names_the_dump(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_action *a;
+	(void)state;
+
+	assert_true(ask(s, 1, MSG_MIGRATE, "web", 2)->ok);
+	agree(s);
+	/* no dump of this migration exists yet: none is named */
+	assert_int_equal(res(s, 3, "web")->dump_epoch, 0);
+	assert_true(wire_id_is_zero(res(s, 3, "web")->dump_id));
+	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
+	run(s);
+	agree(s);
+	assert_names_dump(res(s, 3, "web")->dump_epoch, res(s, 3, "web")->dump_id, 2, 2);
+	/* the source writes it with that id into its markers */
+	a = last(s, 1, ACT_MIGRATE_RELEASE);
+	assert_non_null(a);
+	assert_names_dump(a->dump_epoch, a->dump_id, 2, 2);
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	/* ... and the target checks for exactly that dump */
+	a = last(s, 2, ACT_MIGRATE_ACQUIRE);
+	assert_non_null(a);
+	assert_names_dump(a->dump_epoch, a->dump_id, 2, 2);
+	report(s, 2, MSG_STARTED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 2, 0);
+
+	/* a stop and a start: cold, so no dump is named any more */
+	assert_true(ask(s, 1, MSG_STOP, "web", 0)->ok);
+	result(s, 2, "web", WIRE_OP_STOP, true, 3, NULL);
+	run(s);
+	assert_true(ask(s, 1, MSG_START, "web", 3)->ok);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->epoch, 4);
+	assert_int_equal(res(s, 1, "web")->dump_epoch, 0);
+	assert_true(wire_id_is_zero(res(s, 1, "web")->dump_id));
+	sim_free(s);
+}
+
+static void seed(struct sim *s, int i, uint64_t epoch, uint64_t dump_epoch, int id_from)
+{
+	uint8_t id[WIRE_ID_LEN] = { 0 };
+
+	if (id_from)
+		mig_id(dump_epoch, id_from, id);
+	assert_true(rsm_seed(&s->m[i], "web", epoch, dump_epoch, id));
+}
+
+static void merge_takes_the_newest_kept_epoch(void **state)
+{
+	struct sim *s = sim_new();
+	(void)state;
+
+	/* every handoffd restarted at once, each with what it kept: node 2
+	 * saw the newest decision (epoch 7, the migration of epoch 7) */
+	seed(s, 1, 5, 4, 3);
+	seed(s, 2, 7, 7, 2);
+	assert_false(rsm_seed(&s->m[1], "nosuch", 9, 0, (uint8_t[WIRE_ID_LEN]){ 0 }));
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->epoch, 7);
+	assert_names_dump(res(s, 3, "web")->dump_epoch, res(s, 3, "web")->dump_id, 7, 2);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_STOPPED);
+	/* untouched in this life: autostart may still start it */
+	assert_true(res(s, 3, "web")->fresh);
+	assert_true(res(s, 3, "db")->fresh);
+	/* the next decision goes on from there, not from 1 (S4) */
+	assert_true(ask(s, 3, MSG_START, "web", 1)->ok);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->epoch, 8);
+	assert_false(res(s, 2, "web")->fresh);
+	result(s, 1, "web", WIRE_OP_START, true, 8, NULL);
+	run(s);
+
+	/* node 3 restarts alone and kept an older epoch: the running
+	 * cluster's table wins, and it is not fresh there either, so an
+	 * autostart on node 3 would not undo anything */
+	s->facts[1][0].running = 1;
+	boot(s, 3);
+	seed(s, 3, 6, 6, 1);
+	assert_true(res(s, 3, "web")->fresh);
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->epoch, 8);
+	assert_false(res(s, 3, "web")->fresh);
+	assert_int_equal(res(s, 3, "web")->dump_epoch, 0);
+	sim_free(s);
+}
+
+static void seed_refuses_a_dump_that_does_not_fit(void **state)
+{
+	struct sim *s = sim_new();
+	uint8_t id[WIRE_ID_LEN];
+	(void)state;
+
+	mig_id(9, 1, id);
+	/* a dump newer than its table's epoch: names nothing */
+	assert_true(rsm_seed(&s->m[1], "web", 5, 9, id));
+	assert_int_equal(res(s, 1, "web")->epoch, 5);
+	assert_int_equal(res(s, 1, "web")->dump_epoch, 0);
+	assert_true(wire_id_is_zero(res(s, 1, "web")->dump_id));
+	/* half a name (an epoch without an id) names nothing */
+	assert_true(rsm_seed(&s->m[1], "web", 5, 4, (uint8_t[WIRE_ID_LEN]){ 0 }));
+	assert_int_equal(res(s, 1, "web")->dump_epoch, 0);
+	assert_true(rsm_seed(&s->m[1], "web", 5, 0, id));
+	assert_true(wire_id_is_zero(res(s, 1, "web")->dump_id));
+	/* what fits is kept */
+	assert_true(rsm_seed(&s->m[1], "web", 5, 5, id));
+	assert_int_equal(res(s, 1, "web")->dump_epoch, 5);
+	assert_memory_equal(res(s, 1, "web")->dump_id, id, WIRE_ID_LEN);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1507,6 +1658,9 @@ int main(void)
 		cmocka_unit_test(lost_owners_survive_a_second_loss),
 		cmocka_unit_test(short_fence_delay_is_ineligible),
 		cmocka_unit_test(late_quorum_resyncs),
+		cmocka_unit_test(prepared_names_the_dump),
+		cmocka_unit_test(merge_takes_the_newest_kept_epoch),
+		cmocka_unit_test(seed_refuses_a_dump_that_does_not_fit),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }

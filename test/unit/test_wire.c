@@ -13,7 +13,9 @@
 static size_t encode_state(uint8_t **buf, uint32_t nodeid)
 {
 	struct wire_entry entries[2] = {
-		{ .name = "web", .owner = 2, .phase = PHASE_RUNNING, .epoch = 7, .target = 0 },
+		{ .name = "web", .owner = 2, .phase = PHASE_RUNNING, .epoch = 7, .target = 0,
+		  .flags = WIRE_ENTRY_FRESH, .dump_epoch = 6,
+		  .dump_id = { 0xde, 0xad, [7] = 0x42, [15] = 0x01 } },
 		{ .name = "db", .owner = 0, .phase = PHASE_FAILED, .epoch = 3,
 		  .last_error = "promote: 0: State change failed" },
 	};
@@ -23,12 +25,12 @@ static size_t encode_state(uint8_t **buf, uint32_t nodeid)
 	struct wire_msg m = { .hdr = { .type = MSG_STATE, .nodeid = nodeid, .epoch = 0 } };
 
 	m.u.state = (struct wire_state){
-		.proto_min = 1, .proto_max = 1, .config_digest = 0x1122334455667788ull,
+		.proto_min = 2, .proto_max = 2, .config_digest = 0x1122334455667788ull,
 		.flags = WIRE_STATE_QUORATE_SEEN, .quorate_ring_nodeid = 1,
 		.table_gen = 0x2c, .entries = entries, .n_entries = 2,
 		.facts = facts, .n_facts = 1,
 	};
-	return wire_encode(&m, 1, buf);
+	return wire_encode(&m, WIRE_VERSION_MAX, buf);
 }
 
 static void state_roundtrip(void **state)
@@ -46,7 +48,7 @@ static void state_roundtrip(void **state)
 	assert_int_equal(buf[12] | buf[13] << 8, len);
 	assert_int_equal(wire_decode(buf, len, 2, &m, why, sizeof(why)), 0);
 	assert_int_equal(m.hdr.type, MSG_STATE);
-	assert_int_equal(m.hdr.version, 1);
+	assert_int_equal(m.hdr.version, 2);
 	assert_int_equal(m.u.state.config_digest, 0x1122334455667788ull);
 	assert_int_equal(m.u.state.table_gen, 0x2c);
 	assert_int_equal(m.u.state.n_entries, 2);
@@ -54,6 +56,15 @@ static void state_roundtrip(void **state)
 	assert_int_equal(m.u.state.entries[0].owner, 2);
 	assert_int_equal(m.u.state.entries[0].phase, PHASE_RUNNING);
 	assert_int_equal(m.u.state.entries[0].epoch, 7);
+	/* the dump the table names (S3), and the entry's flags (version 2) */
+	assert_int_equal(m.u.state.entries[0].flags, WIRE_ENTRY_FRESH);
+	assert_int_equal(m.u.state.entries[0].dump_epoch, 6);
+	assert_int_equal(m.u.state.entries[0].dump_id[0], 0xde);
+	assert_int_equal(m.u.state.entries[0].dump_id[7], 0x42);
+	assert_int_equal(m.u.state.entries[0].dump_id[15], 0x01);
+	assert_int_equal(m.u.state.entries[1].flags, 0);
+	assert_int_equal(m.u.state.entries[1].dump_epoch, 0);
+	assert_true(wire_id_is_zero(m.u.state.entries[1].dump_id));
 	assert_string_equal(m.u.state.entries[1].last_error, "promote: 0: State change failed");
 	assert_int_equal(m.u.state.n_facts, 1);
 	assert_int_equal(m.u.state.facts[0].role, ROLE_PRIMARY);
@@ -70,7 +81,7 @@ static void state_roundtrip(void **state)
 	}
 	assert_true(m.u.state.facts[0].name >= m.u.state.strings &&
 		    m.u.state.facts[0].name < m.u.state.strings + len);
-	assert_true(sizeof(struct wire_entry) <= 48 && sizeof(struct wire_fact) <= 16);
+	assert_true(sizeof(struct wire_entry) <= 64 && sizeof(struct wire_fact) <= 16);
 	wire_free(&m);
 	free(buf);
 }
@@ -84,7 +95,7 @@ static void requests_and_results_roundtrip(void **state)
 	(void)state;
 
 	m.u.req = (struct wire_request){ .req_id = 42, .resource = "web", .node = 2 };
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
 	assert_int_equal(d.u.req.req_id, 42);
 	assert_string_equal(d.u.req.resource, "web");
@@ -92,7 +103,7 @@ static void requests_and_results_roundtrip(void **state)
 	free(buf);
 
 	m.hdr.type = MSG_STOP;
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
 	assert_int_equal(d.hdr.type, MSG_STOP);
 	assert_int_equal(d.u.req.node, 0);   /* STOP carries no node */
@@ -102,7 +113,7 @@ static void requests_and_results_roundtrip(void **state)
 	m.hdr.epoch = 9;
 	m.u.result = (struct wire_result){ .resource = "web", .op = WIRE_OP_START, .ok = 0,
 					   .error = "mount: wrong fs type" };
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
 	assert_int_equal(d.hdr.epoch, 9);
 	assert_int_equal(d.u.result.op, WIRE_OP_START);
@@ -126,7 +137,7 @@ static void expect_reject(const uint8_t *buf, size_t len, uint32_t sender, const
 static void expect_encoded_rejected(const struct wire_msg *m, const char *reason)
 {
 	uint8_t *buf;
-	size_t len = wire_encode(m, 1, &buf);
+	size_t len = wire_encode(m, WIRE_VERSION_MAX, &buf);
 
 	assert_true(len > 0);
 	expect_reject(buf, len, m->hdr.nodeid, reason);
@@ -142,14 +153,14 @@ static void migration_messages(void **state)
 	(void)state;
 
 	m.u.req = (struct wire_request){ .req_id = 7, .resource = "vm1", .node = 3 };
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
 	assert_int_equal(d.hdr.type, MSG_MIGRATE);
 	assert_int_equal(d.u.req.node, 3);
 	assert_string_equal(d.u.req.resource, "vm1");
 	free(buf);
 	m.u.req.node = 0;
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	expect_reject(buf, len, 2, "migrate names no target");
 	free(buf);
 
@@ -158,9 +169,11 @@ static void migration_messages(void **state)
 		assert_true(wire_is_report(t));
 		r.u.report = (struct wire_report){ .resource = "vm1", .ok = t != MSG_ABORT,
 						   .error = "umount: busy" };
+		if (t == MSG_PREPARED)
+			memset(r.u.report.id, 0xa5, WIRE_ID_LEN);
 		for (int i = 0; i < WIRE_TIMES; i++)
 			r.u.report.ms[i] = 100u * (unsigned)i + t;
-		len = wire_encode(&r, 1, &buf);
+		len = wire_encode(&r, WIRE_VERSION_MAX, &buf);
 		assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
 		assert_int_equal(d.hdr.type, t);
 		assert_int_equal(d.hdr.epoch, 12);
@@ -168,10 +181,14 @@ static void migration_messages(void **state)
 		assert_int_equal(d.u.report.ok, t != MSG_ABORT);
 		assert_string_equal(d.u.report.error, "umount: busy");
 		assert_int_equal(d.u.report.ms[WT_RESTORE], 600 + t);
+		/* only PREPARED carries the migration's id */
+		assert_int_equal(len, (size_t)(t == MSG_PREPARED ? 72 + WIRE_ID_LEN : 72));
+		assert_int_equal(d.u.report.id[0], t == MSG_PREPARED ? 0xa5 : 0);
+		assert_int_equal(d.u.report.id[15], t == MSG_PREPARED ? 0xa5 : 0);
 		free(buf);
 		/* a report without its epoch cannot be told from a stale one */
 		r.hdr.epoch = 0;
-		len = wire_encode(&r, 1, &buf);
+		len = wire_encode(&r, WIRE_VERSION_MAX, &buf);
 		expect_reject(buf, len, 3, "needs its epoch");
 		free(buf);
 	}
@@ -179,7 +196,7 @@ static void migration_messages(void **state)
 
 	m = (struct wire_msg){ .hdr = { .type = MSG_STANDBY, .nodeid = 2 } };
 	m.u.req = (struct wire_request){ .req_id = 9, .node = 3, .on = 1, .parallel = 4 };
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
 	assert_int_equal(d.u.req.node, 3);
 	assert_int_equal(d.u.req.on, 1);
@@ -199,7 +216,7 @@ static void fencing_fields(void **state)
 	struct wire_lost lost[3] = { { 3, LOST_UNFENCED }, { 2, LOST_CONFIRMED }, { 1, LOST_WATCHDOG } };
 	struct wire_entry entries[2] = {
 		{ .name = "web", .owner = 1, .phase = PHASE_FAILING_OVER, .epoch = 9,
-		  .dump_epoch = 8, .n_lost = 2, .lost_first = 0 },
+		  .dump_epoch = 8, .dump_id = { 8 }, .n_lost = 2, .lost_first = 0 },
 		{ .name = "db", .owner = 2, .phase = PHASE_FAILING_OVER, .epoch = 4,
 		  .n_lost = 1, .lost_first = 2 },
 	};
@@ -210,11 +227,11 @@ static void fencing_fields(void **state)
 	(void)state;
 
 	m.u.state = (struct wire_state){
-		.proto_min = 1, .proto_max = 1, .flags = WIRE_STATE_RESYNC,
+		.proto_min = 2, .proto_max = 2, .flags = WIRE_STATE_RESYNC,
 		.self_fence_timeout_ms = 30000, .fence_delay_ms = 60000, .watchdog_ms = 10000,
 		.detect_ms = 2200, .entries = entries, .n_entries = 2, .lost = lost, .n_lost = 3,
 	};
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	assert_true(len > 0);
 	assert_int_equal(wire_decode(buf, len, 1, &d, why, sizeof(why)), 0);
 	assert_int_equal(d.u.state.flags, WIRE_STATE_RESYNC);
@@ -242,11 +259,11 @@ static void fencing_fields(void **state)
 	free(buf);
 	/* more lost owners than an entry may have: refused on both sides */
 	entries[1].n_lost = WIRE_LOST_MAX + 1;
-	assert_int_equal(wire_encode(&m, 1, &buf), 0);
+	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
 
 	m = (struct wire_msg){ .hdr = { .type = MSG_FENCE_CONFIRM, .nodeid = 2 } };
 	m.u.req = (struct wire_request){ .req_id = 5, .node = 3 };
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
 	assert_int_equal(d.hdr.type, MSG_FENCE_CONFIRM);
 	assert_int_equal(d.u.req.req_id, 5);
@@ -273,8 +290,11 @@ static void header_checks(void **state)
 	expect_reject(copy, len, 2, "bad magic");
 
 	memcpy(copy, buf, len);
-	copy[4] = 2;
-	expect_reject(copy, len, 2, "protocol version 2");
+	/* version 1 knew no dump ids: it is not spoken any more */
+	copy[4] = 1;
+	expect_reject(copy, len, 2, "protocol version 1, we speak 2..2");
+	copy[4] = 3;
+	expect_reject(copy, len, 2, "protocol version 3");
 
 	memcpy(copy, buf, len);
 	copy[6] = 77;
@@ -319,13 +339,13 @@ static void body_checks(void **state)
 	(void)state;
 
 	m.u.result = (struct wire_result){ .resource = "web", .op = WIRE_OP_STOP, .ok = 1 };
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	buf[len - 3] = 9;   /* op */
 	expect_reject(buf, len, 1, "out of range");
 	free(buf);
 
 	m.u.result = (struct wire_result){ .resource = "w\teb", .op = WIRE_OP_STOP, .ok = 1 };
-	len = wire_encode(&m, 1, &buf);
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	expect_reject(buf, len, 1, "control character");
 	free(buf);
 }
@@ -343,6 +363,71 @@ static void huge_counts_do_not_allocate(void **state)
 	free(buf);
 }
 
+/* STATE entry:  str name, u32 owner, u8 phase, u64 epoch, u32 target,
+ * str last_error, u8 flags, u64 dump_epoch, u8 dump_id[16], u8 n_lost,
+ * lost[]: the offset of the first entry's flags in encode_state()'s
+ * message (the entries begin after the fixed fields, the timings and
+ * n_entries) */
+#define FIRST_ENTRY (WIRE_HEADER_LEN + 46)
+#define FIRST_FLAGS (FIRST_ENTRY + 2 + 3 + 4 + 1 + 8 + 4 + 2)
+
+static void dump_identity_checks(void **state)
+{
+	struct wire_msg r = { .hdr = { .type = MSG_PREPARED, .nodeid = 3, .epoch = 5 } };
+	uint8_t *buf;
+	size_t len;
+	(void)state;
+
+	/* a ready target must name the migration, a refusal names none */
+	r.u.report = (struct wire_report){ .resource = "vm1", .ok = 1 };
+	len = wire_encode(&r, WIRE_VERSION_MAX, &buf);
+	expect_reject(buf, len, 3, "migration id exactly when it is ok");
+	free(buf);
+	r.u.report.ok = 0;
+	r.u.report.id[3] = 1;
+	len = wire_encode(&r, WIRE_VERSION_MAX, &buf);
+	expect_reject(buf, len, 3, "migration id exactly when it is ok");
+	free(buf);
+	/* a PREPARED cut inside its id */
+	r.u.report.ok = 1;
+	len = wire_encode(&r, WIRE_VERSION_MAX, &buf);
+	buf[12] = (uint8_t)(len - 5);
+	expect_reject(buf, len - 5, 3, "truncated");
+	free(buf);
+
+	len = encode_state(&buf, 2);
+	assert_int_equal(buf[FIRST_FLAGS], WIRE_ENTRY_FRESH);
+	buf[FIRST_FLAGS] = 0x80;
+	expect_reject(buf, len, 2, "unknown entry flags");
+	buf[FIRST_FLAGS] = WIRE_ENTRY_FRESH;
+	/* a dump epoch without an id (or an id without its epoch) names no dump */
+	memset(buf + FIRST_FLAGS + 9, 0, WIRE_ID_LEN);
+	expect_reject(buf, len, 2, "both its epoch and its id");
+	buf[FIRST_FLAGS + 9] = 1;
+	memset(buf + FIRST_FLAGS + 1, 0, 8);
+	expect_reject(buf, len, 2, "both its epoch and its id");
+	free(buf);
+}
+
+static void id_text(void **state)
+{
+	uint8_t id[WIRE_ID_LEN] = { 0x00, 0x1f, 0xa0, [15] = 0xff }, back[WIRE_ID_LEN];
+	char hex[2 * WIRE_ID_LEN + 1];
+	(void)state;
+
+	wire_id_hex(id, hex);
+	assert_string_equal(hex, "001fa0000000000000000000000000ff");
+	assert_int_equal(wire_id_parse(hex, back), 0);
+	assert_memory_equal(id, back, WIRE_ID_LEN);
+	assert_int_equal(wire_id_parse("001fa0000000000000000000000000f", back), -1);
+	assert_int_equal(wire_id_parse("001fa0000000000000000000000000ff0", back), -1);
+	assert_int_equal(wire_id_parse("001FA0000000000000000000000000ff", back), -1);
+	assert_int_equal(wire_id_parse("", back), -1);
+	assert_false(wire_id_is_zero(id));
+	memset(id, 0, sizeof(id));
+	assert_true(wire_id_is_zero(id));
+}
+
 static void encode_refuses_oversized_fields(void **state)
 {
 	struct wire_msg m = { .hdr = { .type = MSG_RESULT, .nodeid = 1 } };
@@ -353,10 +438,10 @@ static void encode_refuses_oversized_fields(void **state)
 	m.u.result.error[WIRE_STR_MAX] = '\0';
 	snprintf(m.u.result.resource, sizeof(m.u.result.resource), "web");
 	m.u.result.op = WIRE_OP_START;
-	assert_true(wire_encode(&m, 1, &buf) > 0);
+	assert_true(wire_encode(&m, WIRE_VERSION_MAX, &buf) > 0);
 	free(buf);
 	m.hdr.type = 99;
-	assert_int_equal(wire_encode(&m, 1, &buf), 0);
+	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
 	assert_null(buf);
 }
 
@@ -375,7 +460,7 @@ static void random_bytes_never_crash(void **state)
 			buf[j] = (uint8_t)rand_r(&seed);
 		if (len >= 16 && (i & 1)) {   /* half with a valid-looking header */
 			buf[0] = 0x48; buf[1] = 0x44; buf[2] = 0x4f; buf[3] = 0x46;
-			buf[4] = 1; buf[5] = 0; buf[6] = (uint8_t)(1 + i % 5); buf[7] = 0;
+			buf[4] = 2; buf[5] = 0; buf[6] = (uint8_t)(1 + i % 5); buf[7] = 0;
 			buf[8] = 1; buf[9] = buf[10] = buf[11] = 0;
 			buf[12] = (uint8_t)len; buf[13] = (uint8_t)(len >> 8); buf[14] = buf[15] = 0;
 		}
@@ -418,6 +503,8 @@ int main(void)
 		cmocka_unit_test(every_truncation_fails_cleanly),
 		cmocka_unit_test(body_checks),
 		cmocka_unit_test(huge_counts_do_not_allocate),
+		cmocka_unit_test(dump_identity_checks),
+		cmocka_unit_test(id_text),
 		cmocka_unit_test(encode_refuses_oversized_fields),
 		cmocka_unit_test(random_bytes_never_crash),
 		cmocka_unit_test(names_and_negotiation),
