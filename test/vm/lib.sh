@@ -64,12 +64,16 @@ VM_TOKEN=${VM_TOKEN:-3000}   # TCG guests on 2 cores: a generous token
 DRBD_NODES="1 2"             # DRBD 8.4 resources have two nodes
 # The self-fence deadline and what other nodes wait for (S1): a node cut
 # off stops, unmounts and demotes within self_fence_timeout (the stop
-# path's timeouts below add up to it); softdog, whose timeout is
-# soft_margin (handoffd feeds it every 5 s), resets a node whose
-# self-fence fails.  fence_delay covers both plus corosync's detection:
-# 10 + 10 + token 3 + consensus 3.6 (1.2 token) = 26.6 < 30.
+# path's timeouts below add up to it); softdog resets a node whose
+# self-fence fails.  softdog is loaded with its own soft_margin
+# (VM_SOFTDOG_MARGIN) and handoffd sets the timeout it wants
+# (watchdog_timeout, WDIOC_SETTIMEOUT) and reads it back: the kernel's
+# timeout then shows handoffd's, not the module's.  fence_delay covers the
+# deadline plus corosync's detection: 10 + 7 + token 3 + consensus 3.6
+# (1.2 token) = 23.6 < 30.
 VM_SELF_FENCE=10
-VM_WATCHDOG=10
+VM_SOFTDOG_MARGIN=60
+VM_WATCHDOG=7
 VM_FENCE_DELAY=30
 
 # vm_cluster_up N: boot N guests, corosync on each, quorate everywhere;
@@ -80,7 +84,7 @@ vm_cluster_up() {
 	_nodes=$n
 	require_vm
 	"$HVM" down >/dev/null 2>&1
-	"$HVM" up "$n" --append "softdog.soft_margin=$VM_WATCHDOG" >"$_out" 2>&1 ||
+	"$HVM" up "$n" --append "softdog.soft_margin=$VM_SOFTDOG_MARGIN" >"$_out" 2>&1 ||
 		{ diag <"$_out"; bail "hvm up $n failed"; }
 	net=$(cat "${HVM_DIR:-/var/tmp/handoff-vm/$HVM_PREFIX}/net")
 	conf="totem {
@@ -147,7 +151,7 @@ vm_drbd_up() {
 		after-sb-2pri disconnect;
 	}
 	handlers {
-		fence-peer \"HANDOFFCTL=/usr/local/sbin/handoffctl /usr/local/sbin/handoff-fence-peer\";
+		fence-peer \"/usr/local/sbin/handoff-fence-peer\";
 		unfence-peer \"/usr/local/sbin/handoff-unfence-peer\";
 	}
 	on node1 { address $net.1:7789; }
@@ -182,6 +186,7 @@ debug = 1
 self_fence_timeout = $VM_SELF_FENCE
 fence_delay = $VM_FENCE_DELAY
 watchdog_device = /dev/watchdog
+watchdog_timeout = $VM_WATCHDOG
 
 [resource counter]
 storage = drbd
@@ -211,17 +216,15 @@ handoffd --check-config -c /etc/handoff/handoff.conf &&
 }
 
 # watchdog_armed NODE: handoffd on NODE opened /dev/watchdog (softdog,
-# loaded with soft_margin=$VM_WATCHDOG) and keeps it armed: its log says
-# so, and the kernel reports the device active with that timeout.
-# Once handoffd sets the timeout itself (WDIOC_SETTIMEOUT, read back with
-# WDIOC_GETTIMEOUT), also match its log line of the timeout read back
-# here, and set VM_WATCHDOG_EXPECT to what it sets.
-VM_WATCHDOG_EXPECT=$VM_WATCHDOG
+# loaded with soft_margin=$VM_SOFTDOG_MARGIN), set its timeout to
+# watchdog_timeout ($VM_WATCHDOG s) and read it back, and keeps it armed:
+# its log says so, and the kernel reports the device active with
+# handoffd's timeout, not the module's.
 watchdog_armed() {
-	g "$1" "grep 'watchdog /dev/watchdog' /var/log/handoffd.log || exit 1
+	g "$1" "grep 'watchdog /dev/watchdog: timeout $VM_WATCHDOG s (read back; asked for $VM_WATCHDOG s' /var/log/handoffd.log || exit 1
 w=/sys/class/watchdog/watchdog0
 echo \"kernel: \$(cat \$w/identity), \$(cat \$w/state), timeout \$(cat \$w/timeout) s\"
-[ \"\$(cat \$w/state)\" = active ] && [ \"\$(cat \$w/timeout)\" = $VM_WATCHDOG_EXPECT ]"
+[ \"\$(cat \$w/state)\" = active ] && [ \"\$(cat \$w/timeout)\" = $VM_WATCHDOG ]"
 }
 
 # primaries: the DRBD nodes that are Primary for r0, from DRBD itself.
