@@ -11,8 +11,9 @@
  *
  * Storage: drbd (drbdadm primary/secondary, role/cstate/dstate; refuses to
  * promote a disk that is not UpToDate), shared (mount/umount only).
- * Workload: exec (an agent: start, stop, monitor, dump DIR, restore DIR;
- * doc/exec-agent.md), criu (later).
+ * Workload: an exec agent (start, stop, monitor, dump DIR, restore DIR,
+ * meta; doc/exec-agent.md); criu, openvz, lxc and libvirt through the
+ * agents that ship with handoff.
  */
 #ifndef HANDOFF_DRIVER_H
 #define HANDOFF_DRIVER_H
