@@ -55,6 +55,12 @@ write_journal_agent() {
 	# the sample agent, with every dump and restore journalled (randlib.sh)
 	node=$(sed -n 's/^node *= *//p' /etc/handoff/drbd-standin.conf 2>/dev/null)
 	note() { echo "$(date +%s.%N) node$node $HANDOFF_RESOURCE $*" >>"$HANDOFF_OPT_journal"; }
+	# a test knob: $HANDOFF_OPT_knobs/slow.VERB makes VERB hold the
+	# filesystem (a process with its cwd there) for 2 s first
+	if [ -e "$HANDOFF_OPT_knobs/slow.${1:-}" ] && [ -d "${2:-}" ]; then
+		note "$1 slow: holding the filesystem 2 s"
+		(cd "$2" && sleep 2)
+	fi
 	case ${1:-} in
 	dump)
 		id=$(cat /proc/sys/kernel/random/uuid)
@@ -92,7 +98,7 @@ rand_write_config() {   # NODE
 		for r in $RES; do
 			printf '[resource %s]\nstorage = drbd\ndrbd_resource = r_%s\ndevice = %s\n' "$r" "$r" "${LOOP[$r]}"
 			printf 'mount_point = %s\nworkload = exec\nagent = %s\n' "${MNT[$r]}" "$work/journal-agent"
-			printf 'agent_opt.sample = %s\nagent_opt.journal = %s\n' "$SAMPLE" "$journal"
+			printf 'agent_opt.sample = %s\nagent_opt.journal = %s\nagent_opt.knobs = %s\n' "$SAMPLE" "$journal" "$work"
 			printf 'nodes = %s\n' "${PREF[$r]}"
 			printf 'timeout_start = 20\ntimeout_stop = 3\ntimeout_umount = 2\ntimeout_demote = 2\n'
 		done
@@ -114,10 +120,17 @@ rand_cluster_up() {
 }
 
 # counters_of RES: "NODE:PID" of every counter process of RES on the machine
-# (node ? when its namespace is none of ours)
+# (node ? when its namespace is none of ours).  A counter is the sample
+# agent's shell leading a session of its own: its forks (a subshell before
+# exec of sleep) and the setsid that starts it have the same command line
+# for a moment, but are no session leaders or no shell.
 counters_of() {
-	local pid ns
-	for pid in $(pgrep -f "handoff-sample-agent run-counter ${MNT[$1]}\$"); do
+	local pid ns stat
+	for pid in $(pgrep -f "^/bin/sh [^ ]*/handoff-sample-agent run-counter ${MNT[$1]}\$"); do
+		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+		stat=${stat##*) }
+		set -- $stat
+		[ "$4" = "$pid" ] || continue          # field 6: the session id
 		ns=$(readlink "/proc/$pid/ns/net" 2>/dev/null) || continue
 		echo "${NS_NODE[$ns]:-?}:$pid"
 	done
@@ -141,8 +154,8 @@ s2_watch_start() {
 		local r n
 		while [ ! -e "$work/stop-watch" ]; do
 			for r in $RES; do
-				n=$(pgrep -fc "handoff-sample-agent run-counter ${MNT[$r]}\$")
-				[ "$n" -gt 1 ] && echo "$(date -u +%T.%N) $r: $n counters: $(counters_of "$r" | tr '\n' ' ')" >>"$s2_log"
+				n=$(counters_of "$r" | tr '\n' ' ')
+				[ "$(wc -w <<<"$n")" -gt 1 ] && echo "$(date -u +%T.%N) $r runs more than once: $n" >>"$s2_log"
 			done
 			sleep 0.3
 		done

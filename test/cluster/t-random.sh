@@ -28,7 +28,7 @@
 #   kill -9 of a workload, see below,
 #   isolate a node (hcluster isolate), then heal it,
 #   kill -9 of every handoffd at once, then their restart: all adopted,
-#   a migration cut by a crash of its source or target after 0-1.2 s: it ends
+#   a migration cut by a crash of its source or target after 0-0.4 s: it ends
 #     on a survivor (L1), from a dump at most once.
 #
 # What "as asked" means after a lost node (kill or isolate): its resources
@@ -340,28 +340,62 @@ act_kill_workload() {
 	fi
 	settle "$r killed and started again on node$n"
 }
-act_migrate_crash() {
-	local r s t v
+# a migration cut by a fault: the source or the target (D % 2) is killed,
+# isolated or loses its handoffd (D / 10 % 3) after a delay (D / 2 % 5);
+# one step of it may be slow and hold the filesystem (C / 10 % 3: none, the
+# dump, the restore), as criu does while it writes or reads its images
+act_migrate_fault() {
+	local r s t v kind slow delay line
 	r=$(pick "$1" "$(res_in running)")
 	s=${WHERE[$r]}
 	t=$(pick "$2" "$(without "$(eligible)" "$s")")
 	v=$s; [ $(($3 % 2)) = 0 ] && v=$t
-	say "migrate $r from node$s to node$t, and after $((($3 / 2) % 5 * 3))00 ms kill -9 node$v"
+	kind=$(pick $(($3 / 10)) "crash isolate daemon")
+	slow=$(pick $(($2 / 10)) "none dump restore")
+	delay=0.$((($3 / 2) % 5))
+	# a slow step holds from ~0.1 s to ~2.1 s after the request
+	[ "$slow" = none ] || { delay=$(((3 + ($3 / 2) % 5 * 4) / 10)).$(((3 + ($3 / 2) % 5 * 4) % 10)); : >"$work/slow.$slow"; }
+	say "migrate $r from node$s to node$t ($([ "$slow" = none ] && echo "no slow step" || echo "a slow $slow holding the filesystem 2 s")), and after $delay s $kind node$v"
 	say "node$s: handoffctl migrate $r node$t"
 	ctl "$s" migrate "$r" "node$t" 2>&1 | sed 's/^/#     /'
-	sleep "$((($3 / 2) % 5 * 3 / 10)).$((($3 / 2) % 5 * 3 % 10))"
-	rand_crash "$v"
-	say "node$v killed; $r ended where: $(ctl "$(without "$LIVE" "$v" | cut -d' ' -f1)" status -d '|' | grep "^$r|")"
+	sleep "$delay"
+	line=$(ctl "$v" status -d '|' 2>/dev/null | grep "^$r|")
+	case $kind in
+	crash) rand_crash "$v" ;;
+	isolate) hc isolate "$v" >"$_out" 2>&1 || diag <"$_out" ;;
+	daemon) hc daemon "$v" kill >"$_out" 2>&1 || diag <"$_out" ;;
+	esac
+	rm -f "$work/slow.$slow"
+	say "$kind node$v; $r was ${line:-?} as node$v saw it"
+	if [ "$kind" = daemon ]; then
+		WHERE[$r]=
+		sleep 2
+		safety
+		[ $seed_failed = 1 ] && return
+		say "handoffd on node$v restarts"
+		hc daemon "$v" start >"$_out" 2>&1 || diag <"$_out"
+		settle "migration of $r cut by the loss of node$v's handoffd"
+		return
+	fi
 	lose "$v"
 	WHERE[$r]=
-	after_loss "$v" "migration of $r cut by the death of node$v"
+	after_loss "$v" "migration of $r cut by: $kind node$v"
 	safety
-	[ $seed_failed = 1 ] || restart_node "$v"
+	[ $seed_failed = 1 ] && return
+	if [ "$kind" = crash ]; then
+		restart_node "$v"
+	else
+		say "heal node$v"
+		hc heal "$v" >"$_out" 2>&1 || diag <"$_out"
+		hc wait all nodes=3 30 >"$_out" 2>&1 || diag <"$_out"
+		LIVE="1 2 3"
+		settle "node$v healed"
+	fi
 }
 
 ACTIONS=(start start start stop stop migrate migrate migrate migrate standby
 	kill_node kill_node kill_daemon kill_workload isolate isolate restart_all
-	migrate_crash migrate_crash migrate_crash)
+	migrate_fault migrate_fault migrate_fault)
 one_action() {
 	local a b c d kind
 	rnd ${#ACTIONS[@]}; a=$R
@@ -373,7 +407,7 @@ one_action() {
 	start) [ -n "$(res_in stopped)" ] || kind=migrate ;;
 	esac
 	case $kind in
-	stop|migrate|kill_workload|migrate_crash) [ -n "$(res_in running)" ] || kind=start ;;
+	stop|migrate|kill_workload|migrate_fault) [ -n "$(res_in running)" ] || kind=start ;;
 	esac
 	"act_$kind" "$b" "$c" "$d"
 }
