@@ -25,11 +25,12 @@ declare -A MNT LOOP PREF
 PREF[web]="node1 node2 node3"
 PREF[db]="node3 node2 node1"
 
-# Timings: corosync token 1000 (detection ~2.2 s); a stop path short
-# enough that fence_delay can exceed stop + umount + demote + token +
-# consensus (the timing check of issue 15) and self_fence_timeout.
-RAND_SFT=${T_RANDOM_SELF_FENCE_TIMEOUT:-5}
-RAND_FENCE_DELAY=${T_RANDOM_FENCE_DELAY:-8}
+# Timings (issue 15's checks): the stop path (timeout_stop + timeout_umount
+# + timeout_demote, 8 s) fits in self_fence_timeout, and fence_delay is
+# longer than self_fence_timeout + corosync's token and consensus (1 +
+# 1.2 s; no watchdog here).  Short, so that a failover costs ~13 s.
+RAND_SFT=${T_RANDOM_SELF_FENCE_TIMEOUT:-8}
+RAND_FENCE_DELAY=${T_RANDOM_FENCE_DELAY:-11}
 
 rand_setup() {
 	local r
@@ -100,7 +101,7 @@ rand_write_config() {   # NODE
 			printf 'mount_point = %s\nworkload = exec\nagent = %s\n' "${MNT[$r]}" "$work/journal-agent"
 			printf 'agent_opt.sample = %s\nagent_opt.journal = %s\nagent_opt.knobs = %s\n' "$SAMPLE" "$journal" "$work"
 			printf 'nodes = %s\n' "${PREF[$r]}"
-			printf 'timeout_start = 20\ntimeout_stop = 3\ntimeout_umount = 2\ntimeout_demote = 2\n'
+			printf 'timeout_start = 20\ntimeout_stop = 3\ntimeout_umount = 3\ntimeout_demote = 2\n'
 		done
 	} >"$dir/handoff.conf"
 }

@@ -34,10 +34,11 @@
 # What "as asked" means after a lost node (kill or isolate): its resources
 # run on a live eligible node within fence_delay + 20 s.  Where
 # `handoffctl fence-confirm` exists (issue 15: without a watchdog, no node
-# counts as fenced on a timer), a failover that has not happened by then is
-# what an operator would unblock: the test checks that the lost node holds
-# nothing, runs `handoffctl fence-confirm nodeN` on a live node, and then
-# expects the failover within the same bound.  Everything else stays strict.
+# counts as fenced on a timer), a failover that has not happened within
+# fence_delay + 6 s is what an operator would unblock: the test checks that
+# the lost node holds nothing, runs `handoffctl fence-confirm nodeN` on a
+# live node, and then expects the failover within fence_delay + 20 s.
+# Everything else stays strict.
 #
 # A killed workload: handoffd has no monitor yet (issue 17), so a killed
 # counter is noticed only at the next sync (the resource becomes FAILED:
@@ -60,16 +61,24 @@
 require_root
 . "$HANDOFF_SRCDIR/test/cluster/randlib.sh"
 
-# CI: fixed seeds that pass on the current code, a few minutes in all.
-CI_SEEDS="1 2 3"
-CI_ACTIONS=8
-# Known failures (seed: why), to rerun once the daemon is fixed:
-#   (none recorded yet)
+# CI: fixed seeds that pass on the current code, a few minutes in all;
+# between them they take every kind of action but the handoffd kill in a
+# migration (the known failure below).
+CI_SEEDS="4 5 8"
+CI_ACTIONS=10
+# Known failures, to rerun once the daemon is fixed (T_RANDOM_SEED=N):
+#   11 (#1), 13 (#6): a migration whose target's handoffd (not its node) is
+#      killed while the source releases: the source finishes (RELEASED), the
+#      merge picks the source itself for a failover from the dump, and after
+#      fence_delay that failover refuses ("node N is still a member of
+#      corosync's membership (only its handoffd is gone)"): web is FAILED,
+#      runs nowhere, and stays so after that handoffd is back (L1).
 seeds=${T_RANDOM_SEED:-${T_RANDOM_SEEDS:-$CI_SEEDS}}
 n_actions=${T_RANDOM_ACTIONS:-$CI_ACTIONS}
 minutes=${T_RANDOM_MINUTES:-0}
 BOUND=30                                  # an ordinary action settles within
 LOSS_BOUND=$((RAND_FENCE_DELAY + 20))     # a failover settles within
+CONFIRM_AFTER=$((RAND_FENCE_DELAY + 6))   # fence-confirm when nothing moved by then
 
 trap 'rand_teardown_if_up; rm -f "$_out"' EXIT
 rand_teardown_if_up() { [ -n "${work:-}" ] && rand_teardown; work=; }
@@ -176,17 +185,19 @@ settle() {   # WHAT [BOUND]: every resource as asked within the bound
 	note_placement
 	say "settled in $((SECONDS - t0)) s:$(for r in $RES; do echo -n " $r ${WANT[$r]}${WHERE[$r]:+ on node${WHERE[$r]}}"; done)"
 }
-# after_loss NODE WHAT: the lost node's resources fail over (fence-confirm
-# by an operator where the daemon waits for one)
+# after_loss NODE WHAT: the lost node's resources fail over.  Where the
+# daemon waits for an operator (fence-confirm) and nothing moved by
+# fence_delay + 6 s, the test confirms the node down, as an operator would
+# once sure it holds nothing, and the failover must follow.
 after_loss() {
 	local q
 	members_settled >"$_out" 2>&1 || diag <"$_out"
-	if [ $have_fence_confirm = 1 ] && ! retry "$LOSS_BOUND" as_asked >"$_out" 2>&1; then
+	if [ $have_fence_confirm = 1 ] && ! retry "$CONFIRM_AFTER" as_asked >"$_out" 2>&1; then
 		diag <"$_out"
 		q=$(requester 0)
-		say "not as asked after $LOSS_BOUND s: node$1 is gone; the operator checks it holds nothing and runs fence-confirm node$1 on node$q"
+		say "not as asked after $CONFIRM_AFTER s: the operator checks that node$1 holds nothing and runs fence-confirm node$1 on node$q"
 		step_check "node$1 holds nothing (no Primary, no counter, no mount)" holds_nothing "$1"
-		ctl "$q" fence-confirm "node$1" 2>&1 | diag
+		retry 30 ctl "$q" fence-confirm "node$1" 2>&1 | sed 's/^/#     /'
 	fi
 	settle "$2" "$LOSS_BOUND"
 }
