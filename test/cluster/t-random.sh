@@ -197,9 +197,17 @@ after_loss() {
 		q=$(requester 0)
 		say "not as asked after $CONFIRM_AFTER s: the operator checks that node$1 holds nothing and runs fence-confirm node$1 on node$q"
 		step_check "node$1 holds nothing (no Primary, no counter, no mount)" holds_nothing "$1"
-		retry 30 ctl "$q" fence-confirm "node$1" 2>&1 | sed 's/^/#     /'
+		confirm "$q" "$1"
 	fi
 	settle "$2" "$LOSS_BOUND"
+}
+confirm() {   # FROM NODE: handoffctl fence-confirm, until FROM accepts it (30 s)
+	local end=$((SECONDS + 30)) out
+	until out=$(ctl "$1" fence-confirm "node$2" 2>&1); do
+		[ $SECONDS -lt $end ] || break
+		sleep 1
+	done
+	echo "$out" | sed 's/^/#     /'
 }
 holds_nothing() {
 	local r
