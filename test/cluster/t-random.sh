@@ -67,13 +67,14 @@ require_root
 CI_SEEDS="4 5 8"
 CI_ACTIONS=10
 # Known failures, to rerun once the daemon is fixed (T_RANDOM_SEED=N):
-#   11 (#1), 13 (#6): a migration whose target's handoffd (not its node) is
-#      killed while the source releases: the source finishes (RELEASED), the
-#      merge picks the source itself for a failover from the dump, and after
-#      fence_delay that failover refuses ("node N is still a member of
-#      corosync's membership (only its handoffd is gone)"): the resource is
-#      FAILED, runs nowhere, and stays so after that handoffd is back,
-#      though neither node died (L1).  Seen at 6c4f83b; both seeds pass
+#   11 (#1), 13 (#6), 23 (#2), 25 (#5): a migration whose target's handoffd
+#      (not its node) is killed while the source releases (11, 13, 23) or
+#      while the target restores (25): the merge picks the source for a
+#      failover, and after fence_delay that failover refuses ("node N is
+#      still a member of corosync's membership (only its handoffd is
+#      gone)"), even though that handoffd was back seconds after the kill:
+#      the resource is FAILED, runs nowhere, and stays so, though neither
+#      node died (L1); the complete dump of 11, 13 and 23 is never restored.  Seen at 6c4f83b; both seeds pass
 #      with the failover rules of issue 15 (a lost owner waits until it is
 #      back or confirmed fenced).
 seeds=${T_RANDOM_SEED:-${T_RANDOM_SEEDS:-$CI_SEEDS}}
@@ -93,7 +94,7 @@ have_fence_confirm=0
 declare -A WANT WHERE PIDOF
 STANDBY=             # the node in standby, or empty
 LIVE="1 2 3"         # nodes up and connected
-seed=0 k=0 seed_failed=0
+seed=0 k=0 seed_failed=0 failed_seeds=
 
 say() { echo "# [seed $seed #$k] $*"; }
 rnd() { R=$((RANDOM % $1)); }          # no subshell: the parent's RANDOM advances
@@ -460,6 +461,7 @@ run_seed() {
 		one_action
 	done
 	if [ $seed_failed = 1 ]; then
+		failed_seeds="$failed_seeds $seed"
 		echo "# ==== seed $seed FAILED at action #$k: rerun with T_RANDOM_SEED=$seed T_RANDOM_ACTIONS=$k"
 		show_logs
 		rand_keep_logs "/tmp/handoff-test-logs/$HCLUSTER_PREFIX-seed$seed"
@@ -479,4 +481,5 @@ if [ "$minutes" -gt 0 ]; then
 else
 	for s in $seeds; do run_seed "$s"; done
 fi
+[ -z "$failed_seeds" ] || echo "# failing seeds:$failed_seeds"
 finish
