@@ -28,8 +28,10 @@
 #   kill -9 of a workload, see below,
 #   isolate a node (hcluster isolate), then heal it,
 #   kill -9 of every handoffd at once, then their restart: all adopted,
-#   a migration cut by a crash of its source or target after 0-0.4 s: it ends
-#     on a survivor (L1), from a dump at most once.
+#   a migration cut by a crash, an isolation or a handoffd kill of its
+#     source or target, after 0-0.4 s, or during a dump or restore made slow
+#     (2 s, holding the filesystem as criu does): it ends running on a live
+#     eligible node (L1), from a dump at most once.
 #
 # What "as asked" means after a lost node (kill or isolate): its resources
 # run on a live eligible node within fence_delay + 20 s.  Where
