@@ -86,6 +86,8 @@ hc exec 2 sh -c "echo 1 >'$mnt/.handoff/dump/sample-state' &&
 	bail "cannot plant the stale dump"
 rm -f "$faults/hang.dump.2"
 crash 2
+# no watchdog makes node2 fenced on a timer: the operator confirms the crash
+check "the operator confirms node2 down (fence-confirm on node1)" confirm_fenced 2 1
 taken_over() { phase_is 1 RUNNING 3; }
 check "web runs again, on node3 (the migration's target)" retry 40 taken_over
 check "started cold: the dump of epoch $mig_epoch of another migration was refused" \

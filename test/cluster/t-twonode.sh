@@ -54,7 +54,7 @@ refused() {
 	local out rc
 	out=$(timeout 20 "$HCLUSTER" exec 2 "$HANDOFFD" -f -c /etc/handoff/short.conf 2>&1); rc=$?
 	echo "exit $rc: $out"
-	[ $rc -eq 1 ] && echo "$out" | grep -q "fence_delay (2 s) must be longer than self_fence_timeout (1 s) plus corosync's token (1000 ms) and consensus (1200 ms)"
+	[ $rc -eq 1 ] && echo "$out" | grep -q "fence_delay (2000 ms) must be longer than self_fence_timeout (1000 ms) + the watchdog's timeout (0 ms) + corosync's token (1000 ms) + consensus (1200 ms) = 3200 ms"
 }
 hc daemon 2 stop >"$_out" 2>&1 || diag <"$_out"
 check "handoffd refuses a fence_delay shorter than self_fence_timeout + token + consensus" refused
