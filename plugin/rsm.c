@@ -390,15 +390,13 @@ bool rsm_is_member(const struct rsm *m, uint32_t nodeid)
 	return n && n->member;
 }
 
-/* The winning entry's failover state: the dump it may restore and the
- * lost owners it waits for (S1: a member that joined since they left
- * learns them here). */
+/* The lost owners the winning entry waits for (S1: a member that joined
+ * since they left learns them here). */
 static void entry_lost(const struct wire_state *s, const struct wire_entry *e,
 		       struct rsm_res *r)
 {
-	r->dump_epoch = e->dump_epoch;
 	r->n_lost = 0;
-	if (e->lost_first + (size_t)e->n_lost > s->n_lost)
+	if (!e->n_lost || e->lost_first + (size_t)e->n_lost > s->n_lost)
 		return;
 	memcpy(r->lost, &s->lost[e->lost_first], e->n_lost * sizeof(r->lost[0]));
 	r->n_lost = e->n_lost;
