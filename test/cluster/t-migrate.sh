@@ -173,6 +173,10 @@ check "an isolated node is not quorate" retry 30 quorate_is $other false
 check "migrate from a node without quorum is rejected" \
 	expect_rejected $other "quorum gate is closed" migrate web node$other
 hc heal $other >"$_out" 2>&1 || diag <"$_out"
+# the tables agree at once (nothing changed in them): what tells that the
+# heal is over is node$other back in every node's group
+all_three() { members_are 1 "1 2 3" && members_are 2 "1 2 3" && members_are 3 "1 2 3"; }
+check "after the heal node$other is back in every node's group" retry 40 all_three
 check "after the heal all nodes agree again" retry 40 all_agree
 check "web still runs on node$owner" settled_on "$owner"
 
