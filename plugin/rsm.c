@@ -489,9 +489,12 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 	} else if (r->phase == PHASE_FAILED && cleanup) {
 		r->phase = PHASE_STOPPED;
 		r->owner = 0;
+	} else if (r->phase == PHASE_FAILED) {
+		/* its lost owners that are back holding nothing wait no more */
+		rsm_lost_prune(m, r, facts, out);
 	}
 	r->owner_lost = r->owner != 0 && !rsm_is_member(m, r->owner);
-	if (r->phase != PHASE_FAILING_OVER)
+	if (r->phase != PHASE_FAILING_OVER && r->phase != PHASE_FAILED)
 		r->n_lost = 0;      /* nothing waits for a lost owner any more */
 
 	/* whoever holds it without owning it lets go, at once */
@@ -743,10 +746,13 @@ static void process_stop(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 		rsm_busy(m, msg, out, r);
 		return;
 	}
-	if (r->phase == PHASE_FAILING_OVER && rsm_failover_gated(r)) {
+	if (rsm_lost_unconfirmed(m, r)) {
 		/* a lost owner may still run it: stopped here, it could then be
 		 * started elsewhere while it still runs there (S1, S2) */
-		rsm_reply(m, msg, out, false, r->epoch, "%s: %s", r->conf->name, r->last_error);
+		rsm_reply(m, msg, out, false, r->epoch, "%s: %s", r->conf->name,
+			  rsm_failover_gated(r) || r->phase == PHASE_FAILED ? r->last_error :
+			  "its failover waits out a lost owner's self-fence deadline: stop it "
+			  "once it runs");
 		return;
 	}
 	if (r->owner == 0) {            /* FAILED before it had an owner */
@@ -778,6 +784,14 @@ static void process_cleanup(struct rsm *m, struct wire_msg *msg, struct rsm_acti
 	if (r->phase != PHASE_FAILED) {
 		rsm_reply(m, msg, out, true, r->epoch, "%s is %s: nothing to clean up", r->conf->name,
 			 phase_name(r->phase));
+		return;
+	}
+	if (rsm_lost_unconfirmed(m, r)) {
+		/* cleaned up, it could be started elsewhere while a lost owner
+		 * still runs it (S1, S2) */
+		rsm_reply(m, msg, out, false, r->epoch, "%s: a lost owner may still hold it (%s): "
+			  "it comes back, or an operator runs handoffctl fence-confirm",
+			  r->conf->name, r->last_error);
 		return;
 	}
 	/*

@@ -199,6 +199,15 @@ bool rsm_awaits_report_from(const struct rsm_res *r, uint32_t nodeid);
 bool rsm_lost_has(const struct rsm_res *r, uint32_t node);
 /* Does a failover of R wait for a lost owner that is neither fenced nor back? */
 bool rsm_failover_gated(const struct rsm_res *r);
+/*
+ * Does a lost owner of R count as fenced only by a wait (its watchdog's
+ * deadline, counted by the new owner's timer) or not at all?  While one
+ * does, R may not be stopped or cleaned up: either would let a start
+ * elsewhere skip that wait (S1, S2).  Only its return holding nothing
+ * (the merge drops it) or an operator's FENCE_CONFIRM ends that, or the
+ * failover that waited for it ends well.
+ */
+bool rsm_lost_unconfirmed(const struct rsm *m, const struct rsm_res *r);
 /* Must its new owner wait fence_delay (a lost owner fenced by its watchdog)? */
 bool rsm_failover_waits_delay(const struct rsm_res *r);
 /* The Ith newest history entry (0: newest), or NULL. */

@@ -40,6 +40,17 @@ bool rsm_failover_gated(const struct rsm_res *r)
 	return false;
 }
 
+bool rsm_lost_unconfirmed(const struct rsm *m, const struct rsm_res *r)
+{
+	for (size_t i = 0; i < r->n_lost; i++) {
+		const struct wire_lost *l = &r->lost[i];
+		if (l->fence == LOST_CONFIRMED || (l->node == r->owner && rsm_is_member(m, l->node)))
+			continue;
+		return true;
+	}
+	return false;
+}
+
 bool rsm_failover_waits_delay(const struct rsm_res *r)
 {
 	for (size_t i = 0; i < r->n_lost; i++)

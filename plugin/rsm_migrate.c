@@ -283,11 +283,19 @@ void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions 
 		if (r->phase == PHASE_FAILING_OVER) {
 			/* error carries how: "restored from the dump of epoch N" or "cold start" */
 			record_failover(m, r, rep->ok, rep->error);
-			r->n_lost = 0;
 			if (rep->ok) {
+				r->n_lost = 0;
 				r->phase = PHASE_RUNNING;
 				r->last_error[0] = '\0';
 			} else {
+				/* the wait a watchdog's deadline was counted by ended
+				 * with this failover, which may have failed because
+				 * the lost owner never lost quorum ("still a member of
+				 * corosync's membership"): from now on only its return
+				 * or an operator's word makes it fenced (S1, S2) */
+				for (size_t k = 0; k < r->n_lost; k++)
+					if (r->lost[k].fence == LOST_WATCHDOG)
+						r->lost[k].fence = LOST_UNFENCED;
 				r->phase = PHASE_FAILED;
 				rsm_set_error(r, "failover to node %u failed: %s", r->owner, rep->error);
 			}
@@ -426,8 +434,11 @@ void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t 
 	if (to && held && !rsm_lost_add(m, r, lost, to))
 		to = 0;
 	if (!to) {
+		/* nobody takes it now; the lost owner still may hold it: a
+		 * cleanup or a stop waits until it is fenced (S1, S2) */
+		if (held)
+			rsm_lost_add(m, r, lost, 0);
 		r->phase = PHASE_FAILED;
-		r->n_lost = 0;
 		rsm_set_error(r, "node %u lost, and no eligible member with UpToDate data "
 			      "may take %s over", lost, r->conf->name);
 		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s", r->last_error);

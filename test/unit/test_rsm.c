@@ -1373,6 +1373,52 @@ static void a_confirmation_ends_when_the_node_is_back_holding_it(void **state)
 	sim_free(s);
 }
 
+/* A stop while the failover waits out a lost owner's watchdog deadline
+ * would let a start elsewhere skip that wait (S1, S2): refused. */
+static void no_stop_while_a_watchdog_deadline_runs(void **state)
+{
+	struct sim *s = owner_1_lost(5000, 5000);
+	(void)state;
+
+	assert_true(lost_has(res(s, 2, "web"), 1, LOST_WATCHDOG));
+	assert_false(ask(s, 3, MSG_STOP, "web", 0)->ok);
+	assert_non_null(strstr(last(s, 3, ACT_REPLY)->text, "self-fence deadline"));
+	expect_phase(s, PHASE_FAILING_OVER, 2, 0);
+	sim_free(s);
+}
+
+/* A failover that failed (the lost owner may never have lost quorum) keeps
+ * its lost owners: no cleanup, and so no start elsewhere, until the lost
+ * owner is confirmed down or back (S1, S2). */
+static void a_failed_failover_keeps_its_lost_owners(void **state)
+{
+	struct sim *s = owner_1_lost(5000, 5000);
+	(void)state;
+
+	report(s, 2, MSG_STARTED, "web", res(s, 2, "web")->epoch, false,
+	       "node 1 is still a member of corosync's membership");
+	run(s);
+	agree(s);
+	expect_phase(s, PHASE_FAILED, 2, 0);
+	assert_true(lost_has(res(s, 3, "web"), 1, LOST_UNFENCED));
+	assert_false(ask(s, 3, MSG_CLEANUP, "web", 0)->ok);
+	assert_non_null(strstr(last(s, 3, ACT_REPLY)->text, "fence-confirm"));
+	assert_false(ask(s, 3, MSG_STOP, "web", 0)->ok);
+	/* another sync keeps them */
+	{
+		static const uint32_t without1[] = { 2, 3 };
+		confchg(s, without1, 2);
+		run(s);
+	}
+	assert_true(lost_has(res(s, 2, "web"), 1, LOST_UNFENCED));
+	fence_confirm(s, 3, 1);
+	assert_true(ask(s, 3, MSG_CLEANUP, "web", 0)->ok);
+	agree(s);
+	expect_phase(s, PHASE_STOPPED, 0, 0);
+	assert_int_equal(res(s, 3, "web")->n_lost, 0);
+	sim_free(s);
+}
+
 /* Point 4: a failover whose new owner is lost too keeps the first lost
  * owner; a new owner lost before it was let go never held it. */
 static void lost_owners_survive_a_second_loss(void **state)
@@ -1655,6 +1701,8 @@ int main(void)
 		cmocka_unit_test(failover_waits_for_a_fence_confirm_without_watchdog),
 		cmocka_unit_test(failover_goes_ahead_when_the_lost_owner_is_back_empty_handed),
 		cmocka_unit_test(a_confirmation_ends_when_the_node_is_back_holding_it),
+		cmocka_unit_test(no_stop_while_a_watchdog_deadline_runs),
+		cmocka_unit_test(a_failed_failover_keeps_its_lost_owners),
 		cmocka_unit_test(lost_owners_survive_a_second_loss),
 		cmocka_unit_test(short_fence_delay_is_ineligible),
 		cmocka_unit_test(late_quorum_resyncs),
