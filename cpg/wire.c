@@ -376,6 +376,13 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	s->n_entries = get_u16(r);
 	if (r->error)
 		return;
+	/* others add these up to a deadline (rsm_fence.c, fence_peer.c): a
+	 * value no configuration allows could wrap it into a short one */
+	if (s->self_fence_timeout_ms > WIRE_TIMING_MAX_MS || s->fence_delay_ms > WIRE_TIMING_MAX_MS ||
+	    s->watchdog_ms > WIRE_TIMING_MAX_MS || s->detect_ms > WIRE_TIMING_MAX_MS) {
+		r->error = "timing out of range";
+		return;
+	}
 	/* each entry needs at least 2+4+1+8+4+2 + 1+8+16 + 1 bytes: refuse
 	 * counts the message cannot hold before allocating for them */
 	if (s->n_entries * 47 > r->left) {

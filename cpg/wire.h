@@ -40,7 +40,8 @@
  *          u32 watchdog_ms (the sender's armed watchdog's own timeout; 0:
  *          none), u32 detect_ms (its corosync token + consensus): the
  *          sender's timings, for the check across nodes (rsm.h, "Timings";
- *          0 in fence_delay_ms: not known, no check),
+ *          0 in fence_delay_ms: not known, no check; each at most
+ *          WIRE_TIMING_MAX_MS),
  *          u16 n_entries, entries { str name, u32 owner,
  *          u8 phase, u64 epoch, u32 target, str last_error,
  *          u8 flags (WIRE_ENTRY_*), u64 dump_epoch, u8 dump_id[16] (the
@@ -156,6 +157,9 @@ enum wire_lost_fence {
 	LOST_CONFIRMED = 2,   /* an operator's FENCE_CONFIRM */
 };
 #define WIRE_LOST_MAX 8
+/* STATE's timings above this (a day) are refused: no configuration allows
+ * them, and their sums must not wrap */
+#define WIRE_TIMING_MAX_MS (24u * 3600u * 1000u)
 
 struct wire_lost {
 	uint32_t node;

@@ -115,6 +115,7 @@ static enum peer_fence peer_fence(struct resource_manager *rm, uint32_t node, ui
 	/* without a watchdog no timer makes it fenced: its stop may hang */
 	if (!n || !n->timing_seen || !n->timing.watchdog_ms)
 		return PEER_NO_WATCHDOG;
+	/* both at most WIRE_TIMING_MAX_MS (wire.c refuses more): no wrap */
 	*deadline_ms = n->timing.self_fence_timeout_ms + n->timing.watchdog_ms;
 	return left_at && *gone_ms >= *deadline_ms ? PEER_FENCED : PEER_FENCING;
 }

@@ -60,17 +60,17 @@ bool rsm_failover_waits_delay(const struct rsm_res *r)
 }
 
 /* X's self-fence deadline that others may count on, or 0 without a watchdog. */
-static uint32_t deadline_of(const struct rsm_node *x)
+static uint64_t deadline_of(const struct rsm_node *x)
 {
 	if (!x || !x->timing_seen || !x->timing.watchdog_ms)
 		return 0;
-	return x->timing.self_fence_timeout_ms + x->timing.watchdog_ms;
+	return (uint64_t)x->timing.self_fence_timeout_ms + x->timing.watchdog_ms;
 }
 
 /* Does A's fence_delay cover B's deadline plus the detection of B's loss? */
 static bool covers(const struct rsm_node *a, const struct rsm_node *b, uint64_t deadline)
 {
-	uint32_t detect = a->timing.detect_ms > b->timing.detect_ms ? a->timing.detect_ms
+	uint64_t detect = a->timing.detect_ms > b->timing.detect_ms ? a->timing.detect_ms
 								      : b->timing.detect_ms;
 
 	return a->timing.fence_delay_ms > deadline + detect;
@@ -79,7 +79,7 @@ static bool covers(const struct rsm_node *a, const struct rsm_node *b, uint64_t 
 bool rsm_lost_add(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t new_owner)
 {
 	const struct rsm_node *x = rsm_node(m, lost), *to = rsm_node(m, new_owner);
-	uint32_t deadline = deadline_of(x);
+	uint64_t deadline = deadline_of(x);
 	struct wire_lost *l = NULL;
 
 	for (size_t i = 0; i < r->n_lost; i++)

@@ -257,6 +257,19 @@ static void fencing_fields(void **state)
 	buf[at - 4] = buf[at - 3] = buf[at - 2] = buf[at - 1] = 0;    /* node 0 */
 	expect_reject(buf, len, 1, "lost owner out of range");
 	free(buf);
+	/* timings no configuration allows: their sum would wrap into a short
+	 * deadline (self_fence_timeout 0xfffffff0 + watchdog 0x20 = 16 ms) */
+	m.u.state.self_fence_timeout_ms = 0xfffffff0u;
+	m.u.state.watchdog_ms = 0x20;
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	expect_reject(buf, len, 1, "timing out of range");
+	free(buf);
+	m.u.state.self_fence_timeout_ms = 30000;
+	m.u.state.watchdog_ms = WIRE_TIMING_MAX_MS + 1;
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	expect_reject(buf, len, 1, "timing out of range");
+	free(buf);
+	m.u.state.watchdog_ms = 10000;
 	/* more lost owners than an entry may have: refused on both sides */
 	entries[1].n_lost = WIRE_LOST_MAX + 1;
 	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
