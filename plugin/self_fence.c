@@ -209,9 +209,10 @@ void self_fence_init(struct self_fence *sf, struct resource_manager *rm)
 		/* S1: the quorate side takes over self_fence_timeout + the
 		 * watchdog's timeout after the loss, and that deadline has
 		 * passed (or is unknown).  Not a single feed more: the watchdog
-		 * is not even opened, since opening feeds it (watchdog_open()
-		 * does, WDIOC_SETTIMEOUT pings it, and many drivers ping on
-		 * open).  A watchdog the last handoffd armed stays armed after
+		 * is not even opened, since opening feeds it: watchdog_open()
+		 * writes a keep-alive, the kernel pings an active watchdog on
+		 * WDIOC_SETTIMEOUT, and open starts (or pings) one that is not
+		 * active.  A watchdog the last handoffd armed stays armed after
 		 * its unexpected close (no magic 'V' was written) and resets
 		 * the machine within its own timeout. */
 		char ago[64];
