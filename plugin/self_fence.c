@@ -11,6 +11,7 @@
 
 #include "handoffd.h"
 #include "resource_manager.h"
+#include "self_fence_marker.h"
 
 /* The feed interval of a watchdog whose timeout is unknown (no ioctls):
  * this, or a third of self_fence_timeout when that is shorter. */
@@ -47,7 +48,8 @@ int self_fence_marker_path(const char *state_dir, char *buf, size_t len)
 static void marker_write(struct self_fence *sf)
 {
 	const char *dir = sf->rm->d->cfg.state_dir;
-	char path[RES_PATH_MAX + 32], tmp[RES_PATH_MAX + 40], text[96];
+	char path[RES_PATH_MAX + 32], tmp[RES_PATH_MAX + 40], text[SF_MARKER_MAX];
+	struct sf_marker m = { .began_ms = sf_boottime_ms() };
 	int fd, n, e = 0;
 
 	if (self_fence_marker_path(dir, path, sizeof(path)) < 0 ||
@@ -57,8 +59,11 @@ static void marker_write(struct self_fence *sf)
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		e = errno;
-	n = snprintf(text, sizeof(text), "self-fence begun at %lld (unix time)\n",
-		     (long long)time(NULL));
+	/* when it began, in this boot: a handoffd restarted during it keeps
+	 * its deadline (self_fence_marker.h) */
+	if (!e && (sf_boot_id_read(m.boot_id) < 0 ||
+		   (n = sf_marker_format(&m, text, sizeof(text))) < 0))
+		e = EINVAL;   /* no boot id: no marker rather than one that lies */
 	fd = e ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 && !e)
 		e = errno;
@@ -82,6 +87,7 @@ static void marker_write(struct self_fence *sf)
 		return;
 	}
 	sf->marker = true;
+	sf->marker_other_boot = false;
 }
 
 static void marker_remove(struct self_fence *sf, const char *why)
@@ -100,12 +106,25 @@ static void marker_remove(struct self_fence *sf, const char *why)
 	qb_log(LOG_NOTICE, "self-fence marker removed: %s", why);
 }
 
-static bool marker_found(const char *state_dir)
+/* Is there a marker?  M gets it, or *GARBLED is set (then it counts as
+ * a self-fence begun long ago: the safe side). */
+static bool marker_read(const char *state_dir, struct sf_marker *m, bool *garbled)
 {
-	char path[RES_PATH_MAX + 32];
+	char path[RES_PATH_MAX + 32], text[SF_MARKER_MAX + 1];
+	ssize_t n = -1;
+	int fd;
 
-	return self_fence_marker_path(state_dir, path, sizeof(path)) == 0 &&
-	       access(path, F_OK) == 0;
+	*garbled = false;
+	if (self_fence_marker_path(state_dir, path, sizeof(path)) < 0 ||
+	    access(path, F_OK) < 0)
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text));
+		close(fd);
+	}
+	*garbled = n < 0 || sf_marker_parse(text, (size_t)n, m) < 0;
+	return true;
 }
 
 /* ---- the watchdog -------------------------------------------------------------------- */
@@ -144,21 +163,80 @@ static void watchdog_start(struct self_fence *sf)
 		sf->feeding = true;
 }
 
+static void on_deadline(void *data);
+
+static void deadline_arm(struct self_fence *sf, uint64_t ms)
+{
+	if (qb_loop_timer_add(sf->rm->d->loop, QB_LOOP_HIGH, ms * 1000000ULL, sf, on_deadline,
+			      &sf->deadline) == 0)
+		sf->deadline_armed = true;
+}
+
+static void deadline_cancel(struct self_fence *sf)
+{
+	if (sf->deadline_armed)
+		qb_loop_timer_del(sf->rm->d->loop, sf->deadline);
+	sf->deadline_armed = false;
+}
+
 void self_fence_init(struct self_fence *sf, struct resource_manager *rm)
 {
+	const struct handoff_config *cfg = &rm->d->cfg;
+	struct sf_marker m;
+	char boot_id[SF_BOOT_ID_LEN + 1];
+	bool garbled, fresh = false;
+	int64_t left = 0;
+
 	memset(sf, 0, sizeof(*sf));
 	sf->rm = rm;
 	sf->wd.fd = -1;
-	if (marker_found(rm->d->cfg.state_dir)) {
+	if (marker_read(cfg->state_dir, &m, &garbled)) {
 		/* S1, S2: the last handoffd stopped during a self-fence; what it
 		 * was stopping may still run here */
 		sf->marker = true;
 		sf->resume = true;
-		qb_log(LOG_CRIT, "handoffd stopped during a self-fence (%s/%s exists): "
+		sf_boot_id_read(boot_id);
+		left = sf_marker_remaining_ms(garbled ? NULL : &m, boot_id, sf_boottime_ms(),
+					      cfg->self_fence_timeout_ms, &fresh);
+		sf->marker_other_boot = fresh;
+		qb_log(LOG_CRIT, "handoffd stopped during a self-fence (%s/%s exists, %s): "
 		       "self-fencing again, every configured resource, unless this node is quorate",
-		       rm->d->cfg.state_dir, MARKER_NAME);
+		       cfg->state_dir, MARKER_NAME, garbled ? "garbled or of an older format: "
+		       "counted as begun long ago" : fresh ? "of an earlier boot: a fresh deadline" :
+		       "of this boot");
 	}
-	if (rm->d->cfg.watchdog_device[0])
+	if (sf->resume && left <= 0) {
+		/* S1: the quorate side takes over self_fence_timeout + the
+		 * watchdog's timeout after the loss, and that deadline has
+		 * passed (or is unknown).  Not a single feed more: the watchdog
+		 * is not even opened, since opening feeds it: watchdog_open()
+		 * writes a keep-alive, the kernel pings an active watchdog on
+		 * WDIOC_SETTIMEOUT, and open starts (or pings) one that is not
+		 * active.  A watchdog the last handoffd armed stays armed after
+		 * its unexpected close (no magic 'V' was written) and resets
+		 * the machine within its own timeout. */
+		char ago[64];
+		if (garbled || !boot_id[0])
+			snprintf(ago, sizeof(ago), "%s: counted as long ago",
+				 garbled ? "the marker is garbled" : "this boot's id is unknown");
+		else
+			snprintf(ago, sizeof(ago), "began %lld ms ago",
+				 (long long)(cfg->self_fence_timeout_ms - left));
+		sf->overdue = true;
+		qb_log(LOG_CRIT, "the self-fence deadline has passed (%s; self_fence_timeout %u ms): "
+		       "not opening the watchdog %s, not feeding it", ago, cfg->self_fence_timeout_ms,
+		       cfg->watchdog_device[0] ? cfg->watchdog_device : "(none configured)");
+		return;
+	}
+	if (sf->resume && !fresh) {
+		/* the resumed self-fence keeps the deadline it had: the
+		 * watchdog is fed until then at most */
+		qb_log(LOG_CRIT, "the self-fence began %lld ms ago: %lld ms left of its "
+		       "self_fence_timeout", (long long)(cfg->self_fence_timeout_ms - left),
+		       (long long)left);
+		deadline_arm(sf, (uint64_t)left);
+	}
+	if (cfg->watchdog_device[0])
 		watchdog_start(sf);
 }
 
@@ -166,9 +244,7 @@ void self_fence_fini(struct self_fence *sf)
 {
 	bool disarm = sf->state == SF_IDLE && !sf->marker && !sf->starved;
 
-	if (sf->deadline_armed)
-		qb_loop_timer_del(sf->rm->d->loop, sf->deadline);
-	sf->deadline_armed = false;
+	deadline_cancel(sf);
 	if (sf->wd.fd < 0)
 		return;
 	if (sf->feeding)
@@ -197,6 +273,8 @@ static void fail(struct self_fence *sf, const char *why)
 	snprintf(sf->error, sizeof(sf->error), "%s", why);
 	qb_log(LOG_CRIT, "self-fence FAILED: %s%s", why,
 	       sf->wd.fd >= 0 ? "; no longer feeding the watchdog" :
+	       sf->overdue ? "; this handoffd does not feed the watchdog (a watchdog armed "
+	       "before the restart resets the machine): this node may still hold resources" :
 	       "; no watchdog configured: this node may still hold resources");
 }
 
@@ -206,6 +284,15 @@ static void on_deadline(void *data)
 	char why[200];
 
 	sf->deadline_armed = false;
+	if (sf->state == SF_IDLE && sf->resume) {
+		/* resumed at start, and its deadline passed before this node
+		 * knew it was not quorate: stop feeding now (S1) */
+		sf->overdue = true;
+		sf->starved = sf->wd.fd >= 0;
+		qb_log(LOG_CRIT, "the self-fence deadline has passed while waiting for quorum%s",
+		       sf->starved ? ": no longer feeding the watchdog" : "");
+		return;
+	}
 	if (sf->state != SF_FENCING)
 		return;
 	snprintf(why, sizeof(why), "%zu stop%s still running after self_fence_timeout (%u s)",
@@ -226,10 +313,7 @@ static void finish_if_done(struct self_fence *sf)
 	sf->ended_ms = now_ms();
 	qb_log(LOG_NOTICE, "self-fenced in %llu ms: this node holds nothing",
 	       (unsigned long long)(sf->ended_ms - sf->started_ms));
-	if (sf->deadline_armed) {
-		qb_loop_timer_del(sf->rm->d->loop, sf->deadline);
-		sf->deadline_armed = false;
-	}
+	deadline_cancel(sf);
 	if (sf->quorate)
 		marker_remove(sf, "quorate again, and the self-fence is done");
 }
@@ -278,7 +362,7 @@ static void begin(struct self_fence *sf, enum gate_verdict v)
 {
 	struct resource_manager *rm = sf->rm;
 	const struct handoff_config *cfg = &rm->d->cfg;
-	bool all = sf->resume || !rm->ready;
+	bool all = sf->resume || !rm->ready, resumed = sf->resume;
 	size_t cancelled;
 
 	sf->state = SF_FENCING;
@@ -288,8 +372,11 @@ static void begin(struct self_fence *sf, enum gate_verdict v)
 	sf->error[0] = '\0';
 	sf->stops_left = 0;
 	qb_log(LOG_CRIT, "quorum lost (%s): self-fencing, stopping everything this node holds "
-	       "within %u s", gate_verdict_str(v), cfg->self_fence_timeout_ms / 1000);
-	if (!sf->marker)
+	       "within %u s%s", gate_verdict_str(v), cfg->self_fence_timeout_ms / 1000,
+	       resumed && !sf->marker_other_boot ? " of when the self-fence began (resumed)" : "");
+	/* this self-fence began now, unless it resumes one of this boot (a
+	 * marker kept from a failed one, or of an earlier boot, is rewritten) */
+	if (!resumed || !sf->marker || sf->marker_other_boot)
 		marker_write(sf);
 	/* S1, S2, S4: nothing in flight may go on taking a resource, nor keep
 	 * its filesystem busy under the stop; the stop below undoes it */
@@ -307,10 +394,11 @@ static void begin(struct self_fence *sf, enum gate_verdict v)
 			if (held_here(rm, i))
 				stop_one(sf, rm->rsm.res[i].conf);
 	}
-	qb_loop_timer_add(rm->d->loop, QB_LOOP_HIGH,
-			  (uint64_t)cfg->self_fence_timeout_ms * 1000000ULL, sf, on_deadline,
-			  &sf->deadline);
-	sf->deadline_armed = true;
+	/* a resumed self-fence keeps its deadline, armed at start; one whose
+	 * deadline passed feeds no watchdog, and self_fence_timeout only
+	 * bounds its stops (FAILED after it, FENCED if they end in time) */
+	if (!sf->deadline_armed)
+		deadline_arm(sf, cfg->self_fence_timeout_ms);
 	finish_if_done(sf);
 }
 
@@ -328,8 +416,10 @@ void self_fence_verdict(struct self_fence *sf, enum gate_verdict v)
 		if (sf->state == SF_FENCED || (sf->state == SF_IDLE && sf->resume))
 			marker_remove(sf, sf->state == SF_FENCED ? "quorate again, holding nothing" :
 				      "quorate at start: the sync's merge repairs what it holds");
-		if (sf->state != SF_FENCING)
+		if (sf->state != SF_FENCING) {
 			sf->state = SF_IDLE;
+			deadline_cancel(sf);   /* a resumed one's, armed at start */
+		}
 		sf->was_quorate = true;
 		sf->resume = false;
 		return;

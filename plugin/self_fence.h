@@ -19,8 +19,13 @@
  * starts and finds it was stopped (or killed) during a self-fence: it
  * self-fences again, stopping every configured resource, as soon as it
  * knows it is not quorate, and keeps the watchdog armed meanwhile.  The
+ * marker records when the self-fence began (CLOCK_BOOTTIME and the boot
+ * id, self_fence_marker.h), so the resumed self-fence keeps its deadline
+ * (S1): the watchdog is fed until began + self_fence_timeout at most, and
+ * not at all (not even opened) by a handoffd started after it; a marker
+ * of an earlier boot (the machine was reset) starts afresh.  The
  * watchdog is disarmed (magic close) at exit only when no self-fence is
- * pending or failed.
+ * pending or failed (no marker, whatever the exit path).
  */
 #ifndef HANDOFF_SELF_FENCE_H
 #define HANDOFF_SELF_FENCE_H
@@ -61,6 +66,11 @@ struct self_fence {
 	bool quorate;                      /* the gate's latest verdict was open */
 	bool marker;                       /* STATE_DIR/self-fence exists */
 	bool resume;                       /* found the marker at start: fence all */
+	bool marker_other_boot;            /* ... of an earlier boot: rewritten at begin */
+	/* the deadline of the self-fence found at start passed (before this
+	 * handoffd started, or while it waited for quorum): the watchdog is
+	 * never fed by it (not even opened, when it passed before the start) */
+	bool overdue;
 };
 
 void self_fence_init(struct self_fence *sf, struct resource_manager *rm);

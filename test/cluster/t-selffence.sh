@@ -10,7 +10,11 @@
 #    Primaries; the same for an owner cut off during its start;
 #  - a self-fence that failed leaves the watchdog armed (no magic close at
 #    exit), and a handoffd started again during it, after a stop or a
-#    SIGKILL, fences again (marker in state_dir).
+#    SIGKILL, fences again (marker in state_dir), keeping the deadline of
+#    when the self-fence began (S1);
+#  - a handoffd SIGKILLed during a self-fence and started again after its
+#    deadline does not feed the watchdog at all (S1: the majority counts on
+#    self_fence_timeout + the watchdog's timeout after the loss).
 # The watchdog here is a plain file: its ioctls (the read-back timeout) are
 # tested in the VM tier only (softdog).
 . "$(dirname "$0")/lib.sh"
@@ -162,7 +166,35 @@ check "the marker outlived the killed handoffd" hc exec "$x" test -s /var/lib/ha
 check "node$x still holds web" sh -c "test \"\$('$HCLUSTER' exec $x '$STANDIN' role r0 | cut -d/ -f1)\" = Primary"
 hc daemon "$x" start >"$_out" 2>&1 || diag <"$_out"
 check "node$x self-fences after the restart" retry 15 fence_is "$x" fenced
+check "... keeping the deadline of when the self-fence began" sh -c "'$HCLUSTER' logs $x 2>&1 | grep -q 'ms left of its self_fence_timeout'"
+hc logs "$x" 2>&1 | grep -o 'the self-fence began [0-9]* ms ago.*' | tail -n 1 | diag
 check "node$x holds nothing: Secondary, unmounted, no counter" node_clean "$x"
+hc heal "$x" >"$_out" 2>&1 || diag <"$_out"
+check "after the heal node$x is idle" retry 30 fence_is "$x" idle
+check "S1 after the heal" no_violations
+
+# ---- ... and started again after the self-fence's deadline: the watchdog is not fed ----
+check "clean up web and start it on node$x again" sh -c "'$HCLUSTER' exec $x '$HANDOFFCTL' cleanup web >/dev/null; '$HCLUSTER' exec $x '$HANDOFFCTL' start web node$x --wait=30"
+: >"$faults/hang.stop.$x"
+hc isolate "$x" >"$_out" 2>&1 || diag <"$_out"
+check "node$x is self-fencing (its stop hangs)" retry 15 fence_is "$x" fencing
+hc daemon "$x" kill >"$_out" 2>&1 || diag <"$_out"
+rm -f "$faults/hang.stop.$x"
+pkill -f "^sleep 299$" 2>/dev/null
+sleep 4   # past self_fence_timeout (3 s) since the self-fence began
+# emptied, since a handoffd that opens it writes from its start (no growth
+# until past the old size): any feed now shows as a byte
+hc exec "$x" truncate -s 0 /run/handoff-wd
+wd_size() { hc exec "$1" stat -c %s /run/handoff-wd; }
+hc daemon "$x" start >"$_out" 2>&1 || diag <"$_out"
+check "the restarted handoffd says the deadline passed" retry 10 sh -c "'$HCLUSTER' logs $x 2>&1 | grep -q 'the self-fence deadline has passed (began [0-9]* ms ago'"
+hc logs "$x" 2>&1 | grep -o 'the self-fence deadline has passed .*' | tail -n 1 | diag
+sleep 3   # the file watchdog is fed every second while fed at all
+wd_after=$(wd_size "$x")
+check "S1: it does not feed the watchdog (emptied before the start, $wd_after bytes 3 s after)" test "$wd_after" = 0
+fenced_or_failed() { fence_is "$1" fenced || fence_is "$1" failed; }
+check "node$x self-fences all the same (its stops run)" retry 15 fenced_or_failed "$x"
+check "node$x holds nothing: Secondary, unmounted, no counter" retry 10 node_clean "$x"
 hc heal "$x" >"$_out" 2>&1 || diag <"$_out"
 check "after the heal node$x is idle" retry 30 fence_is "$x" idle
 check "S1 at the end" no_violations
