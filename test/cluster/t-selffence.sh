@@ -155,13 +155,18 @@ check "after the heal node$x is idle and its marker gone" retry 30 sh -c "test \
 check "S1 after the heal" no_violations
 
 # ---- handoffd killed (SIGKILL) while its self-fence runs --------------------------------
-check "clean up web and start it on node$x again" sh -c "'$HCLUSTER' exec $x '$HANDOFFCTL' cleanup web >/dev/null; '$HCLUSTER' exec $x '$HANDOFFCTL' start web node$x --wait=30"
-: >"$faults/hang.stop.$x"
-hc isolate "$x" >"$_out" 2>&1 || diag <"$_out"
-check "node$x is self-fencing (its stop hangs)" retry 15 fence_is "$x" fencing
-hc daemon "$x" kill >"$_out" 2>&1 || diag <"$_out"
-rm -f "$faults/hang.stop.$x"
-pkill -f "^sleep 299$" 2>/dev/null
+# killed_while_fencing: web runs on node$x again, its stop hangs, node$x is
+# cut off, and its handoffd is killed (SIGKILL) while the self-fence runs
+killed_while_fencing() {
+	check "clean up web and start it on node$x again" sh -c "'$HCLUSTER' exec $x '$HANDOFFCTL' cleanup web >/dev/null; '$HCLUSTER' exec $x '$HANDOFFCTL' start web node$x --wait=30"
+	: >"$faults/hang.stop.$x"
+	hc isolate "$x" >"$_out" 2>&1 || diag <"$_out"
+	check "node$x is self-fencing (its stop hangs)" retry 15 fence_is "$x" fencing
+	hc daemon "$x" kill >"$_out" 2>&1 || diag <"$_out"
+	rm -f "$faults/hang.stop.$x"
+	pkill -f "^sleep 299$" 2>/dev/null
+}
+killed_while_fencing
 check "the marker outlived the killed handoffd" hc exec "$x" test -s /var/lib/handoff/self-fence
 check "node$x still holds web" sh -c "test \"\$('$HCLUSTER' exec $x '$STANDIN' role r0 | cut -d/ -f1)\" = Primary"
 hc daemon "$x" start >"$_out" 2>&1 || diag <"$_out"
@@ -174,13 +179,7 @@ check "after the heal node$x is idle" retry 30 fence_is "$x" idle
 check "S1 after the heal" no_violations
 
 # ---- ... and started again after the self-fence's deadline: the watchdog is not fed ----
-check "clean up web and start it on node$x again" sh -c "'$HCLUSTER' exec $x '$HANDOFFCTL' cleanup web >/dev/null; '$HCLUSTER' exec $x '$HANDOFFCTL' start web node$x --wait=30"
-: >"$faults/hang.stop.$x"
-hc isolate "$x" >"$_out" 2>&1 || diag <"$_out"
-check "node$x is self-fencing (its stop hangs)" retry 15 fence_is "$x" fencing
-hc daemon "$x" kill >"$_out" 2>&1 || diag <"$_out"
-rm -f "$faults/hang.stop.$x"
-pkill -f "^sleep 299$" 2>/dev/null
+killed_while_fencing
 sleep 4   # past self_fence_timeout (3 s) since the self-fence began
 # emptied, since a handoffd that opens it writes from its start (no growth
 # until past the old size): any feed now shows as a byte
