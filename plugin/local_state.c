@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,18 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "reason.h"
+
 #define HEADER "handoff-local-state 1"
-
-static int fail(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The whole file into a NUL-terminated buffer; *BUF NULL when it is missing. */
 static int read_all(const char *path, char **buf, size_t *len, char *why, size_t why_len)
@@ -34,16 +24,16 @@ static int read_all(const char *path, char **buf, size_t *len, char *why, size_t
 
 	*buf = NULL;
 	if (fd < 0)
-		return errno == ENOENT ? 1 : fail(why, why_len, "cannot open it: %s", strerror(errno));
+		return errno == ENOENT ? 1 : refuse(why, why_len, "cannot open it: %s", strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > LOCAL_STATE_MAX_BYTES) {
 		close(fd);
-		return fail(why, why_len, "not a regular file of at most %u bytes",
+		return refuse(why, why_len, "not a regular file of at most %u bytes",
 			    LOCAL_STATE_MAX_BYTES);
 	}
 	b = malloc((size_t)st.st_size + 1);
 	if (!b) {
 		close(fd);
-		return fail(why, why_len, "out of memory");
+		return refuse(why, why_len, "out of memory");
 	}
 	while (got < (size_t)st.st_size) {
 		ssize_t n = read(fd, b + got, (size_t)st.st_size - got);
@@ -57,7 +47,7 @@ static int read_all(const char *path, char **buf, size_t *len, char *why, size_t
 	b[got] = '\0';
 	if (strlen(b) != got) {
 		free(b);
-		return fail(why, why_len, "a NUL byte in it");
+		return refuse(why, why_len, "a NUL byte in it");
 	}
 	*buf = b;
 	*len = got;
@@ -119,12 +109,12 @@ static int parse(char *text, struct local_entry **out, size_t *n_out, char *why,
 
 		lineno++;
 		if (ended) {
-			fail(why, why_len, "line %zu: text after the end line", lineno);
+			refuse(why, why_len, "line %zu: text after the end line", lineno);
 			goto refuse;
 		}
 		if (lineno == 1) {
 			if (strcmp(line, HEADER)) {
-				fail(why, why_len, "line 1: not '%s'", HEADER);
+				refuse(why, why_len, "line 1: not '%s'", HEADER);
 				goto refuse;
 			}
 			continue;
@@ -133,7 +123,7 @@ static int parse(char *text, struct local_entry **out, size_t *n_out, char *why,
 		if (nw == 2 && !strcmp(w[0], "end")) {
 			uint64_t count;
 			if (!parse_u64(w[1], &count) || count != n) {
-				fail(why, why_len, "line %zu: the end line counts %s resources, "
+				refuse(why, why_len, "line %zu: the end line counts %s resources, "
 				     "the file holds %zu", lineno, w[1], n);
 				goto refuse;
 			}
@@ -141,7 +131,7 @@ static int parse(char *text, struct local_entry **out, size_t *n_out, char *why,
 			continue;
 		}
 		if (nw != 5 || strcmp(w[0], "res")) {
-			fail(why, why_len, "line %zu: not 'res NAME EPOCH DUMP_EPOCH DUMP_ID'",
+			refuse(why, why_len, "line %zu: not 'res NAME EPOCH DUMP_EPOCH DUMP_ID'",
 			     lineno);
 			goto refuse;
 		}
@@ -149,7 +139,7 @@ static int parse(char *text, struct local_entry **out, size_t *n_out, char *why,
 			size_t c = cap ? cap * 2 : 16;
 			struct local_entry *nv = realloc(v, c * sizeof(*nv));
 			if (!nv) {
-				fail(why, why_len, "out of memory");
+				refuse(why, why_len, "out of memory");
 				goto refuse;
 			}
 			v = nv;
@@ -158,13 +148,13 @@ static int parse(char *text, struct local_entry **out, size_t *n_out, char *why,
 		memset(&v[n], 0, sizeof(v[n]));
 		if (!name_ok(w[1]) || !parse_u64(w[2], &v[n].epoch) ||
 		    !parse_u64(w[3], &v[n].dump_epoch) || wire_id_parse(w[4], v[n].dump_id) < 0) {
-			fail(why, why_len, "line %zu: a bad name, number or dump id", lineno);
+			refuse(why, why_len, "line %zu: a bad name, number or dump id", lineno);
 			goto refuse;
 		}
 		snprintf(v[n].name, sizeof(v[n].name), "%s", w[1]);
 		for (size_t i = 0; i < n; i++) {
 			if (!strcmp(v[i].name, v[n].name)) {
-				fail(why, why_len, "line %zu: resource '%s' twice", lineno,
+				refuse(why, why_len, "line %zu: resource '%s' twice", lineno,
 				     v[n].name);
 				goto refuse;
 			}
@@ -172,7 +162,7 @@ static int parse(char *text, struct local_entry **out, size_t *n_out, char *why,
 		n++;
 	}
 	if (!ended) {
-		fail(why, why_len, lineno ? "no end line (a truncated file)" : "empty");
+		refuse(why, why_len, lineno ? "no end line (a truncated file)" : "empty");
 		goto refuse;
 	}
 	*out = v;
@@ -245,31 +235,31 @@ int local_state_save(const char *path, const struct local_entry *v, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		if (!name_ok(v[i].name))
-			return fail(why, why_len, "resource name '%s' cannot be kept", v[i].name);
+			return refuse(why, why_len, "resource name '%s' cannot be kept", v[i].name);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
-		return fail(why, why_len, "path too long");
+		return refuse(why, why_len, "path too long");
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (strrchr(dir, '/'))
 		*strrchr(dir, '/') = '\0';
 	else
 		snprintf(dir, sizeof(dir), ".");
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return fail(why, why_len, "cannot create %s: %s", dir, strerror(errno));
+		return refuse(why, why_len, "cannot create %s: %s", dir, strerror(errno));
 	text = render(v, n, &len);
 	if (!text)
-		return fail(why, why_len, "out of memory");
+		return refuse(why, why_len, "out of memory");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		free(text);
-		return fail(why, why_len, "cannot create %s: %s", tmp, strerror(errno));
+		return refuse(why, why_len, "cannot create %s: %s", tmp, strerror(errno));
 	}
 	if (write_all(fd, text, len) < 0 || fsync(fd) < 0)
-		rc = fail(why, why_len, "cannot write %s: %s", tmp, strerror(errno));
+		rc = refuse(why, why_len, "cannot write %s: %s", tmp, strerror(errno));
 	free(text);
 	if (close(fd) < 0 && rc == 0)
-		rc = fail(why, why_len, "cannot write %s: %s", tmp, strerror(errno));
+		rc = refuse(why, why_len, "cannot write %s: %s", tmp, strerror(errno));
 	if (rc == 0 && rename(tmp, path) < 0)
-		rc = fail(why, why_len, "cannot rename %s: %s", tmp, strerror(errno));
+		rc = refuse(why, why_len, "cannot rename %s: %s", tmp, strerror(errno));
 	if (rc < 0) {
 		unlink(tmp);
 		return rc;
@@ -277,7 +267,7 @@ int local_state_save(const char *path, const struct local_entry *v, size_t n,
 	/* the rename itself must be on disk too */
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) < 0)
-		rc = fail(why, why_len, "cannot sync %s: %s", dir, strerror(errno));
+		rc = refuse(why, why_len, "cannot sync %s: %s", dir, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return rc;

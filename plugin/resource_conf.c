@@ -2,11 +2,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "reason.h"
 
 static const char *op_names[OP__COUNT] = {
 	"probe", "promote", "demote", "mount", "umount",
@@ -111,19 +112,6 @@ static const char *key_names[] = {
 	"dump_dir",
 };
 
-static int why_(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int why_(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int set_str(char *dst, size_t size, const char *v, char *why, size_t len)
 {
 	if (strlen(v) >= size) {
@@ -140,10 +128,10 @@ static int set_dup(const char **dst, size_t max, const char *v, char *why, size_
 	char *copy;
 
 	if (strlen(v) > max)
-		return why_(why, len, "too long (at most %zu characters)", max);
+		return refuse(why, len, "too long (at most %zu characters)", max);
 	copy = strdup(v);
 	if (!copy)
-		return why_(why, len, "%s", "out of memory");
+		return refuse(why, len, "%s", "out of memory");
 	free_string(dst);
 	*dst = copy;
 	return 0;
@@ -152,7 +140,7 @@ static int set_dup(const char **dst, size_t max, const char *v, char *why, size_
 static int set_abs_path(const char **dst, const char *v, char *why, size_t len)
 {
 	if (v[0] != '/')
-		return why_(why, len, "must be an absolute path, got '%s'", v);
+		return refuse(why, len, "must be an absolute path, got '%s'", v);
 	return set_dup(dst, RES_PATH_MAX, v, why, len);
 }
 
@@ -168,20 +156,20 @@ static int set_nodes(struct resource_conf *r, const char *v, char *why, size_t l
 		return -1;
 	for (tok = strtok_r(buf, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
 		if (n == RES_MAX_NODES)
-			return why_(why, len, "more than %s nodes", "32");
+			return refuse(why, len, "more than %s nodes", "32");
 		if (strlen(tok) > RES_NODE_NAME_MAX)
-			return why_(why, len, "node name '%s' too long", tok);
+			return refuse(why, len, "node name '%s' too long", tok);
 		for (size_t i = 0; i < n; i++)
 			if (!strcmp(tok_at[i], tok))
-				return why_(why, len, "node '%s' listed twice", tok);
+				return refuse(why, len, "node '%s' listed twice", tok);
 		tok_at[n++] = tok;
 		bytes += strlen(tok) + 1;
 	}
 	if (n == 0)
-		return why_(why, len, "%s", "needs at least one node");
+		return refuse(why, len, "%s", "needs at least one node");
 	block = malloc(n * sizeof(char *) + bytes);
 	if (!block)
-		return why_(why, len, "%s", "out of memory");
+		return refuse(why, len, "%s", "out of memory");
 	dst = block + n * sizeof(char *);
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(tok_at[i]) + 1;
@@ -204,24 +192,24 @@ static int add_opt(struct resource_conf *r, const char *name, const char *v,
 	char *block;
 
 	if (*name == '\0' || kl - 1 > RES_OPT_KEY_MAX)
-		return why_(why, len, "%s", "agent_opt.KEY needs a KEY of 1 to 63 characters");
+		return refuse(why, len, "%s", "agent_opt.KEY needs a KEY of 1 to 63 characters");
 	for (const char *c = name; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '_')
-			return why_(why, len, "agent_opt key '%s' may hold only letters, digits and _", name);
+			return refuse(why, len, "agent_opt key '%s' may hold only letters, digits and _", name);
 	for (size_t i = 0; i < r->n_opts; i++)
 		if (!strcmp(r->opts[i].key, name))
-			return why_(why, len, "agent_opt.%s given twice", name);
+			return refuse(why, len, "agent_opt.%s given twice", name);
 	if (r->n_opts == RES_MAX_OPTS)
-		return why_(why, len, "more than %s agent options", "16");
+		return refuse(why, len, "more than %s agent options", "16");
 	if (vl - 1 > RES_OPT_VALUE_MAX)
-		return why_(why, len, "too long (at most %d characters)", RES_OPT_VALUE_MAX);
+		return refuse(why, len, "too long (at most %d characters)", RES_OPT_VALUE_MAX);
 	opts = realloc(r->opts, (r->n_opts + 1) * sizeof(*opts));
 	if (!opts)
-		return why_(why, len, "%s", "out of memory");
+		return refuse(why, len, "%s", "out of memory");
 	r->opts = opts;
 	block = malloc(kl + vl);
 	if (!block)
-		return why_(why, len, "%s", "out of memory");
+		return refuse(why, len, "%s", "out of memory");
 	memcpy(block, name, kl);
 	memcpy(block + kl, v, vl);
 	opts[r->n_opts].key = block;
@@ -237,7 +225,7 @@ static int set_bool(bool *dst, const char *v, char *why, size_t len)
 	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") || !strcmp(v, "0"))
 		*dst = false;
 	else
-		return why_(why, len, "expected yes or no, got '%s'", v);
+		return refuse(why, len, "expected yes or no, got '%s'", v);
 	return 0;
 }
 
@@ -249,7 +237,7 @@ static int set_timeout(uint32_t *dst, const char *v, char *why, size_t len)
 	errno = 0;
 	s = strtoul(v, &end, 10);
 	if (*v == '\0' || *v == '-' || errno || *end != '\0' || s < 1 || s > 86400)
-		return why_(why, len, "expected seconds from 1 to 86400, got '%s'", v);
+		return refuse(why, len, "expected seconds from 1 to 86400, got '%s'", v);
 	*dst = (uint32_t)s * 1000;
 	return 0;
 }
@@ -274,9 +262,9 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 	int k = lookup_key(key);
 
 	if (k < 0)
-		return why_(why, len, "unknown key in [resource %s]", r->name);
+		return refuse(why, len, "unknown key in [resource %s]", r->name);
 	if (k != K_OPT && (r->seen & (1ull << k)))
-		return why_(why, len, "given twice in [resource %s]", r->name);
+		return refuse(why, len, "given twice in [resource %s]", r->name);
 	r->seen |= 1ull << k;
 
 	switch (k) {
@@ -286,21 +274,21 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 		else if (!strcmp(v, "shared"))
 			r->storage = STORAGE_SHARED;
 		else
-			return why_(why, len, "expected drbd or shared, got '%s'", v);
+			return refuse(why, len, "expected drbd or shared, got '%s'", v);
 		return 0;
 	case K_DRBD_RESOURCE:
 		if (!resource_name_valid(v))
-			return why_(why, len, "not a valid DRBD resource name: '%s'", v);
+			return refuse(why, len, "not a valid DRBD resource name: '%s'", v);
 		return set_str(r->drbd_resource, sizeof(r->drbd_resource), v, why, len);
 	case K_DEVICE:
 		return set_abs_path(&r->device, v, why, len);
 	case K_MOUNT_POINT:
 		if (!strcmp(v, "/"))
-			return why_(why, len, "%s", "the root filesystem cannot be a resource's mount point");
+			return refuse(why, len, "%s", "the root filesystem cannot be a resource's mount point");
 		/* compared verbatim with /proc/self/mountinfo: only canonical paths */
 		if (v[0] == '/' && (v[strlen(v) - 1] == '/' || strstr(v, "//") || strstr(v, "/./") ||
 				    strstr(v, "/../") || strchr(v, ' ') || strchr(v, '\t')))
-			return why_(why, len, "'%s' is not a canonical path (no trailing '/', '//', "
+			return refuse(why, len, "'%s' is not a canonical path (no trailing '/', '//', "
 				    "'.', '..' or blanks)", v);
 		return set_abs_path(&r->mount_point, v, why, len);
 	case K_FSTYPE:
@@ -313,12 +301,12 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 				r->workload = (enum workload_kind)w;
 				return 0;
 			}
-		return why_(why, len, "expected exec, criu, openvz, lxc or libvirt, got '%s'", v);
+		return refuse(why, len, "expected exec, criu, openvz, lxc or libvirt, got '%s'", v);
 	case K_AGENT:
 		return set_abs_path(&r->agent, v, why, len);
 	case K_COMMAND:
 		if (*v == '\0')
-			return why_(why, len, "%s", "must not be empty");
+			return refuse(why, len, "%s", "must not be empty");
 		return set_dup(&r->command, RES_COMMAND_MAX, v, why, len);
 	case K_NODES:
 		return set_nodes(r, v, why, len);
@@ -326,7 +314,7 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 		return set_bool(&r->autostart, v, why, len);
 	case K_DUMP_DIR:
 		if (v[0] == '/' || strstr(v, "..") || *v == '\0')
-			return why_(why, len, "must be a relative path inside the mount point, got '%s'", v);
+			return refuse(why, len, "must be a relative path inside the mount point, got '%s'", v);
 		return set_dup(&r->dump_dir, RES_PATH_MAX, v, why, len);
 	case K_OPT:
 		return add_opt(r, key + 10, v, why, len);
@@ -343,20 +331,20 @@ int resource_conf_check(const struct resource_conf *r, const char **key,
 	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
 		if (!(r->seen & (1ull << always[i]))) {
 			*key = key_names[always[i]];
-			return why_(why, len, "missing in [resource %s]", r->name);
+			return refuse(why, len, "missing in [resource %s]", r->name);
 		}
 	}
 	if (r->storage == STORAGE_DRBD && !(r->seen & (1ull << K_DRBD_RESOURCE))) {
 		*key = "drbd_resource";
-		return why_(why, len, "storage = drbd needs drbd_resource in [resource %s]", r->name);
+		return refuse(why, len, "storage = drbd needs drbd_resource in [resource %s]", r->name);
 	}
 	if (r->workload == WORKLOAD_EXEC && !(r->seen & (1ull << K_AGENT))) {
 		*key = "agent";
-		return why_(why, len, "workload = exec needs an agent in [resource %s]", r->name);
+		return refuse(why, len, "workload = exec needs an agent in [resource %s]", r->name);
 	}
 	if (r->workload == WORKLOAD_CRIU && !(r->seen & (1ull << K_COMMAND))) {
 		*key = "command";
-		return why_(why, len, "workload = criu needs a command in [resource %s]", r->name);
+		return refuse(why, len, "workload = criu needs a command in [resource %s]", r->name);
 	}
 	if (workload_needs[r->workload]) {
 		bool found = false;
@@ -364,7 +352,7 @@ int resource_conf_check(const struct resource_conf *r, const char **key,
 			found |= !strcmp(r->opts[i].key, workload_needs[r->workload]);
 		if (!found) {
 			*key = "agent_opt";
-			return why_(why, len, "workload = %s needs agent_opt.%s in [resource %s]",
+			return refuse(why, len, "workload = %s needs agent_opt.%s in [resource %s]",
 				    workload_names[r->workload], workload_needs[r->workload], r->name);
 		}
 	}
