@@ -10,6 +10,7 @@
 #include "ctl_commands.h"
 #include "handoff/ipc.h"
 #include "ipc_access.h"
+#include "ipc_peer.h"
 
 /* One per connection: what the client proved at accept time. */
 struct ipc_client {
@@ -225,6 +226,23 @@ int ipc_server_start(struct handoffd *d)
 		return rc;
 	}
 	return 0;
+}
+
+void ipc_server_why_taken(char *buf, size_t len)
+{
+	struct ipc_peer who;
+	char desc[96];
+
+	if (ipc_peer_holder(HANDOFF_IPC_SERVICE, &who) < 0) {
+		snprintf(buf, len, " (is another handoffd running?)");
+		return;
+	}
+	ipc_peer_describe(&who, desc, sizeof(desc));
+	if (ipc_peer_trusted(&who))
+		snprintf(buf, len, ": %s holds it (is another handoffd running?)", desc);
+	else
+		snprintf(buf, len, ": %s holds it, not root, so not a handoffd: end that "
+			 "process", desc);
 }
 
 void ipc_server_stop(struct handoffd *d)

@@ -282,8 +282,10 @@ int main(int argc, char **argv)
 	}
 	rc = ipc_server_start(&d);
 	if (rc < 0) {
-		qb_log(LOG_CRIT, "cannot serve IPC '%s': %s%s", "handoff", strerror(-rc),
-		       rc == -EADDRINUSE ? " (is another handoffd running?)" : "");
+		char taken[200] = "";
+		if (rc == -EADDRINUSE)
+			ipc_server_why_taken(taken, sizeof(taken));
+		qb_log(LOG_CRIT, "cannot serve IPC '%s': %s%s", "handoff", strerror(-rc), taken);
 		report_ready(&ready_fd, 1);
 		return 1;
 	}

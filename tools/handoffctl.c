@@ -2,7 +2,8 @@
  * handoffctl - inspect and drive handoffd.  See handoffctl(8).
  *
  * Exit status: 0 success, 1 the daemon refused or failed the command,
- * 2 usage error or handoffd not reachable.
+ * 2 usage error, handoffd not reachable, or the IPC name served by a
+ * process that is not root's (ipc_peer.h).
  */
 #include <config.h>
 
@@ -17,6 +18,7 @@
 
 #include "ctl_render.h"
 #include "plugin/handoff_conf.h"
+#include "plugin/ipc_peer.h"
 #include "handoff/ipc.h"
 
 #define CTL_TIMEOUT_MS 30000
@@ -102,18 +104,43 @@ static void keep_connection(bool on)
 		drop_kept();
 }
 
+static void not_handoffd(const struct ipc_peer *who)
+{
+	fprintf(stderr, "handoffctl: IPC service '%s' is served by uid %u (pid %d), "
+		"not by handoffd\n", HANDOFF_IPC_SERVICE, (unsigned)who->uid, (int)who->pid);
+}
+
+/* Only root's handoffd is believed: anyone may serve the name while
+ * handoffd is down (ipc_peer.h). */
 static qb_ipcc_connection_t *connect_daemon(size_t size)
 {
 	qb_ipcc_connection_t *conn;
+	struct ipc_peer who;
+	int fd, rc;
 
 	if (kept.conn && kept.size >= size)
 		return kept.conn;
 	drop_kept();           /* kept, but too small for this answer */
-	conn = qb_ipcc_connect(HANDOFF_IPC_SERVICE, size);
+	conn = ipc_peer_begin(HANDOFF_IPC_SERVICE, size, &fd, &who);
 	if (!conn) {
 		fprintf(stderr, "handoffctl: handoffd is not running "
 			"(cannot connect to IPC service '%s': %s)\n",
 			HANDOFF_IPC_SERVICE, strerror(errno));
+		return NULL;
+	}
+	if (!ipc_peer_trusted(&who)) {
+		ipc_peer_drop(conn, fd);
+		not_handoffd(&who);
+		return NULL;
+	}
+	rc = ipc_peer_finish(conn, fd, CTL_TIMEOUT_MS, &who);
+	if (rc == -EPERM) {
+		not_handoffd(&who);
+		return NULL;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "handoffctl: cannot connect to handoffd (IPC service '%s', pid %d): "
+			"%s\n", HANDOFF_IPC_SERVICE, (int)who.pid, strerror(-rc));
 		return NULL;
 	}
 	if (kept.wanted) {

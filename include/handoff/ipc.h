@@ -15,7 +15,14 @@
  *
  * Access: anyone may run read commands; commands marked HANDOFF_CMD_WRITE
  * need uid 0 or membership of the configured admin group (see
- * handoff.conf(5), admin_group).
+ * handoff.conf(5), admin_group).  Besides the commands that change state,
+ * probe is one: each call runs drbdadm and the workload's agent as root,
+ * so an open probe would let any local user start root processes without
+ * limit.  The read commands answer from handoffd's memory (quorum: one
+ * call to corosync) and start no process.
+ *
+ * Clients believe only a server that runs as root (ipc_peer.h): anyone may
+ * serve the abstract socket name while handoffd is down.
  */
 #ifndef HANDOFF_IPC_H
 #define HANDOFF_IPC_H
@@ -59,7 +66,7 @@ enum handoff_cmd {
 	HANDOFF_CMD_START   = 4,   /* {"resource": R, "node": N?}; write */
 	HANDOFF_CMD_STOP    = 5,   /* {"resource": R}; write */
 	HANDOFF_CMD_CLEANUP = 6,   /* {"resource": R}; write */
-	HANDOFF_CMD_PROBE   = 7,   /* {"resource": R}: this node's facts, probed now */
+	HANDOFF_CMD_PROBE   = 7,   /* {"resource": R}: this node's facts, probed now; write */
 	HANDOFF_CMD_MIGRATE = 8,   /* {"resource": R, "node": N}; write */
 	HANDOFF_CMD_HISTORY = 9,   /* {"resource": R?}: past migrations, newest first */
 	HANDOFF_CMD_STANDBY = 10,  /* {"node": N, "on": bool}; write */
@@ -68,7 +75,8 @@ enum handoff_cmd {
 	HANDOFF_CMD_MAX
 };
 
-/* Bit set in handoff_cmd_flags() for commands that change state. */
+/* Bit set in handoff_cmd_flags() for commands that change state or run
+ * processes as root: root or admin_group only. */
 #define HANDOFF_CMD_WRITE 0x1
 
 static inline unsigned handoff_cmd_flags(int32_t cmd)
@@ -77,7 +85,6 @@ static inline unsigned handoff_cmd_flags(int32_t cmd)
 	case HANDOFF_CMD_MEMBERS:
 	case HANDOFF_CMD_QUORUM:
 	case HANDOFF_CMD_STATUS:
-	case HANDOFF_CMD_PROBE:
 	case HANDOFF_CMD_HISTORY:
 	case HANDOFF_CMD_FENCE_PEER:
 		return 0;
