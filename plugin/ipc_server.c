@@ -21,16 +21,43 @@ struct ipc_client {
 
 static struct handoffd *the_daemon; /* libqb's poll hooks carry no context */
 
+/*
+ * What clients may make handoffd hold.  libqb makes three shared-memory
+ * rings of the buffer size the client asks for, and handoffd touches them
+ * all: one request of 512 MiB by nobody took handoffd's resident memory to
+ * 528 MB.  No answer is larger than HANDOFF_IPC_MAX_MSG, so no client
+ * needs a larger buffer; and the clients that may only read, which any
+ * local user is, hold at most IPC_MAX_READERS connections at once (3 x 4
+ * MiB each at most).  A connection counts until libqb destroys it.
+ */
+#define IPC_MAX_READERS 16
+static unsigned n_readers;
+
 static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
 {
-	struct ipc_client *cl = calloc(1, sizeof(*cl));
+	int32_t size = qb_ipcs_connection_get_buffer_size(c);
+	struct ipc_client *cl;
+	bool may_write;
 
+	if (size < 0 || size > HANDOFF_IPC_MAX_MSG) {
+		qb_log(LOG_NOTICE, "ipc: refused uid %u: it asked for a buffer of %d bytes, over "
+		       "the %d handoffd ever needs", (unsigned)uid, (int)size, HANDOFF_IPC_MAX_MSG);
+		return -EMSGSIZE;
+	}
+	may_write = ipc_client_may_write(uid, gid, the_daemon->cfg.have_admin_gid,
+					 the_daemon->cfg.admin_gid);
+	if (!may_write && n_readers >= IPC_MAX_READERS) {
+		qb_log(LOG_NOTICE, "ipc: refused uid %u: %u read-only connections are open, the "
+		       "most handoffd serves at once", (unsigned)uid, n_readers);
+		return -EUSERS;
+	}
+	cl = calloc(1, sizeof(*cl));
 	if (!cl)
 		return -ENOMEM;
 	cl->uid = uid;
 	cl->gid = gid;
-	cl->may_write = ipc_client_may_write(uid, gid, the_daemon->cfg.have_admin_gid,
-					     the_daemon->cfg.admin_gid);
+	cl->may_write = may_write;
+	n_readers += !may_write;
 	qb_ipcs_context_set(c, cl);
 	qb_log(LOG_DEBUG, "ipc: client uid %u gid %u connected (%s)",
 	       (unsigned)uid, (unsigned)gid, cl->may_write ? "read-write" : "read-only");
@@ -39,7 +66,11 @@ static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
 
 static void on_destroyed(qb_ipcs_connection_t *c)
 {
-	free(qb_ipcs_context_get(c));
+	struct ipc_client *cl = qb_ipcs_context_get(c);
+
+	if (cl && !cl->may_write)
+		n_readers--;
+	free(cl);
 	qb_ipcs_context_set(c, NULL);
 }
 

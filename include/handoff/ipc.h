@@ -42,7 +42,11 @@
  * may connect again with handoff_ipc_buffer_for(N) and repeat the command
  * when it is a read command (a write command's answers are small).
  * HANDOFF_IPC_MAX_MSG is the largest answer handoffd sends at all (the
- * status of some 18000 resources).
+ * status of some 18000 resources), and the largest buffer it accepts: a
+ * client that asks for more is refused at connect time (-EMSGSIZE), as is
+ * a client that may only read while 16 such connections are open
+ * (-EUSERS), so that no local user can make handoffd hold more than about
+ * 200 MB of rings.
  */
 #define HANDOFF_IPC_MIN_MSG     (64 * 1024)
 #define HANDOFF_IPC_MAX_MSG     (4 * 1024 * 1024)

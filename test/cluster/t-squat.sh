@@ -4,7 +4,8 @@
 # 'handoff' with libqb, answering "fenced" to everything: handoffctl
 # refuses it (exit 2, naming its uid and pid), handoff-fence-peer exits 1
 # (never 7), and handoffd's start error names it.  And probe, which runs
-# drbdadm and the agent as root, needs root or admin_group.
+# drbdadm and the agent as root, needs root or admin_group; no user that
+# may only read makes handoffd hold large or many IPC buffers.
 . "$(dirname "$0")/lib.sh"
 require_root
 
@@ -88,5 +89,33 @@ probe_denied() {
 check "probe by an unprivileged user is denied" probe_denied
 check "probe by root works" ctl 1 probe web
 check "reading stays open to an unprivileged user" as_nobody "$HANDOFFCTL" status
+
+# --- what any user may make handoffd hold ------------------------------------
+# libqb makes three rings of the client's buffer and handoffd touches them:
+# a 512 MiB buffer took its resident memory to 528 MB
+IPC_PROBE=$HANDOFF_BUILDDIR/test/cluster/ipc_probe
+handoffd_pid=$(cut -d' ' -f1 "$(hc path 1)/hcluster/handoffd.pid")
+huge_buffer_refused() {
+	local out rc hwm
+	out=$(as_nobody "$IPC_PROBE" 1 '{}' --size $((512 * 1024 * 1024)) 2>&1); rc=$?
+	hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$handoffd_pid/status")
+	echo "exit $rc: $out; handoffd's peak resident memory ${hwm} kB"
+	[ $rc -eq 2 ] && [ "$hwm" -lt 65536 ]
+}
+check "a 512 MiB buffer is refused at connect; handoffd's memory stays small" huge_buffer_refused
+readers_limited() {
+	local i out rc
+	for i in $(seq 16); do
+		as_nobody "$IPC_PROBE" 1 '{}' --hold 5 >/dev/null 2>&1 &
+	done
+	sleep 1.5
+	out=$(as_nobody "$HANDOFFCTL" members 2>&1); rc=$?
+	echo "17th: exit $rc: $out"
+	[ $rc -eq 2 ] && echo "$out" | grep -q "Too many users" || { wait; return 1; }
+	ctl 1 members >/dev/null || { echo "root was refused too"; wait; return 1; }
+	wait
+	as_nobody "$HANDOFFCTL" members >/dev/null
+}
+check "16 read-only connections at once; the 17th is refused, root is not, and they end" readers_limited
 
 finish
