@@ -904,6 +904,40 @@ static void start_removes_a_stale_dump(void **state)
 	assert_false(dump_dir_exists(f));
 }
 
+/* A workload that made the dump directory a link to somewhere off its
+ * filesystem: the release refuses it before the agent dumps, names the
+ * link, and the workload runs on (the old rm -rf, mkdir -p and markers
+ * followed it, as root). */
+static void release_refuses_a_symlinked_dump_dir(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[1024];
+
+	NEED_ROOT();
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/outside/dump && echo keep >%s/outside/dump/precious "
+		 "&& ln -s %s/outside %s/mnt3/.handoff", f->dir, f->dir, f->dir, f->dir);
+	assert_int_equal(system(cmd), 0);
+	migrate(f, true, 30, 1, 0);
+	assert_false(f->ok);
+	assert_true(f->rolled_back);
+	assert_non_null(strstr(f->error, "dump directory: exit 1: "));
+	assert_non_null(strstr(f->error, "/mnt3/.handoff is a symbolic link, not a directory: "
+			       "refusing to follow it"));
+	assert_null(strstr(calls(f), "agent dump"));
+	assert_true(vm_mounted(f));
+	snprintf(cmd, sizeof(cmd), "grep -qx keep %s/outside/dump/precious && "
+		 "test ! -e %s/outside/dump/complete", f->dir, f->dir);
+	assert_int_equal(system(cmd), 0);
+	/* a failover finds no dump there to restore and starts cold; the
+	 * removal refuses the link too, so nothing runs */
+	fail_over(f, 30);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "dump removal: exit 1: "));
+	assert_non_null(strstr(f->error, "is a symbolic link"));
+	assert_null(strstr(calls(f), "agent start"));
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -946,6 +980,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(cancel_drops_a_pending_retry,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(failover_gives_up_on_a_peer_that_stays_primary,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(release_refuses_a_symlinked_dump_dir,
 						setup_mounted, teardown_mounted),
 	};
 	return cmocka_run_group_tests_name("driver", tests, NULL, NULL);
