@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd_io.h"
+
 #define TREE_DEPTH_MAX 64       /* removal descends no deeper */
 
 /* The chain of directories walked so far, with the path for messages. */
@@ -411,20 +413,6 @@ out:
 	return rc;
 }
 
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* ---- the calls ---------------------------------------------------------------- */
 
 int dump_prepare(const struct dump_place *p, bool strict_root, char *why, size_t len)
@@ -477,7 +465,7 @@ int dump_mark(const struct dump_place *p, const char *marker, uint64_t epoch,
 	}
 	rc = -1;
 	fd = openat(w.dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, text, (size_t)n) < 0 || fsync(fd) < 0) {
+	if (fd < 0 || fd_write_all(fd, text, (size_t)n) < 0 || fsync(fd) < 0) {
 		say(why, len, "cannot write %s: %s", w.path, strerror(errno));
 		goto out;
 	}

@@ -82,13 +82,20 @@ static void run(const char *fmt, ...)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* OUTSIDE/precious, the file that stands for /etc/shadow */
+static const char *precious(void)
+{
+	static char path[160];
+	snprintf(path, sizeof(path), "%s/precious", F->outside);
+	return path;
+}
+
 /* the outside file is what it was */
 static void outside_untouched(void)
 {
 	char path[160];
-	snprintf(path, sizeof(path), "%s/precious", F->outside);
-	assert_non_null(get(path));
-	assert_string_equal(get(path), "keep\n");
+	assert_non_null(get(precious()));
+	assert_string_equal(get(precious()), "keep\n");
 	snprintf(path, sizeof(path), "%s/dump/precious", F->outside);
 	assert_non_null(get(path));
 	assert_string_equal(get(path), "keep\n");
@@ -263,12 +270,10 @@ static void a_symlinked_dump_dir_is_refused(void **state)
 /* old: printf ... >"$d/complete.new" wrote through the link */
 static void a_symlinked_marker_temp_is_refused(void **state)
 {
-	char target[160];
 	(void)state;
 	NEED_ROOT();
-	snprintf(target, sizeof(target), "%s/precious", F->outside);
 	assert_int_equal(prepare(), 0);
-	assert_int_equal(symlink(target, at(".handoff/dump/complete.new")), 0);
+	assert_int_equal(symlink(precious(), at(".handoff/dump/complete.new")), 0);
 	REFUSED(mark("complete", 7, 1), "/.handoff/dump/complete.new is a symbolic link, not a "
 		"marker: refusing it (only handoffd writes there)");
 	outside_untouched();
@@ -387,11 +392,10 @@ static void removal_never_leaves_the_filesystem(void **state)
 	char target[256];
 	(void)state;
 	NEED_ROOT();
-	snprintf(target, sizeof(target), "%s/precious", F->outside);
 	assert_int_equal(prepare(), 0);
 	run("cd %s && mkdir -p a/b/c && echo x >a/b/c/f && echo y >image", at(".handoff/dump"));
 	assert_int_equal(symlink(F->outside, at(".handoff/dump/a/b/out")), 0);
-	assert_int_equal(symlink(target, at(".handoff/dump/a/file")), 0);
+	assert_int_equal(symlink(precious(), at(".handoff/dump/a/file")), 0);
 	snprintf(target, sizeof(target), "%s", at(".handoff/dump/image"));
 	assert_int_equal(link(target, at(".handoff/dump/a/hard")), 0);
 	assert_int_equal(mkfifo(at(".handoff/dump/a/fifo"), 0600), 0);
