@@ -134,6 +134,17 @@ static void path_pop(struct walk *w, size_t old)
 	w->path[old] = '\0';
 }
 
+/* Is FD the root of a mount?  UNKNOWN when the kernel cannot tell. */
+static bool mount_root(int fd, bool unknown)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &stx) < 0 ||
+	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return unknown;
+	return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+}
+
 /* Is the directory FD (at w->path) on the filesystem and root's alone? */
 static int check_dir(struct walk *w, int fd)
 {
@@ -144,6 +155,8 @@ static int check_dir(struct walk *w, int fd)
 	if (st.st_dev != w->dev)
 		return say(w->why, w->len, "%s is on another filesystem: refusing to use it",
 			   w->path);
+	if (mount_root(fd, false))
+		return say(w->why, w->len, "%s is a mount of its own: refusing to use it", w->path);
 	if (st.st_uid != 0)
 		return say(w->why, w->len, "%s is owned by uid %u, not root: refusing to use it",
 			   w->path, (unsigned)st.st_uid);
@@ -201,16 +214,6 @@ static void walk_end(struct walk *w)
 	w->dir = w->root = -1;
 }
 
-/* Is FD the root of a mount?  Unknown (an old kernel): yes. */
-static bool mount_root(int fd)
-{
-	struct statx stx;
-
-	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &stx) < 0 ||
-	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
-		return true;
-	return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
-}
 
 /* The mount point, opened and checked (STRICT: see dump_prepare). */
 static int open_root(struct walk *w, const char *mnt, bool strict)
@@ -225,7 +228,7 @@ static int open_root(struct walk *w, const char *mnt, bool strict)
 	if (fstat(w->root, &st) < 0)
 		return say(w->why, w->len, "cannot stat %s: %s", mnt, strerror(errno));
 	w->dev = st.st_dev;
-	if (!mount_root(w->root))
+	if (!mount_root(w->root, true))
 		return say(w->why, w->len, "%s is not mounted", mnt);
 	if (strict && (st.st_uid != 0 ||
 		       ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))))
@@ -297,6 +300,25 @@ static int empty_dir(struct walk *w, int fd, int depth)
 	return rc;
 }
 
+/* The directory NAME in DIR (at w->path), opened without following a link
+ * and only on the filesystem (what was opened counts, not what was looked
+ * at before); -1 with WHY set. */
+static int open_subdir(struct walk *w, int dir, const char *name)
+{
+	struct stat st;
+	int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return say(w->why, w->len, "cannot open %s: %s", w->path, strerror(errno));
+	/* a bind mount keeps the device: it is a mount root all the same */
+	if (fstat(fd, &st) < 0 || st.st_dev != w->dev || mount_root(fd, false)) {
+		close(fd);
+		return say(w->why, w->len, "%s is another filesystem mounted in the dump "
+			   "directory: not removing it", w->path);
+	}
+	return fd;
+}
+
 /* NAME in DIR goes, a directory with its contents: links are removed, not
  * followed, and another filesystem is not entered. */
 static int remove_at(struct walk *w, int dir, const char *name, int depth)
@@ -320,27 +342,15 @@ static int remove_at(struct walk *w, int dir, const char *name, int depth)
 			 "it", w->path, TREE_DEPTH_MAX);
 		goto out;
 	}
-	fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		rc = say(w->why, w->len, "cannot open %s: %s", w->path, strerror(errno));
-		goto out;
-	}
-	/* what was opened counts, not what was looked at before */
-	if (fstat(fd, &st) < 0 || st.st_dev != w->dev) {
-		close(fd);
-		rc = say(w->why, w->len, "%s is another filesystem mounted in the dump directory: "
-			 "not removing it", w->path);
-		goto out;
-	}
-	/* one more pass for entries a concurrent rename hid from readdir */
+	/* again after a pass that left something: an entry that a concurrent
+	 * rename hid from readdir */
 	for (int pass = 0; pass < 3; pass++) {
-		int again = pass ? openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					  O_CLOEXEC) : fd;
-		if (again < 0 || (rc = empty_dir(w, again, depth)) < 0) {
-			rc = again < 0 ? say(w->why, w->len, "cannot open %s: %s", w->path,
-					     strerror(errno)) : rc;
+		if ((fd = open_subdir(w, dir, name)) < 0) {
+			rc = -1;
 			goto out;
 		}
+		if ((rc = empty_dir(w, fd, depth)) < 0)
+			goto out;
 		if (unlinkat(dir, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
 			goto out;
 		if (errno != ENOTEMPTY && errno != EEXIST)
@@ -443,7 +453,8 @@ int dump_mark(const struct dump_place *p, const char *marker, uint64_t epoch,
 	size_t got;
 
 	if (rc > 0)
-		rc = say(why, len, "no dump directory %s", w.path);
+		rc = say(why, len, "no dump directory %s/%s/%s", p->mount_point, p->dump_dir,
+			 p->name);
 	if (rc < 0)
 		goto out;
 	snprintf(tmp, sizeof(tmp), "%s.new", marker);
