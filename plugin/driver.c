@@ -431,16 +431,22 @@ static int run_file_step(void *arg)
 {
 	const struct file_step *fs = arg;
 	const struct seq *q = fs->q;
-	const struct dump_place p = { .mount_point = q->r->mount_point,
-				      .dump_dir = q->r->dump_dir, .name = DRIVER_DUMP_NAME };
+	/* an agent runs next with the dump directory's path (prepare: the
+	 * workload runs on until the agent's dump), or with its own files
+	 * under dump_dir (a cold start): see dump_place */
+	const struct dump_place p = {
+		.mount_point = q->r->mount_point, .dump_dir = q->r->dump_dir,
+		.name = DRIVER_DUMP_NAME,
+		.strict_root = fs->s == ST_DUMP_PREPARE || fs->s == ST_CHECK_DUMP ||
+			       fs->s == ST_DUMP_REMOVE,
+	};
 	char why[WIRE_STR_MAX + 1], id[2 * WIRE_ID_LEN + 1];
 	int rc = -1;
 
 	wire_id_hex(q->id, id);
 	switch (fs->s) {
 	case ST_DUMP_PREPARE:
-		/* the workload runs until the agent's dump: see dump_prepare */
-		rc = dump_prepare(&p, true, why, sizeof(why));
+		rc = dump_prepare(&p, why, sizeof(why));
 		break;
 	case ST_MARK_COMPLETE: case ST_MARK_CONSUMED:
 		rc = dump_mark(&p, fs->s == ST_MARK_COMPLETE ? "complete" : "consumed", q->epoch,

@@ -215,7 +215,7 @@ static void walk_end(struct walk *w)
 }
 
 
-/* The mount point, opened and checked (STRICT: see dump_prepare). */
+/* The mount point, opened and checked (STRICT: see dump_place). */
 static int open_root(struct walk *w, const char *mnt, bool strict)
 {
 	struct stat st;
@@ -234,7 +234,7 @@ static int open_root(struct walk *w, const char *mnt, bool strict)
 		       ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))))
 		return say(w->why, w->len, "%s (the filesystem's root) is owned by uid %u, mode "
 			   "%04o: only root may write there (or set the sticky bit), or the "
-			   "workload could swap dump_dir for a link while the agent dumps",
+			   "workload could swap dump_dir for a link under its agent",
 			   mnt, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 	return 0;
 }
@@ -244,14 +244,13 @@ static int open_root(struct walk *w, const char *mnt, bool strict)
  * NAME, the dump directory.  0: w->dir is the last one, 1: something does
  * not exist, -1: refused.  The caller calls walk_end() in every case.
  */
-static int walk_to(struct walk *w, const struct dump_place *p, bool create, bool strict,
-		   bool name)
+static int walk_to(struct walk *w, const struct dump_place *p, bool create, bool name)
 {
 	const char *s = p->dump_dir;
 	int rc;
 
 	w->root = w->dir = -1;
-	if (open_root(w, p->mount_point, strict) < 0)
+	if (open_root(w, p->mount_point, p->strict_root) < 0)
 		return -1;
 	while (*s) {
 		char comp[256];
@@ -425,10 +424,10 @@ out:
 
 /* ---- the calls ---------------------------------------------------------------- */
 
-int dump_prepare(const struct dump_place *p, bool strict_root, char *why, size_t len)
+int dump_prepare(const struct dump_place *p, char *why, size_t len)
 {
 	struct walk w = { .why = why, .len = len };
-	int rc = walk_to(&w, p, true, strict_root, false);
+	int rc = walk_to(&w, p, true, false);
 
 	if (rc == 0)
 		rc = remove_at(&w, w.dir, p->name, 0);
@@ -449,7 +448,7 @@ int dump_mark(const struct dump_place *p, const char *marker, uint64_t epoch,
 {
 	struct walk w = { .why = why, .len = len };
 	char tmp[64], text[DUMP_MARKER_MAX + 1], dummy[DUMP_MARKER_MAX + 1];
-	int rc = walk_to(&w, p, false, false, true), fd = -1, n;
+	int rc = walk_to(&w, p, false, true), fd = -1, n;
 	size_t got;
 
 	if (rc > 0)
@@ -503,7 +502,7 @@ int dump_check(const struct dump_place *p, uint64_t epoch, const char *id_hex,
 
 	if (epoch == 0)
 		return say(why, len, "the table names no dump to restore");
-	rc = walk_to(&w, p, false, false, true);
+	rc = walk_to(&w, p, false, true);
 	if (rc == 0)
 		rc = read_marker(&w, "complete", text, &n);
 	if (rc > 0) {
@@ -559,7 +558,7 @@ out:
 int dump_unmark(const struct dump_place *p, const char *marker, char *why, size_t len)
 {
 	struct walk w = { .why = why, .len = len };
-	int rc = walk_to(&w, p, false, false, true);
+	int rc = walk_to(&w, p, false, true);
 
 	if (rc == 0) {
 		path_push(&w, marker);
@@ -573,7 +572,7 @@ int dump_unmark(const struct dump_place *p, const char *marker, char *why, size_
 int dump_remove(const struct dump_place *p, char *why, size_t len)
 {
 	struct walk w = { .why = why, .len = len };
-	int rc = walk_to(&w, p, false, false, false);
+	int rc = walk_to(&w, p, false, false);
 
 	if (rc == 0)
 		rc = remove_at(&w, w.dir, p->name, 0);

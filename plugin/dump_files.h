@@ -45,6 +45,12 @@ struct dump_place {
 	const char *mount_point;   /* absolute, canonical, a mount's root */
 	const char *dump_dir;      /* relative, no ".." */
 	const char *name;          /* one component */
+	/* the filesystem's root directory must be root's and not writable by
+	 * group or other (or sticky) too: for the steps after which an agent
+	 * gets the dump directory as a path, or finds its own files under
+	 * dump_dir by path, while a workload that may rename entries of the
+	 * root could swap dump_dir for a link */
+	bool strict_root;
 };
 
 /* "epoch E id HEX node N\n"; an older handoff wrote "epoch E node N\n"
@@ -62,13 +68,9 @@ int dump_marker_parse(const char *text, size_t len, struct dump_marker *m);
 /*
  * An empty dump directory for a new dump: dump_dir's missing components
  * are created (0755), an old dump directory is removed, a new one made
- * (0700: it will hold the workload's memory).  With STRICT_ROOT the
- * filesystem's root directory must be root's and not writable by group or
- * other (or sticky) too: the agent that dumps next gets the directory as a
- * path, and a workload that may rename entries of the root could swap
- * dump_dir for a link while it runs.
+ * (0700: it will hold the workload's memory).
  */
-int dump_prepare(const struct dump_place *p, bool strict_root, char *why, size_t len);
+int dump_prepare(const struct dump_place *p, char *why, size_t len);
 
 /* Marker MARKER ("complete", "consumed") in the dump directory, which must
  * exist: "epoch EPOCH id ID_HEX node NODE", atomically and fsynced. */

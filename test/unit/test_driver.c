@@ -938,6 +938,28 @@ static void release_refuses_a_symlinked_dump_dir(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A start on a filesystem whose root others may write: its agent would
+ * find its own files under dump_dir by path, which the workload could
+ * swap for a link, so it is refused, saying why, and undone. */
+static void start_refuses_a_root_others_may_write(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	char path[256];
+
+	NEED_ROOT();
+	snprintf(path, sizeof(path), "%s/mnt3", f->dir);
+	assert_int_equal(chmod(path, 0777), 0);
+	assert_int_equal(driver_start(&e, config_resource(&f->cfg, "vm"), on_done, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "dump removal: exit 1: "));
+	assert_non_null(strstr(f->error, "(the filesystem's root) is owned by uid 0, mode 0777: "
+			       "only root may write there"));
+	assert_null(strstr(calls(f), "agent start"));
+	assert_non_null(strstr(calls(f), "drbdadm secondary r1"));   /* undone */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -982,6 +1004,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(failover_gives_up_on_a_peer_that_stays_primary,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(release_refuses_a_symlinked_dump_dir,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(start_refuses_a_root_others_may_write,
 						setup_mounted, teardown_mounted),
 	};
 	return cmocka_run_group_tests_name("driver", tests, NULL, NULL);

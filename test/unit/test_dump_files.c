@@ -119,6 +119,7 @@ static int setup(void **state)
 	f->p.mount_point = f->mnt;
 	f->p.dump_dir = ".handoff";
 	f->p.name = "dump";
+	f->p.strict_root = true;
 	*state = f;
 	return 0;
 }
@@ -143,7 +144,7 @@ static int teardown(void **state)
 			fail_msg("'%s' does not say '%s'", F->why, (text)); \
 	} while (0)
 
-static int prepare(void) { return dump_prepare(&F->p, true, F->why, sizeof(F->why)); }
+static int prepare(void) { return dump_prepare(&F->p, F->why, sizeof(F->why)); }
 static int mark(const char *m, uint64_t e, uint32_t node)
 {
 	return dump_mark(&F->p, m, e, ID, node, F->why, sizeof(F->why));
@@ -361,8 +362,9 @@ static void someone_elses_files_are_refused(void **state)
 	assert_int_equal(check(7, ID), 0);
 }
 
-/* a new dump needs a filesystem root that only root may change: the agent
- * gets the directory as a path */
+/* a new dump, a dump check and a removal (the steps an agent follows) need a
+ * filesystem root that only root may change: the agent gets the directory
+ * as a path */
 static void a_dump_needs_a_root_only_root_changes(void **state)
 {
 	(void)state;
@@ -375,9 +377,13 @@ static void a_dump_needs_a_root_only_root_changes(void **state)
 	assert_int_equal(chmod(F->mnt, 0755), 0);
 	assert_int_equal(chown(F->mnt, 1000, 1000), 0);
 	REFUSED(prepare(), "is owned by uid 1000, mode 0755");
-	/* the steps that do not hand a path to an agent do not care */
+	REFUSED(check(7, ID), "is owned by uid 1000, mode 0755");
+	REFUSED(remove_dump(), "is owned by uid 1000, mode 0755");
+	/* the markers are written and removed by fd alone */
+	F->p.strict_root = false;
 	assert_int_equal(mark("complete", 7, 1), 0);
 	assert_int_equal(check(7, ID), 0);
+	assert_int_equal(dump_unmark(&F->p, "consumed", F->why, sizeof(F->why)), 0);
 	assert_int_equal(remove_dump(), 0);
 	/* and none of it runs on a mount point with nothing mounted */
 	assert_int_equal(umount2(F->mnt, 0), 0);
