@@ -214,7 +214,6 @@ static void walk_end(struct walk *w)
 	w->dir = w->root = -1;
 }
 
-
 /* The mount point, opened and checked (STRICT: see dump_place). */
 static int open_root(struct walk *w, const char *mnt, bool strict)
 {
@@ -429,6 +428,8 @@ int dump_prepare(const struct dump_place *p, char *why, size_t len)
 	struct walk w = { .why = why, .len = len };
 	int rc = walk_to(&w, p, true, false);
 
+	if (rc > 0)     /* made, and gone before it could be opened */
+		rc = say(why, len, "%s vanished as it was made", w.path);
 	if (rc == 0)
 		rc = remove_at(&w, w.dir, p->name, 0);
 	if (rc == 0) {
