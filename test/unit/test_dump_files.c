@@ -418,7 +418,7 @@ static void removal_never_leaves_the_filesystem(void **state)
 	assert_int_equal(mkdir(at("elsewhere"), 0700), 0);
 	put(at("elsewhere/kept"), "kept\n");
 	snprintf(target, sizeof(target), "%s", at("elsewhere"));
-	assert_int_equal(mount(target, at(".handoff/dump/inner"), NULL, MS_BIND, NULL), 0);
+	assert_int_equal(mount(target, at(".handoff/dump/inner"), "none", MS_BIND, NULL), 0);
 	REFUSED(remove_dump(), "/.handoff/dump/inner is another filesystem mounted in the dump");
 	assert_int_equal(umount2(at(".handoff/dump/inner"), 0), 0);
 	assert_string_equal(get(at("elsewhere/kept")), "kept\n");
@@ -439,7 +439,7 @@ static void removal_never_leaves_the_filesystem(void **state)
 	REFUSED(prepare(), "/.handoff is on another filesystem: refusing to use it");
 	assert_int_equal(umount2(at(".handoff"), 0), 0);
 	snprintf(target, sizeof(target), "%s", at("elsewhere"));
-	assert_int_equal(mount(target, at(".handoff"), NULL, MS_BIND, NULL), 0);
+	assert_int_equal(mount(target, at(".handoff"), "none", MS_BIND, NULL), 0);
 	REFUSED(prepare(), "/.handoff is a mount of its own: refusing to use it");
 }
 
