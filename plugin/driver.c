@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "drbd_parse.h"
+#include "dump_files.h"
 #include "op_runner.h"
 
 /*
@@ -345,8 +346,6 @@ struct argv_buf {
 	const char *env[MAX_ENV];
 	char env_store[MAX_ENV][400];
 	char command_env[1100];
-	char num[2][24];
-	char id_hex[2 * WIRE_ID_LEN + 1];
 };
 
 #ifndef HANDOFF_AGENT_DIR
@@ -395,52 +394,87 @@ static void build_env(const struct seq *q, struct argv_buf *b)
 }
 
 /*
- * The markers are tiny files next to the dump, written by handoffd (not the
- * agent) through a child process, so that a slow or hung DRBD never blocks
- * the main loop: "epoch E id HEX node N", written to a temporary name,
- * fsynced, renamed, and the directory fsynced.  DRBD protocol C has them on
- * the peer's disk when the step returns.  The id is the migration's random
- * one (wire.h, PREPARED): epochs may repeat after every node lost its state,
- * ids do not (S3).
+ * The dump directory and its markers are handoffd's own work, not an
+ * agent's: dump_files.c does it fd by fd, never following a link the
+ * workload planted on its filesystem, in a child process (op_start_fn) so
+ * that a slow or hung DRBD never blocks the main loop.  The markers are
+ * "epoch E id HEX node N", written atomically and fsynced with their
+ * directory: DRBD protocol C has them on the peer's disk when the step
+ * returns.  The id is the migration's random one (wire.h, PREPARED):
+ * epochs may repeat after every node lost its state, ids do not (S3).
+ *
+ * Only the dump the table names may be restored: its complete marker must
+ * carry both (S3; a marker without an id was written by an older handoff
+ * and names no migration).  Any consumed marker refuses it: an acquire
+ * that failed after writing its marker removed it again
+ * (ST_UNMARK_CONSUMED), so a marker that is still there means the dump was
+ * restored, or may have been (the node died mid-restore): never again.
+ *
+ * A cold start owns a filesystem whose data moves on from there: a dump
+ * left in it (complete or not) may never be restored later (S3), so it
+ * goes.  As a step, it ends before the next one: nothing still removes
+ * files on the filesystem when an umount comes.
  */
-#define SH_MARK \
-	"d=$1 m=$2; printf 'epoch %s id %s node %s\\n' \"$3\" \"$5\" \"$4\" >\"$d/$m.new\" && " \
-	"sync \"$d/$m.new\" && mv -f \"$d/$m.new\" \"$d/$m\" && sync \"$d\""
-#define SH_DUMP_PREPARE "rm -rf -- \"$1\" && mkdir -p -- \"$1\""
-/* $1 dir, $2 epoch, $3 id.  Only the dump the table names may be restored:
- * its complete marker must carry both (S3; a marker without an id was
- * written by an older handoff and names no migration).  Any consumed marker
- * refuses it: an acquire that failed after writing its marker removed it
- * again (ST_UNMARK_CONSUMED), so a marker that is still there means the
- * dump was restored, or may have been (the node died mid-restore): never
- * again (S3). */
-#define SH_CHECK_DUMP \
-	"d=$1 e=$2 i=$3; " \
-	"[ \"$e\" != 0 ] || { echo \"the table names no dump to restore\" >&2; exit 1; }; " \
-	"[ -f \"$d/complete\" ] || { echo \"no complete dump in $d\" >&2; exit 1; }; " \
-	"read -r w ce w ci w cn <\"$d/complete\"; " \
-	"[ \"$ce\" = \"$e\" ] || { echo \"the dump in $d is of epoch $ce, not $e\" >&2; exit 1; }; " \
-	"[ \"$ci\" = \"$i\" ] || { echo \"the dump in $d is of epoch $e but of another " \
-	"migration (id $ci, not $i): an earlier life of the cluster wrote it\" >&2; exit 1; }; " \
-	"[ -f \"$d/consumed\" ] || exit 0; " \
-	"read -r w ue w ui w un <\"$d/consumed\"; " \
-	"echo \"the dump of epoch $e was restored already (by node $un, epoch $ue)\" >&2; exit 1"
-#define SH_UNMARK "rm -f -- \"$1/consumed\" && sync \"$1\""
-/* A cold start owns a filesystem whose data moves on from here: a dump left
- * in it (complete or not) may never be restored later (S3), so it goes.
- * As a step, it ends before the next one: no rm still runs on the
- * filesystem when an umount comes. */
-#define SH_DUMP_REMOVE "rm -rf -- \"$1\" && sync -f \"$2\""
+static bool is_file_step(enum step s)
+{
+	return s == ST_DUMP_PREPARE || s == ST_MARK_COMPLETE || s == ST_MARK_CONSUMED ||
+	       s == ST_CHECK_DUMP || s == ST_UNMARK_CONSUMED || s == ST_DUMP_REMOVE;
+}
+
+struct file_step {
+	enum step s;
+	const struct seq *q;
+};
+
+/* In the child: step FS's work; its error, one line, on stderr. */
+static int run_file_step(void *arg)
+{
+	const struct file_step *fs = arg;
+	const struct seq *q = fs->q;
+	/* an agent runs next with the dump directory's path (prepare: the
+	 * workload runs on until the agent's dump), or with its own files
+	 * under dump_dir (a cold start): see dump_place */
+	const struct dump_place p = {
+		.mount_point = q->r->mount_point, .dump_dir = q->r->dump_dir,
+		.name = DRIVER_DUMP_NAME,
+		.strict_root = fs->s == ST_DUMP_PREPARE || fs->s == ST_CHECK_DUMP ||
+			       fs->s == ST_DUMP_REMOVE,
+	};
+	char why[WIRE_STR_MAX + 1], id[2 * WIRE_ID_LEN + 1];
+	int rc = -1;
+
+	wire_id_hex(q->id, id);
+	switch (fs->s) {
+	case ST_DUMP_PREPARE:
+		rc = dump_prepare(&p, why, sizeof(why));
+		break;
+	case ST_MARK_COMPLETE: case ST_MARK_CONSUMED:
+		rc = dump_mark(&p, fs->s == ST_MARK_COMPLETE ? "complete" : "consumed", q->epoch,
+			       id, q->nodeid, why, sizeof(why));
+		break;
+	case ST_CHECK_DUMP:
+		rc = dump_check(&p, q->epoch, id, why, sizeof(why));
+		break;
+	case ST_UNMARK_CONSUMED:
+		rc = dump_unmark(&p, "consumed", why, sizeof(why));
+		break;
+	case ST_DUMP_REMOVE:
+		rc = dump_remove(&p, why, sizeof(why));
+		break;
+	default:
+		snprintf(why, sizeof(why), "not a file step");
+		break;
+	}
+	if (rc < 0)
+		dprintf(2, "%s\n", why);
+	return rc < 0 ? 1 : 0;
+}
 
 static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 {
 	const struct resource_conf *r = q->r;
 	const char *drbdadm = q->env.cfg->drbdadm;
 	size_t n = 0;
-
-	snprintf(b->num[0], sizeof(b->num[0]), "%llu", (unsigned long long)q->epoch);
-	snprintf(b->num[1], sizeof(b->num[1]), "%lu", (unsigned long)q->nodeid);
-	wire_id_hex(q->id, b->id_hex);
 
 	switch (s) {
 	case ST_CHECK_DISK:
@@ -492,31 +526,8 @@ static void build_argv(const struct seq *q, enum step s, struct argv_buf *b)
 		b->argv[n++] = agent_of(r);
 		b->argv[n++] = r->workload == WORKLOAD_CRIU ? "check" : "meta";
 		break;
-	case ST_DUMP_PREPARE:
-		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_DUMP_PREPARE;
-		b->argv[n++] = "dump-prepare"; b->argv[n++] = q->dir;
-		break;
 	case ST_SYNC:
 		b->argv[n++] = "/bin/sync"; b->argv[n++] = "-f"; b->argv[n++] = r->mount_point;
-		break;
-	case ST_MARK_COMPLETE: case ST_MARK_CONSUMED:
-		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_MARK;
-		b->argv[n++] = "mark"; b->argv[n++] = q->dir;
-		b->argv[n++] = s == ST_MARK_COMPLETE ? "complete" : "consumed";
-		b->argv[n++] = b->num[0]; b->argv[n++] = b->num[1]; b->argv[n++] = b->id_hex;
-		break;
-	case ST_CHECK_DUMP:
-		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_CHECK_DUMP;
-		b->argv[n++] = "dump-check"; b->argv[n++] = q->dir; b->argv[n++] = b->num[0];
-		b->argv[n++] = b->id_hex;
-		break;
-	case ST_DUMP_REMOVE:
-		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_DUMP_REMOVE;
-		b->argv[n++] = "dump-remove"; b->argv[n++] = q->dir; b->argv[n++] = r->mount_point;
-		break;
-	case ST_UNMARK_CONSUMED:
-		b->argv[n++] = "/bin/sh"; b->argv[n++] = "-c"; b->argv[n++] = SH_UNMARK;
-		b->argv[n++] = "unmark"; b->argv[n++] = q->dir;
 		break;
 	default:
 		break;
@@ -913,9 +924,15 @@ static void next_step(struct seq *q)
 				q->fact.running = 0;
 			continue;
 		}
-		build_argv(q, s, &b);
-		rc = op_start(q->env.loop, b.argv, b.env, step_timeout_ms(q, s),
-			      step_done, q, &q->job);
+		if (is_file_step(s)) {
+			struct file_step fs = { .s = s, .q = q };
+			rc = op_start_fn(q->env.loop, step_name(s), run_file_step, &fs,
+					 step_timeout_ms(q, s), step_done, q, &q->job);
+		} else {
+			build_argv(q, s, &b);
+			rc = op_start(q->env.loop, b.argv, b.env, step_timeout_ms(q, s),
+				      step_done, q, &q->job);
+		}
 		if (rc < 0) {
 			fail(q, s, strerror(-rc));
 			return;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd_io.h"
 #include "reason.h"
 
 #define HEADER "handoff-local-state 1"
@@ -190,20 +191,6 @@ int local_state_load(const char *path, struct local_entry **out, size_t *n,
 	return rc;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The text of the file, malloc'd. */
 static char *render(const struct local_entry *v, size_t n, size_t *len)
 {
@@ -253,7 +240,7 @@ int local_state_save(const char *path, const struct local_entry *v, size_t n,
 		free(text);
 		return refuse(why, why_len, "cannot create %s: %s", tmp, strerror(errno));
 	}
-	if (write_all(fd, text, len) < 0 || fsync(fd) < 0)
+	if (fd_write_all(fd, text, len) < 0 || fsync(fd) < 0)
 		rc = refuse(why, why_len, "cannot write %s: %s", tmp, strerror(errno));
 	free(text);
 	if (close(fd) < 0 && rc == 0)

@@ -598,9 +598,10 @@ child_fail(int status_fd)
 	_exit(127);
 }
 
-static void __attribute__((noreturn))
-child_exec(char *const argv[], char *const envp[], int out_w, int err_w, int st_w,
-	   int max_fd)
+/* The child's side of a spawn, up to its execve or its function: its own
+ * process group, default signals, stdin /dev/null, stdout and stderr to
+ * the pipes, the status pipe on fd 3 and no other fd. */
+static void child_setup(int out_w, int err_w, int st_w, int max_fd)
 {
 	struct sigaction dfl;
 	sigset_t none;
@@ -649,6 +650,13 @@ child_exec(char *const argv[], char *const envp[], int out_w, int err_w, int st_
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void __attribute__((noreturn))
+child_exec(char *const argv[], char *const envp[], int out_w, int err_w, int st_w,
+	   int max_fd)
+{
+	child_setup(out_w, err_w, st_w, max_fd);
 	execve(argv[0], argv, envp);
 	child_fail(3);
 }
@@ -679,8 +687,27 @@ static int max_fd_guess(void)
 	return (int)rl.rlim_cur;
 }
 
-/* Returns 0, or an errno when there is no child. */
-static int spawn(struct op_job *j, const char *const argv[], char *const envp[])
+/*
+ * A plain fork for a function (op_start_fn): it runs in a copy of the
+ * process, which vfork cannot give.  The parent is single-threaded (see
+ * op_runner.h), so the child may call what the function needs; it leaves
+ * with _exit, running none of the parent's atexit handlers.
+ */
+static pid_t start_fn_child(op_fn fn, void *arg, int out_w, int err_w, int st_w, int max_fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		child_setup(out_w, err_w, st_w, max_fd);
+		_exit(fn(arg) & 0xff);
+	}
+	return pid;
+}
+
+/* Returns 0, or an errno when there is no child.  FN: run FN(ARG) in the
+ * child instead of executing ARGV. */
+static int spawn(struct op_job *j, const char *const argv[], char *const envp[], op_fn fn,
+		 void *arg)
 {
 	int p[S__N][2], e, max_fd = max_fd_guess();
 	sigset_t all, old;
@@ -701,8 +728,11 @@ static int spawn(struct op_job *j, const char *const argv[], char *const envp[])
 
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = start_child((char *const *)argv, envp, p[S_OUT][1], p[S_ERR][1], p[S_STATUS][1],
-			  max_fd);
+	if (fn)
+		pid = start_fn_child(fn, arg, p[S_OUT][1], p[S_ERR][1], p[S_STATUS][1], max_fd);
+	else
+		pid = start_child((char *const *)argv, envp, p[S_OUT][1], p[S_ERR][1],
+				  p[S_STATUS][1], max_fd);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	for (int i = 0; i < S__N; i++) {
@@ -733,8 +763,11 @@ static int spawn(struct op_job *j, const char *const argv[], char *const envp[])
 	return 0;
 }
 
-int op_start(qb_loop_t *loop, const char *const argv[], const char *const env[],
-	     uint32_t timeout_ms, op_done_fn done, void *ctx, struct op_job **out)
+/* op_start and op_start_fn: LABEL names the job (argv[0], or the
+ * function's label), FN (or NULL for ARGV) runs in the child. */
+static int start_job(qb_loop_t *loop, const char *label, const char *const argv[],
+		     const char *const env[], op_fn fn, void *arg, uint32_t timeout_ms,
+		     op_done_fn done, void *ctx, struct op_job **out)
 {
 	struct op_job *j;
 	char **envp;
@@ -744,7 +777,7 @@ int op_start(qb_loop_t *loop, const char *const argv[], const char *const env[],
 
 	if (out)
 		*out = NULL;
-	if (!loop || !argv || !argv[0] || argv[0][0] != '/' || !done)
+	if (!loop || !label || !done)
 		return -EINVAL;
 	for (; env && env[n_env]; n_env++) {
 		const char *eq = strchr(env[n_env], '=');
@@ -756,7 +789,7 @@ int op_start(qb_loop_t *loop, const char *const argv[], const char *const env[],
 	envp = calloc(n_env + 2, sizeof(*envp));
 	j = calloc(1, sizeof(*j));
 	if (j)
-		j->path = strdup(argv[0]);
+		j->path = strdup(label);
 	if (!envp || !j || !j->path) {
 		free(envp);
 		if (j)
@@ -783,7 +816,7 @@ int op_start(qb_loop_t *loop, const char *const argv[], const char *const env[],
 	jobs = j;
 	n_jobs++;
 
-	e = spawn(j, argv, envp);
+	e = spawn(j, argv, envp, fn, arg);
 	free(envp);
 	if (e) {
 		/* reported from the loop, like every other outcome */
@@ -803,6 +836,28 @@ int op_start(qb_loop_t *loop, const char *const argv[], const char *const env[],
 	if (out)
 		*out = j;
 	return 0;
+}
+
+int op_start(qb_loop_t *loop, const char *const argv[], const char *const env[],
+	     uint32_t timeout_ms, op_done_fn done, void *ctx, struct op_job **out)
+{
+	if (!argv || !argv[0] || argv[0][0] != '/') {
+		if (out)
+			*out = NULL;
+		return -EINVAL;
+	}
+	return start_job(loop, argv[0], argv, env, NULL, NULL, timeout_ms, done, ctx, out);
+}
+
+int op_start_fn(qb_loop_t *loop, const char *label, op_fn fn, void *arg, uint32_t timeout_ms,
+		op_done_fn done, void *ctx, struct op_job **out)
+{
+	if (!fn) {
+		if (out)
+			*out = NULL;
+		return -EINVAL;
+	}
+	return start_job(loop, label, NULL, NULL, fn, arg, timeout_ms, done, ctx, out);
 }
 
 void op_cancel(struct op_job *j)

@@ -80,6 +80,19 @@ struct op_job;
 int op_start(qb_loop_t *loop, const char *const argv[], const char *const env[],
 	     uint32_t timeout_ms, op_done_fn done, void *ctx, struct op_job **out);
 
+/*
+ * The same for a function instead of a program: FN(ARG) runs in a forked
+ * child (a copy of this process, so ARG and what it points to need only be
+ * valid during this call), with the same process group, stdio pipes,
+ * timeout and report; its return value (0-255) is the exit status, and
+ * what it writes to fd 1 and 2 is the output.  For work that may block on
+ * a filesystem (a hung DRBD) but needs no program.  The child must not use
+ * qb_log or the loop.  LABEL stands for argv[0] in logs and in the result.
+ */
+typedef int (*op_fn)(void *arg);
+int op_start_fn(qb_loop_t *loop, const char *label, op_fn fn, void *arg, uint32_t timeout_ms,
+		op_done_fn done, void *ctx, struct op_job **out);
+
 /* SIGKILL the process group and forget the job: no callback.  The child
  * is reaped in the background.  A no-op on NULL and from inside the
  * job's own callback. */

@@ -904,6 +904,62 @@ static void start_removes_a_stale_dump(void **state)
 	assert_false(dump_dir_exists(f));
 }
 
+/* A workload that made the dump directory a link to somewhere off its
+ * filesystem: the release refuses it before the agent dumps, names the
+ * link, and the workload runs on (the old rm -rf, mkdir -p and markers
+ * followed it, as root). */
+static void release_refuses_a_symlinked_dump_dir(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[1024];
+
+	NEED_ROOT();
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/outside/dump && echo keep >%s/outside/dump/precious "
+		 "&& ln -s %s/outside %s/mnt3/.handoff", f->dir, f->dir, f->dir, f->dir);
+	assert_int_equal(system(cmd), 0);
+	migrate(f, true, 30, 1, 0);
+	assert_false(f->ok);
+	assert_true(f->rolled_back);
+	assert_non_null(strstr(f->error, "dump directory: exit 1: "));
+	assert_non_null(strstr(f->error, "/mnt3/.handoff is a symbolic link, not a directory: "
+			       "refusing to follow it"));
+	assert_null(strstr(calls(f), "agent dump"));
+	assert_true(vm_mounted(f));
+	snprintf(cmd, sizeof(cmd), "grep -qx keep %s/outside/dump/precious && "
+		 "test ! -e %s/outside/dump/complete", f->dir, f->dir);
+	assert_int_equal(system(cmd), 0);
+	/* a failover finds no dump there to restore and starts cold; the
+	 * removal refuses the link too, so nothing runs */
+	fail_over(f, 30);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "dump removal: exit 1: "));
+	assert_non_null(strstr(f->error, "is a symbolic link"));
+	assert_null(strstr(calls(f), "agent start"));
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A start on a filesystem whose root others may write: its agent would
+ * find its own files under dump_dir by path, which the workload could
+ * swap for a link, so it is refused, saying why, and undone. */
+static void start_refuses_a_root_others_may_write(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	char path[256];
+
+	NEED_ROOT();
+	snprintf(path, sizeof(path), "%s/mnt3", f->dir);
+	assert_int_equal(chmod(path, 0777), 0);
+	assert_int_equal(driver_start(&e, config_resource(&f->cfg, "vm"), on_done, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "dump removal: exit 1: "));
+	assert_non_null(strstr(f->error, "(the filesystem's root) is owned by uid 0, mode 0777: "
+			       "only root may write there"));
+	assert_null(strstr(calls(f), "agent start"));
+	assert_non_null(strstr(calls(f), "drbdadm secondary r1"));   /* undone */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -946,6 +1002,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(cancel_drops_a_pending_retry,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(failover_gives_up_on_a_peer_that_stays_primary,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(release_refuses_a_symlinked_dump_dir,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(start_refuses_a_root_others_may_write,
 						setup_mounted, teardown_mounted),
 	};
 	return cmocka_run_group_tests_name("driver", tests, NULL, NULL);

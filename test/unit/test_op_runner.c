@@ -812,6 +812,49 @@ static void descriptions(void **state)
 }
 
 /* The numbers are the contract with agents (doc/exec-agent.md). */
+/* op_start_fn: a function in a forked child, reported like a program */
+static int fn_counter = 5;
+static int fn_says(void *arg)
+{
+	const char *what = arg;
+	if (!strcmp(what, "sleep"))
+		pause();
+	fn_counter++;           /* the child's copy: the parent's stays 5 */
+	dprintf(1, "counter %d\n", fn_counter);
+	dprintf(2, "fn says %s\n", what);
+	return !strcmp(what, "no") ? 3 : 0;
+}
+
+static void function_child(void **state)
+{
+	struct outcome o;
+	char arg[8] = "no";
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(op_start_fn(loop, "dump check", fn_says, arg, 5000, on_done, &o, NULL), 0);
+	outstanding++;
+	snprintf(arg, sizeof(arg), "changed");  /* the child has its copy already */
+	assert_true(run_until(all_done, 10000));
+	assert_int_equal(o.calls, 1);
+	assert_int_equal(o.r.exit_status, 3);
+	assert_string_equal(o.r.out, "counter 6\n");
+	assert_string_equal(describe(&o.r), "exit 3: fn says no");
+	assert_string_equal(o.r.path, "dump check");
+	assert_int_equal(fn_counter, 5);
+	outcome_free(&o);
+	/* a function that hangs (as on a hung DRBD) times out like a program */
+	snprintf(arg, sizeof(arg), "sleep");
+	assert_int_equal(op_start_fn(loop, "dump check", fn_says, arg, 300, on_done, &o, NULL), 0);
+	outstanding++;
+	assert_true(run_until(all_done, 10000));
+	assert_true(o.r.timed_out);
+	assert_string_equal(describe(&o.r), "timed out after 300 ms");
+	outcome_free(&o);
+	assert_int_equal(op_start_fn(loop, "x", NULL, arg, 300, on_done, &o, NULL), -EINVAL);
+	assert_clean();
+}
+
 static void agent_codes(void **state)
 {
 	(void)state;
@@ -854,6 +897,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(sigchld_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(second_loop_polls, setup, teardown),
 		cmocka_unit_test_setup_teardown(logging, setup, teardown),
+		cmocka_unit_test_setup_teardown(function_child, setup, teardown),
 	};
 	int32_t t;
 
