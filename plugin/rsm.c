@@ -562,6 +562,13 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	m->table_gen = max_gen + (m->partition_quorate ? 1 : 0);
 	free_states(m);
 	m->syncing = false;
+	/* The drain must decide alike on every member, but neither its failed
+	 * moves nor the last STANDBY's parallelism is in a STATE: a restarted
+	 * member knows neither (test/fuzz/fuzz_rsm found the tables apart).
+	 * So every merge starts it afresh, one move at a time. */
+	m->standby_parallel = 0;
+	for (size_t i = 0; i < m->n_res; i++)
+		m->res[i].drain_failed = false;
 	rsm_drain(m, out);
 
 	/*

@@ -972,6 +972,42 @@ static void standby_survives_a_sync(void **state)
 	sim_free(s);
 }
 
+/*
+ * Found by fuzz_rsm: what the drain decides from was not all in the STATE.
+ * A failed move off a standby node (drain_failed) and the parallelism of
+ * the last STANDBY lived only in the members that had seen them, so a
+ * restarted handoffd drained what the others had given up on: its table
+ * said PREPARING, theirs RUNNING, and the migration hung.  Each merge now
+ * starts the drain afresh on every member, one move at a time.
+ */
+static void the_drain_is_the_same_after_a_restart(void **state)
+{
+	static const uint32_t without3[] = { 1, 2 };
+	struct sim *s = running_on_1();
+	(void)state;
+
+	assert_true(standby(s, 3, 1, true, 2)->ok);
+	report(s, 2, MSG_PREPARED, "web", 2, false, "readiness: no");
+	run(s);
+	assert_true(res(s, 1, "web")->drain_failed);
+	s->facts[1][0].role = ROLE_PRIMARY;     /* what the probes find at the syncs */
+	s->facts[1][0].mounted = 1;
+	s->facts[1][0].running = 1;
+	/* node 3's handoffd restarts: it knows nothing of the failed move */
+	s->up[3] = false;
+	confchg(s, without3, 2);
+	run(s);
+	boot(s, 3);
+	all_up(s);
+	agree(s);
+	/* every member tries the move again, itself first in the next ring */
+	for (int i = 1; i <= N; i++) {
+		assert_int_equal(res(s, i, "web")->phase, PHASE_PREPARING);
+		assert_int_equal(s->m[i].standby_parallel, 0);
+	}
+	sim_free(s);
+}
+
 /* ---- failover -------------------------------------------------------------------- */
 
 static void failover_picks_by_preference_and_data(void **state)
@@ -1695,6 +1731,7 @@ int main(void)
 		cmocka_unit_test(migration_target_leaves),
 		cmocka_unit_test(standby_drains_a_node),
 		cmocka_unit_test(standby_survives_a_sync),
+		cmocka_unit_test(the_drain_is_the_same_after_a_restart),
 		cmocka_unit_test(failover_picks_by_preference_and_data),
 		cmocka_unit_test(no_failover_without_quorum),
 		cmocka_unit_test(migration_ends_leave_by_phase),
