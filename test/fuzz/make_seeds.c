@@ -4,7 +4,7 @@
  * (a committed binary seed of an older protocol version would only test
  * the version check).  Run by `make fuzz`:
  *
- *   make_seeds DIR      writes DIR/wire, DIR/ipc, DIR/local_state, DIR/marker
+ *   make_seeds DIR      writes DIR/wire, DIR/ipc, DIR/state_dir, DIR/rsm
  *
  * The text seeds of the config and of drbdadm's output are committed
  * instead (test/fuzz/seeds/): they are what operators and drbdadm write.
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cpg/wire.h"
 #include "handoff/ipc.h"
@@ -224,7 +225,41 @@ static void ipc_seeds(void)
 	ipc_seed("fence-confirm", HANDOFF_CMD_FENCE_CONFIRM, "node", "2", NULL, NULL, -1);
 }
 
-/* ---- the files in state_dir -------------------------------------------- */
+/* ---- the files in state_dir (fuzz_state_dir: a byte that picks the parser) -- */
+
+/* TEXT as the seed NAME of the parser SELECT picks. */
+static void state_dir_seed(const char *name, uint8_t select, const char *text, size_t len)
+{
+	char *buf = malloc(len + 1);
+
+	if (!buf) {
+		failures++;
+		return;
+	}
+	buf[0] = (char)select;
+	memcpy(buf + 1, text, len);
+	write_seed("state_dir", name, buf, len + 1);
+	free(buf);
+}
+
+/* local_state_save() writes a file: read it back as a seed. */
+static void local_state_seed(const char *name, const struct local_entry *v, size_t n)
+{
+	char path[4096], why[256], text[4096];
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.local-state", out_dir, name);
+	if (local_state_save(path, v, n, why, sizeof(why)) < 0 || !(f = fopen(path, "r"))) {
+		fprintf(stderr, "make_seeds: %s: cannot write or read it back\n", path);
+		failures++;
+		return;
+	}
+	len = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	unlink(path);
+	state_dir_seed(name, 0, text, len);
+}
 
 static void state_dir_seeds(void)
 {
@@ -234,23 +269,54 @@ static void state_dir_seeds(void)
 	};
 	struct sf_marker m = { .boot_id = "0f7c8a9e-1b2d-4c3e-9f00-123456789abc",
 			       .began_ms = 123456789 };
-	char path[4096], why[256], text[SF_MARKER_MAX + 1];
+	char text[SF_MARKER_MAX + 1];
 	int len;
 
 	memset(v[1].dump_id, 0x3c, WIRE_ID_LEN);
-	for (size_t n = 0; n <= 2; n++) {
-		snprintf(path, sizeof(path), "%s/local_state/seed-%zu", out_dir, n);
-		if (local_state_save(path, v, n, why, sizeof(why)) < 0) {
-			fprintf(stderr, "make_seeds: %s: %s\n", path, why);
-			failures++;
-		}
-	}
+	local_state_seed("local-state-0", v, 0);
+	local_state_seed("local-state-1", v, 1);
+	local_state_seed("local-state-2", v, 2);
 	len = sf_marker_format(&m, text, sizeof(text));
 	if (len < 0) {
 		failures++;
 		return;
 	}
-	write_seed("marker", "marker", text, (size_t)len);
+	state_dir_seed("marker", 1, text, (size_t)len);
+}
+
+/* ---- rsm: scripts of fuzz_rsm.c's steps ------------------------------------ */
+
+#define MS 1, 2, 3, 4, 5, 6, 7     /* a migration report's phase times */
+
+static void rsm_seeds(void)
+{
+	/* all up; start web on 1; migrate it to 2; node 3 cut off and back */
+	static const uint8_t migrate[] = {
+		0, 7, 1, 1, 1,
+		2, 0, 0, 1, 0, 1, 0, 0, 1,           /* START web on 1, from 1 */
+		3, 0, 0, 0, 1, 1, 1, 1,              /* RESULT: started, epoch 1 */
+		5, 0, 0, 14,                         /* node 1: Primary, mounted, running */
+		2, 3, 0, 2, 0, 2, 0, 0, 1,           /* MIGRATE web to 2 */
+		3, 1, 0, 1, 2, 1, 7, MS, 1,          /* PREPARED ok, from 2 */
+		3, 2, 0, 0, 2, 1, MS, 1,             /* RELEASED, from 1 */
+		3, 3, 0, 1, 2, 1, MS, 1,             /* STARTED, from 2 */
+		0, 3, 1, 1, 0, 7, 1, 1, 1,
+	};
+	/* node 2 in standby drains; the owner lost; an operator confirms it */
+	static const uint8_t standby[] = {
+		0, 7, 1, 1, 1,
+		2, 0, 0, 1, 1, 2, 0, 0, 1,           /* START db on 2 */
+		3, 0, 1, 1, 1, 1, 1, 1,
+		5, 1, 1, 14,
+		2, 4, 0, 3, 0, 2, 1, 1, 1,           /* STANDBY node 2 on */
+		3, 1, 1, 0, 2, 0, MS, 1,             /* PREPARED refused, from 1 */
+		0, 5, 1, 1,                          /* node 2 lost */
+		2, 5, 0, 4, 0, 2, 0, 0, 1,           /* FENCE_CONFIRM node 2 */
+		0, 7, 1, 1, 1,
+	};
+
+	write_seed("rsm", "migrate", migrate, sizeof(migrate));
+	write_seed("rsm", "standby", standby, sizeof(standby));
 }
 
 int main(int argc, char **argv)
@@ -269,5 +335,6 @@ int main(int argc, char **argv)
 	report_seeds();
 	ipc_seeds();
 	state_dir_seeds();
+	rsm_seeds();
 	return failures ? 1 : 0;
 }
