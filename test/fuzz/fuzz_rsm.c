@@ -271,6 +271,17 @@ static void fact(struct sim *s)
 	      f->mounted, f->running);
 }
 
+/* field by field: the structs have padding */
+static bool same_lost(const struct rsm_res *a, const struct rsm_res *b)
+{
+	if (a->n_lost != b->n_lost)
+		return false;
+	for (size_t k = 0; k < a->n_lost; k++)
+		if (a->lost[k].node != b->lost[k].node || a->lost[k].fence != b->lost[k].fence)
+			return false;
+	return true;
+}
+
 /* The promise: settled members hold the same table. */
 static void check_agreement(struct sim *s)
 {
@@ -292,11 +303,15 @@ static void check_agreement(struct sim *s)
 			const struct rsm_res *a = &s->m[first].res[r], *b = &s->m[i].res[r];
 			if (a->owner != b->owner || a->phase != b->phase || a->epoch != b->epoch ||
 			    a->target != b->target || a->dump_epoch != b->dump_epoch ||
-			    memcmp(a->dump_id, b->dump_id, WIRE_ID_LEN)) {
-				fprintf(stderr, "fuzz_rsm: %s: node %d has owner %u %s epoch %llu, "
-					"node %d owner %u %s epoch %llu\n", a->conf->name, first,
+			    memcmp(a->dump_id, b->dump_id, WIRE_ID_LEN) || a->fresh != b->fresh ||
+			    strcmp(a->last_error, b->last_error) || !same_lost(a, b)) {
+				fprintf(stderr, "fuzz_rsm: %s: node %d has owner %u %s epoch %llu "
+					"(%u lost, fresh %d, '%s'), node %d owner %u %s epoch %llu "
+					"(%u lost, fresh %d, '%s')\n", a->conf->name, first,
 					a->owner, phase_name(a->phase), (unsigned long long)a->epoch,
-					i, b->owner, phase_name(b->phase), (unsigned long long)b->epoch);
+					a->n_lost, a->fresh, a->last_error, i, b->owner,
+					phase_name(b->phase), (unsigned long long)b->epoch, b->n_lost,
+					b->fresh, b->last_error);
 				abort();
 			}
 		}
