@@ -83,6 +83,30 @@ struct rsm_res *rsm_find(struct rsm *m, const char *name)
 	return NULL;
 }
 
+/* field by field: struct wire_lost has padding */
+static bool same_lost(const struct rsm_res *a, const struct rsm_res *b)
+{
+	if (a->n_lost != b->n_lost)
+		return false;
+	for (size_t k = 0; k < a->n_lost; k++)
+		if (a->lost[k].node != b->lost[k].node || a->lost[k].fence != b->lost[k].fence)
+			return false;
+	return true;
+}
+
+const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b)
+{
+	for (size_t i = 0; i < a->n_res && i < b->n_res; i++) {
+		const struct rsm_res *x = &a->res[i], *y = &b->res[i];
+		if (x->owner != y->owner || x->phase != y->phase || x->epoch != y->epoch ||
+		    x->target != y->target || strcmp(x->last_error, y->last_error) ||
+		    x->dump_epoch != y->dump_epoch || memcmp(x->dump_id, y->dump_id, WIRE_ID_LEN) ||
+		    x->fresh != y->fresh || !same_lost(x, y))
+			return x;
+	}
+	return NULL;
+}
+
 static uint32_t nodeid_of(const struct rsm *m, const char *name)
 {
 	char *end;
