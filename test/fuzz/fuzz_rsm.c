@@ -14,6 +14,10 @@
  *   3 report        a RESULT or migration report, its fields from the bytes
  *   4 raw           the next byte's bytes as a message of a member
  *   5 fact          a member's facts of a resource change
+ *   6 state         a forged STATE from a member: its own table with an
+ *                   entry, the generation, the flags and lost owners
+ *                   changed from the next bytes (what a foreign process
+ *                   speaking as the member can send)
  *
  * Every message goes through wire_encode and wire_decode, as in handoffd;
  * a member carries out ACT_SEND_STATE at once (the rest is the drivers').
@@ -274,6 +278,41 @@ static void fact(struct sim *s)
 	      f->mounted, f->running);
 }
 
+static void forged_state(struct sim *s)
+{
+	uint32_t from = some_member(s, byte(s));
+	struct wire_msg msg = { .hdr = { .type = MSG_STATE, .nodeid = from } };
+	struct wire_state *st = &msg.u.state;
+	struct wire_lost lost[WIRE_LOST_MAX];
+	struct wire_entry *e;
+	uint8_t n_lost;
+
+	if (!from)
+		return;
+	rsm_fill_state(&s->m[from], st, s->facts[from], 3);
+	st->table_gen += byte(s);
+	st->flags ^= byte(s) & 0xf;
+	e = &st->entries[byte(s) % st->n_entries];
+	e->owner = byte(s) % (N + 2);
+	e->phase = byte(s) % PHASE__MAX;
+	e->epoch += byte(s);
+	e->target = byte(s) % (N + 2);
+	/* the lost owners: only this entry's, from the bytes */
+	n_lost = byte(s) % (WIRE_LOST_MAX + 1);
+	for (uint8_t k = 0; k < n_lost; k++) {
+		lost[k].node = byte(s) % (N + 2) + 1;
+		lost[k].fence = byte(s) % (LOST_CONFIRMED + 1);
+	}
+	for (size_t k = 0; k < st->n_entries; k++)
+		st->entries[k].n_lost = 0;
+	e->lost_first = 0;
+	e->n_lost = n_lost;
+	st->lost = lost;
+	st->n_lost = n_lost;
+	multicast(s, &msg);
+	free(st->entries);     /* rsm_fill_state's one allocation */
+}
+
 /* The promise: settled members hold the same table. */
 static void check_agreement(struct sim *s)
 {
@@ -329,13 +368,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s->in = data;
 	s->left = size;
 	while (s->left) {
-		switch (byte(s) % 6) {
+		switch (byte(s) % 7) {
 		case 0: confchg(s, byte(s)); break;
 		case 1: if (s->nq) deliver(s); break;
 		case 2: request(s); break;
 		case 3: report(s); break;
 		case 4: raw(s); break;
 		case 5: fact(s); break;
+		case 6: forged_state(s); break;
 		}
 		check_agreement(s);
 	}
