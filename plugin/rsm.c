@@ -257,6 +257,13 @@ void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_ac
 			node->fence_confirmed = false;   /* back: it is not down now */
 		}
 	}
+	/* A node is in standby as its STATE says while it is a member.  What
+	 * members remember of one that left differs (a restarted member never
+	 * saw it), and the drain counts the moves off standby owners: it
+	 * decided differently on each (found by test/fuzz/fuzz_rsm). */
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (!m->nodes[i].member)
+			m->nodes[i].standby = false;
 	/*
 	 * Messages held for an unfinished sync were delivered to the old
 	 * membership only; a new member never saw them.  Every old member

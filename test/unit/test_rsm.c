@@ -1007,6 +1007,34 @@ static void the_drain_is_the_same_after_a_restart(void **state)
 	sim_free(s);
 }
 
+/*
+ * Found by fuzz_rsm: the drain counted the moves off standby owners that
+ * were no longer members, by what each member remembered of them; a
+ * restarted member remembered nothing, drained where the others waited,
+ * and the tables diverged.  A node that leaves is in standby no more, on
+ * every member alike, until its STATE says so again.
+ */
+static void a_node_that_left_is_not_in_standby(void **state)
+{
+	static const uint32_t without3[] = { 1, 2 };
+	struct sim *s = running_on_1();
+	(void)state;
+
+	assert_true(standby(s, 1, 3, true, 1)->ok);
+	s->up[3] = false;
+	confchg(s, without3, 2);
+	run(s);
+	agree(s);
+	for (int i = 1; i <= 2; i++)
+		assert_false(rsm_node(&s->m[i], 3)->standby);
+	/* back, its own STATE says it still is */
+	s->up[3] = true;
+	all_up(s);
+	for (int i = 1; i <= N; i++)
+		assert_true(rsm_node(&s->m[i], 3)->standby);
+	sim_free(s);
+}
+
 /* ---- failover -------------------------------------------------------------------- */
 
 static void failover_picks_by_preference_and_data(void **state)
@@ -1731,6 +1759,7 @@ int main(void)
 		cmocka_unit_test(standby_drains_a_node),
 		cmocka_unit_test(standby_survives_a_sync),
 		cmocka_unit_test(the_drain_is_the_same_after_a_restart),
+		cmocka_unit_test(a_node_that_left_is_not_in_standby),
 		cmocka_unit_test(failover_picks_by_preference_and_data),
 		cmocka_unit_test(no_failover_without_quorum),
 		cmocka_unit_test(migration_ends_leave_by_phase),
