@@ -269,6 +269,9 @@ static void fact(struct sim *s)
 	struct wire_fact *f = &s->facts[i][byte(s) % 3];
 	uint8_t b = byte(s);
 
+	if (!i)
+		return;         /* no member to probe anything */
+
 	f->role = b % 3;
 	f->mounted = (b >> 2) & 1;
 	f->running = (b >> 3) & 1;
