@@ -11,6 +11,7 @@
 #include "handoff/ipc.h"
 #include "ipc_access.h"
 #include "ipc_peer.h"
+#include "ipc_request.h"
 
 /* One per connection: what the client proved at accept time. */
 struct ipc_client {
@@ -157,50 +158,39 @@ static void reject(qb_ipcs_connection_t *c, int32_t id, int32_t error, const cha
 
 static int32_t on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 {
-	const struct qb_ipc_request_header *req = data;
 	struct ipc_client *cl = qb_ipcs_context_get(c);
-	const char *payload;
-	size_t payload_len;
 	json_object *args, *result = NULL;
-	enum json_tokener_error jerr;
+	const char *bad;
+	int32_t id;
 	int rc;
 
-	if (size < sizeof(*req) || req->size < (int32_t)sizeof(*req) ||
-	    (size_t)req->size > size) {
+	if (ipc_request_parse(data, size, &id, &args, &bad) < 0) {
 		qb_log(LOG_WARNING, "ipc: dropped a malformed request of %zu bytes", size);
-		reject(c, 0, -EINVAL, "malformed request: bad header size");
+		reject(c, id, -EINVAL, bad);
 		return 0;
 	}
-	payload = (const char *)data + sizeof(*req);
-	payload_len = (size_t)req->size - sizeof(*req);
-	if (payload_len == 0 || memchr(payload, '\0', payload_len) == NULL) {
-		reject(c, req->id, -EINVAL, "malformed request: arguments not NUL-terminated");
-		return 0;
-	}
-	args = json_tokener_parse_verbose(payload, &jerr);
-	if (!args || !json_object_is_type(args, json_type_object)) {
-		reject(c, req->id, -EINVAL, "malformed request: arguments are not a JSON object");
-		json_object_put(args);
-		return 0;
-	}
-	if ((handoff_cmd_flags(req->id) & HANDOFF_CMD_WRITE) && !(cl && cl->may_write)) {
+	if ((handoff_cmd_flags(id) & HANDOFF_CMD_WRITE) && !(cl && cl->may_write)) {
 		char why[200];
 		snprintf(why, sizeof(why), "permission denied: '%s' needs root%s%s",
-			 handoff_cmd_name(req->id),
+			 handoff_cmd_name(id),
 			 the_daemon->cfg.have_admin_gid ? " or group " : "",
 			 the_daemon->cfg.admin_group);
-		qb_log(LOG_NOTICE, "ipc: uid %u denied command %d", cl ? (unsigned)cl->uid : 0,
-		       req->id);
-		reject(c, req->id, -EPERM, why);
+		qb_log(LOG_NOTICE, "ipc: uid %u denied command %d", cl ? (unsigned)cl->uid : 0, id);
+		reject(c, id, -EPERM, why);
 		json_object_put(args);
 		return 0;
 	}
-	rc = ctl_command_run(the_daemon, c, req->id, args, &result);
+	if (ipc_request_check_args(id, args, &bad) < 0) {
+		reject(c, id, -EINVAL, bad);
+		json_object_put(args);
+		return 0;
+	}
+	rc = ctl_command_run(the_daemon, c, id, args, &result);
 	if (rc == 1) {      /* answered when the request is decided */
 		json_object_put(args);
 		return 0;
 	}
-	send_response(c, req->id, rc, result);
+	send_response(c, id, rc, result);
 	json_object_put(result);
 	json_object_put(args);
 	return 0;

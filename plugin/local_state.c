@@ -97,7 +97,8 @@ static size_t split(char *line, char **words, size_t max)
 	return n;
 }
 
-static int parse(char *text, struct local_entry **out, size_t *n_out, char *why, size_t why_len)
+int local_state_parse(char *text, struct local_entry **out, size_t *n_out, char *why,
+		      size_t why_len)
 {
 	struct local_entry *v = NULL;
 	size_t n = 0, cap = 0, lineno = 0;
@@ -186,7 +187,7 @@ int local_state_load(const char *path, struct local_entry **out, size_t *n,
 	rc = read_all(path, &text, &len, why, why_len);
 	if (rc != 0)
 		return rc;
-	rc = parse(text, out, n, why, why_len);
+	rc = local_state_parse(text, out, n, why, why_len);
 	free(text);
 	return rc;
 }

@@ -41,6 +41,10 @@ struct local_entry {
  */
 int local_state_load(const char *path, struct local_entry **out, size_t *n,
 		     char *why, size_t why_len);
+/* The same, from the file's TEXT (NUL-terminated; cut up in place):
+ * 0, or -1 with the reason in WHY.  The fuzz tier's entry point. */
+int local_state_parse(char *text, struct local_entry **out, size_t *n, char *why,
+		      size_t why_len);
 /* Write the N entries of V to PATH atomically; 0, or -1 with WHY. */
 int local_state_save(const char *path, const struct local_entry *v, size_t n,
 		     char *why, size_t why_len);

@@ -83,6 +83,30 @@ struct rsm_res *rsm_find(struct rsm *m, const char *name)
 	return NULL;
 }
 
+/* field by field: struct wire_lost has padding */
+static bool same_lost(const struct rsm_res *a, const struct rsm_res *b)
+{
+	if (a->n_lost != b->n_lost)
+		return false;
+	for (size_t k = 0; k < a->n_lost; k++)
+		if (a->lost[k].node != b->lost[k].node || a->lost[k].fence != b->lost[k].fence)
+			return false;
+	return true;
+}
+
+const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b)
+{
+	for (size_t i = 0; i < a->n_res && i < b->n_res; i++) {
+		const struct rsm_res *x = &a->res[i], *y = &b->res[i];
+		if (x->owner != y->owner || x->phase != y->phase || x->epoch != y->epoch ||
+		    x->target != y->target || strcmp(x->last_error, y->last_error) ||
+		    x->dump_epoch != y->dump_epoch || memcmp(x->dump_id, y->dump_id, WIRE_ID_LEN) ||
+		    x->fresh != y->fresh || !same_lost(x, y))
+			return x;
+	}
+	return NULL;
+}
+
 static uint32_t nodeid_of(const struct rsm *m, const char *name)
 {
 	char *end;
@@ -233,6 +257,13 @@ void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_ac
 			node->fence_confirmed = false;   /* back: it is not down now */
 		}
 	}
+	/* A node is in standby as its STATE says while it is a member.  What
+	 * members remember of one that left differs (a restarted member never
+	 * saw it), and the drain counts the moves off standby owners: it
+	 * decided differently on each (found by test/fuzz/fuzz_rsm). */
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (!m->nodes[i].member)
+			m->nodes[i].standby = false;
 	/*
 	 * Messages held for an unfinished sync were delivered to the old
 	 * membership only; a new member never saw them.  Every old member
@@ -562,6 +593,13 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	m->table_gen = max_gen + (m->partition_quorate ? 1 : 0);
 	free_states(m);
 	m->syncing = false;
+	/* The drain must decide alike on every member, but neither its failed
+	 * moves nor the last STANDBY's parallelism is in a STATE: a restarted
+	 * member knows neither (test/fuzz/fuzz_rsm found the tables apart).
+	 * So every merge starts it afresh, one move at a time. */
+	m->standby_parallel = 0;
+	for (size_t i = 0; i < m->n_res; i++)
+		m->res[i].drain_failed = false;
 	rsm_drain(m, out);
 
 	/*

@@ -239,6 +239,11 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		    const struct wire_fact *facts, size_t n_facts);
 
 struct rsm_res *rsm_find(struct rsm *m, const char *name);
+/* The first resource of A whose part of the table differs in B (owner,
+ * phase, epoch, target, last error, dump, freshness, lost owners), or
+ * NULL: the promise above, that members which saw the same order hold the
+ * same table, as the tests check it (test_rsm.c, test/fuzz/fuzz_rsm.c). */
+const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b);
 const struct rsm_node *rsm_node(const struct rsm *m, uint32_t nodeid);
 /* Preference order of R, as nodeids (unknown names skipped). */
 size_t rsm_preference(const struct rsm *m, const struct rsm_res *r, uint32_t *ids, size_t max);
