@@ -230,7 +230,7 @@ static void start_then_running(void **state)
 
 	all_up(s);
 	agree(s);
-	assert_int_equal(s->m[1].version, 2);
+	assert_int_equal(s->m[1].version, 3);
 	request(s, 1, MSG_START, "web", 2);
 	run(s);
 	agree(s);
