@@ -361,6 +361,15 @@ static void mark_foreign(struct rsm *m, const struct rsm_member *sender, uint32_
 		rsm_push(out, ACT_SEND_HELLO, NULL);
 }
 
+static size_t members_on(const struct rsm *m, uint32_t nodeid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_members; i++)
+		n += m->members[i].nodeid == nodeid;
+	return n;
+}
+
 /* Is S's members list the group as it is now (a STATE of this sync's
  * membership, not of one before the last confchg)? */
 static bool snap_current(const struct rsm *m, const struct wire_state *s)
@@ -458,7 +467,7 @@ size_t rsm_silent(const struct rsm *m, struct wire_member *out, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; m->syncing && i < m->n_members && n < max; i++)
+	for (size_t i = 0; i < m->n_members && n < max; i++)
 		if (m->members[i].status == MEMBER_UNKNOWN && !m->members[i].announced)
 			out[n++] = (struct wire_member){ m->members[i].nodeid, m->members[i].pid, 0 };
 	return n;
@@ -871,9 +880,12 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 		return;
 	}
 	/* a joiner: the first STATE of this sync from a member that was a
-	 * handoffd when it began tells who was who then */
+	 * handoffd when it began tells who was who then.  Not from a node
+	 * with a second member: that may be a process forging its node's
+	 * STATE, and the joiner cannot tell which one is the handoffd yet */
 	if (m->learning && m->syncing && snap_current(m, &msg->u.state) &&
-	    snap_status(&msg->u.state, mb->nodeid, mb->pid) == MEMBER_DAEMON)
+	    snap_status(&msg->u.state, mb->nodeid, mb->pid) == MEMBER_DAEMON &&
+	    members_on(m, mb->nodeid) == 1)
 		learn(m, &msg->u.state);
 	log_event(m, MSG_STATE, mb->nodeid, mb->pid, 0, 0);
 	/* A member's quorum came after it sent its STATE as not quorate, or

@@ -299,8 +299,8 @@ void rsm_deliver(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 const struct rsm_member *rsm_member(const struct rsm *m, uint32_t nodeid, uint32_t pid);
 /* "handoffd", "foreign" or "unknown" (not announced yet). */
 const char *rsm_member_status_name(uint8_t status);
-/* The members a FOREIGN may name now: announced nothing in this sync and
- * not known as a handoffd (at most MAX into OUT); 0 outside a sync. */
+/* The members a FOREIGN may name now: announced nothing since the last
+ * sync began and not known as a handoffd (at most MAX into OUT). */
 size_t rsm_silent(const struct rsm *m, struct wire_member *out, size_t max);
 
 /* Build our STATE message: table + FACTS (local facts, one per resource). */
