@@ -715,22 +715,33 @@ static uint64_t now_ms(void)
 }
 
 /*
- * Dropped messages (not from their node's handoffd: rsm.h) are logged with
- * their reason, at most one line every DROP_LOG_MS, so that a process
+ * Dropped messages (not from their node's handoffd, or not decodable: rsm.h)
+ * are logged with their reason, at most DROP_LOG_LINES lines every
+ * DROP_LOG_MS; the next line counts what was left out, so that a process
  * flooding the group cannot flood the log.
  */
 #define DROP_LOG_MS 10000
+#define DROP_LOG_LINES 5
 
 static void log_drops(struct resource_manager *rm)
 {
 	uint64_t n = rm->rsm.n_dropped - rm->drops_logged, now = now_ms();
 
-	if (n == 0 || (rm->drop_log_ms && now - rm->drop_log_ms < DROP_LOG_MS))
+	if (n == 0)
 		return;
-	qb_log(LOG_WARNING, "dropped %llu message%s not sent by its node's handoffd; the last: %s",
-	       (unsigned long long)n, n == 1 ? "" : "s", rm->rsm.drop_why);
+	if (!rm->drop_log_ms || now - rm->drop_log_ms >= DROP_LOG_MS) {
+		rm->drop_log_ms = now;
+		rm->drop_lines = 0;
+	}
+	if (rm->drop_lines == DROP_LOG_LINES)
+		return;
+	rm->drop_lines++;
+	if (n == 1)
+		qb_log(LOG_WARNING, "dropped a message: %s", rm->rsm.drop_why);
+	else
+		qb_log(LOG_WARNING, "dropped %llu messages (not logged one by one); the last: %s",
+		       (unsigned long long)n, rm->rsm.drop_why);
 	rm->drops_logged = rm->rsm.n_dropped;
-	rm->drop_log_ms = now;
 }
 
 static void foreign_check(struct resource_manager *rm);

@@ -60,7 +60,8 @@ struct resource_manager {
 	bool foreign_timer_armed;
 	qb_loop_timer_handle foreign_timer;
 	uint64_t drops_logged;         /* rsm.n_dropped at the last log line */
-	uint64_t drop_log_ms;          /* when that line was written */
+	uint64_t drop_log_ms;          /* when the current window of lines began */
+	unsigned drop_lines;           /* lines written in it */
 	bool state_wait_expired;
 	bool state_timer_armed;
 	qb_loop_timer_handle state_timer;
