@@ -149,17 +149,47 @@ static void run(struct sim *s)
 	s->nq = 0;
 }
 
-static void confchg(struct sim *s, const uint32_t *members, size_t n)
+#define FOREIGN_PID 4242
+
+/* A confchg of the group LIST: a member of pid 0 is a node's handoffd (it
+ * is told, if it runs), any other pid a foreign CPG process. */
+static void confchg_to(struct sim *s, const struct wire_member *list, size_t nl)
 {
+	size_t n = 0;
+
+	for (size_t k = 0; k < nl; k++)
+		n += list[k].pid == 0;
 	/* votequorum's verdict for 3 votes: a majority is quorate */
 	for (int i = 1; i <= N; i++)
 		s->m[i].quorate_now = n * 2 > N;
-	for (size_t k = 0; k < n; k++) {
-		int i = (int)members[k];
+	for (size_t k = 0; k < nl; k++) {
+		int i = (int)list[k].nodeid;
 		size_t before = s->acts[i].n;
-		rsm_confchg(&s->m[i], members, n, &s->acts[i]);
+		if (list[k].pid != 0)
+			continue;
+		rsm_confchg_members(&s->m[i], list, nl, &s->acts[i]);
 		react(s, i, before);
 	}
+}
+
+/* ... of the handoffds of IDS and the foreign processes (node,
+ * FOREIGN_PID) of FOREIGN_ON */
+static void confchg_group(struct sim *s, const uint32_t *ids, size_t n,
+			  const uint32_t *foreign_on, size_t nf)
+{
+	struct wire_member list[8];
+	size_t nl = 0;
+
+	for (size_t k = 0; k < n; k++)
+		list[nl++] = (struct wire_member){ ids[k], 0, 0 };
+	for (size_t k = 0; k < nf; k++)
+		list[nl++] = (struct wire_member){ foreign_on[k], FOREIGN_PID, 0 };
+	confchg_to(s, list, nl);
+}
+
+static void confchg(struct sim *s, const uint32_t *members, size_t n)
+{
+	confchg_group(s, members, n, NULL, 0);
 }
 
 static void all_up(struct sim *s)
@@ -1683,8 +1713,6 @@ static void seed_refuses_a_dump_that_does_not_fit(void **state)
 
 /* ---- who speaks for a node (issue 16) -------------------------------------------- */
 
-#define FOREIGN_PID 4242
-
 /* web RUNNING on node 1, and node 1's facts say so (syncs follow) */
 static struct sim *runs_on_1(void)
 {
@@ -1693,28 +1721,6 @@ static struct sim *runs_on_1(void)
 	s->facts[1][0].mounted = 1;
 	s->facts[1][0].role = ROLE_PRIMARY;
 	return s;
-}
-
-/* A confchg of the group: each handoffd (pid 0) of IDS that runs, and
- * the foreign CPG processes (node, FOREIGN_PID) of FOREIGN_ON. */
-static void confchg_group(struct sim *s, const uint32_t *ids, size_t n,
-			  const uint32_t *foreign_on, size_t nf)
-{
-	struct wire_member list[8];
-	size_t nl = 0;
-
-	for (size_t k = 0; k < n; k++)
-		list[nl++] = (struct wire_member){ ids[k], 0, 0 };
-	for (size_t k = 0; k < nf; k++)
-		list[nl++] = (struct wire_member){ foreign_on[k], FOREIGN_PID, 0 };
-	for (int i = 1; i <= N; i++)
-		s->m[i].quorate_now = n * 2 > N;
-	for (size_t k = 0; k < n; k++) {
-		int i = (int)ids[k];
-		size_t before = s->acts[i].n;
-		rsm_confchg_members(&s->m[i], list, nl, &s->acts[i]);
-		react(s, i, before);
-	}
 }
 
 /* What the daemon's timer does after FOREIGN_AFTER_MS: node FROM names the
@@ -1727,6 +1733,17 @@ static size_t name_silent(struct sim *s, int from)
 	if (msg.u.foreign.n)
 		multicast(s, &msg);
 	return msg.u.foreign.n;
+}
+
+/* The group becomes IDS' handoffds and a silent process on each node of
+ * FOREIGN_ON, and node IDS[0] names the silent ones foreign. */
+static void foreign_named(struct sim *s, const uint32_t *ids, size_t n,
+			  const uint32_t *foreign_on, size_t nf)
+{
+	confchg_group(s, ids, n, foreign_on, nf);
+	run(s);
+	name_silent(s, (int)ids[0]);
+	run(s);
 }
 
 static uint8_t status_of(struct sim *s, int at, uint32_t nodeid, uint32_t pid)
@@ -1911,10 +1928,7 @@ static void a_joiner_learns_who_is_foreign(void **state)
 	(void)state;
 
 	s->up[3] = false;
-	confchg_group(s, two, 2, on3, 1);
-	run(s);
-	name_silent(s, 1);
-	run(s);
+	foreign_named(s, two, 2, on3, 1);
 	agree(s);
 	/* node 2's handoffd restarts: a fresh table */
 	s->up[2] = false;
@@ -1942,7 +1956,7 @@ static void a_joiner_learns_who_is_foreign(void **state)
 static void a_joiner_replays_what_it_took_before_it_knew(void **state)
 {
 	struct sim *s = runs_on_1();
-	const uint32_t ids[] = { 1, 2, 3 }, odd[] = { 1, 3 }, on1[] = { 1 };
+	const uint32_t odd[] = { 1, 3 }, on1[] = { 1 };
 	struct wire_msg forged = { .hdr = { .type = MSG_STATE, .nodeid = 1 } };
 	struct wire_entry e[1] = {
 		{ .name = "web", .owner = 3, .phase = PHASE_RUNNING, .epoch = 50, .last_error = "" },
@@ -1950,13 +1964,8 @@ static void a_joiner_replays_what_it_took_before_it_knew(void **state)
 	(void)state;
 
 	s->up[2] = false;
-	confchg_group(s, odd, 2, on1, 1);
-	run(s);
-	name_silent(s, 1);
-	run(s);
+	foreign_named(s, odd, 2, on1, 1);
 	boot(s, 2);
-	for (int i = 1; i <= N; i++)
-		s->m[i].quorate_now = true;
 	{
 		struct wire_member list[4] = { { 1, 0, 0 }, { 2, 0, 0 }, { 3, 0, 0 },
 					       { 1, FOREIGN_PID, 0 } };
@@ -1967,13 +1976,8 @@ static void a_joiner_replays_what_it_took_before_it_knew(void **state)
 		memcpy(forged.u.state.members, list, sizeof(list));
 		forged.u.state.members[3].status = MEMBER_DAEMON;
 		multicast_pid(s, &forged, FOREIGN_PID);
-		for (int i = 1; i <= N; i++) {
-			size_t before = s->acts[i].n;
-			rsm_confchg_members(&s->m[i], list, 4, &s->acts[i]);
-			react(s, i, before);
-		}
+		confchg_to(s, list, 4);
 	}
-	(void)ids;
 	run(s);
 	agree(s);
 	expect_phase(s, PHASE_RUNNING, 1, 0);
