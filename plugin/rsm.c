@@ -232,6 +232,27 @@ void rsm_free(struct rsm *m)
 
 /* ---- who speaks for a node ---------------------------------------------------- */
 
+/* N's STATE in this sync is *ST (moved), sent by its handoffd PID. */
+static void take_state(struct rsm_node *n, uint32_t pid, struct wire_state *st)
+{
+	if (n->state_seen)
+		free_state(&n->state);
+	n->state = *st;
+	memset(st, 0, sizeof(*st));
+	n->state_pid = pid;
+	n->state_seen = true;
+	n->digest = n->state.config_digest;
+	n->proto_min = n->state.proto_min;
+	n->proto_max = n->state.proto_max;
+	n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
+	n->quorate_now = (n->state.flags & WIRE_STATE_QUORATE_NOW) != 0;
+	n->timing.self_fence_timeout_ms = n->state.self_fence_timeout_ms;
+	n->timing.fence_delay_ms = n->state.fence_delay_ms;
+	n->timing.watchdog_ms = n->state.watchdog_ms;
+	n->timing.detect_ms = n->state.detect_ms;
+	n->timing_seen = true;
+}
+
 static struct rsm_member *member_find(struct rsm *m, uint32_t nodeid, uint32_t pid)
 {
 	for (size_t i = 0; i < m->n_members; i++)
@@ -434,12 +455,10 @@ static void learn(struct rsm *m, const struct wire_state *s)
 	for (size_t i = 0; i < m->n_members; i++) {
 		struct rsm_member *mb = &m->members[i];
 		struct rsm_node *n = node_get(m, mb->nodeid, false);
-		if (!mb->has_parked || !accepted[i] || !n || n->state_seen)
+		if (!mb->has_parked || !accepted[i] || !n || !n->member || n->state_seen ||
+		    !snap_current(m, &mb->parked))
 			continue;
-		n->state = mb->parked;
-		n->state_pid = mb->pid;
-		n->state_seen = true;
-		memset(&mb->parked, 0, sizeof(mb->parked));
+		take_state(n, mb->pid, &mb->parked);
 		mb->has_parked = false;
 	}
 	m->learning = false;
@@ -912,22 +931,7 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 		wire_free(msg);   /* a stale sync, or one before the last confchg */
 		return;
 	}
-	if (n->state_seen)
-		free_state(&n->state);
-	n->state = msg->u.state;
-	n->state_pid = mb->pid;
-	memset(&msg->u.state, 0, sizeof(msg->u.state));
-	n->state_seen = true;
-	n->digest = n->state.config_digest;
-	n->proto_min = n->state.proto_min;
-	n->proto_max = n->state.proto_max;
-	n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
-	n->quorate_now = (n->state.flags & WIRE_STATE_QUORATE_NOW) != 0;
-	n->timing.self_fence_timeout_ms = n->state.self_fence_timeout_ms;
-	n->timing.fence_delay_ms = n->state.fence_delay_ms;
-	n->timing.watchdog_ms = n->state.watchdog_ms;
-	n->timing.detect_ms = n->state.detect_ms;
-	n->timing_seen = true;
+	take_state(n, mb->pid, &msg->u.state);
 	if (all_states_seen(m))
 		merge(m, out);
 }
