@@ -1987,6 +1987,69 @@ static void a_joiner_replays_what_it_took_before_it_knew(void **state)
 	sim_free(s);
 }
 
+/*
+ * Re-admission (doc/protocol.md rule 22).  A handoffd named foreign before
+ * its HELLO was delivered (its loop stalled past the bound) is one again
+ * when its HELLO comes, and says HELLO again when it sees itself named.
+ * A member named foreign on a node without a handoffd that announces
+ * itself later, outside a sync, opens one, and its STATE enters the table.
+ */
+static void a_member_named_foreign_is_readmitted(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t ids[] = { 1, 2, 3 }, two[] = { 1, 2 }, on3[] = { 3 };
+	struct wire_msg msg = { .hdr = { .type = MSG_FOREIGN, .nodeid = 1 } };
+	struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = 3 } };
+	const struct rsm_action *a = NULL;
+	(void)state;
+
+	/* node 3's handoffd restarts; node 1 names it before its HELLO */
+	s->up[3] = false;
+	confchg_group(s, two, 2, NULL, 0);
+	run(s);
+	boot(s, 3);
+	msg.u.foreign.n = 1;
+	msg.u.foreign.m[0] = (struct wire_member){ 3, 0, 0 };
+	multicast(s, &msg);
+	confchg_group(s, ids, 3, NULL, 0);
+	run(s);
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		assert_int_equal(status_of(s, i, 3, 0), MEMBER_DAEMON);
+	assert_true(count(s, 3, ACT_SEND_HELLO) >= 2);   /* at the confchg, and once named */
+	for (size_t k = 0; k < s->acts[2].n && !a; k++)
+		if (s->acts[2].v[k].type == ACT_LOG &&
+		    strstr(s->acts[2].v[k].text, "node 3 pid 0 announced itself after it was marked foreign"))
+			a = &s->acts[2].v[k];
+	assert_non_null(a);
+
+	/* node 3's handoffd is down; a process there was named foreign */
+	s->up[3] = false;
+	foreign_named(s, two, 2, on3, 1);
+	agree(s);
+	assert_false(s->m[1].syncing);
+	assert_false(rsm_node(&s->m[1], 3)->member);
+	/* it announces itself: node 3 has no handoffd, so it speaks for it now */
+	multicast_pid(s, &hello, FOREIGN_PID);
+	run(s);
+	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_DAEMON);
+	assert_true(s->m[1].syncing);             /* a sync opened: it waits for its STATE */
+	assert_true(s->m[2].syncing);
+	{
+		struct wire_msg st = { .hdr = { .type = MSG_STATE, .nodeid = 3 } };
+		rsm_fill_state(&s->m[1], &st.u.state, s->facts[3], 2);
+		st.u.state.n_members = s->m[1].n_snap;
+		memcpy(st.u.state.members, s->m[1].snap, s->m[1].n_snap * sizeof(s->m[1].snap[0]));
+		multicast_pid(s, &st, FOREIGN_PID);
+		free(st.u.state.entries);
+	}
+	run(s);
+	agree(s);
+	assert_true(rsm_node(&s->m[2], 3)->member);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2036,6 +2099,7 @@ int main(void)
 		cmocka_unit_test(forged_migrate_is_dropped),
 		cmocka_unit_test(a_joiner_learns_who_is_foreign),
 		cmocka_unit_test(a_joiner_replays_what_it_took_before_it_knew),
+		cmocka_unit_test(a_member_named_foreign_is_readmitted),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }
