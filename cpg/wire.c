@@ -187,7 +187,8 @@ const char *wire_type_name(unsigned type)
 		[MSG_MIGRATE] = "MIGRATE", [MSG_PREPARED] = "PREPARED",
 		[MSG_RELEASED] = "RELEASED", [MSG_STARTED] = "STARTED",
 		[MSG_ABORT] = "ABORT", [MSG_HANDBACK] = "HANDBACK", [MSG_STANDBY] = "STANDBY",
-		[MSG_FENCE_CONFIRM] = "FENCE_CONFIRM",
+		[MSG_FENCE_CONFIRM] = "FENCE_CONFIRM", [MSG_HELLO] = "HELLO",
+		[MSG_FOREIGN] = "FOREIGN",
 	};
 	return type < MSG__MAX && names[type] ? names[type] : "UNKNOWN";
 }
@@ -255,6 +256,16 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		put_u8(w, f->running);
 		put_u8(w, f->connection);
 	}
+	if (s->n_members > WIRE_MEMBERS_MAX) {
+		w->failed = true;
+		return;
+	}
+	put_u8(w, (uint8_t)s->n_members);
+	for (size_t i = 0; i < s->n_members; i++) {
+		put_u32(w, s->members[i].nodeid);
+		put_u32(w, s->members[i].pid);
+		put_u8(w, s->members[i].status);
+	}
 }
 
 size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
@@ -290,6 +301,19 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 	case MSG_FENCE_CONFIRM:
 		put_u32(&w, msg->u.req.req_id);
 		put_u32(&w, msg->u.req.node);
+		break;
+	case MSG_HELLO:
+		break;
+	case MSG_FOREIGN:
+		if (msg->u.foreign.n == 0 || msg->u.foreign.n > WIRE_MEMBERS_MAX) {
+			w.failed = true;
+			break;
+		}
+		put_u8(&w, (uint8_t)msg->u.foreign.n);
+		for (size_t i = 0; i < msg->u.foreign.n; i++) {
+			put_u32(&w, msg->u.foreign.m[i].nodeid);
+			put_u32(&w, msg->u.foreign.m[i].pid);
+		}
 		break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:
@@ -458,6 +482,19 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	}
 	if (!r->error && s->proto_min > s->proto_max)
 		r->error = "protocol range min > max";
+	s->n_members = get_u8(r);
+	if (!r->error && s->n_members > WIRE_MEMBERS_MAX) {
+		r->error = "too many members";
+		s->n_members = 0;
+		return;
+	}
+	for (size_t i = 0; i < s->n_members && !r->error; i++) {
+		s->members[i].nodeid = get_u32(r);
+		s->members[i].pid = get_u32(r);
+		s->members[i].status = get_u8(r);
+		if (!r->error && (s->members[i].nodeid == 0 || s->members[i].status > MEMBER_FOREIGN))
+			r->error = "member out of range";
+	}
 }
 
 int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
@@ -526,6 +563,19 @@ int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 		msg->u.req.node = get_u32(&r);
 		if (!r.error && msg->u.req.node == 0)
 			r.error = "fence-confirm names no node";
+		break;
+	case MSG_HELLO:
+		break;
+	case MSG_FOREIGN:
+		msg->u.foreign.n = get_u8(&r);
+		if (!r.error && (msg->u.foreign.n == 0 || msg->u.foreign.n > WIRE_MEMBERS_MAX))
+			r.error = "member count out of range";
+		for (size_t i = 0; i < msg->u.foreign.n && !r.error; i++) {
+			msg->u.foreign.m[i].nodeid = get_u32(&r);
+			msg->u.foreign.m[i].pid = get_u32(&r);
+			if (!r.error && msg->u.foreign.m[i].nodeid == 0)
+				r.error = "member out of range";
+		}
 		break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:

@@ -27,6 +27,13 @@
  * (wire_negotiate()); a member whose range does not overlap is ineligible.
  * Version 2 added the dump identity (a STATE entry's flags, dump_epoch and
  * dump_id; PREPARED's migration_id); version 1 is no longer spoken.
+ * Version 3 added who speaks for a node (HELLO, FOREIGN, a STATE's
+ * members; doc/protocol.md, "Who speaks for a node"); version 2 is no
+ * longer spoken: its members cannot tell a handoffd from a foreign CPG
+ * process, so a cluster of both would not agree on the barrier.  A
+ * version 2 handoffd's messages fail to decode here (it is shown as a
+ * foreign member once the bound passes) and ours there: upgrade every
+ * node's handoffd together.
  *
  * Messages (body fields in order):
  *
@@ -51,7 +58,16 @@
  *          (enum wire_lost_fence) } (the lost owners a failover waits
  *          for: each until it is fenced or back) },
  *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
- *          u8 running, u8 connection }
+ *          u8 running, u8 connection },
+ *          u8 n_members (at most WIRE_MEMBERS_MAX), members { u32 nodeid,
+ *          u32 pid, u8 status (enum wire_member_status) }: the CPG group
+ *          as the sender saw it when this sync began, each member with
+ *          what it was then (a handoffd, foreign, not known yet).  A
+ *          joiner knows no history: it takes the first such list of a
+ *          member that was a handoffd then and replays the sync's
+ *          identity events on it (rsm.h, "Who speaks for a node").  A
+ *          STATE whose list is not the receiver's current group is from
+ *          an earlier sync and does not count.
  *          A STATE outside a sync with WIRE_STATE_RESYNC opens a new sync
  *          on every member: the sender's quorum notification came after
  *          it had sent its STATE as not quorate, or, a lost owner back,
@@ -69,6 +85,18 @@
  *          sender that was quorate at the last sync, about a node that is
  *          not a member; every lost-owner entry of NODE counts as fenced
  *          from then on, and every member records it in its history.
+ * HELLO    (no body) a handoffd announces itself: at once when it sees a
+ *          confchg that has it in the group, before it probes for its
+ *          STATE, so that a bound can tell a silent member from a busy
+ *          handoffd.  Accepted from a member of a node that has no other
+ *          handoffd member; from then on that (nodeid, pid) speaks for
+ *          the node (STATE counts as the same announcement).
+ * FOREIGN  u8 n, members { u32 nodeid, u32 pid }: sent by a handoffd when a
+ *          member stayed silent (neither HELLO nor STATE) for
+ *          FOREIGN_AFTER_MS after a sync began.  Every member marks each
+ *          named member that has announced nothing since the current
+ *          sync began as foreign, at the same point of the order, and
+ *          the barrier no longer waits for it.
  * STANDBY  u32 req_id, u32 node, u8 on, u16 parallel: NODE is (on = 1) or
  *          is no longer a place for resources; everything it runs migrates
  *          away, at most PARALLEL at a time (the requester's
@@ -97,8 +125,8 @@
 
 #define WIRE_MAGIC        0x464f4448u
 #define WIRE_HEADER_LEN   24
-#define WIRE_VERSION_MIN  2
-#define WIRE_VERSION_MAX  2
+#define WIRE_VERSION_MIN  3
+#define WIRE_VERSION_MAX  3
 #define WIRE_STR_MAX      255     /* error texts are cut to this */
 #define WIRE_NAME_MAX     63
 #define WIRE_MAX_MSG      (1024 * 1024)
@@ -120,6 +148,8 @@ enum wire_type {
 	MSG_HANDBACK = 11,  /* target: failed after RELEASED, demoted again */
 	MSG_STANDBY = 12,   /* request: a node in (or out of) standby */
 	MSG_FENCE_CONFIRM = 13, /* request: an operator says a lost node is down */
+	MSG_HELLO = 14,     /* a handoffd announces itself (who speaks for a node) */
+	MSG_FOREIGN = 15,   /* these silent group members are not handoffds */
 	MSG__MAX
 };
 
@@ -160,6 +190,20 @@ enum wire_lost_fence {
 /* STATE's timings above this (a day) are refused: no configuration allows
  * them, and their sums must not wrap */
 #define WIRE_TIMING_MAX_MS (24u * 3600u * 1000u)
+
+/* A CPG group member as a STATE's members list names it. */
+enum wire_member_status {
+	MEMBER_UNKNOWN = 0,   /* announced nothing yet */
+	MEMBER_DAEMON = 1,    /* its node's handoffd: it said HELLO or sent a STATE */
+	MEMBER_FOREIGN = 2,   /* silent past the bound (a FOREIGN named it) */
+};
+#define WIRE_MEMBERS_MAX 64   /* CPG_SESSION_MAX_MEMBERS */
+
+struct wire_member {
+	uint32_t nodeid;
+	uint32_t pid;
+	uint8_t status;       /* enum wire_member_status (STATE only) */
+};
 
 struct wire_lost {
 	uint32_t node;
@@ -226,6 +270,14 @@ struct wire_state {
 	 * allocation) */
 	struct wire_lost *lost;
 	size_t n_lost;
+	/* the group when the sender's sync began (version 3) */
+	struct wire_member members[WIRE_MEMBERS_MAX];
+	size_t n_members;
+};
+
+struct wire_foreign {            /* FOREIGN: the silent members it names */
+	struct wire_member m[WIRE_MEMBERS_MAX];
+	size_t n;
 };
 
 struct wire_request {            /* START, STOP, CLEANUP, MIGRATE (node: the target), STANDBY,
@@ -264,11 +316,13 @@ static inline bool wire_is_report(unsigned type)
 
 struct wire_msg {
 	struct wire_header hdr;
+	uint32_t pid;                /* the CPG sender's pid: not on the wire (rsm_deliver_from) */
 	union {
 		struct wire_state state;
 		struct wire_request req;
 		struct wire_result result;
 		struct wire_report report;
+		struct wire_foreign foreign;
 	} u;
 };
 

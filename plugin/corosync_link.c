@@ -108,9 +108,8 @@ static void on_deliver(void *ctx, uint32_t nodeid, uint32_t pid,
 {
 	struct corosync_link *l = ctx;
 
-	(void)pid;
 	if (l->listener && l->listener->deliver)
-		l->listener->deliver(l->listener_ctx, nodeid, msg, len);
+		l->listener->deliver(l->listener_ctx, nodeid, pid, msg, len);
 }
 
 static void on_quorum(void *ctx, bool quorate, struct ring_id ring,

@@ -27,7 +27,7 @@ struct link_listener {
 	void (*connected)(void *ctx);
 	void (*disconnected)(void *ctx);
 	void (*confchg)(void *ctx, const struct cpg_member *members, size_t n);
-	void (*deliver)(void *ctx, uint32_t nodeid, const void *msg, size_t len);
+	void (*deliver)(void *ctx, uint32_t nodeid, uint32_t pid, const void *msg, size_t len);
 	void (*gate)(void *ctx, enum gate_verdict v);   /* on every change of verdict */
 };
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "handoff/ipc.h"
 
@@ -68,7 +69,11 @@ static int process_members(struct handoffd *d, json_object **result)
 		json_object_object_add(m, "name", json_object_new_string(
 			node_names_get(&l->names, sorted[i].nodeid)));
 		json_object_object_add(m, "local", json_object_new_boolean(
-			sorted[i].nodeid == l->local_nodeid));
+			sorted[i].nodeid == l->local_nodeid && sorted[i].pid == (uint32_t)getpid()));
+		/* who speaks for the node: its handoffd, or a foreign CPG
+		 * process (silent past the bound), or not known yet */
+		json_object_object_add(m, "role", json_object_new_string(
+			rm_member_role(&d->rm, sorted[i].nodeid, sorted[i].pid)));
 		json_object_array_add(arr, m);
 	}
 	json_object_object_add(o, "members", arr);

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <qb/qblog.h>
+#include <qb/qbutil.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "handoff/ipc.h"
 #include "drbd_parse.h"
@@ -537,6 +539,11 @@ static void execute(struct resource_manager *rm)
 		case ACT_SEND_STATE:
 			probe_all(rm);
 			break;
+		case ACT_SEND_HELLO: {
+			struct wire_msg hello = { .hdr = { .type = MSG_HELLO } };
+			rm_send(rm, &hello);
+			break;
+		}
 		case ACT_START:
 		case ACT_STOP:
 		case ACT_RELEASE:
@@ -627,6 +634,9 @@ static void on_connected(void *ctx)
 		qb_log(LOG_CRIT, "out of memory for the resource table");
 		return;
 	}
+	/* its messages are checked against the group's (nodeid, pid) too */
+	rm->rsm.local_pid = (uint32_t)getpid();
+	rm->n_silent = 0;
 	/* before the first STATE: it carries what this node kept (S4) */
 	rm_local_state_seed(rm);
 	free(rm->facts);
@@ -699,22 +709,119 @@ static bool membership_changes(struct resource_manager *rm, const uint32_t *ids,
 	return false;
 }
 
+static uint64_t now_ms(void)
+{
+	return qb_util_nano_current_get() / QB_TIME_NS_IN_MSEC;
+}
+
+/*
+ * Dropped messages (not from their node's handoffd, or not decodable: rsm.h)
+ * are logged with their reason, at most DROP_LOG_LINES lines every
+ * DROP_LOG_MS; the next line counts what was left out, so that a process
+ * flooding the group cannot flood the log.
+ */
+#define DROP_LOG_MS 10000
+#define DROP_LOG_LINES 5
+
+static void log_drops(struct resource_manager *rm)
+{
+	uint64_t n = rm->rsm.n_dropped - rm->drops_logged, now = now_ms();
+
+	if (n == 0)
+		return;
+	if (!rm->drop_log_ms || now - rm->drop_log_ms >= DROP_LOG_MS) {
+		rm->drop_log_ms = now;
+		rm->drop_lines = 0;
+	}
+	if (rm->drop_lines == DROP_LOG_LINES)
+		return;
+	rm->drop_lines++;
+	if (n == 1)
+		qb_log(LOG_WARNING, "dropped a message: %s", rm->rsm.drop_why);
+	else
+		qb_log(LOG_WARNING, "dropped %llu messages (not logged one by one); the last: %s",
+		       (unsigned long long)n, rm->rsm.drop_why);
+	rm->drops_logged = rm->rsm.n_dropped;
+}
+
+static void foreign_check(struct resource_manager *rm);
+
+static void foreign_tick(void *data)
+{
+	struct resource_manager *rm = data;
+
+	rm->foreign_timer_armed = false;
+	foreign_check(rm);
+}
+
+/*
+ * A group member that announced nothing in a sync for FOREIGN_AFTER_MS
+ * (by this node's clock) is named in a FOREIGN.  The clock only sends the
+ * message; the decision is its delivery, the same on every member (rsm.h).
+ * Every handoffd may send it: a second one naming the same member changes
+ * nothing.
+ */
+static void foreign_check(struct resource_manager *rm)
+{
+	struct wire_member silent[RSM_MAX_MEMBERS], named[RSM_MAX_MEMBERS];
+	size_t n = 0, nn = 0, kept = 0;
+	uint64_t now = now_ms();
+	const struct rsm_member *me;
+
+	if (rm->ready)
+		n = rsm_silent(&rm->rsm, silent, RSM_MAX_MEMBERS);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t since = now;
+		for (size_t k = 0; k < rm->n_silent; k++)
+			if (rm->silent[k].nodeid == silent[i].nodeid && rm->silent[k].pid == silent[i].pid)
+				since = rm->silent[k].since_ms;
+		rm->silent[kept].nodeid = silent[i].nodeid;
+		rm->silent[kept].pid = silent[i].pid;
+		rm->silent[kept].since_ms = since;
+		kept++;
+		if (now - since >= FOREIGN_AFTER_MS)
+			named[nn++] = silent[i];
+	}
+	rm->n_silent = kept;
+	me = rm->ready ? rsm_member(&rm->rsm, rm->rsm.local_nodeid, rm->rsm.local_pid) : NULL;
+	if (nn && me && me->status == MEMBER_DAEMON) {
+		struct wire_msg msg = { .hdr = { .type = MSG_FOREIGN } };
+		memcpy(msg.u.foreign.m, named, nn * sizeof(named[0]));
+		msg.u.foreign.n = nn;
+		qb_log(LOG_NOTICE, "%zu CPG member%s announced nothing for %u ms (first: node %u pid %u): "
+		       "naming %s foreign", nn, nn == 1 ? "" : "s", FOREIGN_AFTER_MS,
+		       named[0].nodeid, named[0].pid, nn == 1 ? "it" : "them");
+		rm_send(rm, &msg);
+		for (size_t k = 0; k < rm->n_silent; k++)   /* again only after another bound */
+			rm->silent[k].since_ms = now;
+	}
+	if (kept && !rm->foreign_timer_armed) {
+		rm->foreign_timer_armed = true;
+		qb_loop_timer_add(rm->d->loop, QB_LOOP_MED, 500ULL * QB_TIME_NS_IN_MSEC, rm,
+				  foreign_tick, &rm->foreign_timer);
+	}
+}
+
 static void on_confchg(void *ctx, const struct cpg_member *members, size_t n)
 {
 	struct resource_manager *rm = ctx;
 	uint32_t ids[CPG_SESSION_MAX_MEMBERS];
+	struct wire_member list[CPG_SESSION_MAX_MEMBERS];
 
 	if (!rm->ready)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		ids[i] = members[i].nodeid;
+		list[i] = (struct wire_member){ members[i].nodeid, members[i].pid, 0 };
+	}
 	rm->ring_expected = membership_changes(rm, ids, n);
 	rm->confchg_ring = rm->d->link.gate.cpg_ring;
-	rsm_confchg(&rm->rsm, ids, n, &rm->acts);
+	rsm_confchg_members(&rm->rsm, list, n, &rm->acts);
 	execute(rm);     /* a confchg only starts a sync */
+	foreign_check(rm);
 }
 
-static void on_deliver(void *ctx, uint32_t nodeid, const void *buf, size_t len)
+static void on_deliver(void *ctx, uint32_t nodeid, uint32_t pid, const void *buf, size_t len)
 {
 	struct resource_manager *rm = ctx;
 	struct wire_msg msg;
@@ -723,16 +830,22 @@ static void on_deliver(void *ctx, uint32_t nodeid, const void *buf, size_t len)
 	if (!rm->ready)
 		return;
 	if (wire_decode(buf, len, nodeid, &msg, why, sizeof(why)) < 0) {
-		qb_log(LOG_WARNING, "dropped a message from node %u: %s", nodeid, why);
+		/* counted with the others, so that garbage cannot flood the log */
+		rm->rsm.n_dropped++;
+		snprintf(rm->rsm.drop_why, sizeof(rm->rsm.drop_why), "from node %u pid %u: %s",
+			 nodeid, pid, why);
+		log_drops(rm);
 		return;
 	}
-	qb_log(LOG_DEBUG, "deliver %s from node %u (epoch %llu)", wire_type_name(msg.hdr.type),
-	       nodeid, (unsigned long long)msg.hdr.epoch);
+	qb_log(LOG_DEBUG, "deliver %s from node %u pid %u (epoch %llu)", wire_type_name(msg.hdr.type),
+	       nodeid, pid, (unsigned long long)msg.hdr.epoch);
 	{
 		bool was_syncing = rm->rsm.syncing;
-		rsm_deliver(&rm->rsm, &msg, &rm->acts);
+		rsm_deliver_from(&rm->rsm, pid, &msg, &rm->acts);
 		wire_free(&msg);
 		after_event(rm, was_syncing);
+		log_drops(rm);
+		foreign_check(rm);
 	}
 }
 
@@ -786,6 +899,9 @@ void rm_fini(struct resource_manager *rm)
 	if (rm->state_timer_armed)
 		qb_loop_timer_del(rm->d->loop, rm->state_timer);
 	rm->state_timer_armed = false;
+	if (rm->foreign_timer_armed)
+		qb_loop_timer_del(rm->d->loop, rm->foreign_timer);
+	rm->foreign_timer_armed = false;
 	rm_local_state_flush(rm);
 	rm->ready = false;             /* closing the link after this fences nothing */
 	rm_prune_failovers(rm);
@@ -1025,6 +1141,13 @@ int rm_probe(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_objec
 	return 1;
 }
 
+const char *rm_member_role(struct resource_manager *rm, uint32_t nodeid, uint32_t pid)
+{
+	const struct rsm_member *mb = rm->ready ? rsm_member(&rm->rsm, nodeid, pid) : NULL;
+
+	return mb ? rsm_member_status_name(mb->status) : "unknown";
+}
+
 uint32_t rm_node_id(struct resource_manager *rm, const char *nn)
 {
 	uint32_t node = 0;
@@ -1056,8 +1179,17 @@ static uint32_t node_arg(struct resource_manager *rm, json_object *jnode, json_o
 static int send_request(struct resource_manager *rm, qb_ipcs_connection_t *conn, int32_t cmd,
 			struct wire_msg *msg, json_object **result)
 {
-	struct pending_request *p = calloc(1, sizeof(*p));
+	const struct rsm_member *me = rsm_member(&rm->rsm, rm->rsm.local_nodeid, rm->rsm.local_pid);
+	struct pending_request *p;
 
+	/* every member would drop it: it must come from the node's handoffd */
+	if (!me || me->status != MEMBER_DAEMON) {
+		*result = error_doc("this handoffd does not speak for node %u yet (%s in the group); "
+				    "try again", rm->rsm.local_nodeid,
+				    me ? rsm_member_status_name(me->status) : "not");
+		return -EAGAIN;
+	}
+	p = calloc(1, sizeof(*p));
 	if (!p) {
 		*result = error_doc("out of memory");
 		return -ENOMEM;

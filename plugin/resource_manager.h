@@ -53,6 +53,15 @@ struct resource_manager {
 	 * comes after it; until then the gate still speaks of the old ring */
 	bool ring_expected;
 	struct ring_id confchg_ring;   /* the CPG ring when that confchg came */
+	/* who speaks for a node: members silent in a sync, since when (by this
+	 * node's clock), and the timer that names them in a FOREIGN */
+	struct { uint32_t nodeid, pid; uint64_t since_ms; } silent[RSM_MAX_MEMBERS];
+	size_t n_silent;
+	bool foreign_timer_armed;
+	qb_loop_timer_handle foreign_timer;
+	uint64_t drops_logged;         /* rsm.n_dropped at the last log line */
+	uint64_t drop_log_ms;          /* when the current window of lines began */
+	unsigned drop_lines;           /* lines written in it */
 	bool state_wait_expired;
 	bool state_timer_armed;
 	qb_loop_timer_handle state_timer;
@@ -133,6 +142,9 @@ void rm_local_state_flush(struct resource_manager *rm);
 
 void rm_init(struct resource_manager *rm, struct handoffd *d);
 void rm_fini(struct resource_manager *rm);
+
+/* A CPG member as the table sees it: "handoffd", "foreign", "unknown". */
+const char *rm_member_role(struct resource_manager *rm, uint32_t nodeid, uint32_t pid);
 
 /* handoffctl: status into *RESULT; 0 or -errno. */
 int rm_status(struct resource_manager *rm, json_object **result);

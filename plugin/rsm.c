@@ -160,6 +160,7 @@ int rsm_init(struct rsm *m, const struct handoff_config *cfg, uint32_t local_nod
 {
 	memset(m, 0, sizeof(*m));
 	m->local_nodeid = local_nodeid;
+	m->learning = true;        /* it knows nobody yet */
 	m->local_digest = config_digest(cfg);
 	m->timing.self_fence_timeout_ms = cfg->self_fence_timeout_ms;
 	m->timing.fence_delay_ms = cfg->fence_delay_ms;
@@ -210,15 +211,31 @@ void rsm_new_epoch(struct rsm_res *r)
 	r->fresh = false;
 }
 
+static void free_state(struct wire_state *st)
+{
+	struct wire_msg tmp = { .hdr = { .type = MSG_STATE } };
+
+	tmp.u.state = *st;
+	wire_free(&tmp);
+	memset(st, 0, sizeof(*st));
+}
+
+static void free_parked(struct rsm_member *mb)
+{
+	if (mb->has_parked)
+		free_state(&mb->parked);
+	mb->has_parked = false;
+}
+
 static void free_states(struct rsm *m)
 {
 	for (size_t i = 0; i < m->n_nodes; i++) {
-		struct wire_msg tmp = { .hdr = { .type = MSG_STATE } };
-		tmp.u.state = m->nodes[i].state;
-		wire_free(&tmp);
-		memset(&m->nodes[i].state, 0, sizeof(m->nodes[i].state));
+		free_state(&m->nodes[i].state);
 		m->nodes[i].state_seen = false;
+		m->nodes[i].state_pid = 0;
 	}
+	for (size_t i = 0; i < m->n_members; i++)
+		free_parked(&m->members[i]);
 }
 
 static void free_held(struct rsm *m)
@@ -237,25 +254,77 @@ void rsm_free(struct rsm *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* ---- the sync barrier ------------------------------------------------------ */
+/* ---- who speaks for a node ---------------------------------------------------- */
 
-static void start_sync(struct rsm *m, struct rsm_actions *out)
+/* N's STATE in this sync is *ST (moved), sent by its handoffd PID. */
+static void take_state(struct rsm_node *n, uint32_t pid, struct wire_state *st)
 {
-	free_states(m);
-	m->syncing = true;
-	rsm_push(out, ACT_SEND_STATE, NULL);
+	if (n->state_seen)
+		free_state(&n->state);
+	n->state = *st;
+	memset(st, 0, sizeof(*st));
+	n->state_pid = pid;
+	n->state_seen = true;
+	n->digest = n->state.config_digest;
+	n->proto_min = n->state.proto_min;
+	n->proto_max = n->state.proto_max;
+	n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
+	n->quorate_now = (n->state.flags & WIRE_STATE_QUORATE_NOW) != 0;
+	n->timing.self_fence_timeout_ms = n->state.self_fence_timeout_ms;
+	n->timing.fence_delay_ms = n->state.fence_delay_ms;
+	n->timing.watchdog_ms = n->state.watchdog_ms;
+	n->timing.detect_ms = n->state.detect_ms;
+	n->timing_seen = true;
 }
 
-void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_actions *out)
+static struct rsm_member *member_find(struct rsm *m, uint32_t nodeid, uint32_t pid)
+{
+	for (size_t i = 0; i < m->n_members; i++)
+		if (m->members[i].nodeid == nodeid && m->members[i].pid == pid)
+			return &m->members[i];
+	return NULL;
+}
+
+const struct rsm_member *rsm_member(const struct rsm *m, uint32_t nodeid, uint32_t pid)
+{
+	return member_find((struct rsm *)m, nodeid, pid);
+}
+
+const char *rsm_member_status_name(uint8_t status)
+{
+	return status == MEMBER_DAEMON ? "handoffd" : status == MEMBER_FOREIGN ? "foreign" :
+	       "unknown";
+}
+
+/* NODEID's handoffd member other than NOT, or NULL (at most one: S1 needs
+ * one voice per node). */
+static struct rsm_member *daemon_of(struct rsm *m, uint32_t nodeid, const struct rsm_member *not)
+{
+	for (size_t i = 0; i < m->n_members; i++)
+		if (m->members[i].nodeid == nodeid && m->members[i].status == MEMBER_DAEMON &&
+		    &m->members[i] != not)
+			return &m->members[i];
+	return NULL;
+}
+
+/*
+ * A node takes part (the barrier waits for its STATE, the table counts it
+ * as present) while it has a member not marked foreign: its handoffd, or
+ * one that has not announced itself yet.  A node whose only members are
+ * foreign is away, as when its handoffd is down.
+ */
+static void members_to_nodes(struct rsm *m)
 {
 	for (size_t i = 0; i < m->n_nodes; i++)
 		m->nodes[i].member = false;
-	for (size_t i = 0; i < n; i++) {
-		struct rsm_node *node = node_get(m, members[i], true);
-		if (node) {
-			node->member = true;
-			node->fence_confirmed = false;   /* back: it is not down now */
-		}
+	for (size_t i = 0; i < m->n_members; i++) {
+		struct rsm_node *n;
+		if (m->members[i].status == MEMBER_FOREIGN ||
+		    !(n = node_get(m, m->members[i].nodeid, true)))
+			continue;
+		n->member = true;
+		if (m->members[i].status == MEMBER_DAEMON)
+			n->fence_confirmed = false;   /* back: it is not down now */
 	}
 	/* A node is in standby as its STATE says while it is a member.  What
 	 * members remember of one that left differs (a restarted member never
@@ -264,6 +333,224 @@ void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_ac
 	for (size_t i = 0; i < m->n_nodes; i++)
 		if (!m->nodes[i].member)
 			m->nodes[i].standby = false;
+}
+
+static void drop(struct rsm *m, const struct wire_msg *msg, uint32_t pid, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void drop(struct rsm *m, const struct wire_msg *msg, uint32_t pid, const char *fmt, ...)
+{
+	int n;
+	va_list ap;
+
+	m->n_dropped++;
+	n = snprintf(m->drop_why, sizeof(m->drop_why), "%s from node %u pid %u: ",
+		     wire_type_name(msg->hdr.type), msg->hdr.nodeid, pid);
+	if (n < 0 || (size_t)n >= sizeof(m->drop_why))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(m->drop_why + n, sizeof(m->drop_why) - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static void log_event(struct rsm *m, uint8_t type, uint32_t nodeid, uint32_t pid,
+		      uint32_t named_nodeid, uint32_t named_pid)
+{
+	if (!m->learning || m->n_events == RSM_MAX_EVENTS)
+		return;
+	m->events[m->n_events++] = (struct rsm_event){ type, nodeid, pid, named_nodeid, named_pid };
+}
+
+static void start_sync(struct rsm *m, struct rsm_actions *out);
+
+/*
+ * MB announced itself (HELLO or STATE).  False when its node already has
+ * another handoffd member: that one speaks for the node, MB is refused.
+ * A foreign member on a node without a handoffd is one again (a handoffd
+ * whose loop stalled past the bound, restarted: re-admitted); outside a
+ * sync a new one opens, so that its STATE enters the table.
+ */
+static bool announce(struct rsm *m, struct rsm_member *mb, struct rsm_actions *out)
+{
+	bool was_foreign = mb->status == MEMBER_FOREIGN;
+
+	if (daemon_of(m, mb->nodeid, mb))
+		return false;
+	if (mb->status == MEMBER_DAEMON)
+		return true;
+	mb->status = MEMBER_DAEMON;
+	members_to_nodes(m);
+	if (was_foreign && out) {
+		rsm_push_text(out, ACT_LOG, "", 0, 0, true,
+			      "node %u pid %u announced itself after it was marked foreign: "
+			      "it speaks for node %u again", mb->nodeid, mb->pid, mb->nodeid);
+		if (!m->syncing)
+			start_sync(m, out);
+	}
+	return true;
+}
+
+/* A FOREIGN from SENDER names (NODEID, PID): foreign, unless it announced
+ * itself since this sync began.  Every member decides alike: the sync's
+ * beginning and the announcements are points of the agreed order. */
+static void mark_foreign(struct rsm *m, const struct rsm_member *sender, uint32_t nodeid,
+			 uint32_t pid, struct rsm_actions *out)
+{
+	struct rsm_member *mb = member_find(m, nodeid, pid);
+
+	if (!sender || sender->status != MEMBER_DAEMON || !mb || mb->announced ||
+	    mb->status == MEMBER_FOREIGN)
+		return;
+	mb->status = MEMBER_FOREIGN;
+	members_to_nodes(m);
+	if (!out)
+		return;
+	rsm_push_text(out, ACT_LOG, "", 0, 0, false,
+		      "node %u pid %u is in CPG group but announced nothing for %u ms: "
+		      "foreign, ignored (the sync no longer waits for it)",
+		      nodeid, pid, FOREIGN_AFTER_MS);
+	/* ourselves, stalled that long: say who we are again */
+	if (nodeid == m->local_nodeid && pid == m->local_pid)
+		rsm_push(out, ACT_SEND_HELLO, NULL);
+}
+
+static size_t members_on(const struct rsm *m, uint32_t nodeid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_members; i++)
+		n += m->members[i].nodeid == nodeid;
+	return n;
+}
+
+/* Is S's members list the group as it is now (a STATE of this sync's
+ * membership, not of one before the last confchg)? */
+static bool snap_current(const struct rsm *m, const struct wire_state *s)
+{
+	if (s->n_members != m->n_members)
+		return false;
+	for (size_t i = 0; i < s->n_members; i++)
+		if (!rsm_member(m, s->members[i].nodeid, s->members[i].pid))
+			return false;
+	return true;
+}
+
+static uint8_t snap_status(const struct wire_state *s, uint32_t nodeid, uint32_t pid)
+{
+	for (size_t i = 0; i < s->n_members; i++)
+		if (s->members[i].nodeid == nodeid && s->members[i].pid == pid)
+			return s->members[i].status;
+	return MEMBER_UNKNOWN;
+}
+
+/*
+ * A joiner learns who was who when this sync began from S (a STATE of a
+ * member that was a handoffd then), and replays the sync's identity
+ * events on that: its statuses, and which STATEs count, are then those
+ * of every other member, before its barrier can end (it needs that
+ * member's STATE).  A STATE it refused meanwhile was parked for this.
+ */
+static void learn(struct rsm *m, const struct wire_state *s)
+{
+	bool accepted[RSM_MAX_MEMBERS] = { false };
+
+	for (size_t i = 0; i < m->n_members; i++) {
+		m->members[i].status = snap_status(s, m->members[i].nodeid, m->members[i].pid);
+		m->members[i].announced = false;
+	}
+	members_to_nodes(m);
+	for (size_t e = 0; e < m->n_events; e++) {
+		const struct rsm_event *ev = &m->events[e];
+		struct rsm_member *mb = member_find(m, ev->nodeid, ev->pid);
+		if (!mb)
+			continue;
+		if (ev->type == MSG_FOREIGN) {
+			mark_foreign(m, mb, ev->named_nodeid, ev->named_pid, NULL);
+		} else if (announce(m, mb, NULL)) {
+			mb->announced = true;
+			if (ev->type == MSG_STATE)
+				accepted[mb - m->members] = true;
+		}
+	}
+	/* which member's STATE each node holds now */
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		struct rsm_node *n = &m->nodes[i];
+		struct rsm_member *mb;
+		if (!n->state_seen)
+			continue;
+		mb = member_find(m, n->nodeid, n->state_pid);
+		if (!mb || !accepted[mb - m->members]) {
+			free_state(&n->state);
+			n->state_seen = false;
+		}
+	}
+	for (size_t i = 0; i < m->n_members; i++) {
+		struct rsm_member *mb = &m->members[i];
+		struct rsm_node *n = node_get(m, mb->nodeid, false);
+		if (!mb->has_parked || !accepted[i] || !n || !n->member || n->state_seen ||
+		    !snap_current(m, &mb->parked))
+			continue;
+		take_state(n, mb->pid, &mb->parked);
+		mb->has_parked = false;
+	}
+	m->learning = false;
+	m->n_events = 0;
+}
+
+/* ---- the sync barrier ------------------------------------------------------ */
+
+static void start_sync(struct rsm *m, struct rsm_actions *out)
+{
+	free_states(m);
+	m->syncing = true;
+	/* the group as this sync finds it: what a joiner learns from (STATE) */
+	m->n_snap = m->n_members;
+	for (size_t i = 0; i < m->n_members; i++) {
+		m->snap[i] = (struct wire_member){ m->members[i].nodeid, m->members[i].pid,
+						   m->members[i].status };
+		m->members[i].announced = false;
+	}
+	m->n_events = 0;
+	rsm_push(out, ACT_SEND_STATE, NULL);
+}
+
+size_t rsm_silent(const struct rsm *m, struct wire_member *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_members && n < max; i++)
+		if (m->members[i].status == MEMBER_UNKNOWN && !m->members[i].announced)
+			out[n++] = (struct wire_member){ m->members[i].nodeid, m->members[i].pid, 0 };
+	return n;
+}
+
+void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_t n,
+			 struct rsm_actions *out)
+{
+	struct rsm_member next[RSM_MAX_MEMBERS];
+	size_t nn = 0;
+	bool local = false;
+
+	/* the members that stay keep what they are; the ones that join are
+	 * unknown until they announce themselves */
+	for (size_t i = 0; i < n && nn < RSM_MAX_MEMBERS; i++) {
+		struct rsm_member *old = member_find(m, members[i].nodeid, members[i].pid);
+		memset(&next[nn], 0, sizeof(next[nn]));
+		next[nn].nodeid = members[i].nodeid;
+		next[nn].pid = members[i].pid;
+		next[nn].status = old ? old->status : MEMBER_UNKNOWN;
+		nn++;
+		node_get(m, members[i].nodeid, true);
+		local |= members[i].nodeid == m->local_nodeid && members[i].pid == m->local_pid;
+	}
+	for (size_t i = 0; i < m->n_members; i++)
+		free_parked(&m->members[i]);
+	memcpy(m->members, next, nn * sizeof(next[0]));
+	m->n_members = nn;
+	members_to_nodes(m);
+	/* a handoffd says who it is before anything else: the others' bound
+	 * (FOREIGN_AFTER_MS) must not catch it while it probes for its STATE */
+	if (local)
+		rsm_push(out, ACT_SEND_HELLO, NULL);
 	/*
 	 * Messages held for an unfinished sync were delivered to the old
 	 * membership only; a new member never saw them.  Every old member
@@ -280,6 +567,15 @@ void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_ac
 	}
 	free_held(m);
 	start_sync(m, out);
+}
+
+void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n, struct rsm_actions *out)
+{
+	struct wire_member list[RSM_MAX_MEMBERS];
+
+	for (size_t i = 0; i < n && i < RSM_MAX_MEMBERS; i++)
+		list[i] = (struct wire_member){ members[i], 0, 0 };
+	rsm_confchg_members(m, list, n < RSM_MAX_MEMBERS ? n : RSM_MAX_MEMBERS, out);
 }
 
 static int phase_rank(unsigned phase)
@@ -600,6 +896,8 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	m->standby_parallel = 0;
 	for (size_t i = 0; i < m->n_res; i++)
 		m->res[i].drain_failed = false;
+	m->learning = false;       /* what it did not learn, nobody knew */
+	m->n_events = 0;
 	rsm_drain(m, out);
 
 	/*
@@ -630,36 +928,88 @@ static bool all_states_seen(const struct rsm *m)
 static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
 	struct rsm_node *n = node_get(m, msg->hdr.nodeid, false);
+	struct rsm_member *mb = member_find(m, msg->hdr.nodeid, msg->pid);
+	const struct rsm_member *speaker;
 
+	if (!mb || !n) {
+		drop(m, msg, msg->pid, "not a member of the group");
+		wire_free(msg);
+		return;
+	}
+	/* a joiner: the first STATE of this sync from a member that was a
+	 * handoffd when it began tells who was who then.  Not from a node
+	 * with a second member: that may be a process forging its node's
+	 * STATE, and the joiner cannot tell which one is the handoffd yet */
+	if (m->learning && m->syncing && snap_current(m, &msg->u.state) &&
+	    snap_status(&msg->u.state, mb->nodeid, mb->pid) == MEMBER_DAEMON &&
+	    members_on(m, mb->nodeid) == 1)
+		learn(m, &msg->u.state);
+	log_event(m, MSG_STATE, mb->nodeid, mb->pid, 0, 0);
 	/* A member's quorum came after it sent its STATE as not quorate, or
 	 * it let go of what a failover waits for: it asks everyone for a new
 	 * sync, so that the failover is decided now, not at the next confchg
 	 * (L2).  Every member sees this STATE at the same point of the order. */
-	if (n && n->member && !m->syncing && (msg->u.state.flags & WIRE_STATE_RESYNC))
+	if (mb->status == MEMBER_DAEMON && !m->syncing && (msg->u.state.flags & WIRE_STATE_RESYNC))
 		start_sync(m, out);
-	if (!n || !n->member || !m->syncing) {
-		wire_free(msg);   /* from a node that has left, or a stale sync */
+	if (!announce(m, mb, out)) {
+		speaker = daemon_of(m, mb->nodeid, mb);
+		drop(m, msg, msg->pid, "node %u's handoffd is pid %u", mb->nodeid,
+		     speaker ? speaker->pid : 0);
+		if (m->learning) {        /* the replay may accept it after all */
+			free_parked(mb);
+			mb->parked = msg->u.state;
+			mb->has_parked = true;
+			memset(&msg->u.state, 0, sizeof(msg->u.state));
+		}
+		wire_free(msg);
 		return;
 	}
-	if (n->state_seen) {
-		struct wire_msg old = { .hdr = { .type = MSG_STATE } };
-		old.u.state = n->state;
-		wire_free(&old);
+	mb->announced = true;
+	if (!n->member || !m->syncing || !snap_current(m, &msg->u.state)) {
+		wire_free(msg);   /* a stale sync, or one before the last confchg */
+		return;
 	}
-	n->state = msg->u.state;
-	memset(&msg->u.state, 0, sizeof(msg->u.state));
-	n->state_seen = true;
-	n->digest = n->state.config_digest;
-	n->proto_min = n->state.proto_min;
-	n->proto_max = n->state.proto_max;
-	n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
-	n->quorate_now = (n->state.flags & WIRE_STATE_QUORATE_NOW) != 0;
-	n->timing.self_fence_timeout_ms = n->state.self_fence_timeout_ms;
-	n->timing.fence_delay_ms = n->state.fence_delay_ms;
-	n->timing.watchdog_ms = n->state.watchdog_ms;
-	n->timing.detect_ms = n->state.detect_ms;
-	n->timing_seen = true;
+	take_state(n, mb->pid, &msg->u.state);
 	if (all_states_seen(m))
+		merge(m, out);
+}
+
+/* HELLO: the sender announces itself as its node's handoffd. */
+static void receive_hello(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	struct rsm_member *mb = member_find(m, msg->hdr.nodeid, msg->pid);
+	const struct rsm_member *speaker;
+
+	if (!mb) {
+		drop(m, msg, msg->pid, "not a member of the group");
+		return;
+	}
+	log_event(m, MSG_HELLO, mb->nodeid, mb->pid, 0, 0);
+	if (!announce(m, mb, out)) {
+		speaker = daemon_of(m, mb->nodeid, mb);
+		drop(m, msg, msg->pid, "node %u's handoffd is pid %u", mb->nodeid,
+		     speaker ? speaker->pid : 0);
+		return;
+	}
+	mb->announced = true;
+}
+
+/* FOREIGN: the members it names that are still silent are not handoffds;
+ * the barrier may end without them. */
+static void receive_foreign(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	const struct rsm_member *sender = member_find(m, msg->hdr.nodeid, msg->pid);
+
+	for (size_t i = 0; i < msg->u.foreign.n; i++)
+		log_event(m, MSG_FOREIGN, msg->hdr.nodeid, msg->pid, msg->u.foreign.m[i].nodeid,
+			  msg->u.foreign.m[i].pid);
+	if (!sender || sender->status != MEMBER_DAEMON) {
+		drop(m, msg, msg->pid, "not its node's handoffd");
+		return;
+	}
+	for (size_t i = 0; i < msg->u.foreign.n; i++)
+		mark_foreign(m, sender, msg->u.foreign.m[i].nodeid, msg->u.foreign.m[i].pid, out);
+	if (m->syncing && all_states_seen(m))
 		merge(m, out);
 }
 
@@ -870,8 +1220,35 @@ static void process_result(struct rsm *m, struct wire_msg *msg, struct rsm_actio
 	}
 }
 
+/*
+ * Does MSG come from its node's handoffd?  Checked when it is processed
+ * (after the merge for a held one), when every member, a joiner too, knows
+ * the same statuses.  A request of ours that is refused is answered.
+ */
+static bool from_handoffd(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out)
+{
+	const struct rsm_member *mb = member_find(m, msg->hdr.nodeid, msg->pid);
+	const struct rsm_member *speaker = daemon_of(m, msg->hdr.nodeid, NULL);
+
+	if (mb && mb->status == MEMBER_DAEMON)
+		return true;
+	if (speaker)
+		drop(m, msg, msg->pid, "node %u's handoffd is pid %u", msg->hdr.nodeid, speaker->pid);
+	else
+		drop(m, msg, msg->pid, "%s", !mb ? "not a member of the group" :
+		     mb->status == MEMBER_FOREIGN ? "a foreign member" : "it has not announced itself");
+	if (msg->hdr.nodeid == m->local_nodeid && msg->pid == m->local_pid &&
+	    !wire_is_report(msg->hdr.type) && msg->hdr.type != MSG_RESULT)
+		rsm_push_text(out, ACT_REPLY, msg->u.req.resource, 0, msg->u.req.req_id, false,
+			      "this handoffd does not speak for node %u yet; try again",
+			      m->local_nodeid);
+	return false;
+}
+
 static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
+	if (!from_handoffd(m, msg, out))
+		return;
 	switch (msg->hdr.type) {
 	case MSG_START:   process_start(m, msg, out); break;
 	case MSG_STOP:    process_stop(m, msg, out); break;
@@ -893,10 +1270,20 @@ static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out
 	}
 }
 
-void rsm_deliver(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+void rsm_deliver_from(struct rsm *m, uint32_t pid, struct wire_msg *msg,
+		      struct rsm_actions *out)
 {
+	msg->pid = pid;
 	if (msg->hdr.type == MSG_STATE) {
 		receive_state(m, msg, out);
+		return;
+	}
+	if (msg->hdr.type == MSG_HELLO || msg->hdr.type == MSG_FOREIGN) {
+		if (msg->hdr.type == MSG_HELLO)
+			receive_hello(m, msg, out);
+		else
+			receive_foreign(m, msg, out);
+		wire_free(msg);
 		return;
 	}
 	if (m->syncing) {
@@ -905,6 +1292,11 @@ void rsm_deliver(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 	}
 	process(m, msg, out);
 	wire_free(msg);
+}
+
+void rsm_deliver(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
+{
+	rsm_deliver_from(m, 0, msg, out);
 }
 
 void rsm_fill_state(const struct rsm *m, struct wire_state *s,
@@ -961,6 +1353,9 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 	}
 	s->facts = (struct wire_fact *)facts;   /* borrowed: the caller owns them */
 	s->n_facts = n_facts;
+	/* who was who when this sync began: what a joiner learns from */
+	memcpy(s->members, m->snap, m->n_snap * sizeof(m->snap[0]));
+	s->n_members = m->n_snap;
 }
 
 /* ---- history ---------------------------------------------------------------- */

@@ -20,6 +20,24 @@
  * A STATE flagged WIRE_STATE_RESYNC outside a sync opens a new one on
  * every member (a quorum that came late, a lost owner that let go).
  *
+ * Who speaks for a node (doc/protocol.md): the CPG group can hold any
+ * libcpg process, so the rsm keeps every member as (nodeid, pid) with a
+ * status.  A member is its node's handoffd once it announced itself (HELLO,
+ * which a handoffd multicasts at once after every confchg, or a STATE), and
+ * only if its node has no other handoffd member; every other message must
+ * come from that (nodeid, pid), or it is dropped (n_dropped, drop_why).
+ * The barrier waits for the STATE of every node that has a member not
+ * marked foreign.  A member that announced nothing is marked foreign only
+ * by a delivered FOREIGN message, never by a local clock: the daemon's
+ * timer (FOREIGN_AFTER_MS) merely sends it, and every member applies it at
+ * the same point of the order to the named members that have announced
+ * nothing since the sync began.  Status lives on across confchgs; a joiner
+ * learns it from the first STATE of a member that was a handoffd when the
+ * sync began (its members list) and replays the sync's identity events on
+ * it, so that its barrier ends where everyone's does.  A foreign member
+ * that announces itself later, on a node without a handoffd, is one again
+ * (re-admitted: a sync opens when none is under way).
+ *
  * The merge: per resource, the entry of the newest quorate table wins
  * (table_gen), then the one with the highest epoch (epochs only grow
  * through quorum-gated decisions, so it is the newest decision); ties go
@@ -43,6 +61,13 @@
 #include "handoff_conf.h"
 
 #define RSM_MAX_NODES 64
+#define RSM_MAX_MEMBERS WIRE_MEMBERS_MAX
+/* How long a handoffd lets a group member stay silent (no HELLO, no STATE)
+ * in a sync before it multicasts FOREIGN naming it.  A handoffd says HELLO
+ * as it handles the confchg, before any probe, so only a member that is
+ * not a handoffd (or one whose loop stalled this long) is named. */
+#define FOREIGN_AFTER_MS 4000
+#define RSM_MAX_EVENTS 256
 
 /*
  * Timings: what a node advertises in its STATE, so that the others can
@@ -79,6 +104,25 @@ struct rsm_node {
 	char timing_why[160];
 	bool fence_confirmed;     /* a FENCE_CONFIRM since it was last a member */
 	struct wire_state state;  /* its last STATE, until the merge */
+	uint32_t state_pid;       /* ... sent by this member (its handoffd) */
+};
+
+/* A member of the CPG group (enum wire_member_status). */
+struct rsm_member {
+	uint32_t nodeid, pid;
+	uint8_t status;
+	bool announced;           /* HELLO or STATE since the current sync began */
+	/* a joiner's: a STATE it refused before it knew the history (for the
+	 * replay, which may accept it) */
+	bool has_parked;
+	struct wire_state parked;
+};
+
+/* An identity event of the current sync, kept by a joiner for its replay. */
+struct rsm_event {
+	uint8_t type;             /* MSG_HELLO, MSG_STATE or MSG_FOREIGN */
+	uint32_t nodeid, pid;     /* the sender */
+	uint32_t named_nodeid, named_pid;   /* FOREIGN: the member it names */
 };
 
 struct rsm_res {
@@ -110,6 +154,7 @@ struct rsm_res {
 
 enum rsm_action_type {
 	ACT_SEND_STATE,           /* multicast our STATE now */
+	ACT_SEND_HELLO,           /* multicast HELLO now (before probing for STATE) */
 	ACT_START,                /* local: promote, mount, start (epoch) */
 	ACT_STOP,                 /* local: stop, umount, demote (epoch) */
 	ACT_RELEASE,              /* local: we hold it without owning it: stop it */
@@ -189,6 +234,17 @@ struct rsm {
 	bool resync;               /* set by the daemon: the next STATE opens a sync */
 	struct rsm_timing timing;  /* ours; watchdog_ms and detect_ms set by the daemon */
 	bool partition_quorate;    /* the last merge: some member was quorate */
+	/* who speaks for a node (above) */
+	uint32_t local_pid;        /* set by the daemon: getpid() */
+	struct rsm_member members[RSM_MAX_MEMBERS];   /* the CPG group */
+	size_t n_members;
+	struct wire_member snap[RSM_MAX_MEMBERS];     /* ... when this sync began (STATE) */
+	size_t n_snap;
+	bool learning;             /* a joiner before it learned the history */
+	struct rsm_event events[RSM_MAX_EVENTS];      /* the sync's, while learning */
+	size_t n_events;
+	uint64_t n_dropped;        /* messages dropped: not from their node's handoffd */
+	char drop_why[320];        /* the last one's reason */
 };
 
 /* PREPARING, RELEASING, RESTORING or HANDING_BACK. */
@@ -227,12 +283,25 @@ void rsm_free(struct rsm *m);
 bool rsm_seed(struct rsm *m, const char *name, uint64_t epoch, uint64_t dump_epoch,
 	      const uint8_t dump_id[WIRE_ID_LEN]);
 
-/* A CPG confchg: MEMBERS is the new membership. */
+/* A CPG confchg: MEMBERS is the new group ((nodeid, pid); status ignored). */
+void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_t n,
+			 struct rsm_actions *out);
+/* The same with one member of pid 0 per node (the unit tests' cluster). */
 void rsm_confchg(struct rsm *m, const uint32_t *members, size_t n,
 		 struct rsm_actions *out);
-/* A delivered, already validated message (ownership of MSG's allocations
- * passes to the rsm). */
+/* A delivered, already validated message from the group member (its
+ * hdr.nodeid, PID) (ownership of MSG's allocations passes to the rsm). */
+void rsm_deliver_from(struct rsm *m, uint32_t pid, struct wire_msg *msg,
+		      struct rsm_actions *out);
+/* The same from pid 0. */
 void rsm_deliver(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+/* The group member (NODEID, PID), or NULL. */
+const struct rsm_member *rsm_member(const struct rsm *m, uint32_t nodeid, uint32_t pid);
+/* "handoffd", "foreign" or "unknown" (not announced yet). */
+const char *rsm_member_status_name(uint8_t status);
+/* The members a FOREIGN may name now: announced nothing since the last
+ * sync began and not known as a handoffd (at most MAX into OUT). */
+size_t rsm_silent(const struct rsm *m, struct wire_member *out, size_t max);
 
 /* Build our STATE message: table + FACTS (local facts, one per resource). */
 void rsm_fill_state(const struct rsm *m, struct wire_state *s,

@@ -63,18 +63,20 @@ int render_members(FILE *out, FILE *err, json_object *doc, const struct render_o
 	if (o->format == RENDER_TABLE) {
 		fprintf(out, "Group: %s (%zu member%s)\n", str_or(doc, "group", "?"), n,
 			n == 1 ? "" : "s");
-		fprintf(out, "%10s %10s  %s\n", "Node ID", "PID", "Name");
+		fprintf(out, "%10s %10s  %-9s %s\n", "Node ID", "PID", "Role", "Name");
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_object *m = json_object_array_get_idx(members, i);
 		int64_t nodeid = int_or(m, "nodeid", -1), pid = int_or(m, "pid", -1);
 		const char *name = str_or(m, "name", "");
+		/* an older handoffd names no role: every member was taken for one */
+		const char *role = str_or(m, "role", "handoffd");
 
 		if (o->format == RENDER_DELIM)
-			fprintf(out, "%" PRId64 "%s%" PRId64 "%s%s\n", nodeid, o->delim,
-				pid, o->delim, name);
+			fprintf(out, "%" PRId64 "%s%" PRId64 "%s%s%s%s\n", nodeid, o->delim,
+				pid, o->delim, name, o->delim, role);
 		else
-			fprintf(out, "%10" PRId64 " %10" PRId64 "  %s%s\n", nodeid, pid,
+			fprintf(out, "%10" PRId64 " %10" PRId64 "  %-9s %s%s\n", nodeid, pid, role,
 				*name ? name : "-", bool_or(m, "local", 0) ? " (local)" : "");
 	}
 	return 0;

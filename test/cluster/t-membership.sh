@@ -18,10 +18,10 @@ delim_lines() {
 	out=$(ctl 1 members -d :) || return 1
 	echo "$out"
 	[ "$(echo "$out" | wc -l)" -eq 3 ] &&
-	echo "$out" | grep -qx '1:[0-9]*:node1' &&
-	echo "$out" | grep -qx '3:[0-9]*:node3'
+	echo "$out" | grep -qx '1:[0-9]*:node1:handoffd' &&
+	echo "$out" | grep -qx '3:[0-9]*:node3:handoffd'
 }
-check "members -d : prints nodeid:pid:name, one member a line" delim_lines
+check "members -d : prints nodeid:pid:name:role, one member a line" delim_lines
 
 quorum_fields() {
 	local out

@@ -32,6 +32,13 @@
 #     source or target, after 0-0.4 s, or during a dump or restore made slow
 #     (2 s, holding the filesystem as criu does): it ends running on a live
 #     eligible node (L1), from a dump at most once.
+# And, before one action in four, drawn apart from the main sequence (its
+# own generator, so that a seed's actions stay what they were): a foreign
+# CPG member (issue 16, test/cluster/cpg_inject --silent) joins the group
+# on a live node for 6 s, either beside its handoffd while the next action
+# runs, or while that node's handoffd is killed (it holds the sync barrier
+# until a FOREIGN names it), after which the handoffd restarts and its
+# workloads must have been adopted.
 #
 # What "as asked" means after a lost node (kill or isolate): its resources
 # run on a live eligible node within fence_delay + 20 s.  Where
@@ -423,6 +430,53 @@ act_migrate_fault() {
 	node_lost "$kind" "$v" "migration of $r cut by: $kind node$v"
 }
 
+# ---- a foreign CPG member (issue 16) -------------------------------------------------------
+# A side generator (an LCG of its own, seeded from the seed) decides, so
+# that RANDOM, and with it every seed's actions, stays as it was.
+INJECT=$HANDOFF_BUILDDIR/test/cluster/cpg_inject
+FRAND=0
+frnd() { FRAND=$(( (FRAND * 1103515245 + 12345) % 2147483648 )); R=$(( (FRAND / 65536) % $1 )); }
+FOREIGN_PID=
+maybe_foreign() {
+	local n mode
+	frnd 4; [ $R = 0 ] && [ -x "$INJECT" ] || return 0
+	frnd 3; n=$(pick $R "$LIVE")
+	frnd 2; mode=$R
+	if [ $mode = 0 ]; then
+		say "a silent foreign CPG member joins on node$n, beside its handoffd, for 6 s"
+		hc exec "$n" "$INJECT" handoff --silent 6 >/dev/null 2>&1 &
+		FOREIGN_PID=$!
+		return 0
+	fi
+	say "kill -9 handoffd on node$n, and a silent foreign CPG member joins there for 6 s; node$n owned: $(owned_by "$n")"
+	cut_off daemon "$n"
+	hc exec "$n" "$INJECT" handoff --silent 6 >/dev/null 2>&1 &
+	FOREIGN_PID=$!
+	sleep 1
+	# the barrier waits for it at most FOREIGN_AFTER_MS (4 s)
+	step_check "the others' sync ends despite it (members answer within 10 s)" \
+		retry 10 members_foreign "$n"
+	safety
+	wait "$FOREIGN_PID" 2>/dev/null; FOREIGN_PID=
+	[ $seed_failed = 1 ] && return
+	say "handoffd on node$n restarts"
+	hc daemon "$n" start >"$_out" 2>&1 || diag <"$_out"
+	settle "handoffd on node$n back after the foreign member"
+	step_check "its workloads were adopted, not restarted" same_pids
+}
+members_foreign() {   # NODE: a live node's handoffd shows the member on NODE as foreign
+	local q out
+	q=$(pick 0 "$(without "$LIVE" "$1")")
+	out=$(ctl "$q" members -d ,) || return 1
+	echo "$out" | tr '\n' ' '
+	echo "$out" | grep -q "^$1,[0-9]*,[^,]*,foreign\$" && ! echo "$out" | grep -q ',unknown$'
+}
+foreign_gone() {
+	[ -n "$FOREIGN_PID" ] || return 0
+	wait "$FOREIGN_PID" 2>/dev/null; FOREIGN_PID=
+	settle "the foreign member left"
+}
+
 ACTIONS=(start start start stop stop migrate migrate migrate migrate standby
 	kill_node kill_node kill_daemon kill_workload isolate isolate restart_all
 	migrate_fault migrate_fault migrate_fault)
@@ -464,9 +518,14 @@ run_seed() {
 	done
 	settle "both started"
 	RANDOM=$seed
+	FRAND=$((seed * 7919 + 1)) FOREIGN_PID=
 	while [ $seed_failed = 0 ] && [ $k -lt "$n_actions" ]; do
 		k=$((k + 1))
+		maybe_foreign
+		[ $seed_failed = 1 ] && break
 		one_action
+		[ $seed_failed = 1 ] && break
+		foreign_gone
 	done
 	if [ $seed_failed = 1 ]; then
 		failed_seeds="$failed_seeds $seed"

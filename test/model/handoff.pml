@@ -23,7 +23,15 @@
  *  - Quorum follows membership: a side is quorate with 2 of the 3 votes.
  *  - Faults: node crash (the workload, mount and Primary role vanish; the
  *    disk stays) and restart (a fresh handoffd: empty table, no pending
- *    step); one network cut that isolates one node, and its heal.
+ *    step); one network cut that isolates one node, and its heal; a silent
+ *    CPG process (not a handoffd, on a node without one: no vote) joins the
+ *    main side's group while all three nodes are connected: its confchg
+ *    opens a sync whose barrier holds until a FOREIGN, sent by a
+ *    handoffd's timer and delivered to the side, marks it foreign; then the
+ *    side merges (one atomic step, as every member decides at the same
+ *    point of the order) and what was held follows.  Before issue 16 the
+ *    barrier held the side's messages (fw) for ever, and no other
+ *    membership change is modelled after that.
  *  - Steps that take time: a promote, restore or cold start begins
  *    (passes the gate) and ends (its effect) in two steps, so quorum can be
  *    lost while it runs; a running step holds the device or the filesystem
@@ -78,6 +86,8 @@
  *   -DBEFORE_ISSUE15    both, and no failed step: only a running step can
  *                       make a self-fence miss its deadline (issue 15's find)
  *   -DKEEP_CONFIRM      a FENCE_CONFIRM outlives the node's return
+ *   -DBEFORE_ISSUE16    the barrier waits for every group member's STATE:
+ *                       a silent member holds it for ever (no FOREIGN)
  * The real model is checked twice: without a watchdog and with -DWATCHDOG.
  */
 
@@ -96,6 +106,8 @@
 #define MSG_HANDBACK  11
 #define MSG_STANDBY   12
 #define MSG_FENCE_CONFIRM 13
+#define MSG_HELLO     14
+#define MSG_FOREIGN   15
 /* enum phase */
 #define PHASE_STOPPED       0
 #define PHASE_STARTING      1
@@ -111,7 +123,11 @@
  * RESULT (and the phases STARTING, STOPPING) belong to the operator's
  * start/stop, not to this protocol; STANDBY asks every member to MIGRATE
  * each resource off a node, which the model covers by MIGRATE itself.
- * FENCE_CONFIRM is the operator's word that a lost node is fenced. */
+ * FENCE_CONFIRM is the operator's word that a lost node is fenced.
+ * HELLO and FOREIGN say who speaks for a node (doc/protocol.md, rules
+ * 17-22): a handoffd says HELLO in the atomic sync step; FOREIGN is the
+ * ordered message whose delivery marks a silent group member foreign and
+ * ends the barrier it held (the silent member below). */
 
 /* the rules before issue 15, the running step the only fault */
 #ifdef BEFORE_ISSUE15
@@ -137,8 +153,11 @@
 #ifndef MAXCONFIRM
 #define MAXCONFIRM 1    /* handoffctl fence-confirm */
 #endif
+#ifndef MAXFOREIGN
+#define MAXFOREIGN 1    /* silent CPG members that join (testcpg on a node without handoffd) */
+#endif
 #ifndef QCAP
-#define QCAP 6
+#define QCAP 8
 #endif
 
 #define N    3
@@ -194,8 +213,10 @@ byte fc[N];             /* bitmask: lost nodes confirmed fenced (FENCE_CONFIRM),
 /* ---- CPG: one ordered queue per network side (0: main, 1: the cut node) ---- */
 chan q[2] = [QCAP] of { byte, byte, byte, byte };   /* type, sender, epoch, arg */
 
+bit  fw;                /* a silent member holds side 0's sync barrier (not named foreign yet) */
+
 /* ---- environment budgets ---- */
-byte crashes, splits, migs, fails, confirms;
+byte crashes, splits, migs, fails, confirms, foreigns;
 
 /* ---- ghosts (not part of the protocol) ---- */
 bit  fresh;             /* S3: no instance ran since the complete marker was written */
@@ -876,7 +897,7 @@ end:	do
 	   }
 	/* the network cuts node x off */
 	:: atomic {
-		cut == NONE && splits < MAXSPLIT ->
+		cut == NONE && splits < MAXSPLIT && !fw ->
 		if :: x = 0 :: x = 1 :: x = 2 fi;
 		splits++;
 		printf("MODEL: cut %c off\n", 65 + x);
@@ -917,7 +938,7 @@ end:	do
 	   }
 	/* the cut heals: what the cut side had not delivered follows the merge */
 	:: atomic {
-		cut != NONE ->
+		cut != NONE && !fw ->
 		x = cut;
 		printf("MODEL: heal (%c rejoins)\n", 65 + x);
 		cut = NONE;
@@ -930,7 +951,7 @@ end:	do
 	   }
 	/* a node crashes: its workload, mount and Primary role vanish */
 	:: atomic {
-		crashes < MAXCRASH && (up[0] || up[1] || up[2]) ->
+		crashes < MAXCRASH && (up[0] || up[1] || up[2]) && !fw ->
 		if :: up[0] -> x = 0 :: up[1] -> x = 1 :: up[2] -> x = 2 fi;
 		crashes++;
 		printf("MODEL: crash %c\n", 65 + x);
@@ -939,7 +960,7 @@ end:	do
 	   }
 	/* it restarts: a fresh handoffd, the disk as it was */
 	:: atomic {
-		(!up[0] || !up[1] || !up[2]) ->
+		(!up[0] || !up[1] || !up[2]) && !fw ->
 		if :: !up[0] -> x = 0 :: !up[1] -> x = 1 :: !up[2] -> x = 2 fi;
 		printf("MODEL: restart %c\n", 65 + x);
 		up[x] = 1;
@@ -968,6 +989,25 @@ end:	do
 		x = 0; k = 0
 	   }
 #endif
+	/* a silent CPG process joins the main side's group: its confchg opens
+	 * a sync, which waits for it.  A handoffd's timer names it in a
+	 * FOREIGN; its delivery marks it foreign on every member at the same
+	 * point and ends the barrier (the merge).  The model makes the three
+	 * one step: the barrier holding the side's messages meanwhile is no
+	 * more than a delivery that comes later, which the interleavings
+	 * already hold.  Before issue 16 (-DBEFORE_ISSUE16) nothing names it
+	 * and the barrier holds the side's messages for ever (fw). */
+	:: atomic {
+		foreigns < MAXFOREIGN && cut == NONE && up[0] && up[1] && up[2] ->
+		foreigns++;
+		printf("MODEL: a silent CPG process joins side 0: the sync waits for it\n");
+#ifdef BEFORE_ISSUE16
+		fw = 1
+#else
+		printf("MODEL: side 0 delivers FOREIGN: the silent member is foreign, the sync ends\n");
+		confchg(0)
+#endif
+	   }
 	/* DRBD: a resync from a connected peer with the newest data finishes */
 	:: atomic {
 		(RESYNC(0, 1, 2) || RESYNC(1, 0, 2) || RESYNC(2, 0, 1)) ->
@@ -987,7 +1027,7 @@ end:	do
 proctype cpg()
 {
 end:	do
-	:: atomic { nempty(q[0]) -> q[0]?mt, ms, me, ma; c2 = 0; w = NONE; deliver_side() }
+	:: atomic { nempty(q[0]) && !fw -> q[0]?mt, ms, me, ma; c2 = 0; w = NONE; deliver_side() }
 	:: atomic { nempty(q[1]) -> q[1]?mt, ms, me, ma; c2 = 1; w = NONE; deliver_side() }
 	od
 }
@@ -1014,7 +1054,7 @@ end:	do
 	:: atomic {
 		up[n] && stp[n] && HOLDS(n) && !REALQ(n) && !late[n] && (BUSY(n) || (fails < MAXFAIL
 #ifdef WATCHDOG
-		&& crashes < MAXCRASH
+		&& crashes < MAXCRASH && !fw    /* the reset is a membership change */
 #endif
 		)) ->
 		if :: !BUSY(n) -> fails++ :: else fi;

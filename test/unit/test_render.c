@@ -12,9 +12,9 @@
 
 static const char MEMBERS[] =
 	"{\"group\":\"handoff\",\"local_nodeid\":2,\"members\":["
-	"{\"nodeid\":1,\"pid\":101,\"name\":\"node1\",\"local\":false},"
+	"{\"nodeid\":1,\"pid\":101,\"name\":\"node1\",\"local\":false,\"role\":\"handoffd\"},"
 	"{\"nodeid\":2,\"pid\":202,\"name\":\"node2\",\"local\":true},"
-	"{\"nodeid\":3,\"pid\":303,\"name\":\"\",\"local\":false}]}";
+	"{\"nodeid\":3,\"pid\":303,\"name\":\"\",\"local\":false,\"role\":\"foreign\"}]}";
 
 static const char QUORUM[] =
 	"{\"local_nodeid\":1,\"quorate\":true,\"ring_id\":\"1.2c\","
@@ -60,8 +60,11 @@ static void members_table(void **state)
 	(void)state;
 	assert_int_equal(c.rc, 0);
 	assert_non_null(strstr(c.out, "Group: handoff (3 members)\n"));
-	assert_non_null(strstr(c.out, "         2        202  node2 (local)\n"));
-	assert_non_null(strstr(c.out, "         3        303  -\n"));
+	assert_non_null(strstr(c.out, "   Node ID        PID  Role      Name\n"));
+	/* a daemon that names no role (an older one) took every member for a handoffd */
+	assert_non_null(strstr(c.out, "         2        202  handoffd  node2 (local)\n"));
+	/* a CPG process that is not handoffd (issue 16) */
+	assert_non_null(strstr(c.out, "         3        303  foreign   -\n"));
 	done(&c);
 }
 
@@ -70,7 +73,7 @@ static void members_delim(void **state)
 	struct capture c = run(render_members, MEMBERS, RENDER_DELIM, ":");
 	(void)state;
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(c.out, "1:101:node1\n2:202:node2\n3:303:\n");
+	assert_string_equal(c.out, "1:101:node1:handoffd\n2:202:node2:handoffd\n3:303::foreign\n");
 	done(&c);
 }
 
@@ -103,7 +106,7 @@ static void members_mistyped_entries_do_not_crash(void **state)
 		"{\"members\":[{\"nodeid\":\"one\"},7,null]}", RENDER_DELIM, ",");
 	(void)state;
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(c.out, "-1,-1,\n-1,-1,\n-1,-1,\n");
+	assert_string_equal(c.out, "-1,-1,,handoffd\n-1,-1,,handoffd\n-1,-1,,handoffd\n");
 	done(&c);
 }
 

@@ -34,6 +34,7 @@ struct sim {
 	uint32_t watchdog_ms[N + 1];           /* each node's armed watchdog (0: none) */
 	uint8_t *queue[64];
 	size_t qlen[64];
+	uint32_t qpid[64];                     /* the sender's pid: 0 for a handoffd */
 	size_t nq;
 	uint32_t next_req;
 };
@@ -84,14 +85,22 @@ static void sim_free(struct sim *s)
 	free(s);
 }
 
-static void multicast(struct sim *s, const struct wire_msg *msg)
+/* MSG from the group member (its nodeid, PID): a handoffd's pid is 0 here,
+ * any other pid is a foreign CPG process */
+static void multicast_pid(struct sim *s, const struct wire_msg *msg, uint32_t pid)
 {
 	uint8_t *buf;
 	size_t len = wire_encode(msg, WIRE_VERSION_MAX, &buf);
 	assert_true(len > 0);
 	assert_true(s->nq < 64);
 	s->queue[s->nq] = buf;
+	s->qpid[s->nq] = pid;
 	s->qlen[s->nq++] = len;
+}
+
+static void multicast(struct sim *s, const struct wire_msg *msg)
+{
+	multicast_pid(s, msg, 0);
 }
 
 static void send_state(struct sim *s, int i)
@@ -104,12 +113,17 @@ static void send_state(struct sim *s, int i)
 	free(msg.u.state.entries);   /* the facts are borrowed */
 }
 
-/* The daemon's part: carry out ACT_SEND_STATE. */
+/* The daemon's part: carry out ACT_SEND_STATE and ACT_SEND_HELLO. */
 static void react(struct sim *s, int i, size_t from)
 {
-	for (size_t a = from; a < s->acts[i].n; a++)
+	for (size_t a = from; a < s->acts[i].n; a++) {
 		if (s->acts[i].v[a].type == ACT_SEND_STATE)
 			send_state(s, i);
+		if (s->acts[i].v[a].type == ACT_SEND_HELLO) {
+			struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = (uint32_t)i } };
+			multicast(s, &hello);
+		}
+	}
 }
 
 /* Deliver everything queued, in order, to every running member. */
@@ -126,7 +140,7 @@ static void run(struct sim *s)
 			sender = s->queue[q][8];
 			assert_int_equal(wire_decode(s->queue[q], s->qlen[q], sender, &msg, why,
 						     sizeof(why)), 0);
-			rsm_deliver(&s->m[i], &msg, &s->acts[i]);
+			rsm_deliver_from(&s->m[i], s->qpid[q], &msg, &s->acts[i]);
 			react(s, i, before);
 		}
 		free(s->queue[q]);
@@ -135,17 +149,47 @@ static void run(struct sim *s)
 	s->nq = 0;
 }
 
-static void confchg(struct sim *s, const uint32_t *members, size_t n)
+#define FOREIGN_PID 4242
+
+/* A confchg of the group LIST: a member of pid 0 is a node's handoffd (it
+ * is told, if it runs), any other pid a foreign CPG process. */
+static void confchg_to(struct sim *s, const struct wire_member *list, size_t nl)
 {
+	size_t n = 0;
+
+	for (size_t k = 0; k < nl; k++)
+		n += list[k].pid == 0;
 	/* votequorum's verdict for 3 votes: a majority is quorate */
 	for (int i = 1; i <= N; i++)
 		s->m[i].quorate_now = n * 2 > N;
-	for (size_t k = 0; k < n; k++) {
-		int i = (int)members[k];
+	for (size_t k = 0; k < nl; k++) {
+		int i = (int)list[k].nodeid;
 		size_t before = s->acts[i].n;
-		rsm_confchg(&s->m[i], members, n, &s->acts[i]);
+		if (list[k].pid != 0)
+			continue;
+		rsm_confchg_members(&s->m[i], list, nl, &s->acts[i]);
 		react(s, i, before);
 	}
+}
+
+/* ... of the handoffds of IDS and the foreign processes (node,
+ * FOREIGN_PID) of FOREIGN_ON */
+static void confchg_group(struct sim *s, const uint32_t *ids, size_t n,
+			  const uint32_t *foreign_on, size_t nf)
+{
+	struct wire_member list[8];
+	size_t nl = 0;
+
+	for (size_t k = 0; k < n; k++)
+		list[nl++] = (struct wire_member){ ids[k], 0, 0 };
+	for (size_t k = 0; k < nf; k++)
+		list[nl++] = (struct wire_member){ foreign_on[k], FOREIGN_PID, 0 };
+	confchg_to(s, list, nl);
+}
+
+static void confchg(struct sim *s, const uint32_t *members, size_t n)
+{
+	confchg_group(s, members, n, NULL, 0);
 }
 
 static void all_up(struct sim *s)
@@ -229,7 +273,7 @@ static void start_then_running(void **state)
 
 	all_up(s);
 	agree(s);
-	assert_int_equal(s->m[1].version, 2);
+	assert_int_equal(s->m[1].version, 3);
 	request(s, 1, MSG_START, "web", 2);
 	run(s);
 	agree(s);
@@ -1729,6 +1773,346 @@ static void seed_refuses_a_dump_that_does_not_fit(void **state)
 	sim_free(s);
 }
 
+
+/* ---- who speaks for a node (issue 16) -------------------------------------------- */
+
+/* web RUNNING on node 1, and node 1's facts say so (syncs follow) */
+static struct sim *runs_on_1(void)
+{
+	struct sim *s = running_on_1();
+	s->facts[1][0].running = 1;
+	s->facts[1][0].mounted = 1;
+	s->facts[1][0].role = ROLE_PRIMARY;
+	return s;
+}
+
+/* What the daemon's timer does after FOREIGN_AFTER_MS: node FROM names the
+ * members it finds silent. */
+static size_t name_silent(struct sim *s, int from)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_FOREIGN, .nodeid = (uint32_t)from } };
+
+	msg.u.foreign.n = rsm_silent(&s->m[from], msg.u.foreign.m, WIRE_MEMBERS_MAX);
+	if (msg.u.foreign.n)
+		multicast(s, &msg);
+	return msg.u.foreign.n;
+}
+
+/* The group becomes IDS' handoffds and a silent process on each node of
+ * FOREIGN_ON, and node IDS[0] names the silent ones foreign. */
+static void foreign_named(struct sim *s, const uint32_t *ids, size_t n,
+			  const uint32_t *foreign_on, size_t nf)
+{
+	confchg_group(s, ids, n, foreign_on, nf);
+	run(s);
+	name_silent(s, (int)ids[0]);
+	run(s);
+}
+
+static uint8_t status_of(struct sim *s, int at, uint32_t nodeid, uint32_t pid)
+{
+	const struct rsm_member *mb = rsm_member(&s->m[at], nodeid, pid);
+	assert_non_null(mb);
+	return mb->status;
+}
+
+/*
+ * A CPG process that joins the group on a node whose handoffd is down and
+ * says nothing (corosync's testcpg).  Before issue 16 every sync waited
+ * for its STATE for ever: the STOP below was held and never decided.
+ * Now the barrier waits until a FOREIGN, sent by a handoffd's timer and
+ * delivered to all, names it; then the STOP is decided everywhere alike.
+ */
+static void silent_member_is_named_foreign(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t two[] = { 1, 2 }, on3[] = { 3 };
+	const struct rsm_action *a;
+	(void)state;
+
+	s->up[3] = false;
+	confchg_group(s, two, 2, NULL, 0);
+	run(s);
+	agree(s);
+	confchg_group(s, two, 2, on3, 1);      /* testcpg on node 3 */
+	request(s, 2, MSG_STOP, "web", 0);
+	run(s);
+	/* it holds the barrier: the STOP waits */
+	assert_true(s->m[1].syncing);
+	assert_true(s->m[2].syncing);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_true(rsm_node(&s->m[1], 3)->member);
+	/* the timer of node 1 names it; its delivery decides */
+	assert_int_equal(name_silent(s, 1), 1);
+	run(s);
+	agree(s);
+	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_int_equal(status_of(s, 2, 3, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_false(rsm_node(&s->m[2], 3)->member);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STOPPING);
+	a = last(s, 2, ACT_REPLY);
+	assert_non_null(a);
+	assert_true(a->ok);
+	/* logged once, on every member */
+	a = last(s, 1, ACT_LOG);
+	assert_non_null(a);
+	assert_non_null(strstr(a->text, "node 3 pid 4242 is in CPG group but announced nothing"));
+	/* a second FOREIGN changes nothing; the next sync does not wait for it */
+	assert_int_equal(name_silent(s, 2), 0);
+	confchg_group(s, two, 2, on3, 1);
+	run(s);
+	agree(s);
+	sim_free(s);
+}
+
+/* A FOREIGN names only a member that announced nothing in this sync:
+ * one that said HELLO meanwhile (a handoffd that was slow, or a FOREIGN
+ * sent before its HELLO was delivered) stays, on every member alike. */
+static void foreign_spares_a_member_that_announced_itself(void **state)
+{
+	struct sim *s = sim_new();
+	const uint32_t two[] = { 1, 2 };
+	struct wire_msg msg = { .hdr = { .type = MSG_FOREIGN, .nodeid = 1 } };
+	(void)state;
+
+	s->up[3] = false;
+	confchg_group(s, two, 2, NULL, 0);
+	run(s);
+	/* node 3's handoffd joins; node 1 names it before its HELLO arrives */
+	s->up[3] = true;
+	{
+		const uint32_t ids[] = { 1, 2, 3 };
+		confchg_group(s, ids, 3, NULL, 0);
+	}
+	msg.u.foreign.n = 1;
+	msg.u.foreign.m[0] = (struct wire_member){ 3, 0, 0 };
+	/* the queue: HELLO and STATE of 1, 2, 3 in that order; the FOREIGN after them */
+	multicast(s, &msg);
+	run(s);
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		assert_int_equal(status_of(s, i, 3, 0), MEMBER_DAEMON);
+	assert_true(rsm_node(&s->m[1], 3)->member);
+	sim_free(s);
+}
+
+/*
+ * A second CPG process on a member node forges a STATE as that node: a
+ * table_gen far ahead and web RUNNING on node 2 at epoch 99.  Before
+ * issue 16 its pid was ignored and the merge took its table.  Now node
+ * 2's handoffd speaks for node 2; the forged STATE is dropped with a
+ * reason, and the table is what it was.
+ */
+static void forged_state_from_a_second_pid_is_dropped(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t ids[] = { 1, 2, 3 }, on2[] = { 2 };
+	struct wire_msg forged = { .hdr = { .type = MSG_STATE, .nodeid = 2 } };
+	struct wire_entry e[2] = {
+		{ .name = "web", .owner = 2, .phase = PHASE_RUNNING, .epoch = 99, .last_error = "" },
+		{ .name = "db", .owner = 2, .phase = PHASE_RUNNING, .epoch = 99, .last_error = "" },
+	};
+	struct wire_fact f[2] = { { .name = "web", .running = 1, .role = ROLE_PRIMARY },
+				  { .name = "db", .running = 1 } };
+	(void)state;
+
+	confchg_group(s, ids, 3, on2, 1);
+	forged.u.state = (struct wire_state){ .proto_min = 3, .proto_max = 3,
+		.config_digest = s->m[2].local_digest, .flags = WIRE_STATE_QUORATE_NOW,
+		.table_gen = 1000, .entries = e, .n_entries = 2, .facts = f, .n_facts = 2 };
+	/* it even names the group right, claiming to be node 2's handoffd */
+	forged.u.state.n_members = 4;
+	for (size_t k = 0; k < 3; k++)
+		forged.u.state.members[k] = (struct wire_member){ ids[k], 0, MEMBER_DAEMON };
+	forged.u.state.members[3] = (struct wire_member){ 2, FOREIGN_PID, MEMBER_DAEMON };
+	multicast_pid(s, &forged, FOREIGN_PID);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	assert_int_equal(res(s, 1, "web")->epoch, 1);
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_STOPPED);
+	assert_true(s->m[1].table_gen < 1000);
+	assert_true(s->m[3].n_dropped > 0);
+	assert_non_null(strstr(s->m[3].drop_why, "STATE from node 2 pid 4242: node 2's handoffd is pid 0"));
+	/* it is still unknown (a refused announcement is none): the timer names it */
+	assert_int_equal(status_of(s, 1, 2, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_int_equal(name_silent(s, 1), 1);
+	run(s);
+	assert_int_equal(status_of(s, 3, 2, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_true(rsm_node(&s->m[1], 2)->member);     /* node 2's handoffd speaks on */
+	sim_free(s);
+}
+
+/*
+ * The same process forges requests: a MIGRATE (and a HELLO first, to
+ * claim the node).  Before issue 16 the MIGRATE was accepted as node 1's,
+ * skipping handoffctl's admin check.  Now it is dropped, and web stays.
+ */
+static void forged_migrate_is_dropped(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t ids[] = { 1, 2, 3 }, on1[] = { 1 };
+	struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = 1 } };
+	struct wire_msg mig = { .hdr = { .type = MSG_MIGRATE, .nodeid = 1 } };
+	uint64_t dropped;
+	(void)state;
+
+	confchg_group(s, ids, 3, on1, 1);
+	run(s);
+	agree(s);          /* node 1 has its handoffd: the sync does not wait */
+	dropped = s->m[2].n_dropped;
+	multicast_pid(s, &hello, FOREIGN_PID);
+	mig.u.req.req_id = 7;
+	mig.u.req.node = 2;
+	snprintf(mig.u.req.resource, sizeof(mig.u.req.resource), "web");
+	multicast_pid(s, &mig, FOREIGN_PID);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	assert_int_equal(count(s, 2, ACT_PREPARE), 0);
+	assert_int_equal(s->m[2].n_dropped, dropped + 2);
+	assert_non_null(strstr(s->m[2].drop_why, "MIGRATE from node 1 pid 4242: node 1's handoffd is pid 0"));
+	/* node 1's handoffd did not send it: nobody answers a handoffctl */
+	assert_null(last(s, 1, ACT_REPLY) && last(s, 1, ACT_REPLY)->req_id == 7 ?
+		    last(s, 1, ACT_REPLY) : NULL);
+	sim_free(s);
+}
+
+/*
+ * A handoffd that joins knows no history: here a foreign process sits on
+ * node 3 (its handoffd down), named foreign long ago, when node 2's
+ * handoffd restarts.  Node 2 learns from node 1's STATE that it is
+ * foreign; without that it would wait for node 3's STATE for ever while
+ * node 1 merged (the tables would part).
+ */
+static void a_joiner_learns_who_is_foreign(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t two[] = { 1, 2 }, one[] = { 1 }, on3[] = { 3 };
+	(void)state;
+
+	s->up[3] = false;
+	foreign_named(s, two, 2, on3, 1);
+	agree(s);
+	/* node 2's handoffd restarts: a fresh table */
+	s->up[2] = false;
+	confchg_group(s, one, 1, on3, 1);
+	run(s);
+	boot(s, 2);
+	confchg_group(s, two, 2, on3, 1);
+	assert_int_equal(status_of(s, 2, 3, FOREIGN_PID), MEMBER_UNKNOWN);
+	run(s);
+	agree(s);
+	assert_int_equal(status_of(s, 2, 3, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_int_equal(status_of(s, 2, 1, 0), MEMBER_DAEMON);
+	assert_false(s->m[2].learning);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	sim_free(s);
+}
+
+/*
+ * A joiner that got a forged STATE (a second process on node 1) before
+ * it knew node 1's handoffd: it took the forger for node 1 at first; node
+ * 3's STATE teaches it the history, the replay refuses the forger and
+ * accepts node 1's handoffd, whose STATE it had parked.  Its barrier ends
+ * where everyone's does, with the same table.
+ */
+static void a_joiner_replays_what_it_took_before_it_knew(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t odd[] = { 1, 3 }, on1[] = { 1 };
+	struct wire_msg forged = { .hdr = { .type = MSG_STATE, .nodeid = 1 } };
+	struct wire_entry e[1] = {
+		{ .name = "web", .owner = 3, .phase = PHASE_RUNNING, .epoch = 50, .last_error = "" },
+	};
+	(void)state;
+
+	s->up[2] = false;
+	foreign_named(s, odd, 2, on1, 1);
+	boot(s, 2);
+	{
+		struct wire_member list[4] = { { 1, 0, 0 }, { 2, 0, 0 }, { 3, 0, 0 },
+					       { 1, FOREIGN_PID, 0 } };
+		/* the forger's STATE comes first, before any HELLO */
+		forged.u.state = (struct wire_state){ .proto_min = 3, .proto_max = 3,
+			.config_digest = s->m[2].local_digest, .table_gen = 1000,
+			.entries = e, .n_entries = 1, .n_members = 4 };
+		memcpy(forged.u.state.members, list, sizeof(list));
+		forged.u.state.members[3].status = MEMBER_DAEMON;
+		multicast_pid(s, &forged, FOREIGN_PID);
+		confchg_to(s, list, 4);
+	}
+	run(s);
+	agree(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	assert_int_equal(res(s, 2, "web")->epoch, 1);
+	assert_int_equal(status_of(s, 2, 1, 0), MEMBER_DAEMON);
+	assert_int_equal(status_of(s, 2, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	sim_free(s);
+}
+
+/*
+ * Re-admission (doc/protocol.md rule 22).  A handoffd named foreign before
+ * its HELLO was delivered (its loop stalled past the bound) is one again
+ * when its HELLO comes, and says HELLO again when it sees itself named.
+ * A member named foreign on a node without a handoffd that announces
+ * itself later, outside a sync, opens one, and its STATE enters the table.
+ */
+static void a_member_named_foreign_is_readmitted(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t ids[] = { 1, 2, 3 }, two[] = { 1, 2 }, on3[] = { 3 };
+	struct wire_msg msg = { .hdr = { .type = MSG_FOREIGN, .nodeid = 1 } };
+	struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = 3 } };
+	const struct rsm_action *a = NULL;
+	(void)state;
+
+	/* node 3's handoffd restarts; node 1 names it before its HELLO */
+	s->up[3] = false;
+	confchg_group(s, two, 2, NULL, 0);
+	run(s);
+	boot(s, 3);
+	msg.u.foreign.n = 1;
+	msg.u.foreign.m[0] = (struct wire_member){ 3, 0, 0 };
+	multicast(s, &msg);
+	confchg_group(s, ids, 3, NULL, 0);
+	run(s);
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		assert_int_equal(status_of(s, i, 3, 0), MEMBER_DAEMON);
+	assert_true(count(s, 3, ACT_SEND_HELLO) >= 2);   /* at the confchg, and once named */
+	for (size_t k = 0; k < s->acts[2].n && !a; k++)
+		if (s->acts[2].v[k].type == ACT_LOG &&
+		    strstr(s->acts[2].v[k].text, "node 3 pid 0 announced itself after it was marked foreign"))
+			a = &s->acts[2].v[k];
+	assert_non_null(a);
+
+	/* node 3's handoffd is down; a process there was named foreign */
+	s->up[3] = false;
+	foreign_named(s, two, 2, on3, 1);
+	agree(s);
+	assert_false(s->m[1].syncing);
+	assert_false(rsm_node(&s->m[1], 3)->member);
+	/* it announces itself: node 3 has no handoffd, so it speaks for it now */
+	multicast_pid(s, &hello, FOREIGN_PID);
+	run(s);
+	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_DAEMON);
+	assert_true(s->m[1].syncing);             /* a sync opened: it waits for its STATE */
+	assert_true(s->m[2].syncing);
+	{
+		struct wire_msg st = { .hdr = { .type = MSG_STATE, .nodeid = 3 } };
+		rsm_fill_state(&s->m[1], &st.u.state, s->facts[3], 2);
+		st.u.state.n_members = s->m[1].n_snap;
+		memcpy(st.u.state.members, s->m[1].snap, s->m[1].n_snap * sizeof(s->m[1].snap[0]));
+		multicast_pid(s, &st, FOREIGN_PID);
+		free(st.u.state.entries);
+	}
+	run(s);
+	agree(s);
+	assert_true(rsm_node(&s->m[2], 3)->member);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1774,6 +2158,13 @@ int main(void)
 		cmocka_unit_test(prepared_names_the_dump),
 		cmocka_unit_test(merge_takes_the_newest_kept_epoch),
 		cmocka_unit_test(seed_refuses_a_dump_that_does_not_fit),
+		cmocka_unit_test(silent_member_is_named_foreign),
+		cmocka_unit_test(foreign_spares_a_member_that_announced_itself),
+		cmocka_unit_test(forged_state_from_a_second_pid_is_dropped),
+		cmocka_unit_test(forged_migrate_is_dropped),
+		cmocka_unit_test(a_joiner_learns_who_is_foreign),
+		cmocka_unit_test(a_joiner_replays_what_it_took_before_it_knew),
+		cmocka_unit_test(a_member_named_foreign_is_readmitted),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }

@@ -25,7 +25,7 @@ static size_t encode_state(uint8_t **buf, uint32_t nodeid)
 	struct wire_msg m = { .hdr = { .type = MSG_STATE, .nodeid = nodeid, .epoch = 0 } };
 
 	m.u.state = (struct wire_state){
-		.proto_min = 2, .proto_max = 2, .config_digest = 0x1122334455667788ull,
+		.proto_min = 3, .proto_max = 3, .config_digest = 0x1122334455667788ull,
 		.flags = WIRE_STATE_QUORATE_SEEN, .quorate_ring_nodeid = 1,
 		.table_gen = 0x2c, .entries = entries, .n_entries = 2,
 		.facts = facts, .n_facts = 1,
@@ -48,7 +48,7 @@ static void state_roundtrip(void **state)
 	assert_int_equal(buf[12] | buf[13] << 8, len);
 	assert_int_equal(wire_decode(buf, len, 2, &m, why, sizeof(why)), 0);
 	assert_int_equal(m.hdr.type, MSG_STATE);
-	assert_int_equal(m.hdr.version, 2);
+	assert_int_equal(m.hdr.version, 3);
 	assert_int_equal(m.u.state.config_digest, 0x1122334455667788ull);
 	assert_int_equal(m.u.state.table_gen, 0x2c);
 	assert_int_equal(m.u.state.n_entries, 2);
@@ -227,7 +227,7 @@ static void fencing_fields(void **state)
 	(void)state;
 
 	m.u.state = (struct wire_state){
-		.proto_min = 2, .proto_max = 2, .flags = WIRE_STATE_RESYNC,
+		.proto_min = 3, .proto_max = 3, .flags = WIRE_STATE_RESYNC,
 		.self_fence_timeout_ms = 30000, .fence_delay_ms = 60000, .watchdog_ms = 10000,
 		.detect_ms = 2200, .entries = entries, .n_entries = 2, .lost = lost, .n_lost = 3,
 	};
@@ -249,8 +249,9 @@ static void fencing_fields(void **state)
 	assert_int_equal(d.u.state.lost[d.u.state.entries[1].lost_first].fence, LOST_WATCHDOG);
 	wire_free(&d);
 	/* db's lost owner ends the entries: its fence byte comes right
-	 * before n_facts (2 bytes, no facts follow) */
-	at = len - 2 - 1;
+	 * before n_facts (2 bytes, no facts follow) and n_members (1 byte,
+	 * no members follow) */
+	at = len - 1 - 2 - 1;
 	buf[at] = 7;
 	expect_reject(buf, len, 1, "lost owner out of range");
 	buf[at] = LOST_WATCHDOG;
@@ -287,6 +288,72 @@ static void fencing_fields(void **state)
 	assert_string_equal(wire_type_name(MSG_FENCE_CONFIRM), "FENCE_CONFIRM");
 }
 
+/* Issue 16: who speaks for a node.  HELLO has no body; FOREIGN names
+ * members; a STATE carries the group as its sync found it. */
+static void identity_messages(void **state)
+{
+	struct wire_msg m = { .hdr = { .type = MSG_HELLO, .nodeid = 3 } }, d;
+	uint8_t *buf;
+	size_t len;
+	char why[256];
+	(void)state;
+
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(len, WIRE_HEADER_LEN);
+	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.hdr.type, MSG_HELLO);
+	assert_string_equal(wire_type_name(MSG_HELLO), "HELLO");
+	free(buf);
+
+	m = (struct wire_msg){ .hdr = { .type = MSG_FOREIGN, .nodeid = 1 } };
+	m.u.foreign.n = 2;
+	m.u.foreign.m[0] = (struct wire_member){ 3, 4242, 0 };
+	m.u.foreign.m[1] = (struct wire_member){ 2, 0x01020304, 0 };
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(len, WIRE_HEADER_LEN + 1 + 2 * 8);
+	assert_int_equal(buf[WIRE_HEADER_LEN], 2);
+	assert_int_equal(buf[WIRE_HEADER_LEN + 1 + 8 + 4], 0x04);   /* little-endian pid */
+	assert_int_equal(wire_decode(buf, len, 1, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.foreign.n, 2);
+	assert_int_equal(d.u.foreign.m[0].nodeid, 3);
+	assert_int_equal(d.u.foreign.m[0].pid, 4242);
+	assert_int_equal(d.u.foreign.m[1].pid, 0x01020304);
+	buf[WIRE_HEADER_LEN + 1] = buf[WIRE_HEADER_LEN + 2] = 0;      /* node 0 */
+	expect_reject(buf, len, 1, "member out of range");
+	buf[WIRE_HEADER_LEN] = 0;
+	expect_reject(buf, len, 1, "member count out of range");
+	buf[WIRE_HEADER_LEN] = WIRE_MEMBERS_MAX + 1;
+	expect_reject(buf, len, 1, "member count out of range");
+	free(buf);
+	assert_string_equal(wire_type_name(MSG_FOREIGN), "FOREIGN");
+	m.u.foreign.n = 0;
+	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
+	m.u.foreign.n = WIRE_MEMBERS_MAX + 1;
+	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
+
+	m = (struct wire_msg){ .hdr = { .type = MSG_STATE, .nodeid = 2 } };
+	m.u.state.proto_min = m.u.state.proto_max = 3;
+	m.u.state.n_members = 3;
+	m.u.state.members[0] = (struct wire_member){ 1, 100, MEMBER_DAEMON };
+	m.u.state.members[1] = (struct wire_member){ 2, 200, MEMBER_UNKNOWN };
+	m.u.state.members[2] = (struct wire_member){ 3, 300, MEMBER_FOREIGN };
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.state.n_members, 3);
+	assert_int_equal(d.u.state.members[0].pid, 100);
+	assert_int_equal(d.u.state.members[0].status, MEMBER_DAEMON);
+	assert_int_equal(d.u.state.members[2].nodeid, 3);
+	assert_int_equal(d.u.state.members[2].status, MEMBER_FOREIGN);
+	wire_free(&d);
+	buf[len - 1] = 3;                       /* the last member's status */
+	expect_reject(buf, len, 2, "member out of range");
+	buf[len - 1 - 9 * 3] = WIRE_MEMBERS_MAX + 1;   /* n_members */
+	expect_reject(buf, len, 2, "too many members");
+	free(buf);
+	m.u.state.n_members = WIRE_MEMBERS_MAX + 1;
+	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
+}
+
 static void header_checks(void **state)
 {
 	uint8_t *buf;
@@ -303,11 +370,14 @@ static void header_checks(void **state)
 	expect_reject(copy, len, 2, "bad magic");
 
 	memcpy(copy, buf, len);
-	/* version 1 knew no dump ids: it is not spoken any more */
+	/* version 1 knew no dump ids, version 2 no group members (who
+	 * speaks for a node): neither is spoken any more */
 	copy[4] = 1;
-	expect_reject(copy, len, 2, "protocol version 1, we speak 2..2");
-	copy[4] = 3;
-	expect_reject(copy, len, 2, "protocol version 3");
+	expect_reject(copy, len, 2, "protocol version 1, we speak 3..3");
+	copy[4] = 2;
+	expect_reject(copy, len, 2, "protocol version 2, we speak 3..3");
+	copy[4] = 4;
+	expect_reject(copy, len, 2, "protocol version 4");
 
 	memcpy(copy, buf, len);
 	copy[6] = 77;
@@ -512,6 +582,7 @@ int main(void)
 		cmocka_unit_test(requests_and_results_roundtrip),
 		cmocka_unit_test(migration_messages),
 		cmocka_unit_test(fencing_fields),
+		cmocka_unit_test(identity_messages),
 		cmocka_unit_test(header_checks),
 		cmocka_unit_test(every_truncation_fails_cleanly),
 		cmocka_unit_test(body_checks),
