@@ -29,9 +29,12 @@ void rm_notify_reset(struct resource_manager *rm)
 		qb_log(LOG_ERR, "notify: out of memory: no events until the next connection");
 }
 
+/* Derived even without a program (notify_submit drops the events): the
+ * table seen stays current, so a program that a reload adds never runs
+ * for a change made before it. */
 void rm_notify_observe(struct resource_manager *rm)
 {
-	if (rm->ready && rm->d->cfg.notify[0])
+	if (rm->ready)
 		notify_derive(&rm->d->notify_seen, &rm->rsm, emit, rm);
 }
 
