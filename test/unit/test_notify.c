@@ -342,7 +342,9 @@ static void collect(void *ctx, struct notify_event *ev, const struct rsm_history
 		got[n_got++] = *ev;
 }
 
-static void table(uint32_t local)
+/* A table of web on node1..3 (all members) as LOCAL sees it, web in
+ * PHASE on OWNER, taken as seen; returns web. */
+static struct rsm_res *table(uint32_t local, enum phase phase, uint32_t owner)
 {
 	static const uint32_t ids[] = { 1, 2, 3 };
 	static const char *const names[] = { "node1", "node2", "node3" };
@@ -360,8 +362,11 @@ static void table(uint32_t local)
 	assert_int_equal(rsm_init(&m, &dcfg, local, ids, names, 3), 0);
 	for (size_t i = 0; i < m.n_nodes; i++)
 		m.nodes[i].member = true;
+	m.res[0].phase = phase;
+	m.res[0].owner = owner;
 	assert_int_equal(notify_table_reset(&t, &m), 0);
 	n_got = 0;
+	return &m.res[0];
 }
 
 static void derive(void)
@@ -393,8 +398,7 @@ static void start_and_stop_run_on_the_owner(void **state)
 
 	(void)state;
 	for (uint32_t local = 1; local <= 3; local++) {
-		table(local);
-		r = &m.res[0];
+		r = table(local, PHASE_STOPPED, 0);
 		r->phase = PHASE_STARTING;
 		r->owner = 2;
 		r->epoch = 5;
@@ -431,11 +435,7 @@ static void failed_runs_on_the_owner_or_the_lowest_member(void **state)
 
 	(void)state;
 	for (uint32_t local = 1; local <= 3; local++) {
-		table(local);
-		r = &m.res[0];
-		r->phase = PHASE_RUNNING;
-		r->owner = 3;
-		derive();
+		r = table(local, PHASE_RUNNING, 3);
 		r->phase = PHASE_FAILED;                  /* not running on its owner at a sync */
 		derive();
 		assert_int_equal(n_got, local == 3);
@@ -462,10 +462,7 @@ static void migrated_and_failover_run_on_the_new_owner(void **state)
 
 	(void)state;
 	for (uint32_t local = 1; local <= 3; local++) {
-		table(local);
-		r = &m.res[0];
-		r->phase = PHASE_RESTORING;
-		r->owner = 1;
+		r = table(local, PHASE_RESTORING, 1);
 		r->target = 2;
 		r->epoch = 9;
 		derive();
@@ -511,7 +508,7 @@ static void node_events(void **state)
 {
 	(void)state;
 	for (uint32_t local = 1; local <= 3; local++) {
-		table(local);
+		table(local, PHASE_STOPPED, 0);
 		m.nodes[2].standby = true;               /* node3 */
 		derive();
 		assert_int_equal(n_got, local == 3);
