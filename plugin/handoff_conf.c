@@ -1,4 +1,5 @@
 #include "handoff_conf.h"
+#include "notify_event.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -87,6 +88,7 @@ void config_defaults(struct handoff_config *cfg)
 	cfg->self_fence_timeout_ms = 30000;
 	cfg->fence_delay_ms = 60000;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", HANDOFF_DEFAULT_STATE_DIR);
+	cfg->notify_timeout_ms = 30000;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -208,6 +210,21 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			config_error(p, key, "path too long");
 		else
 			snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", v);
+	} else if (!strcmp(key, "notify")) {
+		char why[RES_PATH_MAX + 100];
+		if (*v == '\0')
+			cfg->notify[0] = '\0';
+		else if (strlen(v) >= sizeof(cfg->notify))
+			config_error(p, key, "path too long");
+		else if (notify_path_check(v, why, sizeof(why)) < 0)
+			config_error(p, key, "%s", why);
+		else
+			snprintf(cfg->notify, sizeof(cfg->notify), "%s", v);
+	} else if (!strcmp(key, "notify_timeout")) {
+		if (parse_u32(v, 1, 3600, &n))
+			config_error(p, key, "expected seconds from 1 to 3600, got '%s'", v);
+		else
+			cfg->notify_timeout_ms = n * 1000;
 	} else if (!strcmp(key, "watchdog_device")) {
 		if (*v != '\0' && *v != '/')
 			config_error(p, key, "must be an absolute path, got '%s'", v);

@@ -42,6 +42,10 @@ struct handoff_config {
 	unsigned fence_delay_line;   /* where fence_delay was set (for its error) */
 	char drbdadm[RES_PATH_MAX + 1]; /* the drbdadm to run (tests: a stand-in) */
 	char state_dir[RES_PATH_MAX + 1]; /* what must outlive a restart of every node */
+	/* run for every event this node acts on (doc/notify.md); "" = none.
+	 * Node-local, like drbdadm: not in the digest. */
+	char notify[RES_PATH_MAX + 1];
+	uint32_t notify_timeout_ms;  /* then SIGTERM, SIGKILL of its process group */
 	struct resource_conf *resources;
 	size_t n_resources;
 };

@@ -11,6 +11,8 @@
 
 #include "handoff_conf.h"
 #include "corosync_link.h"
+#include "notify.h"
+#include "notify_derive.h"
 #include "resource_manager.h"
 
 struct handoffd {
@@ -18,6 +20,8 @@ struct handoffd {
 	qb_loop_t *loop;
 	struct corosync_link link;
 	struct resource_manager rm;
+	struct notify notify;             /* the notify program's runs */
+	struct notify_table notify_seen;  /* the table its events were derived from */
 	qb_ipcs_service_t *ipcs;
 	int exit_code;
 };

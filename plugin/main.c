@@ -295,6 +295,7 @@ int main(int argc, char **argv)
 
 	qb_log(LOG_NOTICE, "handoffd %s starting, config %s, CPG group %s",
 	       PACKAGE_VERSION, d.cfg.path, d.cfg.cpg_group);
+	notify_init(&d.notify, d.loop, &d.cfg);
 	rm_init(&d.rm, &d);
 	if (!check_timing(&d)) {
 		rm_fini(&d.rm);
@@ -318,6 +319,8 @@ int main(int argc, char **argv)
 	qb_loop_run(d.loop);
 
 	rm_fini(&d.rm);
+	notify_fini(&d.notify);
+	notify_table_free(&d.notify_seen);
 	corosync_link_stop(&d.link);
 	ipc_server_stop(&d);
 	qb_loop_destroy(d.loop);

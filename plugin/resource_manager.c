@@ -639,6 +639,7 @@ static void on_connected(void *ctx)
 	rm->n_silent = 0;
 	/* before the first STATE: it carries what this node kept (S4) */
 	rm_local_state_seed(rm);
+	rm_notify_reset(rm);
 	free(rm->facts);
 	free(rm->fact_ok);
 	free(rm->fact_gen);

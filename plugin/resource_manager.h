@@ -140,6 +140,12 @@ void rm_local_state_seed(struct resource_manager *rm);
 void rm_local_state_note(struct resource_manager *rm);
 void rm_local_state_flush(struct resource_manager *rm);
 
+/* rm_notify.c: the notify events (doc/notify.md): take the new table as
+ * seen; run what the last event asks of this node; the self-fence's. */
+void rm_notify_reset(struct resource_manager *rm);
+void rm_notify_observe(struct resource_manager *rm);
+void rm_notify_self_fence(struct resource_manager *rm, bool ok, const char *reason);
+
 void rm_init(struct resource_manager *rm, struct handoffd *d);
 void rm_fini(struct resource_manager *rm);
 

@@ -481,6 +481,7 @@ void rm_observe(struct resource_manager *rm)
 			t->frozen_ms = now - rm->t_release[i];
 		rm->t_migrate[i] = rm->t_release[i] = 0;
 	}
+	rm_notify_observe(rm);    /* with the times just taken */
 }
 
 static json_object *history_doc(const struct rsm *m, const struct rsm_history *h,

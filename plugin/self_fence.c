@@ -271,6 +271,7 @@ static void fail(struct self_fence *sf, const char *why)
 	sf->starved = sf->wd.fd >= 0;
 	sf->ended_ms = now_ms();
 	snprintf(sf->error, sizeof(sf->error), "%s", why);
+	rm_notify_self_fence(sf->rm, false, why);
 	qb_log(LOG_CRIT, "self-fence FAILED: %s%s", why,
 	       sf->wd.fd >= 0 ? "; no longer feeding the watchdog" :
 	       sf->overdue ? "; this handoffd does not feed the watchdog (a watchdog armed "
@@ -399,6 +400,8 @@ static void begin(struct self_fence *sf, enum gate_verdict v)
 	 * bounds its stops (FAILED after it, FENCED if they end in time) */
 	if (!sf->deadline_armed)
 		deadline_arm(sf, cfg->self_fence_timeout_ms);
+	/* after the stops began: it must not delay them */
+	rm_notify_self_fence(rm, true, gate_verdict_str(v));
 	finish_if_done(sf);
 }
 
