@@ -45,7 +45,9 @@
  * entry names (dump_epoch, dump_id) and its lost owners come with it.  A
  * node that restarts seeds its table with the epochs and dumps it kept
  * (rsm_seed), so after a restart of every node the merge still takes the
- * newest.  Local
+ * newest.  Every node's standby flag (with its generation) and the
+ * history are merged from the same STATEs first (doc/protocol.md, rules
+ * 23, 24; rsm_admin.c), and seeded from local-state too.  Local
  * facts then repair it: a workload that runs on exactly one member is
  * adopted there; a member that runs or holds Primary for a resource it does
  * not own stops and demotes it at once.
