@@ -245,6 +245,8 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 			put_u32(w, s->lost[e->lost_first + k].node);
 			put_u8(w, s->lost[e->lost_first + k].fence);
 		}
+		for (int k = 0; k < WIRE_TIMES; k++)
+			put_u32(w, e->ms[k]);
 	}
 	put_u16(w, (uint16_t)s->n_facts);
 	for (size_t i = 0; i < s->n_facts; i++) {
@@ -486,9 +488,9 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		r->error = "timing out of range";
 		return;
 	}
-	/* each entry needs at least 2+4+1+8+4+2 + 1+8+16 + 1 bytes: refuse
-	 * counts the message cannot hold before allocating for them */
-	if (s->n_entries * 47 > r->left) {
+	/* each entry needs at least 2+4+1+8+4+2 + 1+8+16 + 1 + 4 * WIRE_TIMES
+	 * bytes: refuse counts the message cannot hold before allocating */
+	if (s->n_entries * (47 + 4 * WIRE_TIMES) > r->left) {
 		r->error = "entry count larger than the message";
 		s->n_entries = 0;
 		return;
@@ -526,6 +528,8 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		if (!r->error && (e->dump_epoch == 0) != wire_id_is_zero(e->dump_id))
 			r->error = "a dump needs both its epoch and its id";
 		decode_lost(r, s, e);
+		for (int k = 0; k < WIRE_TIMES; k++)
+			e->ms[k] = get_u32(r);
 		if (!r->error && e->phase >= PHASE__MAX)
 			r->error = "unknown phase";
 		if (!r->error && e->name[0] == '\0')

@@ -60,7 +60,10 @@
  *          both 0 when none; S3),
  *          u8 n_lost (at most WIRE_LOST_MAX), lost { u32 node, u8 fence
  *          (enum wire_lost_fence) } (the lost owners a failover waits
- *          for: each until it is fenced or back) },
+ *          for: each until it is fenced or back),
+ *          u32 ms[WIRE_TIMES] (version 4: the running migration's phase
+ *          times so far, from its reports: the history entry that ends it
+ *          carries them, the same on every member, a joiner's too) },
  *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
  *          u8 running, u8 connection },
  *          u8 n_members (at most WIRE_MEMBERS_MAX), members { u32 nodeid,
@@ -246,6 +249,11 @@ struct wire_header {
 	uint64_t epoch;
 };
 
+/* the phases a migration report times, in wire order */
+enum wire_time {
+	WT_DUMP, WT_SYNC, WT_UMOUNT, WT_DEMOTE, WT_PROMOTE, WT_MOUNT, WT_RESTORE, WIRE_TIMES
+};
+
 /*
  * The strings of a STATE's entries and facts are pointers.  In a decoded
  * STATE they point into its `strings` block (one allocation, sized by the
@@ -266,11 +274,7 @@ struct wire_entry {
 	const char *last_error;       /* at most WIRE_STR_MAX; "" when none */
 	uint64_t dump_epoch;
 	uint8_t dump_id[WIRE_ID_LEN];
-};
-
-/* the phases a migration report times, in wire order */
-enum wire_time {
-	WT_DUMP, WT_SYNC, WT_UMOUNT, WT_DEMOTE, WT_PROMOTE, WT_MOUNT, WT_RESTORE, WIRE_TIMES
+	uint32_t ms[WIRE_TIMES];      /* version 4: the migration's phase times so far */
 };
 
 /* STATE: one history entry (rsm.h, struct rsm_history); strings as entries' */

@@ -106,7 +106,7 @@ const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b)
 		if (x->owner != y->owner || x->phase != y->phase || x->epoch != y->epoch ||
 		    x->target != y->target || strcmp(x->last_error, y->last_error) ||
 		    x->dump_epoch != y->dump_epoch || memcmp(x->dump_id, y->dump_id, WIRE_ID_LEN) ||
-		    x->fresh != y->fresh || !same_lost(x, y))
+		    x->fresh != y->fresh || !same_lost(x, y) || memcmp(x->ms, y->ms, sizeof(x->ms)))
 			return x;
 	}
 	return NULL;
@@ -754,6 +754,9 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		r->fresh = (e->flags & WIRE_ENTRY_FRESH) != 0;
 		r->dump_epoch = e->dump_epoch;
 		memcpy(r->dump_id, e->dump_id, WIRE_ID_LEN);
+		/* the phase times the history entry that ends it will carry:
+		 * the winner's, not what this member happened to see (rule 24) */
+		memcpy(r->ms, e->ms, sizeof(r->ms));
 		entry_lost(from, e, r);
 	}
 	for (size_t i = 0; i < m->n_nodes; i++) {
@@ -1361,6 +1364,7 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		e->flags = r->fresh ? WIRE_ENTRY_FRESH : 0;
 		e->dump_epoch = r->dump_epoch;
 		memcpy(e->dump_id, r->dump_id, WIRE_ID_LEN);
+		memcpy(e->ms, r->ms, sizeof(e->ms));
 		e->lost_first = (uint32_t)s->n_lost;
 		e->n_lost = r->n_lost;
 		memcpy(&s->lost[s->n_lost], r->lost, r->n_lost * sizeof(r->lost[0]));

@@ -337,7 +337,8 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 
 struct rsm_res *rsm_find(struct rsm *m, const char *name);
 /* The first resource of A whose part of the table differs in B (owner,
- * phase, epoch, target, last error, dump, freshness, lost owners), or
+ * phase, epoch, target, last error, dump, freshness, lost owners, phase
+ * times), or
  * NULL: the promise above, that members which saw the same order hold the
  * same table, as the tests check it (test_rsm.c, test/fuzz/fuzz_rsm.c). */
 const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b);

@@ -1273,6 +1273,39 @@ static void history_survives_restarts(void **state)
 	sim_free(s);
 }
 
+/*
+ * Found by fuzz_rsm once it compared the histories: the phase times that
+ * the entry ending a migration carries were each member's own (from the
+ * reports it saw), not the merged table's.  Node 2, the target, alone and
+ * not quorate, takes its own PREPARED (not ready, with times); node 3, cut
+ * off, still says PREPARING.  When 2 and 3 meet, node 3's PREPARING wins
+ * (same table generation and epoch, the further phase) and the migration
+ * ends "interrupted" (its source is away) on both: with node 2's times on
+ * node 2 and none on node 3.  The times travel in STATE now (version 4).
+ */
+static void history_times_come_from_the_merged_table(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t only2[] = { 2 }, two_and_3[] = { 2, 3 };
+	(void)state;
+
+	assert_true(ask(s, 1, MSG_MIGRATE, "web", 2)->ok);
+	agree(s);
+	s->up[1] = s->up[3] = false;
+	confchg(s, only2, 1);
+	run(s);
+	report(s, 2, MSG_PREPARED, "web", res(s, 2, "web")->epoch, false, "not ready");
+	run(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_PREPARING);
+	s->up[3] = true;
+	confchg(s, two_and_3, 2);
+	run(s);
+	agree(s);
+	assert_non_null(strstr(rsm_history_get(&s->m[2], 0)->result, "interrupted"));
+	sim_free(s);
+}
+
 /* Files that hold more than the ring together: the newest RSM_HISTORY of
  * the union, the same on every member. */
 static void history_merge_keeps_the_newest(void **state)
@@ -2375,6 +2408,7 @@ int main(void)
 		cmocka_unit_test(standby_cleared_while_away_wins),
 		cmocka_unit_test(history_survives_restarts),
 		cmocka_unit_test(history_merge_keeps_the_newest),
+		cmocka_unit_test(history_times_come_from_the_merged_table),
 		cmocka_unit_test(failover_picks_by_preference_and_data),
 		cmocka_unit_test(no_failover_without_quorum),
 		cmocka_unit_test(migration_ends_leave_by_phase),

@@ -81,7 +81,9 @@ static void state_roundtrip(void **state)
 	}
 	assert_true(m.u.state.facts[0].name >= m.u.state.strings &&
 		    m.u.state.facts[0].name < m.u.state.strings + len);
-	assert_true(sizeof(struct wire_entry) <= 64 && sizeof(struct wire_fact) <= 16);
+	/* 64 bytes, and the phase times of version 4 (28, padded) */
+	assert_true(sizeof(struct wire_entry) <= 96 &&
+		    sizeof(struct wire_fact) <= 16);
 	wire_free(&m);
 	free(buf);
 }
@@ -250,8 +252,9 @@ static void fencing_fields(void **state)
 	wire_free(&d);
 	/* db's lost owner ends the entries: its fence byte comes right
 	 * before n_facts (2 bytes, no facts follow), n_members (1 byte,
-	 * no members follow), n_standby and n_history (1 byte each) */
-	at = len - 1 - 2 - 1 - 2;
+	 * no members follow), n_standby and n_history (1 byte each), after
+	 * the entry's phase times (version 4) */
+	at = len - 1 - 2 - 1 - 2 - 4 * WIRE_TIMES;
 	buf[at] = 7;
 	expect_reject(buf, len, 1, "lost owner out of range");
 	buf[at] = LOST_WATCHDOG;
@@ -365,6 +368,8 @@ static void admin_state(void **state)
 		{ .seq = UINT64_MAX, .kind = 3, .resource = "", .source = 3, .target = 2,
 		  .result = "node 2 confirmed down" },
 	};
+	struct wire_entry e = { .name = "web", .last_error = "", .phase = PHASE_RELEASING,
+				.ms = { 11, 22, 0, 0, 0, 0, UINT32_MAX } };
 	struct wire_msg m = { .hdr = { .type = MSG_STATE, .nodeid = 2 } }, d;
 	char why[256];
 	uint8_t *buf;
@@ -372,6 +377,10 @@ static void admin_state(void **state)
 	(void)state;
 
 	m.u.state.proto_min = m.u.state.proto_max = 4;
+	/* an entry's phase times so far (the history entry that ends the
+	 * migration carries the winner's: rule 24) */
+	m.u.state.entries = &e;
+	m.u.state.n_entries = 1;
 	m.u.state.standby = sb;
 	m.u.state.n_standby = 2;
 	m.u.state.history = h;
@@ -379,6 +388,8 @@ static void admin_state(void **state)
 	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	assert_true(len > 0);
 	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.state.n_entries, 1);
+	assert_memory_equal(d.u.state.entries[0].ms, e.ms, sizeof(e.ms));
 	assert_int_equal(d.u.state.n_standby, 2);
 	assert_int_equal(d.u.state.standby[0].node, 2);
 	assert_int_equal(d.u.state.standby[0].on, 1);
@@ -398,7 +409,8 @@ static void admin_state(void **state)
 	assert_null(d.u.state.history);
 
 	/* each record checked: the standby records start after the members */
-	hist_at = WIRE_HEADER_LEN + 2 + 2 + 8 + 4 + 4 + 8 + 16 + 2 + 2 + 1;
+	hist_at = WIRE_HEADER_LEN + 2 + 2 + 8 + 4 + 4 + 8 + 16 + 2 +
+		  (2 + 3 + 4 + 1 + 8 + 4 + 2 + 1 + 8 + 16 + 1 + 4 * WIRE_TIMES) + 2 + 1;
 	buf[hist_at + 1 + 4] = 2;                          /* on */
 	expect_reject(buf, len, 2, "standby record out of range");
 	buf[hist_at + 1 + 4] = 1;
