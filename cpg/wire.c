@@ -409,21 +409,32 @@ static void decode_lost(struct reader *r, struct wire_state *s, struct wire_entr
 	}
 }
 
+/* A u8 count of records of at least MIN_BYTES each, at most MAX, and room
+ * for them (calloc'd, SIZE bytes each; NULL for none or after an error). */
+static void *get_records(struct reader *r, size_t *n, size_t max, size_t min_bytes,
+			 size_t size, const char *what)
+{
+	void *v = NULL;
+
+	*n = get_u8(r);
+	if (r->error)
+		return NULL;
+	if (*n > max || *n * min_bytes > r->left)
+		r->error = what;
+	else if (*n && !(v = calloc(*n, size)))
+		r->error = "out of memory";
+	return v;
+}
+
 /* Version 4: the standby records and the history (strings at AT). */
 static void decode_admin(struct reader *r, struct wire_state *s, char *at)
 {
-	size_t n = get_u8(r);
+	size_t n;
 
+	s->standby = get_records(r, &n, WIRE_STANDBY_MAX, 13, sizeof(*s->standby),
+				 "standby count out of range");
 	if (r->error)
 		return;
-	if (n > WIRE_STANDBY_MAX || n * 13 > r->left) {
-		r->error = "standby count out of range";
-		return;
-	}
-	if (n && !(s->standby = calloc(n, sizeof(*s->standby)))) {
-		r->error = "out of memory";
-		return;
-	}
 	for (size_t i = 0; i < n && !r->error; i++) {
 		struct wire_standby *b = &s->standby[s->n_standby++];
 		b->node = get_u32(r);
@@ -435,18 +446,13 @@ static void decode_admin(struct reader *r, struct wire_state *s, char *at)
 			if (s->standby[k].node == b->node)
 				r->error = "standby record of a node twice";
 	}
-	n = get_u8(r);
 	if (r->error)
 		return;
 	/* each entry needs at least 8+1+2+8+4+4+1+2 + 4 * WIRE_TIMES bytes */
-	if (n > WIRE_HISTORY_MAX || n * (30 + 4 * WIRE_TIMES) > r->left) {
-		r->error = "history count out of range";
+	s->history = get_records(r, &n, WIRE_HISTORY_MAX, 30 + 4 * WIRE_TIMES,
+				 sizeof(*s->history), "history count out of range");
+	if (r->error)
 		return;
-	}
-	if (n && !(s->history = calloc(n, sizeof(*s->history)))) {
-		r->error = "out of memory";
-		return;
-	}
 	for (size_t i = 0; i < n && !r->error; i++) {
 		struct wire_hist *h = &s->history[s->n_history++];
 		h->seq = get_u64(r);

@@ -24,6 +24,18 @@ void rsm_seed_standby(struct rsm *m, uint32_t nodeid, bool on, uint64_t gen)
 	}
 }
 
+/* How many standby records (or history entries) the STATEs of this sync
+ * carry in all. */
+static size_t synced_total(const struct rsm *m, bool history)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].member && m->nodes[i].state_seen)
+			total += history ? m->nodes[i].state.n_history : m->nodes[i].state.n_standby;
+	return total;
+}
+
 struct standby_vote {
 	const struct wire_standby *b;
 	uint64_t table_gen;       /* of the STATE that carried it */
@@ -43,13 +55,9 @@ static bool newer(const struct standby_vote *a, const struct standby_vote *b)
 
 void rsm_merge_standby(struct rsm *m)
 {
-	struct standby_vote *best;
-	size_t total = 0, nb = 0;
+	size_t total = synced_total(m, false), nb = 0;
+	struct standby_vote *best = malloc((total ? total : 1) * sizeof(*best));
 
-	for (size_t i = 0; i < m->n_nodes; i++)
-		if (m->nodes[i].member && m->nodes[i].state_seen)
-			total += m->nodes[i].state.n_standby;
-	best = malloc((total ? total : 1) * sizeof(*best));
 	if (!best)
 		return;   /* the flags stay as they were (out of memory, logged by none) */
 	for (size_t i = 0; i < m->n_nodes; i++) {
@@ -211,13 +219,9 @@ void rsm_seed_history(struct rsm *m, const struct rsm_history *v, size_t n)
 
 void rsm_merge_history(struct rsm *m)
 {
-	const struct wire_hist **v;
-	size_t total = 0, n = 0;
+	size_t total = synced_total(m, true), n = 0;
+	const struct wire_hist **v = malloc((total ? total : 1) * sizeof(*v));
 
-	for (size_t i = 0; i < m->n_nodes; i++)
-		if (m->nodes[i].member && m->nodes[i].state_seen)
-			total += m->nodes[i].state.n_history;
-	v = malloc((total ? total : 1) * sizeof(*v));
 	if (!v)
 		return;   /* the ring stays as it was (out of memory) */
 	for (size_t i = 0; i < m->n_nodes; i++) {

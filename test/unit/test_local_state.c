@@ -92,6 +92,16 @@ static const struct rsm_history HIST[3] = {
 	  .target = 0, .ok = false, .result = "-" },
 };
 
+/* V holds two resources, the first SAMPLE's web */
+static void assert_sample_web(const struct local_state *v)
+{
+	assert_int_equal(v->n_res, 2);
+	assert_string_equal(v->res[0].name, "web");
+	assert_int_equal(v->res[0].epoch, 12);
+	assert_int_equal(v->res[0].dump_epoch, 11);
+	assert_memory_equal(v->res[0].dump_id, SAMPLE[0].dump_id, WIRE_ID_LEN);
+}
+
 static struct local_state sample(bool admin)
 {
 	struct local_state st = { .res = (struct local_entry *)SAMPLE, .n_res = 2 };
@@ -120,11 +130,7 @@ static void round_trip(void **state)
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
-	assert_int_equal(v.n_res, 2);
-	assert_string_equal(v.res[0].name, "web");
-	assert_int_equal(v.res[0].epoch, 12);
-	assert_int_equal(v.res[0].dump_epoch, 11);
-	assert_memory_equal(v.res[0].dump_id, SAMPLE[0].dump_id, WIRE_ID_LEN);
+	assert_sample_web(&v);
 	assert_string_equal(v.res[1].name, "db.main-2");
 	assert_true(v.res[1].epoch == UINT64_MAX);
 	/* the admin state: standby records and history, field by field */
@@ -183,11 +189,7 @@ static void version_1_is_read(void **state)
 
 	write_file(f, v1, strlen(v1));
 	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
-	assert_int_equal(v.n_res, 2);
-	assert_string_equal(v.res[0].name, "web");
-	assert_int_equal(v.res[0].epoch, 12);
-	assert_int_equal(v.res[0].dump_epoch, 11);
-	assert_memory_equal(v.res[0].dump_id, SAMPLE[0].dump_id, WIRE_ID_LEN);
+	assert_sample_web(&v);
 	assert_int_equal(v.res[1].epoch, 3);
 	assert_int_equal(v.n_nodes + v.n_hist, 0);
 	local_state_free(&v);
