@@ -245,6 +245,8 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 			put_u32(w, s->lost[e->lost_first + k].node);
 			put_u8(w, s->lost[e->lost_first + k].fence);
 		}
+		for (int k = 0; k < WIRE_TIMES; k++)
+			put_u32(w, e->ms[k]);
 	}
 	put_u16(w, (uint16_t)s->n_facts);
 	for (size_t i = 0; i < s->n_facts; i++) {
@@ -265,6 +267,30 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		put_u32(w, s->members[i].nodeid);
 		put_u32(w, s->members[i].pid);
 		put_u8(w, s->members[i].status);
+	}
+	if (s->n_standby > WIRE_STANDBY_MAX || s->n_history > WIRE_HISTORY_MAX) {
+		w->failed = true;
+		return;
+	}
+	put_u8(w, (uint8_t)s->n_standby);
+	for (size_t i = 0; i < s->n_standby; i++) {
+		put_u32(w, s->standby[i].node);
+		put_u8(w, s->standby[i].on);
+		put_u64(w, s->standby[i].gen);
+	}
+	put_u8(w, (uint8_t)s->n_history);
+	for (size_t i = 0; i < s->n_history; i++) {
+		const struct wire_hist *h = &s->history[i];
+		put_u64(w, h->seq);
+		put_u8(w, h->kind);
+		put_str(w, h->resource, WIRE_NAME_MAX);
+		put_u64(w, h->epoch);
+		put_u32(w, h->source);
+		put_u32(w, h->target);
+		put_u8(w, h->ok);
+		put_str(w, h->result, WIRE_STR_MAX);
+		for (int k = 0; k < WIRE_TIMES; k++)
+			put_u32(w, h->ms[k]);
 	}
 }
 
@@ -383,6 +409,67 @@ static void decode_lost(struct reader *r, struct wire_state *s, struct wire_entr
 	}
 }
 
+/* A u8 count of records of at least MIN_BYTES each, at most MAX, and room
+ * for them (calloc'd, SIZE bytes each; NULL for none or after an error). */
+static void *get_records(struct reader *r, size_t *n, size_t max, size_t min_bytes,
+			 size_t size, const char *what)
+{
+	void *v = NULL;
+
+	*n = get_u8(r);
+	if (r->error)
+		return NULL;
+	if (*n > max || *n * min_bytes > r->left)
+		r->error = what;
+	else if (*n && !(v = calloc(*n, size)))
+		r->error = "out of memory";
+	return v;
+}
+
+/* Version 4: the standby records and the history (strings at AT). */
+static void decode_admin(struct reader *r, struct wire_state *s, char *at)
+{
+	size_t n;
+
+	s->standby = get_records(r, &n, WIRE_STANDBY_MAX, 13, sizeof(*s->standby),
+				 "standby count out of range");
+	if (r->error)
+		return;
+	for (size_t i = 0; i < n && !r->error; i++) {
+		struct wire_standby *b = &s->standby[s->n_standby++];
+		b->node = get_u32(r);
+		b->on = get_u8(r);
+		b->gen = get_u64(r);
+		if (!r->error && (b->node == 0 || b->on > 1 || b->gen == 0))
+			r->error = "standby record out of range";
+		for (size_t k = 0; k < i && !r->error; k++)
+			if (s->standby[k].node == b->node)
+				r->error = "standby record of a node twice";
+	}
+	if (r->error)
+		return;
+	/* each entry needs at least 8+1+2+8+4+4+1+2 + 4 * WIRE_TIMES bytes */
+	s->history = get_records(r, &n, WIRE_HISTORY_MAX, 30 + 4 * WIRE_TIMES,
+				 sizeof(*s->history), "history count out of range");
+	if (r->error)
+		return;
+	for (size_t i = 0; i < n && !r->error; i++) {
+		struct wire_hist *h = &s->history[s->n_history++];
+		h->seq = get_u64(r);
+		h->kind = get_u8(r);
+		h->resource = get_str_at(r, &at, WIRE_NAME_MAX);
+		h->epoch = get_u64(r);
+		h->source = get_u32(r);
+		h->target = get_u32(r);
+		h->ok = get_u8(r);
+		h->result = get_str_at(r, &at, WIRE_STR_MAX);
+		for (int k = 0; k < WIRE_TIMES; k++)
+			h->ms[k] = get_u32(r);
+		if (!r->error && (h->seq == 0 || h->kind == 0 || h->ok > 1))
+			r->error = "history entry out of range";
+	}
+}
+
 static void decode_state(struct reader *r, struct wire_state *s)
 {
 	char *at;
@@ -407,9 +494,9 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		r->error = "timing out of range";
 		return;
 	}
-	/* each entry needs at least 2+4+1+8+4+2 + 1+8+16 + 1 bytes: refuse
-	 * counts the message cannot hold before allocating for them */
-	if (s->n_entries * 47 > r->left) {
+	/* each entry needs at least 2+4+1+8+4+2 + 1+8+16 + 1 + 4 * WIRE_TIMES
+	 * bytes: refuse counts the message cannot hold before allocating */
+	if (s->n_entries * (47 + 4 * WIRE_TIMES) > r->left) {
 		r->error = "entry count larger than the message";
 		s->n_entries = 0;
 		return;
@@ -447,6 +534,8 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		if (!r->error && (e->dump_epoch == 0) != wire_id_is_zero(e->dump_id))
 			r->error = "a dump needs both its epoch and its id";
 		decode_lost(r, s, e);
+		for (int k = 0; k < WIRE_TIMES; k++)
+			e->ms[k] = get_u32(r);
 		if (!r->error && e->phase >= PHASE__MAX)
 			r->error = "unknown phase";
 		if (!r->error && e->name[0] == '\0')
@@ -495,6 +584,7 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		if (!r->error && (s->members[i].nodeid == 0 || s->members[i].status > MEMBER_FOREIGN))
 			r->error = "member out of range";
 	}
+	decode_admin(r, s, at);
 }
 
 int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
@@ -628,6 +718,11 @@ void wire_free(struct wire_msg *msg)
 		free(msg->u.state.facts);
 		free(msg->u.state.strings);
 		free(msg->u.state.lost);
+		free(msg->u.state.standby);
+		free(msg->u.state.history);
+		msg->u.state.standby = NULL;
+		msg->u.state.history = NULL;
+		msg->u.state.n_standby = msg->u.state.n_history = 0;
 		msg->u.state.lost = NULL;
 		msg->u.state.n_lost = 0;
 		msg->u.state.entries = NULL;

@@ -34,6 +34,10 @@
  * version 2 handoffd's messages fail to decode here (it is shown as a
  * foreign member once the bound passes) and ours there: upgrade every
  * node's handoffd together.
+ * Version 4 added admin state that outlives a restart (a STATE's standby
+ * records and history, doc/protocol.md rules 23-24); version 3 is no
+ * longer spoken: its members would merge standby and history by other
+ * rules, so the tables would differ.
  *
  * Messages (body fields in order):
  *
@@ -56,7 +60,10 @@
  *          both 0 when none; S3),
  *          u8 n_lost (at most WIRE_LOST_MAX), lost { u32 node, u8 fence
  *          (enum wire_lost_fence) } (the lost owners a failover waits
- *          for: each until it is fenced or back) },
+ *          for: each until it is fenced or back),
+ *          u32 ms[WIRE_TIMES] (version 4: the running migration's phase
+ *          times so far, from its reports: the history entry that ends it
+ *          carries them, the same on every member, a joiner's too) },
  *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
  *          u8 running, u8 connection },
  *          u8 n_members (at most WIRE_MEMBERS_MAX), members { u32 nodeid,
@@ -73,6 +80,17 @@
  *          it had sent its STATE as not quorate, or, a lost owner back,
  *          it let go of what a failover waits for (rsm.h).  Inside a sync
  *          the flag means nothing.
+ *          Version 4, after members: u8 n_standby (at most
+ *          WIRE_STANDBY_MAX), standby { u32 node, u8 on, u64 gen }: every
+ *          node's standby as the sender knows it (only nodes ever set:
+ *          gen > 0; each node once); the merge takes per node the highest
+ *          gen, then the one of the highest table_gen, then on (rule 23).
+ *          WIRE_STATE_STANDBY only tells the sender's own flag (logs).
+ *          u8 n_history (at most WIRE_HISTORY_MAX), history { u64 seq,
+ *          u8 kind, str resource, u64 epoch, u32 source, u32 target, u8 ok,
+ *          str result, u32 ms[WIRE_TIMES] }, oldest first: the sender's
+ *          history ring; the merge keeps the newest RSM_HISTORY of the
+ *          union (rule 24).  seq > 0, kind > 0, ok 0 or 1.
  * START    u32 req_id, str resource, u32 node (0: first eligible)
  * STOP     u32 req_id, str resource
  * CLEANUP  u32 req_id, str resource
@@ -125,8 +143,8 @@
 
 #define WIRE_MAGIC        0x464f4448u
 #define WIRE_HEADER_LEN   24
-#define WIRE_VERSION_MIN  3
-#define WIRE_VERSION_MAX  3
+#define WIRE_VERSION_MIN  4
+#define WIRE_VERSION_MAX  4
 #define WIRE_STR_MAX      255     /* error texts are cut to this */
 #define WIRE_NAME_MAX     63
 #define WIRE_MAX_MSG      (1024 * 1024)
@@ -198,6 +216,15 @@ enum wire_member_status {
 	MEMBER_FOREIGN = 2,   /* silent past the bound (a FOREIGN named it) */
 };
 #define WIRE_MEMBERS_MAX 64   /* CPG_SESSION_MAX_MEMBERS */
+#define WIRE_STANDBY_MAX 64   /* RSM_MAX_NODES */
+#define WIRE_HISTORY_MAX 64   /* RSM_HISTORY */
+
+/* STATE: a node's standby flag and the count of decisions that set it. */
+struct wire_standby {
+	uint32_t node;
+	uint8_t on;
+	uint64_t gen;
+};
 
 struct wire_member {
 	uint32_t nodeid;
@@ -222,6 +249,11 @@ struct wire_header {
 	uint64_t epoch;
 };
 
+/* the phases a migration report times, in wire order */
+enum wire_time {
+	WT_DUMP, WT_SYNC, WT_UMOUNT, WT_DEMOTE, WT_PROMOTE, WT_MOUNT, WT_RESTORE, WIRE_TIMES
+};
+
 /*
  * The strings of a STATE's entries and facts are pointers.  In a decoded
  * STATE they point into its `strings` block (one allocation, sized by the
@@ -242,6 +274,19 @@ struct wire_entry {
 	const char *last_error;       /* at most WIRE_STR_MAX; "" when none */
 	uint64_t dump_epoch;
 	uint8_t dump_id[WIRE_ID_LEN];
+	uint32_t ms[WIRE_TIMES];      /* version 4: the migration's phase times so far */
+};
+
+/* STATE: one history entry (rsm.h, struct rsm_history); strings as entries' */
+struct wire_hist {
+	uint64_t seq;
+	uint8_t kind;
+	uint8_t ok;
+	const char *resource;         /* at most WIRE_NAME_MAX; "" when none */
+	uint64_t epoch;
+	uint32_t source, target;
+	const char *result;           /* at most WIRE_STR_MAX */
+	uint32_t ms[WIRE_TIMES];
 };
 
 struct wire_fact {
@@ -273,6 +318,12 @@ struct wire_state {
 	/* the group when the sender's sync began (version 3) */
 	struct wire_member members[WIRE_MEMBERS_MAX];
 	size_t n_members;
+	/* version 4: admin state (wire_decode malloc's both; a STATE being
+	 * built points into its entries' allocation) */
+	struct wire_standby *standby;
+	size_t n_standby;
+	struct wire_hist *history;
+	size_t n_history;
 };
 
 struct wire_foreign {            /* FOREIGN: the silent members it names */
@@ -296,10 +347,6 @@ struct wire_result {
 	char error[WIRE_STR_MAX + 1];
 };
 
-/* the phases a migration report times, in wire order */
-enum wire_time {
-	WT_DUMP, WT_SYNC, WT_UMOUNT, WT_DEMOTE, WT_PROMOTE, WT_MOUNT, WT_RESTORE, WIRE_TIMES
-};
 
 struct wire_report {             /* PREPARED, RELEASED, STARTED, ABORT, HANDBACK */
 	char resource[WIRE_NAME_MAX + 1];

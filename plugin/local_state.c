@@ -13,7 +13,8 @@
 #include "fd_io.h"
 #include "reason.h"
 
-#define HEADER "handoff-local-state 1"
+#define HEADER "handoff-local-state 2"
+#define HEADER_V1 "handoff-local-state 1"
 
 /* The whole file into a NUL-terminated buffer; *BUF NULL when it is missing. */
 static int read_all(const char *path, char **buf, size_t *len, char *why, size_t why_len)
@@ -97,16 +98,130 @@ static size_t split(char *line, char **words, size_t max)
 	return n;
 }
 
-int local_state_parse(char *text, struct local_entry **out, size_t *n_out, char *why,
-		      size_t why_len)
+static bool parse_u32(const char *word, uint32_t *v)
 {
-	struct local_entry *v = NULL;
-	size_t n = 0, cap = 0, lineno = 0;
+	uint64_t x;
+
+	if (!parse_u64(word, &x) || x > UINT32_MAX)
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+static int hex_value(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A percent-encoded WORD ("-": empty) into DST (SIZE bytes, at most MAX
+ * characters): no control character, nothing longer. */
+static bool parse_text(const char *word, char *dst, size_t size, size_t max)
+{
+	size_t n = 0;
+
+	if (!strcmp(word, "-")) {
+		dst[0] = '\0';
+		return true;
+	}
+	for (const char *p = word; *p; p++) {
+		int c = (unsigned char)*p;
+		if (c == '%') {
+			int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
+			if (lo < 0)
+				return false;
+			c = hi << 4 | lo;
+			p += 2;
+		}
+		if (c < 0x20 || c == 0x7f || n == max || n + 1 >= size)
+			return false;
+		dst[n++] = (char)c;
+	}
+	dst[n] = '\0';
+	return n > 0;
+}
+
+static bool parse_ms(char *word, uint32_t ms[WIRE_TIMES])
+{
+	char *save = NULL, *w = strtok_r(word, ",", &save);
+
+	for (int k = 0; k < WIRE_TIMES; k++, w = strtok_r(NULL, ",", &save))
+		if (!w || !parse_u32(w, &ms[k]))
+			return false;
+	return w == NULL;
+}
+
+/* What one line of the file is; false when it is not that. */
+static bool parse_res(char **w, size_t nw, struct local_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (nw != 5 || !name_ok(w[1]) || !parse_u64(w[2], &e->epoch) ||
+	    !parse_u64(w[3], &e->dump_epoch) || wire_id_parse(w[4], e->dump_id) < 0)
+		return false;
+	snprintf(e->name, sizeof(e->name), "%s", w[1]);
+	return true;
+}
+
+static bool parse_node(char **w, size_t nw, struct local_node *n)
+{
+	uint64_t on;
+
+	return nw == 4 && parse_u32(w[1], &n->nodeid) && n->nodeid != 0 &&
+	       parse_u64(w[2], &on) && on <= 1 && (n->standby = (uint8_t)on, true) &&
+	       parse_u64(w[3], &n->standby_gen) && n->standby_gen != 0;
+}
+
+static bool parse_hist(char **w, size_t nw, struct rsm_history *h)
+{
+	uint64_t kind, ok;
+
+	memset(h, 0, sizeof(*h));
+	if (nw != 10 || !parse_u64(w[1], &h->seq) || h->seq == 0 || !parse_u64(w[2], &kind) ||
+	    kind == 0 || kind >= HIST__MAX || !parse_u64(w[3], &h->epoch) ||
+	    !parse_u32(w[4], &h->source) || !parse_u32(w[5], &h->target) ||
+	    !parse_u64(w[6], &ok) || ok > 1 || !parse_ms(w[7], h->ms) ||
+	    !parse_text(w[8], h->resource, sizeof(h->resource), WIRE_NAME_MAX) ||
+	    !parse_text(w[9], h->result, sizeof(h->result), WIRE_STR_MAX))
+		return false;
+	h->kind = (enum rsm_history_kind)kind;
+	h->ok = ok == 1;
+	return true;
+}
+
+/* Room for one more element of SIZE bytes in *V (N used, *CAP). */
+static bool grow(void **v, size_t n, size_t *cap, size_t size)
+{
+	void *nv;
+	size_t c;
+
+	if (n < *cap)
+		return true;
+	c = *cap ? *cap * 2 : 16;
+	nv = realloc(*v, c * size);
+	if (!nv)
+		return false;
+	*v = nv;
+	*cap = c;
+	return true;
+}
+
+void local_state_free(struct local_state *st)
+{
+	free(st->res);
+	free(st->hist);
+	memset(st, 0, sizeof(*st));
+}
+
+int local_state_parse(char *text, struct local_state *st, char *why, size_t why_len)
+{
+	size_t cap_res = 0, lineno = 0, records = 0;
+	int version = 0;
 	bool ended = false;
 	char *save = NULL;
 
+	memset(st, 0, sizeof(*st));
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *w[6];
+		char *w[11];
 		size_t nw;
 
 		lineno++;
@@ -115,115 +230,177 @@ int local_state_parse(char *text, struct local_entry **out, size_t *n_out, char 
 			goto refuse;
 		}
 		if (lineno == 1) {
-			if (strcmp(line, HEADER)) {
-				refuse(why, why_len, "line 1: not '%s'", HEADER);
+			version = !strcmp(line, HEADER_V1) ? 1 : !strcmp(line, HEADER) ? 2 : 0;
+			if (!version) {
+				refuse(why, why_len, "line 1: not '%s' (or '%s')", HEADER, HEADER_V1);
 				goto refuse;
 			}
 			continue;
 		}
-		nw = split(line, w, 6);
+		nw = split(line, w, 10);
 		if (nw == 2 && !strcmp(w[0], "end")) {
 			uint64_t count;
-			if (!parse_u64(w[1], &count) || count != n) {
-				refuse(why, why_len, "line %zu: the end line counts %s resources, "
-				     "the file holds %zu", lineno, w[1], n);
+			if (!parse_u64(w[1], &count) || count != records) {
+				refuse(why, why_len, "line %zu: the end line counts %s records, "
+				     "the file holds %zu", lineno, w[1], records);
 				goto refuse;
 			}
 			ended = true;
 			continue;
 		}
-		if (nw != 5 || strcmp(w[0], "res")) {
-			refuse(why, why_len, "line %zu: not 'res NAME EPOCH DUMP_EPOCH DUMP_ID'",
-			     lineno);
-			goto refuse;
-		}
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 16;
-			struct local_entry *nv = realloc(v, c * sizeof(*nv));
-			if (!nv) {
+		if (nw >= 1 && !strcmp(w[0], "res")) {
+			if (!grow((void **)&st->res, st->n_res, &cap_res, sizeof(*st->res))) {
 				refuse(why, why_len, "out of memory");
 				goto refuse;
 			}
-			v = nv;
-			cap = c;
-		}
-		memset(&v[n], 0, sizeof(v[n]));
-		if (!name_ok(w[1]) || !parse_u64(w[2], &v[n].epoch) ||
-		    !parse_u64(w[3], &v[n].dump_epoch) || wire_id_parse(w[4], v[n].dump_id) < 0) {
-			refuse(why, why_len, "line %zu: a bad name, number or dump id", lineno);
-			goto refuse;
-		}
-		snprintf(v[n].name, sizeof(v[n].name), "%s", w[1]);
-		for (size_t i = 0; i < n; i++) {
-			if (!strcmp(v[i].name, v[n].name)) {
-				refuse(why, why_len, "line %zu: resource '%s' twice", lineno,
-				     v[n].name);
+			if (!parse_res(w, nw, &st->res[st->n_res])) {
+				refuse(why, why_len, nw != 5 ? "line %zu: not 'res NAME EPOCH DUMP_EPOCH "
+				       "DUMP_ID'" : "line %zu: a bad name, number or dump id", lineno);
 				goto refuse;
 			}
+			for (size_t i = 0; i < st->n_res; i++) {
+				if (!strcmp(st->res[i].name, st->res[st->n_res].name)) {
+					refuse(why, why_len, "line %zu: resource '%s' twice", lineno,
+					       st->res[i].name);
+					goto refuse;
+				}
+			}
+			st->n_res++;
+		} else if (version >= 2 && nw >= 1 && !strcmp(w[0], "node")) {
+			struct local_node nd;
+			if (st->n_nodes == RSM_MAX_NODES || !parse_node(w, nw, &nd)) {
+				refuse(why, why_len, "line %zu: not 'node NODEID STANDBY STANDBY_GEN' "
+				       "(or more than %d nodes)", lineno, RSM_MAX_NODES);
+				goto refuse;
+			}
+			for (size_t i = 0; i < st->n_nodes; i++) {
+				if (st->nodes[i].nodeid == nd.nodeid) {
+					refuse(why, why_len, "line %zu: node %u twice", lineno, nd.nodeid);
+					goto refuse;
+				}
+			}
+			st->nodes[st->n_nodes++] = nd;
+		} else if (version >= 2 && nw >= 1 && !strcmp(w[0], "hist")) {
+			if (!st->hist && !(st->hist = calloc(RSM_HISTORY, sizeof(*st->hist)))) {
+				refuse(why, why_len, "out of memory");
+				goto refuse;
+			}
+			if (st->n_hist == RSM_HISTORY || !parse_hist(w, nw, &st->hist[st->n_hist])) {
+				refuse(why, why_len, "line %zu: not 'hist SEQ KIND EPOCH SOURCE TARGET "
+				       "OK MS RESOURCE RESULT' (or more than %d)", lineno, RSM_HISTORY);
+				goto refuse;
+			}
+			st->n_hist++;
+		} else {
+			refuse(why, why_len, "line %zu: not 'res NAME EPOCH DUMP_EPOCH DUMP_ID'%s",
+			       lineno, version >= 2 ? ", 'node ...' or 'hist ...'" : "");
+			goto refuse;
 		}
-		n++;
+		records++;
 	}
 	if (!ended) {
 		refuse(why, why_len, lineno ? "no end line (a truncated file)" : "empty");
 		goto refuse;
 	}
-	*out = v;
-	*n_out = n;
 	return 0;
 refuse:   /* WHY says why; nothing of the file is used */
-	free(v);
+	local_state_free(st);
 	return -1;
 }
 
-int local_state_load(const char *path, struct local_entry **out, size_t *n,
-		     char *why, size_t why_len)
+int local_state_load(const char *path, struct local_state *st, char *why, size_t why_len)
 {
 	char *text;
 	size_t len;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
+	memset(st, 0, sizeof(*st));
 	rc = read_all(path, &text, &len, why, why_len);
 	if (rc != 0)
 		return rc;
-	rc = local_state_parse(text, out, n, why, why_len);
+	rc = local_state_parse(text, st, why, why_len);
 	free(text);
 	return rc;
 }
 
-/* The text of the file, malloc'd. */
-static char *render(const struct local_entry *v, size_t n, size_t *len)
+/* S percent-encoded into OUT (3 * strlen + 2 bytes), "-" when empty. */
+static void encode_text(const char *s, char *out)
 {
-	/* "res " + name + 3 numbers + id + spaces: under 200 bytes a line */
-	size_t cap = 64 + n * 200, used;
+	static const char digits[] = "0123456789ABCDEF";
+
+	if (!*s || !strcmp(s, "-")) {
+		strcpy(out, *s ? "%2D" : "-");
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p > ' ' && *p < 0x7f && *p != '%') {
+			*out++ = (char)*p;
+		} else {
+			*out++ = '%';
+			*out++ = digits[*p >> 4];
+			*out++ = digits[*p & 0xf];
+		}
+	}
+	*out = '\0';
+}
+
+_Static_assert(WIRE_TIMES == 7, "a hist line has 7 phase times");
+
+/* The text of the file, malloc'd. */
+static char *render(const struct local_state *st, size_t *len)
+{
+	/* a res line under 200 bytes, a node line under 60, a hist line
+	 * under 200 + 3 * (name + result) */
+	size_t cap = 64 + st->n_res * 200 + st->n_nodes * 60 +
+		     st->n_hist * (200 + 3 * (WIRE_NAME_MAX + WIRE_STR_MAX)), used;
 	char *buf = malloc(cap);
-	char hex[2 * WIRE_ID_LEN + 1];
+	char hex[2 * WIRE_ID_LEN + 1], name[3 * WIRE_NAME_MAX + 2], result[3 * WIRE_STR_MAX + 2];
 
 	if (!buf)
 		return NULL;
 	used = (size_t)snprintf(buf, cap, "%s\n", HEADER);
-	for (size_t i = 0; i < n; i++) {
-		wire_id_hex(v[i].dump_id, hex);
+	for (size_t i = 0; i < st->n_res; i++) {
+		const struct local_entry *e = &st->res[i];
+		wire_id_hex(e->dump_id, hex);
 		used += (size_t)snprintf(buf + used, cap - used, "res %s %" PRIu64 " %" PRIu64 " %s\n",
-					 v[i].name, v[i].epoch, v[i].dump_epoch, hex);
+					 e->name, e->epoch, e->dump_epoch, hex);
 	}
-	used += (size_t)snprintf(buf + used, cap - used, "end %zu\n", n);
+	for (size_t i = 0; i < st->n_nodes; i++)
+		used += (size_t)snprintf(buf + used, cap - used, "node %" PRIu32 " %u %" PRIu64 "\n",
+					 st->nodes[i].nodeid, (unsigned)st->nodes[i].standby,
+					 st->nodes[i].standby_gen);
+	for (size_t i = 0; i < st->n_hist; i++) {
+		const struct rsm_history *h = &st->hist[i];
+		encode_text(h->resource, name);
+		encode_text(h->result, result);
+		used += (size_t)snprintf(buf + used, cap - used,
+					 "hist %" PRIu64 " %u %" PRIu64 " %" PRIu32 " %" PRIu32 " %d "
+					 "%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32
+					 ",%" PRIu32 ",%" PRIu32 " %s %s\n",
+					 h->seq, (unsigned)h->kind, h->epoch, h->source, h->target,
+					 h->ok ? 1 : 0, h->ms[0], h->ms[1], h->ms[2], h->ms[3],
+					 h->ms[4], h->ms[5], h->ms[6], name, result);
+	}
+	used += (size_t)snprintf(buf + used, cap - used, "end %zu\n",
+				 st->n_res + st->n_nodes + st->n_hist);
 	*len = used;
 	return buf;
 }
 
-int local_state_save(const char *path, const struct local_entry *v, size_t n,
-		     char *why, size_t why_len)
+int local_state_save(const char *path, const struct local_state *st, char *why,
+		     size_t why_len)
 {
 	char tmp[4200], dir[4200];
 	size_t len;
 	char *text;
 	int fd, rc = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (!name_ok(v[i].name))
-			return refuse(why, why_len, "resource name '%s' cannot be kept", v[i].name);
+	for (size_t i = 0; i < st->n_res; i++)
+		if (!name_ok(st->res[i].name))
+			return refuse(why, why_len, "resource name '%s' cannot be kept",
+				      st->res[i].name);
+	if (st->n_hist > RSM_HISTORY)
+		return refuse(why, why_len, "more than %d history entries", RSM_HISTORY);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
 		return refuse(why, why_len, "path too long");
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -233,7 +410,7 @@ int local_state_save(const char *path, const struct local_entry *v, size_t n,
 		snprintf(dir, sizeof(dir), ".");
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return refuse(why, why_len, "cannot create %s: %s", dir, strerror(errno));
-	text = render(v, n, &len);
+	text = render(st, &len);
 	if (!text)
 		return refuse(why, why_len, "out of memory");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -1,21 +1,33 @@
 /*
  * local_state.h - what this node keeps through a restart of every node:
- * per resource its epoch and the dump its table names (epoch and id), in
- * one small file under the config's state_dir.  It seeds the table at
- * start (rsm_seed), so it enters the merge through STATE and epochs never
- * start again at 0 (S3: a dump of an earlier life never passes for a new
- * one; S4: epochs only grow).
+ * per resource its epoch and the dump its table names (epoch and id), and
+ * the admin state: every node's standby flag with its generation, and the
+ * history (doc/protocol.md, rules 23 and 24), in one small file under the
+ * config's state_dir.  It seeds the table at start (rsm_seed,
+ * rsm_seed_standby, rsm_seed_history), so it enters the merge through
+ * STATE: epochs never start again at 0 (S3: a dump of an earlier life
+ * never passes for a new one; S4: epochs only grow), a node in standby
+ * stays so, and a cold start of every node keeps the history.
  *
- * The file is text, one resource a line, written whole and atomically
+ * The file is text, one record a line, written whole and atomically
  * (temporary file, fsync, rename, fsync of the directory):
  *
- *   handoff-local-state 1
+ *   handoff-local-state 2
  *   res NAME EPOCH DUMP_EPOCH DUMP_ID      (DUMP_ID: 32 hex digits)
- *   end COUNT
+ *   node NODEID STANDBY STANDBY_GEN        (STANDBY: 0 or 1; GEN > 0)
+ *   hist SEQ KIND EPOCH SOURCE TARGET OK MS,MS,MS,MS,MS,MS,MS RESOURCE RESULT
+ *   end COUNT                              (how many lines above, all kinds)
+ *
+ * RESOURCE and RESULT are percent-encoded (every byte outside '!'..'~',
+ * and '%', as %XX); "-" is the empty string.  Version 1 (only res lines,
+ * end counting them) is still read.  Later fields (fail counts,
+ * maintenance) go at the end of the res and node lines under a new
+ * version number, whose reader still reads 1 and 2.
  *
  * Reading it trusts nothing: a file that does not parse as exactly this
- * (a missing end line, a bad number, an overlong line, a duplicate name)
- * is refused whole with a reason, never half-used.
+ * (a missing end line, a bad number, an overlong line, a duplicate name
+ * or node, more than RSM_HISTORY hist or RSM_MAX_NODES node lines) is
+ * refused whole with a reason, never half-used.
  */
 #ifndef HANDOFF_LOCAL_STATE_H
 #define HANDOFF_LOCAL_STATE_H
@@ -24,6 +36,7 @@
 #include <stdint.h>
 
 #include "../cpg/wire.h"
+#include "rsm.h"
 
 #define LOCAL_STATE_FILE "local-state"
 #define LOCAL_STATE_MAX_BYTES (4u * 1024 * 1024)
@@ -35,18 +48,33 @@ struct local_entry {
 	uint8_t dump_id[WIRE_ID_LEN];
 };
 
+struct local_node {
+	uint32_t nodeid;
+	uint8_t standby;
+	uint64_t standby_gen;
+};
+
+struct local_state {
+	struct local_entry *res;       /* malloc'd */
+	size_t n_res;
+	struct local_node nodes[RSM_MAX_NODES];
+	size_t n_nodes;
+	struct rsm_history *hist;      /* malloc'd, at most RSM_HISTORY */
+	size_t n_hist;
+};
+
 /*
- * Read PATH into *OUT (malloc'd, *N entries).  Returns 0, 1 when there is
- * no such file (a first start: *N = 0), or -1 with the reason in WHY.
+ * Read PATH into *ST (release with local_state_free).  Returns 0, 1 when
+ * there is no such file (a first start: *ST empty), or -1 with the reason
+ * in WHY (*ST empty).
  */
-int local_state_load(const char *path, struct local_entry **out, size_t *n,
-		     char *why, size_t why_len);
+int local_state_load(const char *path, struct local_state *st, char *why, size_t why_len);
 /* The same, from the file's TEXT (NUL-terminated; cut up in place):
  * 0, or -1 with the reason in WHY.  The fuzz tier's entry point. */
-int local_state_parse(char *text, struct local_entry **out, size_t *n, char *why,
-		      size_t why_len);
-/* Write the N entries of V to PATH atomically; 0, or -1 with WHY. */
-int local_state_save(const char *path, const struct local_entry *v, size_t n,
-		     char *why, size_t why_len);
+int local_state_parse(char *text, struct local_state *st, char *why, size_t why_len);
+/* Write *ST to PATH atomically; 0, or -1 with WHY. */
+int local_state_save(const char *path, const struct local_state *st, char *why,
+		     size_t why_len);
+void local_state_free(struct local_state *st);
 
 #endif

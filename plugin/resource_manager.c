@@ -627,7 +627,7 @@ static void on_connected(void *ctx)
 		ids[i] = l->names.nodes[i].nodeid;
 		names[i] = l->names.nodes[i].name;
 	}
-	if (rm->kept)                /* a reconnect: the old table's last word */
+	if (rm->kept.res)            /* a reconnect: the old table's last word */
 		rm_local_state_flush(rm);
 	rsm_free(&rm->rsm);
 	if (rsm_init(&rm->rsm, &rm->d->cfg, l->local_nodeid, ids, names, n) < 0) {
@@ -659,7 +659,8 @@ static void on_connected(void *ctx)
 	rm->seen_phase = calloc(nres ? nres : 1, sizeof(*rm->seen_phase));
 	rm->t_migrate = calloc(nres ? nres : 1, sizeof(*rm->t_migrate));
 	rm->t_release = calloc(nres ? nres : 1, sizeof(*rm->t_release));
-	rm->seen_history = 0;
+	rm->seen_seq = 0;
+	memset(rm->seen, 0, sizeof(rm->seen));
 	rm->facts = calloc(nres ? nres : 1, sizeof(*rm->facts));
 	rm->autostart_epoch = calloc(nres ? nres : 1, sizeof(*rm->autostart_epoch));
 	rm->op_busy = calloc(nres ? nres : 1, sizeof(*rm->op_busy));
@@ -907,8 +908,7 @@ void rm_fini(struct resource_manager *rm)
 	rm->ready = false;             /* closing the link after this fences nothing */
 	rm_prune_failovers(rm);
 	rsm_free(&rm->rsm);
-	free(rm->kept);
-	rm->kept = NULL;
+	local_state_free(&rm->kept);
 	rsm_actions_free(&rm->acts);
 	free(rm->facts);
 	free(rm->fact_ok);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "driver.h"
+#include "local_state.h"
 #include "rsm.h"
 #include "self_fence.h"
 
@@ -72,10 +73,11 @@ struct resource_manager {
 	uint8_t *seen_phase;           /* per resource: phase after the last event */
 	uint64_t *t_migrate, *t_release;   /* per resource: when PREPARING, RELEASING began */
 	struct rm_seen_times {
+		uint64_t seq;          /* of the history entry they belong to */
 		uint64_t total_ms;     /* MIGRATE delivered -> the end */
 		uint64_t frozen_ms;    /* RELEASING (the dump began) -> the end */
-	} seen[RSM_HISTORY];           /* by history slot, like rsm.history */
-	uint64_t seen_history;         /* rsm.n_history at the last event */
+	} seen[RSM_HISTORY];           /* by the entry's seq % RSM_HISTORY */
+	uint64_t seen_seq;             /* the newest entry seen at the last event */
 	struct self_fence fence;
 	uint64_t quorum_losses;       /* NOT_QUORATE / NO_COROSYNC verdicts seen */
 	/* fence_peer.c: when each node left corosync's quorate membership */
@@ -84,7 +86,8 @@ struct resource_manager {
 	struct { uint32_t nodeid; uint64_t at_ms; } left[RSM_MAX_NODES];
 	uint64_t first_quorum_ms;      /* the first quorum notification seen */
 	/* rm_local_state.c: per resource what the local state file holds */
-	struct local_entry *kept;
+	struct local_state kept;       /* res: one per resource; hist: RSM_HISTORY */
+	uint64_t kept_hist_changes;    /* rsm.hist_changes when kept was taken */
 	bool kept_dirty;               /* the table moved on since the last write */
 	bool kept_timer_armed;
 	qb_loop_timer_handle kept_timer;

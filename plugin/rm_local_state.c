@@ -1,7 +1,8 @@
 /*
  * rm_local_state.c - the daemon's use of local_state.h: the table is seeded
  * from the file when it is built (a new corosync connection), and the file
- * is written again when an epoch or a named dump changed.
+ * is written again when an epoch, a named dump, a node's standby or the
+ * history changed.
  *
  * Not on the hot path more than needed: changes are compared per event
  * (a few compares a resource), and the write (the whole file, fsynced) is
@@ -44,6 +45,50 @@ static bool entry_differs(const struct rsm_res *r, const struct local_entry *e)
 	       memcmp(r->dump_id, e->dump_id, WIRE_ID_LEN) != 0;
 }
 
+/* The table's standby records (every node ever set) into ST->nodes. */
+static void nodes_of(const struct rsm *m, struct local_state *st)
+{
+	st->n_nodes = 0;
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].standby_gen)
+			st->nodes[st->n_nodes++] = (struct local_node){ m->nodes[i].nodeid,
+				m->nodes[i].standby, m->nodes[i].standby_gen };
+}
+
+static bool nodes_differ(const struct rsm *m, const struct local_state *st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct rsm_node *x = &m->nodes[i];
+		if (!x->standby_gen)
+			continue;
+		if (n == st->n_nodes || st->nodes[n].nodeid != x->nodeid ||
+		    st->nodes[n].standby != x->standby || st->nodes[n].standby_gen != x->standby_gen)
+			return true;
+		n++;
+	}
+	return n != st->n_nodes;
+}
+
+/* Everything the file keeps, from the table, into rm->kept. */
+static void kept_of(struct resource_manager *rm)
+{
+	const struct rsm *m = &rm->rsm;
+
+	for (size_t r = 0; r < m->n_res; r++)
+		entry_of(&m->res[r], &rm->kept.res[r]);
+	rm->kept.n_res = m->n_res;
+	nodes_of(m, &rm->kept);
+	rm->kept.n_hist = 0;
+	for (size_t i = RSM_HISTORY; i-- > 0;) {       /* oldest first */
+		const struct rsm_history *h = rsm_history_get(m, i);
+		if (h)
+			rm->kept.hist[rm->kept.n_hist++] = *h;
+	}
+	rm->kept_hist_changes = m->hist_changes;
+}
+
 void rm_local_state_flush(struct resource_manager *rm)
 {
 	char path[RES_PATH_MAX + 32], why[256];
@@ -52,14 +97,13 @@ void rm_local_state_flush(struct resource_manager *rm)
 		qb_loop_timer_del(rm->d->loop, rm->kept_timer);
 		rm->kept_timer_armed = false;
 	}
-	if (!rm->kept_dirty || !rm->kept)
+	if (!rm->kept_dirty || !rm->kept.res || !rm->kept.hist)
 		return;
-	for (size_t i = 0; i < rm->rsm.n_res; i++)
-		entry_of(&rm->rsm.res[i], &rm->kept[i]);
+	kept_of(rm);
 	state_path(rm, path, sizeof(path));
-	if (local_state_save(path, rm->kept, rm->rsm.n_res, why, sizeof(why)) < 0) {
+	if (local_state_save(path, &rm->kept, why, sizeof(why)) < 0) {
 		/* tried again at the next change; loud, for it weakens S4 */
-		qb_log(LOG_ERR, "cannot keep the epochs in %s: %s", path, why);
+		qb_log(LOG_ERR, "cannot keep the epochs, standby and history in %s: %s", path, why);
 		return;
 	}
 	rm->kept_dirty = false;
@@ -75,10 +119,12 @@ static void flush_timer(void *data)
 
 void rm_local_state_note(struct resource_manager *rm)
 {
-	if (!rm->ready || !rm->kept)
+	if (!rm->ready || !rm->kept.res)
 		return;
 	for (size_t i = 0; i < rm->rsm.n_res && !rm->kept_dirty; i++)
-		rm->kept_dirty = entry_differs(&rm->rsm.res[i], &rm->kept[i]);
+		rm->kept_dirty = entry_differs(&rm->rsm.res[i], &rm->kept.res[i]);
+	rm->kept_dirty |= rm->kept_hist_changes != rm->rsm.hist_changes ||
+			  nodes_differ(&rm->rsm, &rm->kept);
 	if (!rm->kept_dirty || rm->kept_timer_armed)
 		return;
 	if (qb_loop_timer_add(rm->d->loop, QB_LOOP_LOW, LOCAL_STATE_DELAY_MS * 1000000ULL, rm,
@@ -91,31 +137,37 @@ void rm_local_state_note(struct resource_manager *rm)
 void rm_local_state_seed(struct resource_manager *rm)
 {
 	char path[RES_PATH_MAX + 32], why[256];
-	struct local_entry *v;
-	size_t n, seeded = 0;
+	struct local_state st;
+	size_t seeded = 0;
 	int rc;
 
-	free(rm->kept);
-	rm->kept = calloc(rm->rsm.n_res ? rm->rsm.n_res : 1, sizeof(*rm->kept));
+	local_state_free(&rm->kept);
+	rm->kept.res = calloc(rm->rsm.n_res ? rm->rsm.n_res : 1, sizeof(*rm->kept.res));
+	rm->kept.hist = calloc(RSM_HISTORY, sizeof(*rm->kept.hist));
 	rm->kept_dirty = false;
 	state_path(rm, path, sizeof(path));
-	rc = local_state_load(path, &v, &n, why, sizeof(why));
+	rc = local_state_load(path, &st, why, sizeof(why));
 	if (rc < 0) {
 		/* hostile or broken: never half-used; the merge brings the
-		 * other nodes' epochs, and the next change rewrites it */
+		 * other nodes' epochs, standby and history, and the next change
+		 * rewrites it */
 		qb_log(LOG_ERR, "ignoring %s: %s", path, why);
-		n = 0;
 	} else if (rc == 1) {
 		qb_log(LOG_INFO, "no %s yet: epochs start at 0", path);
 	}
-	for (size_t i = 0; i < n; i++)
-		seeded += rsm_seed(&rm->rsm, v[i].name, v[i].epoch, v[i].dump_epoch,
-				   v[i].dump_id);
-	if (n)
-		qb_log(LOG_NOTICE, "%zu of the %zu resources in %s seeded the table", seeded, n, path);
-	free(v);
-	for (size_t i = 0; rm->kept && i < rm->rsm.n_res; i++)
-		entry_of(&rm->rsm.res[i], &rm->kept[i]);
+	for (size_t i = 0; i < st.n_res; i++)
+		seeded += rsm_seed(&rm->rsm, st.res[i].name, st.res[i].epoch, st.res[i].dump_epoch,
+				   st.res[i].dump_id);
+	for (size_t i = 0; i < st.n_nodes; i++)
+		rsm_seed_standby(&rm->rsm, st.nodes[i].nodeid, st.nodes[i].standby,
+				 st.nodes[i].standby_gen);
+	rsm_seed_history(&rm->rsm, st.hist, st.n_hist);
+	if (rc == 0)
+		qb_log(LOG_NOTICE, "%zu of the %zu resources, %zu standby records and %zu history "
+		       "entries in %s seeded the table", seeded, st.n_res, st.n_nodes, st.n_hist, path);
+	local_state_free(&st);
+	if (rm->kept.res && rm->kept.hist)
+		kept_of(rm);
 	/* a broken file is replaced as soon as possible */
 	rm->kept_dirty = rc < 0;
 }

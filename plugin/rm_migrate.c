@@ -466,15 +466,22 @@ void rm_observe(struct resource_manager *rm)
 			rm->t_release[i] = now;
 		rm->seen_phase[i] = (uint8_t)p;
 	}
-	/* entries recorded since the last event end their migration now */
-	for (; rm->seen_history < m->n_history; rm->seen_history++) {
-		const struct rsm_history *h = &m->history[rm->seen_history % RSM_HISTORY];
-		struct rm_seen_times *t = &rm->seen[rm->seen_history % RSM_HISTORY];
-		struct rsm_res *r = rsm_find(m, h->resource);
-		size_t i = r ? (size_t)(r - m->res) : 0;
-		memset(t, 0, sizeof(*t));
-		if (!r)
+	/* entries recorded since the last event end their migration now (a
+	 * merge brings entries, and rewrites the ring: they go by seq) */
+	for (size_t k = RSM_HISTORY; k-- > 0;) {
+		const struct rsm_history *h = rsm_history_get(m, k);
+		struct rm_seen_times *t;
+		struct rsm_res *r;
+		size_t i;
+		if (!h || h->seq <= rm->seen_seq)
 			continue;
+		t = &rm->seen[h->seq % RSM_HISTORY];
+		memset(t, 0, sizeof(*t));
+		t->seq = h->seq;
+		rm->seen_seq = h->seq;
+		if (!(r = rsm_find(m, h->resource)))
+			continue;
+		i = (size_t)(r - m->res);
 		if (rm->t_migrate[i])
 			t->total_ms = now - rm->t_migrate[i];
 		if (rm->t_release[i] && rm->t_release[i] >= rm->t_migrate[i])
@@ -519,6 +526,7 @@ int rm_history(struct resource_manager *rm, json_object *args, json_object **res
 	struct rsm *m = &rm->rsm;
 	json_object *jres = NULL, *list, *o;
 	const char *only = NULL;
+	const struct rm_seen_times none = { 0 }, *t;
 
 	if (json_object_object_get_ex(args, "resource", &jres))
 		only = json_object_get_string(jres);
@@ -536,8 +544,8 @@ int rm_history(struct resource_manager *rm, json_object *args, json_object **res
 			break;
 		if (only && strcmp(h->resource, only))
 			continue;
-		json_object_array_add(list, history_doc(m, h,
-			&rm->seen[(m->n_history - 1 - i) % RSM_HISTORY]));
+		t = &rm->seen[h->seq % RSM_HISTORY];
+		json_object_array_add(list, history_doc(m, h, t->seq == h->seq ? t : &none));
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "history", list);

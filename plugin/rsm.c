@@ -70,6 +70,11 @@ static struct rsm_node *node_get(struct rsm *m, uint32_t nodeid, bool add)
 	return &m->nodes[m->n_nodes++];
 }
 
+struct rsm_node *rsm_node_add(struct rsm *m, uint32_t nodeid)
+{
+	return node_get(m, nodeid, true);
+}
+
 const struct rsm_node *rsm_node(const struct rsm *m, uint32_t nodeid)
 {
 	return node_get((struct rsm *)m, nodeid, false);
@@ -101,7 +106,7 @@ const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b)
 		if (x->owner != y->owner || x->phase != y->phase || x->epoch != y->epoch ||
 		    x->target != y->target || strcmp(x->last_error, y->last_error) ||
 		    x->dump_epoch != y->dump_epoch || memcmp(x->dump_id, y->dump_id, WIRE_ID_LEN) ||
-		    x->fresh != y->fresh || !same_lost(x, y))
+		    x->fresh != y->fresh || !same_lost(x, y) || memcmp(x->ms, y->ms, sizeof(x->ms)))
 			return x;
 	}
 	return NULL;
@@ -268,7 +273,6 @@ static void take_state(struct rsm_node *n, uint32_t pid, struct wire_state *st)
 	n->digest = n->state.config_digest;
 	n->proto_min = n->state.proto_min;
 	n->proto_max = n->state.proto_max;
-	n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
 	n->quorate_now = (n->state.flags & WIRE_STATE_QUORATE_NOW) != 0;
 	n->timing.self_fence_timeout_ms = n->state.self_fence_timeout_ms;
 	n->timing.fence_delay_ms = n->state.fence_delay_ms;
@@ -326,13 +330,11 @@ static void members_to_nodes(struct rsm *m)
 		if (m->members[i].status == MEMBER_DAEMON)
 			n->fence_confirmed = false;   /* back: it is not down now */
 	}
-	/* A node is in standby as its STATE says while it is a member.  What
-	 * members remember of one that left differs (a restarted member never
-	 * saw it), and the drain counts the moves off standby owners: it
-	 * decided differently on each (found by test/fuzz/fuzz_rsm). */
-	for (size_t i = 0; i < m->n_nodes; i++)
-		if (!m->nodes[i].member)
-			m->nodes[i].standby = false;
+	/* Standby is not reset here for a node that left: every member
+	 * holds the same records of every node, members or not (each STATE
+	 * carries them, and the merge takes the same from them: rule 23).
+	 * Before, a node was in standby as its own STATE said, and members
+	 * forgot it when it left. */
 }
 
 static void drop(struct rsm *m, const struct wire_msg *msg, uint32_t pid, const char *fmt, ...)
@@ -752,6 +754,9 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		r->fresh = (e->flags & WIRE_ENTRY_FRESH) != 0;
 		r->dump_epoch = e->dump_epoch;
 		memcpy(r->dump_id, e->dump_id, WIRE_ID_LEN);
+		/* the phase times the history entry that ends it will carry:
+		 * the winner's, not what this member happened to see (rule 24) */
+		memcpy(r->ms, e->ms, sizeof(r->ms));
 		entry_lost(from, e, r);
 	}
 	for (size_t i = 0; i < m->n_nodes; i++) {
@@ -884,6 +889,9 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 		if (n->member && n->state.table_gen > max_gen)
 			max_gen = n->state.table_gen;
 	}
+	/* standby first: the failovers below choose among eligible nodes */
+	rsm_merge_standby(m);
+	rsm_merge_history(m);
 	for (size_t i = 0; i < m->n_res; i++)
 		merge_resource(m, &m->res[i], out);
 	m->table_gen = max_gen + (m->partition_quorate ? 1 : 0);
@@ -1328,12 +1336,22 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 	s->detect_ms = m->timing.detect_ms;
 	for (size_t i = 0; i < m->n_res; i++)
 		n_lost += m->res[i].n_lost;
-	/* the lost owners follow the entries in the same allocation: the
-	 * caller frees the entries alone */
-	s->entries = m->n_res ? calloc(1, m->n_res * sizeof(*s->entries) +
-					  n_lost * sizeof(*s->lost)) : NULL;
-	s->n_entries = s->entries ? m->n_res : 0;
-	s->lost = s->entries ? (struct wire_lost *)(s->entries + m->n_res) : NULL;
+	/* the lost owners, standby records and history follow the entries in
+	 * the same allocation: the caller frees the entries alone */
+	s->entries = calloc(1, m->n_res * sizeof(*s->entries) + n_lost * sizeof(*s->lost) +
+			    RSM_MAX_NODES * sizeof(*s->standby) +
+			    RSM_HISTORY * sizeof(*s->history));
+	if (!s->entries)
+		goto borrowed;   /* out of memory: a STATE without a table */
+	s->n_entries = m->n_res;
+	s->lost = (struct wire_lost *)(s->entries + m->n_res);
+	s->standby = (struct wire_standby *)(s->lost + n_lost);
+	s->history = (struct wire_hist *)(s->standby + RSM_MAX_NODES);
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].standby_gen)
+			s->standby[s->n_standby++] = (struct wire_standby){
+				m->nodes[i].nodeid, m->nodes[i].standby, m->nodes[i].standby_gen };
+	s->n_history = rsm_history_views(m, s->history);
 	for (size_t i = 0; i < s->n_entries; i++) {
 		const struct rsm_res *r = &m->res[i];
 		struct wire_entry *e = &s->entries[i];
@@ -1346,11 +1364,13 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		e->flags = r->fresh ? WIRE_ENTRY_FRESH : 0;
 		e->dump_epoch = r->dump_epoch;
 		memcpy(e->dump_id, r->dump_id, WIRE_ID_LEN);
+		memcpy(e->ms, r->ms, sizeof(e->ms));
 		e->lost_first = (uint32_t)s->n_lost;
 		e->n_lost = r->n_lost;
 		memcpy(&s->lost[s->n_lost], r->lost, r->n_lost * sizeof(r->lost[0]));
 		s->n_lost += r->n_lost;
 	}
+borrowed:
 	s->facts = (struct wire_fact *)facts;   /* borrowed: the caller owns them */
 	s->n_facts = n_facts;
 	/* who was who when this sync began: what a joiner learns from */
@@ -1358,12 +1378,3 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 	s->n_members = m->n_snap;
 }
 
-/* ---- history ---------------------------------------------------------------- */
-
-struct rsm_history *rsm_history_push(struct rsm *m)
-{
-	struct rsm_history *h = &m->history[m->n_history++ % RSM_HISTORY];
-
-	memset(h, 0, sizeof(*h));
-	return h;
-}

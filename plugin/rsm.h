@@ -45,7 +45,9 @@
  * entry names (dump_epoch, dump_id) and its lost owners come with it.  A
  * node that restarts seeds its table with the epochs and dumps it kept
  * (rsm_seed), so after a restart of every node the merge still takes the
- * newest.  Local
+ * newest.  Every node's standby flag (with its generation) and the
+ * history are merged from the same STATEs first (doc/protocol.md, rules
+ * 23, 24; rsm_admin.c), and seeded from local-state too.  Local
  * facts then repair it: a workload that runs on exactly one member is
  * adopted there; a member that runs or holds Primary for a resource it does
  * not own stops and demotes it at once.
@@ -97,6 +99,9 @@ struct rsm_node {
 	uint16_t proto_min, proto_max;
 	bool eligible;            /* same config as the reference, protocol ok */
 	bool standby;             /* no place for resources: what it runs moves away */
+	/* how many STANDBY decisions about it the table knows of (kept in
+	 * local-state, merged from every STATE: rule 23); 0: never set */
+	uint64_t standby_gen;
 	bool quorate_now;         /* its STATE said: quorate in this ring */
 	struct rsm_timing timing; /* from its last STATE (kept after it left) */
 	bool timing_seen;
@@ -189,11 +194,20 @@ struct rsm_action {
  * in the same order: the same entries on every node that was a member
  * throughout.  ms: the phases' durations from the reports.
  */
-#define RSM_HISTORY 64
+#define RSM_HISTORY WIRE_HISTORY_MAX
 enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2,
-	HIST_FENCE_CONFIRM = 3 /* source: who asked, target: the node confirmed down */ };
+	HIST_FENCE_CONFIRM = 3, /* source: who asked, target: the node confirmed down */
+	HIST__MAX                 /* new kinds above: the merge keeps kinds below it */
+};
 
+/*
+ * seq: the cluster's count of entries when it was recorded (the members'
+ * highest at the merge, + 1 for each entry since).  It orders the union
+ * of every member's history at the merge (doc/protocol.md, rule 24):
+ * copies of one entry are equal in every field, so the union drops them.
+ */
 struct rsm_history {
+	uint64_t seq;
 	char resource[WIRE_NAME_MAX + 1];
 	uint64_t epoch;
 	enum rsm_history_kind kind;
@@ -228,7 +242,9 @@ struct rsm {
 	 * quorate partition always carries the highest value. */
 	uint64_t table_gen;
 	struct rsm_history history[RSM_HISTORY];   /* a ring, oldest overwritten */
-	uint64_t n_history;        /* entries ever recorded */
+	uint64_t n_history;        /* entries ever put into the ring here */
+	uint64_t hist_seq;         /* the newest entry's seq (rule 24) */
+	uint64_t hist_changes;     /* bumped whenever the ring changes (local-state) */
 	uint16_t standby_parallel; /* from the last STANDBY: migrations at once */
 	bool quorate_now;          /* set by the daemon before each STATE */
 	bool resync;               /* set by the daemon: the next STATE opens a sync */
@@ -283,6 +299,18 @@ void rsm_free(struct rsm *m);
 bool rsm_seed(struct rsm *m, const char *name, uint64_t epoch, uint64_t dump_epoch,
 	      const uint8_t dump_id[WIRE_ID_LEN]);
 
+/*
+ * Before the first sync, from local-state: node NODEID's standby as this
+ * node knew it (with its generation, rule 23), and the history this node
+ * kept (N entries, any order; the newest RSM_HISTORY by seq are kept).
+ * Both enter the merge in this node's STATE.
+ */
+void rsm_seed_standby(struct rsm *m, uint32_t nodeid, bool on, uint64_t gen);
+void rsm_seed_history(struct rsm *m, const struct rsm_history *v, size_t n);
+/* Where A's admin state (standby records, history) differs from B's, or
+ * NULL: members that saw the same order hold the same (test_rsm, fuzz_rsm). */
+const char *rsm_admin_differs(const struct rsm *a, const struct rsm *b);
+
 /* A CPG confchg: MEMBERS is the new group ((nodeid, pid); status ignored). */
 void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_t n,
 			 struct rsm_actions *out);
@@ -309,7 +337,8 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 
 struct rsm_res *rsm_find(struct rsm *m, const char *name);
 /* The first resource of A whose part of the table differs in B (owner,
- * phase, epoch, target, last error, dump, freshness, lost owners), or
+ * phase, epoch, target, last error, dump, freshness, lost owners, phase
+ * times), or
  * NULL: the promise above, that members which saw the same order hold the
  * same table, as the tests check it (test_rsm.c, test/fuzz/fuzz_rsm.c). */
 const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b);

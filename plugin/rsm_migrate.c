@@ -478,6 +478,7 @@ void rsm_process_standby(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 		return;
 	}
 	n->standby = msg->u.req.on;
+	n->standby_gen++;          /* a newer decision than any it knew (rule 23) */
 	m->standby_parallel = msg->u.req.parallel;
 	for (size_t i = 0; i < m->n_res; i++) {
 		m->res[i].drain_failed = false;

@@ -47,8 +47,18 @@ void rsm_drain(struct rsm *m, struct rsm_actions *out);
 /* After the merge: a migration whose source or target left is decided. */
 void rsm_merge_migration(struct rsm *m, struct rsm_res *r, struct rsm_actions *out);
 
-/* A new history entry, zeroed (the oldest is overwritten). */
+/* NODEID's entry in nodes[], added when new (NULL when full). */
+struct rsm_node *rsm_node_add(struct rsm *m, uint32_t nodeid);
+
+/* rsm_admin.c: standby and history (doc/protocol.md, rules 23, 24) */
+/* A new history entry, zeroed but for its seq (the oldest is overwritten). */
 struct rsm_history *rsm_history_push(struct rsm *m);
+/* The ring as a STATE carries it, oldest first, into OUT (RSM_HISTORY). */
+size_t rsm_history_views(const struct rsm *m, struct wire_hist *out);
+/* At the merge, before the resources: every node's standby and the
+ * history from the STATEs of the sync. */
+void rsm_merge_standby(struct rsm *m);
+void rsm_merge_history(struct rsm *m);
 
 /* rsm_fence.c: lost owners (doc/failover.md) */
 /* Add LOST to R's lost owners, fenced by its watchdog only when NEW_OWNER's

@@ -3,7 +3,8 @@
  * (plugin/rsm.c) fed hostile CPG messages: three handoffd members, one
  * total order, and the protocol's own promise as the oracle: whenever no
  * message is in flight and no member is in a sync, every member holds the
- * same table (rsm.h).  The input is a script, a byte per step:
+ * same table (rsm.h), standby flags and history (rsm_admin_differs).
+ * The input is a script, a byte per step:
  *
  *   0 confchg       the next byte: bits 0-2 nodes 1-3 in the group; bits
  *                   3-5 whether a node that leaves restarts its handoffd
@@ -341,6 +342,12 @@ static void check_agreement(struct sim *s)
 				a->n_lost, a->fresh, a->last_error, i, b->owner,
 				phase_name(b->phase), (unsigned long long)b->epoch, b->n_lost,
 				b->fresh, b->last_error);
+			abort();
+		}
+		/* and the same standby flags and history (rules 23, 24) */
+		if (prev && rsm_admin_differs(&s->m[prev], &s->m[i])) {
+			fprintf(stderr, "fuzz_rsm: nodes %d and %d differ in %s\n", prev, i,
+				rsm_admin_differs(&s->m[prev], &s->m[i]));
 			abort();
 		}
 		prev = i;

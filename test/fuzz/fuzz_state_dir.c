@@ -4,7 +4,8 @@
  * does: the first byte picks the parser, the rest is the file.
  *
  *   even: local-state (plugin/local_state.c), which seeds the table; an
- *         accepted file names each resource once, by a non-empty name
+ *         accepted file names each resource once, by a non-empty name, and
+ *         holds only standby records and history entries within range
  *   odd:  the self-fence marker (plugin/self_fence_marker.c), which says
  *         how much of a self-fence's deadline is left; a marker that
  *         parses formats to text that parses to the same marker
@@ -20,23 +21,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void local_state(const uint8_t *data, size_t size)
 {
-	struct local_entry *v = NULL;
+	struct local_state st;
 	char *text = malloc(size + 1), why[256];
-	size_t n = 0;
 
 	if (!text)
 		abort();
 	memcpy(text, data, size);
 	text[size] = '\0';    /* the reader refuses a file with a NUL in it */
-	if (local_state_parse(text, &v, &n, why, sizeof(why)) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			if (v[i].name[0] == '\0')
+	if (local_state_parse(text, &st, why, sizeof(why)) == 0) {
+		for (size_t i = 0; i < st.n_res; i++) {
+			if (st.res[i].name[0] == '\0')
 				abort();
 			for (size_t k = 0; k < i; k++)
-				if (!strcmp(v[i].name, v[k].name))
+				if (!strcmp(st.res[i].name, st.res[k].name))
 					abort();
 		}
-		free(v);
+		for (size_t i = 0; i < st.n_nodes; i++)
+			if (st.nodes[i].nodeid == 0 || st.nodes[i].standby > 1 ||
+			    st.nodes[i].standby_gen == 0)
+				abort();
+		if (st.n_nodes > RSM_MAX_NODES || st.n_hist > RSM_HISTORY)
+			abort();
+		for (size_t i = 0; i < st.n_hist; i++)
+			if (st.hist[i].seq == 0 || st.hist[i].kind == 0 || st.hist[i].kind >= HIST__MAX ||
+			    strlen(st.hist[i].resource) > WIRE_NAME_MAX)
+				abort();
+		local_state_free(&st);
 	}
 	free(text);
 }

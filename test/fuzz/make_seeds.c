@@ -83,6 +83,13 @@ static void state_seeds(void)
 		  .connection = CONN_CONNECTED },
 		{ .name = "db", .role = ROLE_SECONDARY, .disk = 5, .connection = CONN_DISCONNECTED },
 	};
+	struct wire_standby standby[2] = { { 2, 1, 5 }, { 3, 0, 1 } };
+	struct wire_hist hist[2] = {
+		{ .seq = 8, .kind = HIST_MIGRATION, .ok = 1, .resource = "web", .epoch = 7,
+		  .source = 1, .target = 2, .result = "migrated", .ms = { 1, 2, 3, 4, 5, 6, 7 } },
+		{ .seq = 9, .kind = HIST_FENCE_CONFIRM, .ok = 1, .resource = "", .source = 1,
+		  .target = 3, .result = "node 3 confirmed down" },
+	};
 	struct wire_msg m = { .hdr = { .type = MSG_STATE } };
 	struct wire_state *s = &m.u.state;
 
@@ -105,6 +112,14 @@ static void state_seeds(void)
 	s->facts = f;
 	s->n_facts = 2;
 	wire_seed("state-full", &m);
+
+	/* version 4: standby records and history (rules 23, 24) */
+	s->standby = standby;
+	s->n_standby = 2;
+	s->history = hist;
+	s->n_history = 2;
+	wire_seed("state-admin", &m);
+	s->n_standby = s->n_history = 0;
 
 	s->flags = WIRE_STATE_STANDBY | WIRE_STATE_RESYNC;
 	s->n_entries = 1;
@@ -243,14 +258,14 @@ static void state_dir_seed(const char *name, uint8_t select, const char *text, s
 }
 
 /* local_state_save() writes a file: read it back as a seed. */
-static void local_state_seed(const char *name, const struct local_entry *v, size_t n)
+static void local_state_seed(const char *name, const struct local_state *st)
 {
 	char path[4096], why[256], text[4096];
 	size_t len;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s.local-state", out_dir, name);
-	if (local_state_save(path, v, n, why, sizeof(why)) < 0 || !(f = fopen(path, "r"))) {
+	if (local_state_save(path, st, why, sizeof(why)) < 0 || !(f = fopen(path, "r"))) {
 		fprintf(stderr, "make_seeds: %s: cannot write or read it back\n", path);
 		failures++;
 		return;
@@ -272,10 +287,26 @@ static void state_dir_seeds(void)
 	char text[SF_MARKER_MAX + 1];
 	int len;
 
+	struct rsm_history h[2] = {
+		{ .seq = 4, .kind = HIST_MIGRATION, .resource = "web", .epoch = 7, .source = 1,
+		  .target = 2, .ok = true, .result = "migrated in 1.2 s", .ms = { 1, 2, 3, 4, 5, 6, 7 } },
+		{ .seq = 5, .kind = HIST_FENCE_CONFIRM, .source = 1, .target = 3, .ok = true,
+		  .result = "100% down" },
+	};
+	struct local_state st = { .res = v, .hist = h,
+				  .nodes = { { 2, 1, 3 }, { 3, 0, 1 } } };
+	static const char v1[] = "handoff-local-state 1\nres web 7 0 "
+				 "00000000000000000000000000000000\nend 1\n";
+
 	memset(v[1].dump_id, 0x3c, WIRE_ID_LEN);
-	local_state_seed("local-state-0", v, 0);
-	local_state_seed("local-state-1", v, 1);
-	local_state_seed("local-state-2", v, 2);
+	local_state_seed("local-state-0", &st);
+	st.n_res = 1;
+	local_state_seed("local-state-1", &st);
+	st.n_res = 2;
+	local_state_seed("local-state-2", &st);
+	st.n_nodes = st.n_hist = 2;
+	local_state_seed("local-state-admin", &st);
+	state_dir_seed("local-state-v1", 0, v1, sizeof(v1) - 1);
 	len = sf_marker_format(&m, text, sizeof(text));
 	if (len < 0) {
 		failures++;

@@ -59,18 +59,21 @@ static void write_file(struct fixture *f, const char *text, size_t len)
 
 static void expect_refused(struct fixture *f, const char *text, const char *reason)
 {
-	struct local_entry *v = (struct local_entry *)1;
-	size_t n = 99;
+	struct local_state st;
 	char why[256] = "";
 
+	memset(&st, 0x5a, sizeof(st));
 	write_file(f, text, strlen(text));
-	if (local_state_load(f->path, &v, &n, why, sizeof(why)) != -1)
+	if (local_state_load(f->path, &st, why, sizeof(why)) != -1)
 		fail_msg("accepted a file that should fail with '%s'", reason);
 	if (!strstr(why, reason))
 		fail_msg("reason '%s' lacks '%s'", why, reason);
-	assert_null(v);
-	assert_int_equal(n, 0);
+	assert_null(st.res);
+	assert_null(st.hist);
+	assert_int_equal(st.n_res + st.n_nodes + st.n_hist, 0);
 }
+
+
 
 static const struct local_entry SAMPLE[2] = {
 	{ .name = "web", .epoch = 12, .dump_epoch = 11,
@@ -78,58 +81,135 @@ static const struct local_entry SAMPLE[2] = {
 	{ .name = "db.main-2", .epoch = UINT64_MAX, .dump_epoch = 0 },
 };
 
+static const struct rsm_history HIST[3] = {
+	{ .seq = 7, .kind = HIST_MIGRATION, .resource = "web", .epoch = 12, .source = 1,
+	  .target = 2, .ok = true, .result = "migrated", .ms = { 1, 2, 3, 4, 5, 6, UINT32_MAX } },
+	/* a result with spaces, a percent sign and a byte past ASCII; no resource */
+	{ .seq = 9, .kind = HIST_FENCE_CONFIRM, .source = 3, .target = 2, .ok = true,
+	  .result = "node 2 confirmed down: 100% \xc3\xa9" },
+	/* a resource named "-" is not the empty name */
+	{ .seq = UINT64_MAX, .kind = HIST_FAILOVER, .resource = "-", .epoch = 1, .source = 2,
+	  .target = 0, .ok = false, .result = "-" },
+};
+
+/* V holds two resources, the first SAMPLE's web */
+static void assert_sample_web(const struct local_state *v)
+{
+	assert_int_equal(v->n_res, 2);
+	assert_string_equal(v->res[0].name, "web");
+	assert_int_equal(v->res[0].epoch, 12);
+	assert_int_equal(v->res[0].dump_epoch, 11);
+	assert_memory_equal(v->res[0].dump_id, SAMPLE[0].dump_id, WIRE_ID_LEN);
+}
+
+static struct local_state sample(bool admin)
+{
+	struct local_state st = { .res = (struct local_entry *)SAMPLE, .n_res = 2 };
+
+	if (admin) {
+		st.nodes[0] = (struct local_node){ 2, 1, 4 };
+		st.nodes[1] = (struct local_node){ UINT32_MAX, 0, UINT64_MAX };
+		st.n_nodes = 2;
+		st.hist = (struct rsm_history *)HIST;
+		st.n_hist = 3;
+	}
+	return st;
+}
+
 static void round_trip(void **state)
 {
 	struct fixture *f = *state;
-	struct local_entry *v;
-	size_t n;
+	struct local_state in = sample(true), v;
 	char why[256];
 	struct stat st;
 
 	/* no file yet: a first start */
-	assert_int_equal(local_state_load(f->path, &v, &n, why, sizeof(why)), 1);
-	assert_int_equal(n, 0);
-	assert_int_equal(local_state_save(f->path, SAMPLE, 2, why, sizeof(why)), 0);
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 1);
+	assert_int_equal(v.n_res + v.n_nodes + v.n_hist, 0);
+	assert_int_equal(local_state_save(f->path, &in, why, sizeof(why)), 0);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(local_state_load(f->path, &v, &n, why, sizeof(why)), 0);
-	assert_int_equal(n, 2);
-	assert_string_equal(v[0].name, "web");
-	assert_int_equal(v[0].epoch, 12);
-	assert_int_equal(v[0].dump_epoch, 11);
-	assert_memory_equal(v[0].dump_id, SAMPLE[0].dump_id, WIRE_ID_LEN);
-	assert_string_equal(v[1].name, "db.main-2");
-	assert_true(v[1].epoch == UINT64_MAX);
-	free(v);
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_sample_web(&v);
+	assert_string_equal(v.res[1].name, "db.main-2");
+	assert_true(v.res[1].epoch == UINT64_MAX);
+	/* the admin state: standby records and history, field by field */
+	assert_int_equal(v.n_nodes, 2);
+	assert_int_equal(v.nodes[0].nodeid, 2);
+	assert_int_equal(v.nodes[0].standby, 1);
+	assert_int_equal(v.nodes[0].standby_gen, 4);
+	assert_true(v.nodes[1].nodeid == UINT32_MAX && v.nodes[1].standby == 0 &&
+		    v.nodes[1].standby_gen == UINT64_MAX);
+	assert_int_equal(v.n_hist, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(v.hist[i].seq == HIST[i].seq);
+		assert_int_equal(v.hist[i].kind, HIST[i].kind);
+		assert_string_equal(v.hist[i].resource, HIST[i].resource);
+		assert_true(v.hist[i].epoch == HIST[i].epoch);
+		assert_int_equal(v.hist[i].source, HIST[i].source);
+		assert_int_equal(v.hist[i].target, HIST[i].target);
+		assert_int_equal(v.hist[i].ok, HIST[i].ok);
+		assert_string_equal(v.hist[i].result, HIST[i].result);
+		assert_memory_equal(v.hist[i].ms, HIST[i].ms, sizeof(HIST[i].ms));
+	}
+	local_state_free(&v);
 
 	/* rewritten whole, and no temporary file is left behind */
-	assert_int_equal(local_state_save(f->path, SAMPLE + 1, 1, why, sizeof(why)), 0);
-	assert_int_equal(local_state_load(f->path, &v, &n, why, sizeof(why)), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(v[0].name, "db.main-2");
-	free(v);
+	in = sample(false);
+	in.res++;
+	in.n_res = 1;
+	assert_int_equal(local_state_save(f->path, &in, why, sizeof(why)), 0);
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_int_equal(v.n_res, 1);
+	assert_int_equal(v.n_nodes + v.n_hist, 0);
+	assert_string_equal(v.res[0].name, "db.main-2");
+	local_state_free(&v);
 	{
 		char tmp[160];
 		snprintf(tmp, sizeof(tmp), "%s.new", f->path);
 		assert_int_not_equal(access(tmp, F_OK), 0);
 	}
-	/* no resources at all is a valid file too */
-	assert_int_equal(local_state_save(f->path, NULL, 0, why, sizeof(why)), 0);
-	assert_int_equal(local_state_load(f->path, &v, &n, why, sizeof(why)), 0);
-	assert_int_equal(n, 0);
-	free(v);
+	/* nothing at all is a valid file too */
+	memset(&in, 0, sizeof(in));
+	assert_int_equal(local_state_save(f->path, &in, why, sizeof(why)), 0);
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_int_equal(v.n_res + v.n_nodes + v.n_hist, 0);
+	local_state_free(&v);
+}
+
+/* A file of version 1 (before the admin state) is still read. */
+static void version_1_is_read(void **state)
+{
+	struct fixture *f = *state;
+	struct local_state v;
+	char why[256];
+	static const char v1[] = "handoff-local-state 1\n"
+		"res web 12 11 0123000000000000000000000000fedc\n"
+		"res db 3 0 00000000000000000000000000000000\nend 2\n";
+
+	write_file(f, v1, strlen(v1));
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_sample_web(&v);
+	assert_int_equal(v.res[1].epoch, 3);
+	assert_int_equal(v.n_nodes + v.n_hist, 0);
+	local_state_free(&v);
+	/* but version 1 has no node or hist lines */
+	expect_refused(f, "handoff-local-state 1\nnode 2 1 1\nend 1\n", "line 2: not 'res");
+	expect_refused(f, "handoff-local-state 1\nhist 1 1 1 1 2 1 0,0,0,0,0,0,0 web ok\nend 1\n",
+		       "line 2: not 'res");
 }
 
 static void every_truncation_is_refused(void **state)
 {
 	struct fixture *f = *state;
-	struct local_entry *v;
-	size_t n;
+	struct local_state v;
 	char why[256], *text;
 	long len;
 	FILE *fp;
 
-	assert_int_equal(local_state_save(f->path, SAMPLE, 2, why, sizeof(why)), 0);
+	struct local_state in = sample(true);
+
+	assert_int_equal(local_state_save(f->path, &in, why, sizeof(why)), 0);
 	fp = fopen(f->path, "r");
 	assert_non_null(fp);
 	fseek(fp, 0, SEEK_END);
@@ -142,9 +222,9 @@ static void every_truncation_is_refused(void **state)
 	 * the middle of a number would otherwise pass for a smaller one) */
 	for (long cut = 0; cut < len - 1; cut++) {
 		write_file(f, text, (size_t)cut);
-		v = NULL;
-		assert_int_equal(local_state_load(f->path, &v, &n, why, sizeof(why)), -1);
-		assert_null(v);
+		assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), -1);
+		assert_null(v.res);
+		assert_null(v.hist);
 	}
 	free(text);
 }
@@ -155,8 +235,8 @@ static void garbage_is_refused(void **state)
 	char big[600];
 
 	expect_refused(f, "", "empty");
-	expect_refused(f, "hello\n", "line 1: not 'handoff-local-state 1'");
-	expect_refused(f, "handoff-local-state 2\nend 0\n", "line 1");
+	expect_refused(f, "hello\n", "line 1: not 'handoff-local-state 2'");
+	expect_refused(f, "handoff-local-state 3\nend 0\n", "line 1");
 	expect_refused(f, "handoff-local-state 1\n", "no end line");
 	expect_refused(f, "handoff-local-state 1\nres web 1 1 00\nend 1\n", "line 2: a bad");
 	expect_refused(f, "handoff-local-state 1\nres web 1 1\nend 1\n", "line 2: not 'res");
@@ -169,7 +249,7 @@ static void garbage_is_refused(void **state)
 	expect_refused(f, "handoff-local-state 1\nres web 1 0 "
 		       "0000000000000000000000000000000g\nend 1\n", "line 2: a bad");
 	expect_refused(f, "handoff-local-state 1\nres web 1 0 "
-		       "00000000000000000000000000000000\nend 2\n", "counts 2 resources");
+		       "00000000000000000000000000000000\nend 2\n", "counts 2 records");
 	expect_refused(f, "handoff-local-state 1\nres web 1 0 00000000000000000000000000000000\n"
 		       "res web 2 0 00000000000000000000000000000000\nend 2\n", "'web' twice");
 	expect_refused(f, "handoff-local-state 1\nend 0\nres web 1 0 "
@@ -184,31 +264,99 @@ static void garbage_is_refused(void **state)
 	/* a NUL inside */
 	write_file(f, "handoff-local-state 1\n\0end 0\n", 29);
 	{
-		struct local_entry *v;
-		size_t n;
+		struct local_state v;
 		char why[256];
-		assert_int_equal(local_state_load(f->path, &v, &n, why, sizeof(why)), -1);
+		assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), -1);
 		assert_non_null(strstr(why, "NUL"));
 	}
+}
+
+#define V2 "handoff-local-state 2\n"
+#define H0 "0,0,0,0,0,0,0"
+
+/* The admin lines of version 2, each broken one way. */
+static void hostile_admin_lines(void **state)
+{
+	struct fixture *f = *state;
+	char big[200 + 64 * 60];
+	size_t at;
+
+	expect_refused(f, V2 "node 0 1 1\nend 1\n", "line 2: not 'node");
+	expect_refused(f, V2 "node 2 2 1\nend 1\n", "line 2: not 'node");
+	expect_refused(f, V2 "node 2 1 0\nend 1\n", "line 2: not 'node");
+	expect_refused(f, V2 "node 4294967296 1 1\nend 1\n", "line 2: not 'node");
+	expect_refused(f, V2 "node 2 1\nend 1\n", "line 2: not 'node");
+	expect_refused(f, V2 "node 2 1 1 x\nend 1\n", "line 2: not 'node");
+	expect_refused(f, V2 "node 2 1 1\nnode 2 0 2\nend 2\n", "node 2 twice");
+	expect_refused(f, V2 "hist 0 1 1 1 2 1 " H0 " web ok\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 0 1 1 2 1 " H0 " web ok\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 99 1 1 2 1 " H0 " web ok\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 1 1 1 2 2 " H0 " web ok\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 1 1 1 2 1 0,0,0 web ok\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 1 1 1 2 1 " H0 ",0 web ok\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 1 1 1 2 1 " H0 " web\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 1 1 1 2 1 " H0 " web o%0Ak\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 1 1 1 2 1 " H0 " web ok%4\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 1 1 1 2 1 " H0 " web ok%zz\nend 1\n", "line 2: not 'hist");
+	expect_refused(f, V2 "hist 1 1 1 1 2 1 " H0 " web ok\nend 0\n", "counts 0 records");
+	expect_refused(f, V2 "bogus 1\nend 1\n", "line 2: not 'res");
+	/* a resource name longer than any (the percent code counts once) */
+	at = (size_t)snprintf(big, sizeof(big), V2 "hist 1 1 1 1 2 1 " H0 " ");
+	for (int i = 0; i < WIRE_NAME_MAX + 1; i++)
+		at += (size_t)snprintf(big + at, sizeof(big) - at, "%%41");
+	snprintf(big + at, sizeof(big) - at, " ok\nend 1\n");
+	expect_refused(f, big, "line 2: not 'hist");
+	/* more node lines than nodes */
+	at = (size_t)snprintf(big, sizeof(big), V2);
+	for (int i = 1; i <= RSM_MAX_NODES + 1; i++)
+		at += (size_t)snprintf(big + at, sizeof(big) - at, "node %d 1 1\n", i);
+	snprintf(big + at, sizeof(big) - at, "end %d\n", RSM_MAX_NODES + 1);
+	expect_refused(f, big, "more than 64 nodes");
+}
+
+/* More history than the ring holds is refused, on reading and on saving. */
+static void too_much_history(void **state)
+{
+	struct fixture *f = *state;
+	static struct rsm_history h[RSM_HISTORY + 1];
+	struct local_state in = { .hist = h, .n_hist = RSM_HISTORY + 1 }, v;
+	char why[256], *text;
+	size_t cap = 100 + (RSM_HISTORY + 1) * 80, at;
+
+	for (size_t i = 0; i <= RSM_HISTORY; i++)
+		h[i] = (struct rsm_history){ .seq = i + 1, .kind = HIST_MIGRATION, .result = "x" };
+	assert_int_equal(local_state_save(f->path, &in, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "more than 64"));
+	in.n_hist = RSM_HISTORY;
+	assert_int_equal(local_state_save(f->path, &in, why, sizeof(why)), 0);
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_int_equal(v.n_hist, RSM_HISTORY);
+	local_state_free(&v);
+	text = malloc(cap);
+	at = (size_t)snprintf(text, cap, V2);
+	for (size_t i = 0; i <= RSM_HISTORY; i++)
+		at += (size_t)snprintf(text + at, cap - at, "hist %zu 1 1 1 2 1 " H0 " web ok\n", i + 1);
+	snprintf(text + at, cap - at, "end %d\n", RSM_HISTORY + 1);
+	expect_refused(f, text, "or more than 64");
+	free(text);
 }
 
 static void not_a_regular_file(void **state)
 {
 	struct fixture *f = *state;
-	struct local_entry *v;
-	size_t n;
+	struct local_state v;
 	char why[256], link[160];
 
 	/* a directory where the file should be */
 	snprintf(link, sizeof(link), "%s/lib", f->dir);
 	mkdir(link, 0700);
 	assert_int_equal(mkdir(f->path, 0700), 0);
-	assert_int_equal(local_state_load(f->path, &v, &n, why, sizeof(why)), -1);
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "regular file"));
 	rmdir(f->path);
 	/* a symlink is not followed (whoever could plant it could point it anywhere) */
 	assert_int_equal(symlink("/etc/passwd", f->path), 0);
-	assert_int_equal(local_state_load(f->path, &v, &n, why, sizeof(why)), -1);
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "cannot open"));
 	unlink(f->path);
 }
@@ -222,18 +370,19 @@ static void random_bytes_never_crash(void **state)
 
 	for (int i = 0; i < 2000; i++) {
 		size_t len = (size_t)(rand_r(&seed) % sizeof(buf)), at = 0;
-		struct local_entry *v;
-		size_t n;
+		struct local_state v;
 		char why[256];
 		if (i & 1)      /* half start like a real file */
-			at = (size_t)snprintf(buf, sizeof(buf), "handoff-local-state 1\nres ");
+			at = (size_t)snprintf(buf, sizeof(buf), i & 2 ? "handoff-local-state 1\nres " :
+					      i & 4 ? "handoff-local-state 2\nnode " :
+					      "handoff-local-state 2\nhist ");
 		for (size_t j = at; j < len; j++)
 			buf[j] = (char)(rand_r(&seed) % 4 ? "0123456789abcdef \n"[rand_r(&seed) % 18] :
 					rand_r(&seed));
 		write_file(f, buf, len > at ? len : at);
-		if (local_state_load(f->path, &v, &n, why, sizeof(why)) == 0) {
+		if (local_state_load(f->path, &v, why, sizeof(why)) == 0) {
 			accepted++;
-			free(v);
+			local_state_free(&v);
 		}
 	}
 	assert_true(accepted < 20);
@@ -244,7 +393,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_truncation_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(version_1_is_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(garbage_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(hostile_admin_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(too_much_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_a_regular_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(random_bytes_never_crash, setup, teardown),
 	};

@@ -238,6 +238,8 @@ static void agree(struct sim *s)
 			assert_string_equal(a->last_error, b->last_error);
 		}
 		assert_null(rsm_differs(&s->m[first], &s->m[i]));
+		/* and the same standby flags and history (rules 23, 24) */
+		assert_null(rsm_admin_differs(&s->m[first], &s->m[i]));
 		assert_false(s->m[i].syncing);
 	}
 }
@@ -273,7 +275,7 @@ static void start_then_running(void **state)
 
 	all_up(s);
 	agree(s);
-	assert_int_equal(s->m[1].version, 3);
+	assert_int_equal(s->m[1].version, 4);
 	request(s, 1, MSG_START, "web", 2);
 	run(s);
 	agree(s);
@@ -1065,7 +1067,10 @@ static void the_drain_is_the_same_after_a_restart(void **state)
  * and the tables diverged.  A node that leaves is in standby no more, on
  * every member alike, until its STATE says so again.
  */
-static void a_node_that_left_is_not_in_standby(void **state)
+/* A node that left stays in standby in every member's table (rule 23):
+ * the records of every node travel in every STATE, so what members hold
+ * of a node that is away no longer differs. */
+static void a_node_that_left_stays_in_standby(void **state)
 {
 	struct sim *s = running_on_1();
 	(void)state;
@@ -1073,9 +1078,264 @@ static void a_node_that_left_is_not_in_standby(void **state)
 	assert_true(standby(s, 1, 3, true, 1)->ok);
 	node3_leaves(s);
 	agree(s);
-	/* (back, its own STATE says it is: standby_survives_a_sync) */
-	for (int i = 1; i <= 2; i++)
+	for (int i = 1; i <= 2; i++) {
+		assert_true(rsm_node(&s->m[i], 3)->standby);
+		assert_int_equal(rsm_node(&s->m[i], 3)->standby_gen, 1);
+	}
+	sim_free(s);
+}
+
+/* ---- admin state that survives restarts (rules 23, 24) ----------------------- */
+
+/*
+ * Node 3's handoffd restarts while it is in standby, with no local state
+ * (its file lost): the others' records keep it in standby, and its first
+ * sync says so everywhere.  Before rule 23 a node's standby was what its
+ * own STATE said, and the others forgot it when it left: it came back
+ * eligible (issue 17).
+ */
+static void a_restarted_member_in_standby_stays_in_standby(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	assert_true(standby(s, 1, 3, true, 1)->ok);
+	node3_leaves(s);
+	boot(s, 3);
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		assert_true(rsm_node(&s->m[i], 3)->standby);
+	assert_false(ask(s, 1, MSG_MIGRATE, "web", 3)->ok);
+
+	/* every handoffd restarts (a cold start): each seeds its table from
+	 * its local state, and the standby comes back from there */
+	for (int i = 1; i <= N; i++) {
+		uint64_t gen = rsm_node(&s->m[i], 3)->standby_gen;
+		boot(s, i);
+		rsm_seed_standby(&s->m[i], 3, true, gen);
+	}
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		assert_true(rsm_node(&s->m[i], 3)->standby);
+	assert_string_equal(rsm_ineligible(&s->m[2], res(s, 2, "web"), 3), "it is in standby");
+	sim_free(s);
+}
+
+/*
+ * Node 3 is in standby and goes down; an operator takes it out of standby
+ * on node 1 meanwhile.  Node 3 comes back with its own file (still "in
+ * standby", generation 1): the newer decision (generation 2) wins on every
+ * member, after a restart of node 3 and after a cold start of all three.
+ */
+static void standby_cleared_while_away_wins(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t gen_on, gen_off;
+	(void)state;
+
+	s->facts[1][0].running = 1;
+	assert_true(standby(s, 1, 3, true, 1)->ok);
+	gen_on = rsm_node(&s->m[3], 3)->standby_gen;
+	node3_leaves(s);
+	assert_true(standby(s, 1, 3, false, 1)->ok);
+	agree(s);
+	gen_off = rsm_node(&s->m[1], 3)->standby_gen;
+	assert_true(gen_off > gen_on);
+
+	boot(s, 3);
+	rsm_seed_standby(&s->m[3], 3, true, gen_on);       /* its file */
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
 		assert_false(rsm_node(&s->m[i], 3)->standby);
+		assert_int_equal(rsm_node(&s->m[i], 3)->standby_gen, gen_off);
+	}
+	assert_true(ask(s, 1, MSG_MIGRATE, "web", 3)->ok);
+
+	/* the same from disk on every node: 1 and 2 kept "off", 3 "on" */
+	for (int i = 1; i <= N; i++) {
+		boot(s, i);
+		rsm_seed_standby(&s->m[i], 3, i == 3, i == 3 ? gen_on : gen_off);
+	}
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		assert_false(rsm_node(&s->m[i], 3)->standby);
+
+	/* one generation, two decisions (two partitions): standby on wins,
+	 * the same on every member */
+	for (int i = 1; i <= N; i++) {
+		boot(s, i);
+		rsm_seed_standby(&s->m[i], 3, i == 2, 7);
+	}
+	all_up(s);
+	agree(s);
+	assert_true(rsm_node(&s->m[1], 3)->standby);
+	sim_free(s);
+}
+
+/* web's workload runs on NODE alone (the facts of the next sync) */
+static void web_runs_on(struct sim *s, int node)
+{
+	for (int i = 1; i <= N; i++)
+		s->facts[i][0].running = i == node;
+}
+
+/* Each member's history, as its local-state file would keep it. */
+static size_t history_of(const struct rsm *m, struct rsm_history *out)
+{
+	size_t n = 0;
+
+	for (size_t i = RSM_HISTORY; i-- > 0;)
+		if (rsm_history_get(m, i))
+			out[n++] = *rsm_history_get(m, i);
+	return n;
+}
+
+/*
+ * The history survives a restart of one handoffd (it learns it from the
+ * others' STATEs) and a cold start of all (each seeds its own file; the
+ * merge takes the union, newest RSM_HISTORY, identical on every member),
+ * also when the files differ: node 3 was away for the later entries.
+ */
+static void history_survives_restarts(void **state)
+{
+	struct sim *s = running_on_1();
+	static struct rsm_history kept[N + 1][RSM_HISTORY];
+	size_t n_kept[N + 1];
+	const struct rsm_history *h;
+	uint64_t e;
+	(void)state;
+
+	migrate_1_to_2(s, true);
+	report(s, 2, MSG_STARTED, "web", 2, true, NULL);
+	run(s);
+	agree(s);
+	web_runs_on(s, 2);
+	assert_int_equal(rsm_history_get(&s->m[3], 0)->kind, HIST_MIGRATION);
+
+	/* node 2's handoffd restarts: it learns the history from 1 and 3 */
+	s->up[2] = false;
+	{
+		static const uint32_t without2[] = { 1, 3 };
+		confchg(s, without2, 2);
+		run(s);
+	}
+	boot(s, 2);
+	all_up(s);
+	agree(s);
+	h = rsm_history_get(&s->m[2], 0);
+	assert_non_null(h);
+	assert_int_equal(h->kind, HIST_MIGRATION);
+	assert_string_equal(h->resource, "web");
+	assert_int_equal(h->source, 1);
+	assert_int_equal(h->target, 2);
+	assert_int_equal(h->epoch, 2);
+
+	/* node 3 leaves; 1 and 2 move web back (a second entry node 3 lacks) */
+	node3_leaves(s);
+	assert_true(ask(s, 2, MSG_MIGRATE, "web", 1)->ok);
+	e = res(s, 1, "web")->epoch;
+	report(s, 1, MSG_PREPARED, "web", e, true, NULL);
+	report(s, 2, MSG_RELEASED, "web", e, true, NULL);
+	report(s, 1, MSG_STARTED, "web", e, true, NULL);
+	run(s);
+	agree(s);
+	web_runs_on(s, 1);
+	assert_int_equal(res(s, 1, "web")->owner, 1);
+	assert_int_equal(rsm_history_get(&s->m[1], 0)->epoch, e);
+	assert_null(rsm_history_get(&s->m[3], 1));
+
+	/* every handoffd restarts, each from its own file */
+	for (int i = 1; i <= N; i++)
+		n_kept[i] = history_of(&s->m[i], kept[i]);
+	for (int i = 1; i <= N; i++) {
+		boot(s, i);
+		rsm_seed_history(&s->m[i], kept[i], n_kept[i]);
+	}
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_int_equal(rsm_history_get(&s->m[i], 0)->epoch, e);
+		assert_int_equal(rsm_history_get(&s->m[i], 0)->target, 1);
+		assert_int_equal(rsm_history_get(&s->m[i], 1)->epoch, 2);
+		assert_int_equal(rsm_history_get(&s->m[i], 1)->target, 2);
+		assert_null(rsm_history_get(&s->m[i], 2));
+	}
+	/* new entries follow the merged ones */
+	assert_true(ask(s, 1, MSG_MIGRATE, "web", 3)->ok);
+	report(s, 3, MSG_PREPARED, "web", res(s, 1, "web")->epoch, false, "not ready");
+	run(s);
+	agree(s);
+	assert_true(rsm_history_get(&s->m[2], 0)->seq > rsm_history_get(&s->m[2], 1)->seq);
+	sim_free(s);
+}
+
+/*
+ * Found by fuzz_rsm once it compared the histories: the phase times that
+ * the entry ending a migration carries were each member's own (from the
+ * reports it saw), not the merged table's.  Node 2, the target, alone and
+ * not quorate, takes its own PREPARED (not ready, with times); node 3, cut
+ * off, still says PREPARING.  When 2 and 3 meet, node 3's PREPARING wins
+ * (same table generation and epoch, the further phase) and the migration
+ * ends "interrupted" (its source is away) on both: with node 2's times on
+ * node 2 and none on node 3.  The times travel in STATE now (version 4).
+ */
+static void history_times_come_from_the_merged_table(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t only2[] = { 2 }, two_and_3[] = { 2, 3 };
+	(void)state;
+
+	assert_true(ask(s, 1, MSG_MIGRATE, "web", 2)->ok);
+	agree(s);
+	s->up[1] = s->up[3] = false;
+	confchg(s, only2, 1);
+	run(s);
+	report(s, 2, MSG_PREPARED, "web", res(s, 2, "web")->epoch, false, "not ready");
+	run(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_PREPARING);
+	s->up[3] = true;
+	confchg(s, two_and_3, 2);
+	run(s);
+	agree(s);
+	assert_non_null(strstr(rsm_history_get(&s->m[2], 0)->result, "interrupted"));
+	sim_free(s);
+}
+
+/* Files that hold more than the ring together: the newest RSM_HISTORY of
+ * the union, the same on every member. */
+static void history_merge_keeps_the_newest(void **state)
+{
+	struct sim *s = sim_new();
+	static struct rsm_history v[N + 1][RSM_HISTORY];
+	(void)state;
+
+	for (int i = 1; i <= N; i++) {
+		for (size_t k = 0; k < RSM_HISTORY; k++) {
+			/* node i holds seq 20*i .. 20*i + 63 */
+			struct rsm_history *h = &v[i][k];
+			memset(h, 0, sizeof(*h));
+			h->seq = 20 * (uint64_t)i + k;
+			h->kind = HIST_MIGRATION;
+			h->epoch = h->seq;
+			snprintf(h->resource, sizeof(h->resource), "web");
+			snprintf(h->result, sizeof(h->result), "entry %llu",
+				 (unsigned long long)h->seq);
+		}
+		rsm_seed_history(&s->m[i], v[i], RSM_HISTORY);
+	}
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_int_equal(rsm_history_get(&s->m[i], 0)->seq, 60 + RSM_HISTORY - 1);
+		assert_int_equal(rsm_history_get(&s->m[i], RSM_HISTORY - 1)->seq, 60);
+		assert_null(rsm_history_get(&s->m[i], RSM_HISTORY));
+		assert_int_equal(s->m[i].hist_seq, 60 + RSM_HISTORY - 1);
+	}
 	sim_free(s);
 }
 
@@ -2143,7 +2403,12 @@ int main(void)
 		cmocka_unit_test(standby_drains_a_node),
 		cmocka_unit_test(standby_survives_a_sync),
 		cmocka_unit_test(the_drain_is_the_same_after_a_restart),
-		cmocka_unit_test(a_node_that_left_is_not_in_standby),
+		cmocka_unit_test(a_node_that_left_stays_in_standby),
+		cmocka_unit_test(a_restarted_member_in_standby_stays_in_standby),
+		cmocka_unit_test(standby_cleared_while_away_wins),
+		cmocka_unit_test(history_survives_restarts),
+		cmocka_unit_test(history_merge_keeps_the_newest),
+		cmocka_unit_test(history_times_come_from_the_merged_table),
 		cmocka_unit_test(failover_picks_by_preference_and_data),
 		cmocka_unit_test(no_failover_without_quorum),
 		cmocka_unit_test(migration_ends_leave_by_phase),

@@ -48,7 +48,7 @@ static void state_roundtrip(void **state)
 	assert_int_equal(buf[12] | buf[13] << 8, len);
 	assert_int_equal(wire_decode(buf, len, 2, &m, why, sizeof(why)), 0);
 	assert_int_equal(m.hdr.type, MSG_STATE);
-	assert_int_equal(m.hdr.version, 3);
+	assert_int_equal(m.hdr.version, 4);
 	assert_int_equal(m.u.state.config_digest, 0x1122334455667788ull);
 	assert_int_equal(m.u.state.table_gen, 0x2c);
 	assert_int_equal(m.u.state.n_entries, 2);
@@ -81,7 +81,9 @@ static void state_roundtrip(void **state)
 	}
 	assert_true(m.u.state.facts[0].name >= m.u.state.strings &&
 		    m.u.state.facts[0].name < m.u.state.strings + len);
-	assert_true(sizeof(struct wire_entry) <= 64 && sizeof(struct wire_fact) <= 16);
+	/* 64 bytes, and the phase times of version 4 (28, padded) */
+	assert_true(sizeof(struct wire_entry) <= 96 &&
+		    sizeof(struct wire_fact) <= 16);
 	wire_free(&m);
 	free(buf);
 }
@@ -249,9 +251,10 @@ static void fencing_fields(void **state)
 	assert_int_equal(d.u.state.lost[d.u.state.entries[1].lost_first].fence, LOST_WATCHDOG);
 	wire_free(&d);
 	/* db's lost owner ends the entries: its fence byte comes right
-	 * before n_facts (2 bytes, no facts follow) and n_members (1 byte,
-	 * no members follow) */
-	at = len - 1 - 2 - 1;
+	 * before n_facts (2 bytes, no facts follow), n_members (1 byte,
+	 * no members follow), n_standby and n_history (1 byte each), after
+	 * the entry's phase times (version 4) */
+	at = len - 1 - 2 - 1 - 2 - 4 * WIRE_TIMES;
 	buf[at] = 7;
 	expect_reject(buf, len, 1, "lost owner out of range");
 	buf[at] = LOST_WATCHDOG;
@@ -332,7 +335,7 @@ static void identity_messages(void **state)
 	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
 
 	m = (struct wire_msg){ .hdr = { .type = MSG_STATE, .nodeid = 2 } };
-	m.u.state.proto_min = m.u.state.proto_max = 3;
+	m.u.state.proto_min = m.u.state.proto_max = 4;
 	m.u.state.n_members = 3;
 	m.u.state.members[0] = (struct wire_member){ 1, 100, MEMBER_DAEMON };
 	m.u.state.members[1] = (struct wire_member){ 2, 200, MEMBER_UNKNOWN };
@@ -345,12 +348,97 @@ static void identity_messages(void **state)
 	assert_int_equal(d.u.state.members[2].nodeid, 3);
 	assert_int_equal(d.u.state.members[2].status, MEMBER_FOREIGN);
 	wire_free(&d);
-	buf[len - 1] = 3;                       /* the last member's status */
+	/* the members come last but for n_standby and n_history (version 4) */
+	buf[len - 3] = 3;                       /* the last member's status */
 	expect_reject(buf, len, 2, "member out of range");
-	buf[len - 1 - 9 * 3] = WIRE_MEMBERS_MAX + 1;   /* n_members */
+	buf[len - 3 - 9 * 3] = WIRE_MEMBERS_MAX + 1;   /* n_members */
 	expect_reject(buf, len, 2, "too many members");
 	free(buf);
 	m.u.state.n_members = WIRE_MEMBERS_MAX + 1;
+	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
+}
+
+/* Version 4: a STATE's standby records and history (rules 23, 24). */
+static void admin_state(void **state)
+{
+	struct wire_standby sb[2] = { { 2, 1, 5 }, { 7, 0, UINT64_MAX } };
+	struct wire_hist h[2] = {
+		{ .seq = 3, .kind = 1, .ok = 1, .resource = "web", .epoch = 9, .source = 1,
+		  .target = 2, .result = "migrated", .ms = { 1, 2, 3, 4, 5, 6, 7 } },
+		{ .seq = UINT64_MAX, .kind = 3, .resource = "", .source = 3, .target = 2,
+		  .result = "node 2 confirmed down" },
+	};
+	struct wire_entry e = { .name = "web", .last_error = "", .phase = PHASE_RELEASING,
+				.ms = { 11, 22, 0, 0, 0, 0, UINT32_MAX } };
+	struct wire_msg m = { .hdr = { .type = MSG_STATE, .nodeid = 2 } }, d;
+	char why[256];
+	uint8_t *buf;
+	size_t len, hist_at;
+	(void)state;
+
+	m.u.state.proto_min = m.u.state.proto_max = 4;
+	/* an entry's phase times so far (the history entry that ends the
+	 * migration carries the winner's: rule 24) */
+	m.u.state.entries = &e;
+	m.u.state.n_entries = 1;
+	m.u.state.standby = sb;
+	m.u.state.n_standby = 2;
+	m.u.state.history = h;
+	m.u.state.n_history = 2;
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_true(len > 0);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.state.n_entries, 1);
+	assert_memory_equal(d.u.state.entries[0].ms, e.ms, sizeof(e.ms));
+	assert_int_equal(d.u.state.n_standby, 2);
+	assert_int_equal(d.u.state.standby[0].node, 2);
+	assert_int_equal(d.u.state.standby[0].on, 1);
+	assert_int_equal(d.u.state.standby[0].gen, 5);
+	assert_true(d.u.state.standby[1].gen == UINT64_MAX && d.u.state.standby[1].on == 0);
+	assert_int_equal(d.u.state.n_history, 2);
+	assert_int_equal(d.u.state.history[0].seq, 3);
+	assert_string_equal(d.u.state.history[0].resource, "web");
+	assert_string_equal(d.u.state.history[0].result, "migrated");
+	assert_int_equal(d.u.state.history[0].ms[6], 7);
+	assert_int_equal(d.u.state.history[0].target, 2);
+	assert_true(d.u.state.history[1].seq == UINT64_MAX);
+	assert_string_equal(d.u.state.history[1].resource, "");
+	assert_int_equal(d.u.state.history[1].kind, 3);
+	wire_free(&d);
+	assert_null(d.u.state.standby);
+	assert_null(d.u.state.history);
+
+	/* each record checked: the standby records start after the members */
+	hist_at = WIRE_HEADER_LEN + 2 + 2 + 8 + 4 + 4 + 8 + 16 + 2 +
+		  (2 + 3 + 4 + 1 + 8 + 4 + 2 + 1 + 8 + 16 + 1 + 4 * WIRE_TIMES) + 2 + 1;
+	buf[hist_at + 1 + 4] = 2;                          /* on */
+	expect_reject(buf, len, 2, "standby record out of range");
+	buf[hist_at + 1 + 4] = 1;
+	memset(buf + hist_at + 1 + 5, 0, 8);               /* gen 0 */
+	expect_reject(buf, len, 2, "standby record out of range");
+	buf[hist_at + 1 + 5] = 5;
+	memcpy(buf + hist_at + 1 + 13, buf + hist_at + 1, 4);   /* node 2 twice */
+	expect_reject(buf, len, 2, "standby record of a node twice");
+	buf[hist_at + 1 + 13] = 7;
+	buf[hist_at] = WIRE_STANDBY_MAX + 1;
+	expect_reject(buf, len, 2, "standby count out of range");
+	buf[hist_at] = 2;
+	hist_at += 1 + 2 * 13;                             /* n_history */
+	buf[hist_at + 1 + 8] = 0;                          /* kind 0 */
+	expect_reject(buf, len, 2, "history entry out of range");
+	buf[hist_at + 1 + 8] = 1;
+	buf[hist_at] = 3;
+	expect_reject(buf, len, 2, "history count out of range");
+	buf[hist_at] = 1;
+	expect_reject(buf, len, 2, "trailing bytes");
+	buf[hist_at] = 2;
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	wire_free(&d);
+	free(buf);
+	m.u.state.n_history = WIRE_HISTORY_MAX + 1;
+	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
+	m.u.state.n_history = 0;
+	m.u.state.n_standby = WIRE_STANDBY_MAX + 1;
 	assert_int_equal(wire_encode(&m, WIRE_VERSION_MAX, &buf), 0);
 }
 
@@ -371,13 +459,16 @@ static void header_checks(void **state)
 
 	memcpy(copy, buf, len);
 	/* version 1 knew no dump ids, version 2 no group members (who
-	 * speaks for a node): neither is spoken any more */
+	 * speaks for a node), version 3 no standby records and history:
+	 * none is spoken any more */
 	copy[4] = 1;
-	expect_reject(copy, len, 2, "protocol version 1, we speak 3..3");
+	expect_reject(copy, len, 2, "protocol version 1, we speak 4..4");
 	copy[4] = 2;
-	expect_reject(copy, len, 2, "protocol version 2, we speak 3..3");
-	copy[4] = 4;
-	expect_reject(copy, len, 2, "protocol version 4");
+	expect_reject(copy, len, 2, "protocol version 2, we speak 4..4");
+	copy[4] = 3;
+	expect_reject(copy, len, 2, "protocol version 3, we speak 4..4");
+	copy[4] = 5;
+	expect_reject(copy, len, 2, "protocol version 5");
 
 	memcpy(copy, buf, len);
 	copy[6] = 77;
@@ -583,6 +674,7 @@ int main(void)
 		cmocka_unit_test(migration_messages),
 		cmocka_unit_test(fencing_fields),
 		cmocka_unit_test(identity_messages),
+		cmocka_unit_test(admin_state),
 		cmocka_unit_test(header_checks),
 		cmocka_unit_test(every_truncation_fails_cleanly),
 		cmocka_unit_test(body_checks),
