@@ -88,6 +88,10 @@ struct resource_manager {
 	bool kept_dirty;               /* the table moved on since the last write */
 	bool kept_timer_armed;
 	qb_loop_timer_handle kept_timer;
+	/* rm_monitor.c: per resource, only once something runs here */
+	struct rm_mon *mon;
+	size_t n_mon;
+	uint64_t mon_gen;              /* bumped when mon goes: late checks answer no one */
 };
 
 /* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */
@@ -139,6 +143,12 @@ int rm_history(struct resource_manager *rm, json_object *args, json_object **res
 void rm_local_state_seed(struct resource_manager *rm);
 void rm_local_state_note(struct resource_manager *rm);
 void rm_local_state_flush(struct resource_manager *rm);
+
+/* rm_monitor.c: after every event, arm or drop the monitor timers (one per
+ * resource RUNNING here with monitor_interval > 0, none otherwise); at a
+ * new connection or the end, drop them all. */
+void rm_monitor_update(struct resource_manager *rm);
+void rm_monitor_fini(struct resource_manager *rm);
 
 void rm_init(struct resource_manager *rm, struct handoffd *d);
 void rm_fini(struct resource_manager *rm);
