@@ -43,8 +43,12 @@ trap cleanup_resources EXIT
 
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 
+# monitor_interval = 0: the owners' monitors (t-monitor.sh) are the only
+# timers of a handoffd that runs something; the idle check below proves
+# that nothing else polls
 write_config() {   # NODE [EXTRA-LINE]
-	write_web_config "$1" "node2 node1 node3" "[resource job1]
+	write_web_config "$1" "node2 node1 node3" "monitor_interval = 0
+[resource job1]
 storage = shared
 device = $loop1
 mount_point = /mnt/$HCLUSTER_PREFIX-job1
@@ -63,6 +67,7 @@ agent = $CRIU_AGENT
 agent_opt.require_criu_check = no
 nodes = node3 node1
 autostart = yes
+monitor_interval = 0
 ${2:-}"
 }
 
