@@ -1086,9 +1086,8 @@ bool rsm_requester_ok_not_failed(struct rsm *m, const struct wire_msg *msg,
 }
 
 /* R starts on NODE: a decision of its own (a new epoch). */
-static void start_on(struct rsm *m, struct rsm_res *r, uint32_t node)
+static void start_on(struct rsm_res *r, uint32_t node)
 {
-	(void)m;
 	r->owner = node;
 	r->phase = PHASE_STARTING;
 	rsm_new_epoch(r);
@@ -1128,7 +1127,7 @@ static void process_start(struct rsm *m, struct wire_msg *msg, struct rsm_action
 		rsm_reply(m, msg, out, false, r->epoch, "node %u may not run %s: %s", node, r->conf->name, why);
 		return;
 	}
-	start_on(m, r, node);
+	start_on(r, node);
 	rsm_reply(m, msg, out, true, r->epoch, "starting %s on node %u (epoch %llu)", r->conf->name, node,
 		 (unsigned long long)r->epoch);
 	if (node == m->local_nodeid)
@@ -1237,7 +1236,7 @@ static void restart_after_stop(struct rsm *m, struct rsm_res *r, struct rsm_acti
 		r->last_error[0] = '\0';
 		return;
 	}
-	start_on(m, r, r->owner);
+	start_on(r, r->owner);
 	rsm_push_text(out, ACT_LOG, name, r->epoch, 0, true,
 		      "restarting %s on node %u (epoch %llu, failure %u of at most %u)", name,
 		      r->owner, (unsigned long long)r->epoch, r->fail_count,
