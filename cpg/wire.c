@@ -188,7 +188,7 @@ const char *wire_type_name(unsigned type)
 		[MSG_RELEASED] = "RELEASED", [MSG_STARTED] = "STARTED",
 		[MSG_ABORT] = "ABORT", [MSG_HANDBACK] = "HANDBACK", [MSG_STANDBY] = "STANDBY",
 		[MSG_FENCE_CONFIRM] = "FENCE_CONFIRM", [MSG_HELLO] = "HELLO",
-		[MSG_FOREIGN] = "FOREIGN",
+		[MSG_FOREIGN] = "FOREIGN", [MSG_FAILED] = "FAILED",
 	};
 	return type < MSG__MAX && names[type] ? names[type] : "UNKNOWN";
 }
@@ -247,6 +247,9 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		}
 		for (int k = 0; k < WIRE_TIMES; k++)
 			put_u32(w, e->ms[k]);
+		put_u16(w, e->fail_count);
+		put_u64(w, e->last_fail_ms);
+		put_str(w, e->last_fail ? e->last_fail : "", WIRE_STR_MAX);
 	}
 	put_u16(w, (uint16_t)s->n_facts);
 	for (size_t i = 0; i < s->n_facts; i++) {
@@ -350,6 +353,12 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 			put_u32(&w, msg->u.report.ms[i]);
 		if (msg->hdr.type == MSG_PREPARED)
 			put(&w, msg->u.report.id, WIRE_ID_LEN);
+		break;
+	case MSG_FAILED:
+		put_str(&w, msg->u.failure.resource, WIRE_NAME_MAX);
+		put_u8(&w, msg->u.failure.kind);
+		put_u64(&w, msg->u.failure.at_ms);
+		put_str(&w, msg->u.failure.reason, WIRE_STR_MAX);
 		break;
 	case MSG_RESULT:
 		put_str(&w, msg->u.result.resource, WIRE_NAME_MAX);
@@ -495,8 +504,9 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		return;
 	}
 	/* each entry needs at least 2+4+1+8+4+2 + 1+8+16 + 1 + 4 * WIRE_TIMES
-	 * bytes: refuse counts the message cannot hold before allocating */
-	if (s->n_entries * (47 + 4 * WIRE_TIMES) > r->left) {
+	 * + 2+8+2 bytes: refuse counts the message cannot hold before
+	 * allocating for them */
+	if (s->n_entries * (59 + 4 * WIRE_TIMES) > r->left) {
 		r->error = "entry count larger than the message";
 		s->n_entries = 0;
 		return;
@@ -529,15 +539,20 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		e->flags = get_u8(r);
 		e->dump_epoch = get_u64(r);
 		get_bytes(r, e->dump_id, WIRE_ID_LEN);
-		if (!r->error && (e->flags & ~WIRE_ENTRY_FRESH))
+		if (!r->error && (e->flags & ~WIRE_ENTRY_FLAGS))
 			r->error = "unknown entry flags";
 		if (!r->error && (e->dump_epoch == 0) != wire_id_is_zero(e->dump_id))
 			r->error = "a dump needs both its epoch and its id";
 		decode_lost(r, s, e);
 		for (int k = 0; k < WIRE_TIMES; k++)
 			e->ms[k] = get_u32(r);
+		e->fail_count = get_u16(r);
+		e->last_fail_ms = get_u64(r);
+		e->last_fail = get_str_at(r, &at, WIRE_STR_MAX);
 		if (!r->error && e->phase >= PHASE__MAX)
 			r->error = "unknown phase";
+		if (!r->error && (e->flags & WIRE_ENTRY_RESTART) && e->phase != PHASE_STOPPING)
+			r->error = "a restart flag outside STOPPING";
 		if (!r->error && e->name[0] == '\0')
 			r->error = "empty resource name";
 	}
@@ -686,6 +701,19 @@ int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 			r.error = "empty resource name";
 		if (!r.error && msg->hdr.epoch == 0)
 			r.error = "a migration report needs its epoch";
+		break;
+	case MSG_FAILED:
+		get_str(&r, msg->u.failure.resource, WIRE_NAME_MAX);
+		msg->u.failure.kind = get_u8(&r);
+		msg->u.failure.at_ms = get_u64(&r);
+		get_str(&r, msg->u.failure.reason, WIRE_STR_MAX);
+		if (!r.error && msg->u.failure.kind != FAIL_WORKLOAD &&
+		    msg->u.failure.kind != FAIL_STORAGE)
+			r.error = "failure kind out of range";
+		if (!r.error && msg->u.failure.resource[0] == '\0')
+			r.error = "empty resource name";
+		if (!r.error && msg->hdr.epoch == 0)
+			r.error = "a failure report needs its epoch";
 		break;
 	case MSG_RESULT:
 		get_str(&r, msg->u.result.resource, WIRE_NAME_MAX);

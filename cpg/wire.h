@@ -35,9 +35,11 @@
  * foreign member once the bound passes) and ours there: upgrade every
  * node's handoffd together.
  * Version 4 added admin state that outlives a restart (a STATE's standby
- * records and history, doc/protocol.md rules 23-24); version 3 is no
- * longer spoken: its members would merge standby and history by other
- * rules, so the tables would differ.
+ * records and history, doc/protocol.md rules 23-24) and health (FAILED; a
+ * STATE entry's fail count, last failure and the flag WIRE_ENTRY_RESTART,
+ * rules 25-28); version 3 is no longer spoken: its members would merge
+ * standby and history by other rules and would not carry the fail counts
+ * through a merge, so the tables would differ.
  *
  * Messages (body fields in order):
  *
@@ -63,7 +65,10 @@
  *          for: each until it is fenced or back),
  *          u32 ms[WIRE_TIMES] (version 4: the running migration's phase
  *          times so far, from its reports: the history entry that ends it
- *          carries them, the same on every member, a joiner's too) },
+ *          carries them, the same on every member, a joiner's too),
+ *          u16 fail_count, u64 last_fail_ms, str last_fail (the recovery
+ *          policy's count, the last failure's time on its reporter's
+ *          clock and its reason; 0, 0, "" when none) },
  *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
  *          u8 running, u8 connection },
  *          u8 n_members (at most WIRE_MEMBERS_MAX), members { u32 nodeid,
@@ -103,6 +108,13 @@
  *          sender that was quorate at the last sync, about a node that is
  *          not a member; every lost-owner entry of NODE counts as fenced
  *          from then on, and every member records it in its history.
+ * FAILED   str resource, u8 kind (enum wire_fail_kind: 1 workload, 2
+ *          storage), u64 at_ms (the sender's clock, ms since 1970),
+ *          str reason; epoch in the header: the owner's monitor found the
+ *          RUNNING resource of that epoch failed.  Only the owner's report
+ *          for the current epoch of a RUNNING resource counts; every member
+ *          decides the same restart or FAILED from it (doc/protocol.md,
+ *          "Monitoring and restart in place").
  * HELLO    (no body) a handoffd announces itself: at once when it sees a
  *          confchg that has it in the group, before it probes for its
  *          STATE, so that a bound can tell a silent member from a busy
@@ -168,6 +180,7 @@ enum wire_type {
 	MSG_FENCE_CONFIRM = 13, /* request: an operator says a lost node is down */
 	MSG_HELLO = 14,     /* a handoffd announces itself (who speaks for a node) */
 	MSG_FOREIGN = 15,   /* these silent group members are not handoffds */
+	MSG_FAILED = 16,    /* owner: its monitor found the running resource failed */
 	MSG__MAX
 };
 
@@ -240,6 +253,12 @@ struct wire_lost {
 /* a STATE entry's flags */
 #define WIRE_ENTRY_FRESH        0x1   /* no request changed it since the cluster
 				       * formed: autostart may start it */
+#define WIRE_ENTRY_RESTART      0x2   /* STOPPING to restart in place: the owner
+				       * starts it again after the stop */
+#define WIRE_ENTRY_FLAGS        (WIRE_ENTRY_FRESH | WIRE_ENTRY_RESTART)
+
+/* What a FAILED report says broke (enum wire_fail_kind). */
+enum wire_fail_kind { FAIL_WORKLOAD = 1, FAIL_STORAGE = 2 };
 
 struct wire_header {
 	uint16_t version;
@@ -275,6 +294,12 @@ struct wire_entry {
 	uint64_t dump_epoch;
 	uint8_t dump_id[WIRE_ID_LEN];
 	uint32_t ms[WIRE_TIMES];      /* version 4: the migration's phase times so far */
+	/* the recovery policy's count (version 4): failures since the count
+	 * began, the last one's time (its reporter's clock, ms since 1970)
+	 * and reason; 0 and "" when none */
+	uint16_t fail_count;
+	uint64_t last_fail_ms;
+	const char *last_fail;        /* at most WIRE_STR_MAX */
 };
 
 /* STATE: one history entry (rsm.h, struct rsm_history); strings as entries' */
@@ -340,6 +365,13 @@ struct wire_request {            /* START, STOP, CLEANUP, MIGRATE (node: the tar
 	uint16_t parallel;                  /* STANDBY only */
 };
 
+struct wire_failure {            /* FAILED */
+	char resource[WIRE_NAME_MAX + 1];
+	uint8_t kind;                /* enum wire_fail_kind */
+	uint64_t at_ms;              /* the reporter's clock (ms since 1970) */
+	char reason[WIRE_STR_MAX + 1];
+};
+
 struct wire_result {
 	char resource[WIRE_NAME_MAX + 1];
 	uint8_t op;
@@ -370,6 +402,7 @@ struct wire_msg {
 		struct wire_result result;
 		struct wire_report report;
 		struct wire_foreign foreign;
+		struct wire_failure failure;
 	} u;
 };
 

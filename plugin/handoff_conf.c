@@ -594,6 +594,18 @@ uint64_t config_digest(const struct handoff_config *cfg)
 		h = fnv_str(h, r->dump_dir);
 		for (int op = 0; op < OP__COUNT; op++)
 			h = fnv_u32(h, r->timeout_ms[op]);
+		/* the recovery policy decides in the replicated state machine:
+		 * every member must count with the same numbers.  Hashed only
+		 * when not the default, so that a config which does not set
+		 * them keeps the digest it had before they existed. */
+		if (r->monitor_interval_ms != RES_DEFAULT_MONITOR_S * 1000 ||
+		    r->max_restarts != RES_DEFAULT_MAX_RESTARTS ||
+		    r->failure_timeout_ms != RES_DEFAULT_FAILURE_TIMEOUT_S * 1000) {
+			h = fnv_str(h, "health");
+			h = fnv_u32(h, r->monitor_interval_ms);
+			h = fnv_u32(h, r->max_restarts);
+			h = fnv_u32(h, r->failure_timeout_ms);
+		}
 	}
 	free(sorted);
 	return h;

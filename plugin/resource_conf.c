@@ -79,6 +79,9 @@ void resource_conf_defaults(struct resource_conf *r, const char *name, unsigned 
 	r->dump_dir = default_dump_dir;
 	for (int i = 0; i < OP__COUNT; i++)
 		r->timeout_ms[i] = op_default_s[i] * 1000;
+	r->monitor_interval_ms = RES_DEFAULT_MONITOR_S * 1000;
+	r->max_restarts = RES_DEFAULT_MAX_RESTARTS;
+	r->failure_timeout_ms = RES_DEFAULT_FAILURE_TIMEOUT_S * 1000;
 }
 
 void resource_conf_free(struct resource_conf *r)
@@ -103,13 +106,14 @@ void resource_conf_free(struct resource_conf *r)
 enum key_id {
 	K_STORAGE, K_DRBD_RESOURCE, K_DEVICE, K_MOUNT_POINT, K_FSTYPE,
 	K_MOUNT_OPTIONS, K_WORKLOAD, K_AGENT, K_COMMAND, K_NODES, K_AUTOSTART,
-	K_DUMP_DIR, K_TIMEOUT /* + op */ ,
+	K_DUMP_DIR, K_MONITOR_INTERVAL, K_MAX_RESTARTS, K_FAILURE_TIMEOUT,
+	K_TIMEOUT /* + op */ ,
 };
 #define K_OPT (K_TIMEOUT + OP__COUNT)
 static const char *key_names[] = {
 	"storage", "drbd_resource", "device", "mount_point", "fstype",
 	"mount_options", "workload", "agent", "command", "nodes", "autostart",
-	"dump_dir",
+	"dump_dir", "monitor_interval", "max_restarts", "failure_timeout",
 };
 
 static int set_str(char *dst, size_t size, const char *v, char *why, size_t len)
@@ -242,6 +246,21 @@ static int set_timeout(uint32_t *dst, const char *v, char *why, size_t len)
 	return 0;
 }
 
+/* An unsigned number from MIN to MAX (what it counts: UNIT). */
+static int set_uint(uint32_t *dst, const char *v, unsigned long min, unsigned long max,
+		    const char *unit, char *why, size_t len)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (*v == '\0' || *v == '-' || errno || *end != '\0' || n < min || n > max)
+		return refuse(why, len, "expected %s from %lu to %lu, got '%s'", unit, min, max, v);
+	*dst = (uint32_t)n;
+	return 0;
+}
+
 static int lookup_key(const char *key)
 {
 	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
@@ -316,6 +335,19 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 		if (v[0] == '/' || strstr(v, "..") || *v == '\0')
 			return refuse(why, len, "must be a relative path inside the mount point, got '%s'", v);
 		return set_dup(&r->dump_dir, RES_PATH_MAX, v, why, len);
+	case K_MONITOR_INTERVAL:
+		/* 0: no monitoring; at most a day, like the timeouts */
+		if (set_uint(&r->monitor_interval_ms, v, 0, 86400, "seconds (0: off)", why, len) < 0)
+			return -1;
+		r->monitor_interval_ms *= 1000;
+		return 0;
+	case K_MAX_RESTARTS:
+		return set_uint(&r->max_restarts, v, 0, RES_MAX_RESTARTS, "restarts", why, len);
+	case K_FAILURE_TIMEOUT:
+		if (set_uint(&r->failure_timeout_ms, v, 1, 30 * 86400, "seconds", why, len) < 0)
+			return -1;
+		r->failure_timeout_ms *= 1000;
+		return 0;
 	case K_OPT:
 		return add_opt(r, key + 10, v, why, len);
 	default:

@@ -47,6 +47,10 @@ struct agent_opt {
 #define RES_OPT_VALUE_MAX  255
 #define RES_NODE_NAME_MAX  63
 #define RES_COMMAND_MAX    1023
+#define RES_MAX_RESTARTS   100
+#define RES_DEFAULT_MONITOR_S      10
+#define RES_DEFAULT_MAX_RESTARTS   3
+#define RES_DEFAULT_FAILURE_TIMEOUT_S 600
 
 struct resource_conf {
 	char name[RES_NAME_MAX + 1];
@@ -67,6 +71,14 @@ struct resource_conf {
 	bool autostart;
 	const char *dump_dir;               /* relative to mount_point */
 	uint32_t timeout_ms[OP__COUNT];
+	/* Health (doc/protocol.md, "Monitoring and restart in place"):
+	 * the owner runs the agent's monitor and checks the storage every
+	 * monitor_interval (0: never); a failure it reports restarts the
+	 * resource in place up to max_restarts times, counted until a
+	 * failure_timeout passes without a failure; one more is FAILED. */
+	uint32_t monitor_interval_ms;
+	uint32_t max_restarts;
+	uint32_t failure_timeout_ms;
 	uint64_t seen;                      /* bit per key: duplicates, required */
 };
 

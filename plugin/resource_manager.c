@@ -611,6 +611,7 @@ static void after_event(struct resource_manager *rm, bool was_syncing)
 		autostart(rm);
 		resync_if_quorum_came_late(rm);
 	}
+	rm_monitor_update(rm);
 }
 
 /* ---- link events --------------------------------------------------------------- */
@@ -629,6 +630,7 @@ static void on_connected(void *ctx)
 	}
 	if (rm->kept.res)            /* a reconnect: the old table's last word */
 		rm_local_state_flush(rm);
+	rm_monitor_fini(rm);
 	rsm_free(&rm->rsm);
 	if (rsm_init(&rm->rsm, &rm->d->cfg, l->local_nodeid, ids, names, n) < 0) {
 		qb_log(LOG_CRIT, "out of memory for the resource table");
@@ -681,6 +683,7 @@ static void on_disconnected(void *ctx)
 
 	rm->ready = false;
 	rm_prune_failovers(rm);
+	rm_monitor_fini(rm);
 	answer_all(rm, "handoffd lost its connection to corosync before the request was decided");
 }
 
@@ -904,6 +907,7 @@ void rm_fini(struct resource_manager *rm)
 	if (rm->foreign_timer_armed)
 		qb_loop_timer_del(rm->d->loop, rm->foreign_timer);
 	rm->foreign_timer_armed = false;
+	rm_monitor_fini(rm);
 	rm_local_state_flush(rm);
 	rm->ready = false;             /* closing the link after this fences nothing */
 	rm_prune_failovers(rm);
@@ -1029,6 +1033,12 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kstring(o, "storage", storage_kind_name(r->conf->storage));
 		jo_kstring(o, "workload", workload_kind_name(r->conf->workload));
 		jo_kstring(o, "last_error", r->last_error);
+		/* health (issue 17): the failures counted towards max_restarts,
+		 * the last one's time (its reporter's clock, ms since 1970) */
+		jo_kint(o, "fail_count", r->fail_count);
+		jo_kint(o, "max_restarts", r->conf->max_restarts);
+		jo_kint(o, "last_failure_ms", (int64_t)r->last_fail_ms);
+		jo_kstring(o, "last_failure", r->last_fail);
 		/* FAILING_OVER: the lost owners it waits for and how each is fenced */
 		jo_key(o, "lost_owners");
 		jo_array_begin(o);

@@ -91,6 +91,10 @@ struct resource_manager {
 	bool kept_dirty;               /* the table moved on since the last write */
 	bool kept_timer_armed;
 	qb_loop_timer_handle kept_timer;
+	/* rm_monitor.c: per resource, only once something runs here */
+	struct rm_mon *mon;
+	size_t n_mon;
+	uint64_t mon_gen;              /* bumped when mon goes: late checks answer no one */
 };
 
 /* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */
@@ -148,6 +152,11 @@ void rm_local_state_flush(struct resource_manager *rm);
 void rm_notify_reset(struct resource_manager *rm);
 void rm_notify_observe(struct resource_manager *rm);
 void rm_notify_self_fence(struct resource_manager *rm, bool ok, const char *reason);
+/* rm_monitor.c: after every event, arm or drop the monitor timers (one per
+ * resource RUNNING here with monitor_interval > 0, none otherwise); at a
+ * new connection or the end, drop them all. */
+void rm_monitor_update(struct resource_manager *rm);
+void rm_monitor_fini(struct resource_manager *rm);
 
 void rm_init(struct resource_manager *rm, struct handoffd *d);
 void rm_fini(struct resource_manager *rm);

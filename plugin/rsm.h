@@ -155,6 +155,15 @@ struct rsm_res {
 	struct wire_lost lost[WIRE_LOST_MAX];
 	uint8_t n_lost;
 	uint8_t disk[RSM_MAX_NODES];   /* each node's disk state at the last sync (by index in nodes[]) */
+	/* Health (doc/protocol.md, "Monitoring and restart in place"): the
+	 * failures the owners reported since the count began (a cleanup, or a
+	 * failure more than failure_timeout after the one before starts it
+	 * again), the last one's time on its reporter's clock and reason; in
+	 * STATE, so that a joiner counts as everyone does. */
+	uint16_t fail_count;
+	uint64_t last_fail_ms;
+	char last_fail[WIRE_STR_MAX + 1];
+	bool restarting;          /* STOPPING to start again on the same owner */
 };
 
 enum rsm_action_type {
@@ -197,6 +206,9 @@ struct rsm_action {
 #define RSM_HISTORY WIRE_HISTORY_MAX
 enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2,
 	HIST_FENCE_CONFIRM = 3, /* source: who asked, target: the node confirmed down */
+	/* an owner's FAILED report: source = target = the owner; ok: restarted
+	 * in place, else left FAILED (past max_restarts); result: the reason */
+	HIST_RESTART = 4,
 	HIST__MAX                 /* new kinds above: the merge keeps kinds below it */
 };
 

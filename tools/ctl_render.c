@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 /* Field access that tolerates a daemon of another version: a missing or
  * mistyped field is reported, never dereferenced. */
@@ -324,6 +325,24 @@ static void lost_owners(FILE *out, json_object *r)
 	fprintf(out, "\n");
 }
 
+/* The fail count towards max_restarts and the last failure, with its time
+ * (UTC, the reporting owner's clock), when there was one. */
+static void failures(FILE *out, json_object *r)
+{
+	int64_t ms = int_or(r, "last_failure_ms", 0);
+	time_t t = (time_t)(ms / 1000);
+	char when[32] = "?";
+	struct tm tm;
+
+	if (!int_or(r, "fail_count", 0) && !ms)
+		return;
+	if (ms && gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	fprintf(out, "%16s failures: %" PRId64 " of at most %" PRId64 " restarts; last at %s: %s\n",
+		"", int_or(r, "fail_count", 0), int_or(r, "max_restarts", 0), when,
+		str_or(r, "last_failure", ""));
+}
+
 int render_status(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
 {
 	json_object *nodes = field(err, doc, "nodes", json_type_array);
@@ -337,13 +356,18 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 	nn = json_object_array_length(nodes);
 	nr = json_object_array_length(res);
 	if (o->format == RENDER_DELIM) {
-		/* one line per resource: name phase owner epoch last_error */
+		/* one line per resource: name phase owner epoch last_error
+		 * fail_count last_failure_ms last_failure (the later fields
+		 * appended, so that the first five stay where they were) */
 		for (size_t i = 0; i < nr; i++) {
 			json_object *r = json_object_array_get_idx(res, i);
-			fprintf(out, "%s%s%s%s%" PRId64 "%s%" PRId64 "%s%s\n",
+			fprintf(out, "%s%s%s%s%" PRId64 "%s%" PRId64 "%s%s%s%" PRId64 "%s%" PRId64
+				"%s%s\n",
 				str_or(r, "name", ""), o->delim, str_or(r, "phase", ""), o->delim,
 				int_or(r, "owner", 0), o->delim, int_or(r, "epoch", 0), o->delim,
-				str_or(r, "last_error", ""));
+				str_or(r, "last_error", ""), o->delim, int_or(r, "fail_count", 0),
+				o->delim, int_or(r, "last_failure_ms", 0), o->delim,
+				str_or(r, "last_failure", ""));
 		}
 		return 0;
 	}
@@ -408,6 +432,7 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 			str_or(r, "phase", "?"), owner, int_or(r, "epoch", 0), prefs);
 		if (*err_text)
 			fprintf(out, "%16s last error: %s\n", "", err_text);
+		failures(out, r);
 		lost_owners(out, r);
 	}
 	return 0;

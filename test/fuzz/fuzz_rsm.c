@@ -126,6 +126,9 @@ static void trace_msg(const struct wire_msg *m)
 	} else if (m->hdr.type == MSG_RESULT) {
 		fprintf(stderr, " %s op %u ok %u", m->u.result.resource, m->u.result.op,
 			m->u.result.ok);
+	} else if (m->hdr.type == MSG_FAILED) {
+		fprintf(stderr, " %s kind %u at %llu", m->u.failure.resource, m->u.failure.kind,
+			(unsigned long long)m->u.failure.at_ms);
 	} else if (wire_is_report(m->hdr.type)) {
 		fprintf(stderr, " %s ok %u", m->u.report.resource, m->u.report.ok);
 	} else {
@@ -223,13 +226,23 @@ static void request(struct sim *s)
 static void report(struct sim *s)
 {
 	uint8_t t = byte(s);
-	struct wire_msg msg = { .hdr = { .type = t % 7 ? (uint16_t)(MSG_PREPARED + t % 7 - 1) :
-						       MSG_RESULT } };
+	/* 0: RESULT, 1-6: from PREPARED on, 7: an owner's FAILED */
+	struct wire_msg msg = { .hdr = { .type = t % 8 == 7 ? MSG_FAILED :
+						 t % 8 ? (uint16_t)(MSG_PREPARED + t % 8 - 1) :
+						 MSG_RESULT } };
 	const char *res = RES[byte(s) % 4];
 
 	msg.hdr.nodeid = some_member(s, byte(s));
 	msg.hdr.epoch = byte(s);
-	if (msg.hdr.type == MSG_RESULT) {
+	if (msg.hdr.type == MSG_FAILED) {
+		snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", res);
+		msg.u.failure.kind = byte(s) % 2 + 1;
+		/* steps of 5 minutes: the 10 minutes of failure_timeout matter */
+		msg.u.failure.at_ms = (uint64_t)byte(s) * 300000;
+		snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "monitor: exit 1");
+		if (!msg.hdr.epoch)
+			msg.hdr.epoch = 1;      /* refused by wire_decode otherwise */
+	} else if (msg.hdr.type == MSG_RESULT) {
 		snprintf(msg.u.result.resource, sizeof(msg.u.result.resource), "%s", res);
 		msg.u.result.op = byte(s) & 1 ? WIRE_OP_START : WIRE_OP_STOP;
 		msg.u.result.ok = byte(s) & 1;

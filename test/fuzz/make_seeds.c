@@ -161,6 +161,13 @@ static void request_seeds(void)
 	res.u.result.ok = 0;
 	snprintf(res.u.result.error, sizeof(res.u.result.error), "mount: wrong fs type");
 	wire_seed("result", &res);
+
+	struct wire_msg fl = { .hdr = { .type = MSG_FAILED, .epoch = 7 } };
+	snprintf(fl.u.failure.resource, sizeof(fl.u.failure.resource), "web");
+	fl.u.failure.kind = FAIL_WORKLOAD;
+	fl.u.failure.at_ms = 1800000000000ull;
+	snprintf(fl.u.failure.reason, sizeof(fl.u.failure.reason), "monitor: exit 1");
+	wire_seed("failed", &fl);
 }
 
 static void report_seeds(void)

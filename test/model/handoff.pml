@@ -108,6 +108,7 @@
 #define MSG_FENCE_CONFIRM 13
 #define MSG_HELLO     14
 #define MSG_FOREIGN   15
+#define MSG_FAILED    16   /* an owner's monitor report: not modelled yet (doc/protocol.md) */
 /* enum phase */
 #define PHASE_STOPPED       0
 #define PHASE_STARTING      1

@@ -377,6 +377,54 @@ static void resource_section(void **state)
 	assert_string_equal(r->dump_dir, ".handoff");
 	assert_int_equal(r->timeout_ms[OP_DUMP], 900000);
 	assert_int_equal(r->timeout_ms[OP_PROMOTE], 60000);
+	/* the health defaults */
+	assert_int_equal(r->monitor_interval_ms, 10000);
+	assert_int_equal(r->max_restarts, 3);
+	assert_int_equal(r->failure_timeout_ms, 600000);
+}
+
+/* monitor_interval, max_restarts, failure_timeout: their ranges, and the
+ * digest changes with them (the state machine counts with them) */
+/* A fresh config for the next load. */
+static void fresh_config(struct fixture *f)
+{
+	config_free(&f->cfg);
+	config_defaults(&f->cfg);
+}
+
+static void health_keys(void **state)
+{
+	struct fixture *f = *state;
+	const struct resource_conf *r;
+	uint64_t d0;
+	char text[1024];
+	static const char base[] =
+		"[cluster]\n[resource web]\nstorage = shared\ndevice = /dev/sdb1\n"
+		"mount_point = /srv/web\nworkload = exec\nagent = /bin/true\nnodes = node1\n";
+
+	assert_int_equal(load(f, base), 0);
+	d0 = config_digest(&f->cfg);
+	fresh_config(f);
+	snprintf(text, sizeof(text), "%smonitor_interval = 0\nmax_restarts = 0\n"
+		 "failure_timeout = 60\n", base);
+	assert_int_equal(load(f, text), 0);
+	r = config_resource(&f->cfg, "web");
+	assert_int_equal(r->monitor_interval_ms, 0);
+	assert_int_equal(r->max_restarts, 0);
+	assert_int_equal(r->failure_timeout_ms, 60000);
+	assert_true(config_digest(&f->cfg) != d0);
+	fresh_config(f);
+	snprintf(text, sizeof(text), "%smax_restarts = 101\n", base);
+	assert_int_equal(load(f, text), -1);
+	assert_non_null(strstr(f->buf, "key 'max_restarts': expected restarts from 0 to 100"));
+	fresh_config(f);
+	snprintf(text, sizeof(text), "%smonitor_interval = -1\n", base);
+	assert_int_equal(load(f, text), -1);
+	assert_non_null(strstr(f->buf, "key 'monitor_interval': expected seconds (0: off) from 0 to 86400"));
+	fresh_config(f);
+	snprintf(text, sizeof(text), "%sfailure_timeout = 0\n", base);
+	assert_int_equal(load(f, text), -1);
+	assert_non_null(strstr(f->buf, "key 'failure_timeout': expected seconds from 1"));
 }
 
 static void resource_errors(void **state)
@@ -619,6 +667,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(resources_sized_to_their_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(resource_strings_keep_their_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_line_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(health_keys, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -170,7 +170,9 @@ static const char STATUS[] =
 	"{\"nodeid\":6,\"name\":\"node6\",\"member\":false,\"eligible\":false,\"config\":\"\","
 	"\"self_fence\":\"unknown\"}],"
 	"\"resources\":[{\"name\":\"web\",\"phase\":\"RUNNING\",\"owner\":1,\"owner_name\":\"node1\","
-	"\"owner_lost\":false,\"epoch\":4,\"nodes\":[\"node1\",\"node3\"],\"last_error\":\"\"},"
+	"\"owner_lost\":false,\"epoch\":4,\"nodes\":[\"node1\",\"node3\"],\"last_error\":\"\","
+	"\"fail_count\":2,\"max_restarts\":3,\"last_failure_ms\":1800000000123,"
+	"\"last_failure\":\"workload on node 1: monitor\"},"
 	"{\"name\":\"db\",\"phase\":\"FAILED\",\"owner\":3,\"owner_name\":\"node3\","
 	"\"owner_lost\":true,\"epoch\":2,\"nodes\":[\"node3\"],\"last_error\":\"start on node 3: boom\"},"
 	"{\"name\":\"app\",\"phase\":\"FAILING_OVER\",\"owner\":4,\"owner_name\":\"node4\","
@@ -191,6 +193,10 @@ static void status_table(void **state)
 	assert_non_null(strstr(c.out, "web              RUNNING   node1                 4  node1 node3\n"));
 	assert_non_null(strstr(c.out, "db               FAILED    node3 (LOST)          2  node3\n"));
 	assert_non_null(strstr(c.out, "last error: start on node 3: boom\n"));
+	/* issue 17: the fail count and the last failure with its time */
+	assert_non_null(strstr(c.out, "node1 node3\n                 failures: 2 of at most 3 "
+			       "restarts; last at 2027-01-15 08:00:00 UTC: workload on node 1: "
+			       "monitor\n"));
 	/* issue 15: timings across nodes, a node no timer calls fenced, and
 	 * the lost owners a failover waits for */
 	assert_non_null(strstr(c.out, "node5            yes      TIMING: INELIGIBLE\n"
@@ -206,8 +212,9 @@ static void status_delim(void **state)
 	struct capture c = run(render_status, STATUS, RENDER_DELIM, ":");
 	(void)state;
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(c.out, "web:RUNNING:1:4:\ndb:FAILED:3:2:start on node 3: boom\n"
-			    "app:FAILING_OVER:4:3:\n");
+	assert_string_equal(c.out, "web:RUNNING:1:4::2:1800000000123:workload on node 1: monitor\n"
+			    "db:FAILED:3:2:start on node 3: boom:0:0:\n"
+			    "app:FAILING_OVER:4:3::0:0:\n");
 	done(&c);
 }
 

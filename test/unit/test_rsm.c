@@ -2373,6 +2373,215 @@ static void a_member_named_foreign_is_readmitted(void **state)
 	sim_free(s);
 }
 
+/* ---- health: FAILED reports and restart in place --------------------------- */
+
+#define T0 1800000000000ull     /* a reporter's clock, ms since 1970 */
+
+/* the owner FROM's monitor found RES of EPOCH failed at AT_MS */
+static void failed(struct sim *s, int from, const char *resname, uint64_t epoch,
+		   uint64_t at_ms, const char *reason)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_FAILED, .nodeid = (uint32_t)from,
+					 .epoch = epoch } };
+	snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", resname);
+	msg.u.failure.kind = FAIL_WORKLOAD;
+	msg.u.failure.at_ms = at_ms;
+	snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "%s", reason);
+	multicast(s, &msg);
+}
+
+/* web, RUNNING on node 1 at epoch E, fails at AT_MS and is restarted there:
+ * returns the epoch it runs at again */
+static uint64_t fail_and_restart(struct sim *s, uint64_t e, uint64_t at_ms)
+{
+	size_t stops = count(s, 1, ACT_STOP), starts = count(s, 1, ACT_START);
+
+	failed(s, 1, "web", e, at_ms, "monitor: exit 1");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STOPPING);
+	assert_true(res(s, 2, "web")->restarting);
+	assert_int_equal(res(s, 2, "web")->epoch, e + 1);
+	/* the owner stops it: nobody else acts */
+	assert_int_equal(count(s, 1, ACT_STOP), stops + 1);
+	assert_int_equal(count(s, 2, ACT_STOP), 0);
+	assert_int_equal(count(s, 3, ACT_STOP), 0);
+	result(s, 1, "web", WIRE_OP_STOP, true, e + 1, NULL);
+	run(s);
+	agree(s);
+	/* ... and starts it again, as a start of its own (a new epoch) */
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_STARTING);
+	assert_int_equal(res(s, 3, "web")->owner, 1);
+	assert_int_equal(res(s, 3, "web")->epoch, e + 2);
+	assert_false(res(s, 3, "web")->restarting);
+	assert_int_equal(count(s, 1, ACT_START), starts + 1);
+	assert_int_equal(last(s, 1, ACT_START)->epoch, e + 2);
+	assert_int_equal(count(s, 2, ACT_START), 0);
+	result(s, 1, "web", WIRE_OP_START, true, e + 2, NULL);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	return e + 2;
+}
+
+static void a_failure_restarts_in_place(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_history *h;
+	(void)state;
+
+	assert_int_equal(fail_and_restart(s, 1, T0), 3);
+	for (int i = 1; i <= N; i++) {
+		assert_int_equal(res(s, i, "web")->fail_count, 1);
+		assert_true(res(s, i, "web")->last_fail_ms == T0);
+		assert_string_equal(res(s, i, "web")->last_fail,
+				    "workload on node 1: monitor: exit 1");
+		h = rsm_history_get(&s->m[i], 0);
+		assert_non_null(h);
+		assert_int_equal(h->kind, HIST_RESTART);
+		assert_int_equal(h->source, 1);
+		assert_true(h->ok);
+		assert_string_equal(h->result, "workload on node 1: monitor: exit 1");
+	}
+	sim_free(s);
+}
+
+static void failures_past_max_restarts_leave_it_failed(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t e = 1;
+	size_t stops;
+	(void)state;
+
+	for (int k = 0; k < 3; k++)       /* max_restarts = 3 (the default) */
+		e = fail_and_restart(s, e, T0 + (uint64_t)k * 1000);
+	stops = count(s, 1, ACT_STOP);
+	failed(s, 1, "web", e, T0 + 3000, "monitor: exit 1");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILED);
+	assert_int_equal(res(s, 2, "web")->fail_count, 4);
+	assert_non_null(strstr(res(s, 2, "web")->last_error, "failure 4 (max_restarts 3)"));
+	assert_int_equal(count(s, 1, ACT_STOP), stops);
+	assert_false(rsm_history_get(&s->m[3], 0)->ok);
+	/* held: a start is refused until a cleanup */
+	request(s, 2, MSG_START, "web", 0);
+	run(s);
+	assert_false(last(s, 2, ACT_REPLY)->ok);
+	/* the cleanup probes (it does not run anywhere: STOPPED, and the owner
+	 * lets go of what it holds) and sets the count back */
+	s->facts[1][0].role = ROLE_PRIMARY;
+	s->facts[1][0].mounted = 1;
+	request(s, 2, MSG_CLEANUP, "web", 0);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_STOPPED);
+	assert_int_equal(res(s, 3, "web")->fail_count, 0);
+	assert_non_null(last(s, 1, ACT_RELEASE));
+	sim_free(s);
+}
+
+static void the_fail_count_expires_after_failure_timeout(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t e;
+	(void)state;
+
+	e = fail_and_restart(s, 1, T0);
+	e = fail_and_restart(s, e, T0 + 600000);            /* just within: 2 */
+	assert_int_equal(res(s, 1, "web")->fail_count, 2);
+	e = fail_and_restart(s, e, T0 + 1200001);           /* 600.001 s later: 1 */
+	assert_int_equal(res(s, 1, "web")->fail_count, 1);
+	/* a clock that went back forgets nothing */
+	e = fail_and_restart(s, e, T0);
+	assert_int_equal(res(s, 1, "web")->fail_count, 2);
+	(void)e;
+	sim_free(s);
+}
+
+static void only_the_owners_report_of_this_epoch_counts(void **state)
+{
+	struct sim *s = running_on_1();
+	struct wire_msg msg = { .hdr = { .type = MSG_FAILED, .nodeid = 1, .epoch = 1 } };
+	uint64_t e;
+	(void)state;
+
+	failed(s, 2, "web", 1, T0, "not the owner");
+	failed(s, 1, "web", 2, T0, "not its epoch");
+	failed(s, 1, "nosuch", 1, T0, "no such resource");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 1, "web")->fail_count, 0);
+	assert_non_null(strstr(last(s, 3, ACT_LOG)->text, "stale FAILED"));
+	/* from a process of node 1 that is not its handoffd */
+	snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "web");
+	msg.u.failure.kind = FAIL_STORAGE;
+	msg.u.failure.at_ms = T0;
+	multicast_pid(s, &msg, FOREIGN_PID);
+	run(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	assert_true(s->m[2].n_dropped > 0);
+	/* an old epoch's report after a restart, and one during the restart */
+	e = fail_and_restart(s, 1, T0);
+	failed(s, 1, "web", 1, T0 + 1, "old");
+	run(s);
+	assert_int_equal(res(s, 2, "web")->fail_count, 1);
+	failed(s, 1, "web", e, T0 + 2, "monitor: exit 1");
+	failed(s, 1, "web", e + 1, T0 + 3, "during the stop");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STOPPING);
+	assert_int_equal(res(s, 2, "web")->fail_count, 2);
+	sim_free(s);
+}
+
+static void cleanup_resets_the_count_of_a_running_resource(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	fail_and_restart(s, 1, T0);
+	request(s, 3, MSG_CLEANUP, "web", 0);
+	run(s);
+	agree(s);
+	assert_true(last(s, 3, ACT_REPLY)->ok);
+	assert_non_null(strstr(last(s, 3, ACT_REPLY)->text, "fail count reset"));
+	assert_int_equal(res(s, 1, "web")->fail_count, 0);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	sim_free(s);
+}
+
+/* The count and a restart under way are in STATE: a restarted handoffd
+ * counts and restarts as the others do. */
+static void a_joiner_learns_the_count_and_the_restart(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	s->facts[1][0].role = ROLE_PRIMARY;
+	s->facts[1][0].mounted = 1;
+	failed(s, 1, "web", 1, T0, "monitor: exit 1");
+	run(s);
+	node3_leaves(s);
+	boot(s, 3);
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->fail_count, 1);
+	assert_true(res(s, 3, "web")->restarting);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_STOPPING);
+	result(s, 1, "web", WIRE_OP_STOP, true, 2, NULL);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_STARTING);
+	/* a report while it starts again is stale: the count stays */
+	failed(s, 1, "web", 3, T0, "x");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->fail_count, 1);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2430,6 +2639,12 @@ int main(void)
 		cmocka_unit_test(a_joiner_learns_who_is_foreign),
 		cmocka_unit_test(a_joiner_replays_what_it_took_before_it_knew),
 		cmocka_unit_test(a_member_named_foreign_is_readmitted),
+		cmocka_unit_test(a_failure_restarts_in_place),
+		cmocka_unit_test(failures_past_max_restarts_leave_it_failed),
+		cmocka_unit_test(the_fail_count_expires_after_failure_timeout),
+		cmocka_unit_test(only_the_owners_report_of_this_epoch_counts),
+		cmocka_unit_test(cleanup_resets_the_count_of_a_running_resource),
+		cmocka_unit_test(a_joiner_learns_the_count_and_the_restart),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }

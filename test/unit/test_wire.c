@@ -17,7 +17,9 @@ static size_t encode_state(uint8_t **buf, uint32_t nodeid)
 		  .flags = WIRE_ENTRY_FRESH, .dump_epoch = 6,
 		  .dump_id = { 0xde, 0xad, [7] = 0x42, [15] = 0x01 } },
 		{ .name = "db", .owner = 0, .phase = PHASE_FAILED, .epoch = 3,
-		  .last_error = "promote: 0: State change failed" },
+		  .last_error = "promote: 0: State change failed",
+		  .fail_count = 4, .last_fail_ms = 0x1a2b3c4d5e6full,
+		  .last_fail = "workload on node 1: monitor: exit 1" },
 	};
 	struct wire_fact facts[1] = {
 		{ .name = "web", .role = ROLE_PRIMARY, .disk = 9, .mounted = 1, .running = 1 },
@@ -66,6 +68,12 @@ static void state_roundtrip(void **state)
 	assert_int_equal(m.u.state.entries[1].dump_epoch, 0);
 	assert_true(wire_id_is_zero(m.u.state.entries[1].dump_id));
 	assert_string_equal(m.u.state.entries[1].last_error, "promote: 0: State change failed");
+	/* the recovery policy's count (version 4) */
+	assert_int_equal(m.u.state.entries[1].fail_count, 4);
+	assert_true(m.u.state.entries[1].last_fail_ms == 0x1a2b3c4d5e6full);
+	assert_string_equal(m.u.state.entries[1].last_fail, "workload on node 1: monitor: exit 1");
+	assert_int_equal(m.u.state.entries[0].fail_count, 0);
+	assert_string_equal(m.u.state.entries[0].last_fail, "");
 	assert_int_equal(m.u.state.n_facts, 1);
 	assert_int_equal(m.u.state.facts[0].role, ROLE_PRIMARY);
 	assert_int_equal(m.u.state.facts[0].running, 1);
@@ -81,8 +89,9 @@ static void state_roundtrip(void **state)
 	}
 	assert_true(m.u.state.facts[0].name >= m.u.state.strings &&
 		    m.u.state.facts[0].name < m.u.state.strings + len);
-	/* 64 bytes, and the phase times of version 4 (28, padded) */
-	assert_true(sizeof(struct wire_entry) <= 96 &&
+	/* 64 bytes, the phase times of version 4 (28, padded) and its fail
+	 * count, time and reason pointer */
+	assert_true(sizeof(struct wire_entry) <= 120 &&
 		    sizeof(struct wire_fact) <= 16);
 	wire_free(&m);
 	free(buf);
@@ -250,11 +259,12 @@ static void fencing_fields(void **state)
 	assert_int_equal(d.u.state.lost[d.u.state.entries[1].lost_first].node, 1);
 	assert_int_equal(d.u.state.lost[d.u.state.entries[1].lost_first].fence, LOST_WATCHDOG);
 	wire_free(&d);
-	/* db's lost owner ends the entries: its fence byte comes right
-	 * before n_facts (2 bytes, no facts follow), n_members (1 byte,
-	 * no members follow), n_standby and n_history (1 byte each), after
-	 * the entry's phase times (version 4) */
-	at = len - 1 - 2 - 1 - 2 - 4 * WIRE_TIMES;
+	/* db's lost owner ends its lost owners: its fence byte comes right
+	 * before the entry's phase times (version 4), fail count (2 bytes),
+	 * last failure time (8) and reason (2: ""), then n_facts (2 bytes, no
+	 * facts follow), n_members (1 byte, no members follow), n_standby and
+	 * n_history (1 byte each) */
+	at = len - 1 - 2 - 1 - 2 - 12 - 4 * WIRE_TIMES;
 	buf[at] = 7;
 	expect_reject(buf, len, 1, "lost owner out of range");
 	buf[at] = LOST_WATCHDOG;
@@ -410,7 +420,8 @@ static void admin_state(void **state)
 
 	/* each record checked: the standby records start after the members */
 	hist_at = WIRE_HEADER_LEN + 2 + 2 + 8 + 4 + 4 + 8 + 16 + 2 +
-		  (2 + 3 + 4 + 1 + 8 + 4 + 2 + 1 + 8 + 16 + 1 + 4 * WIRE_TIMES) + 2 + 1;
+		  (2 + 3 + 4 + 1 + 8 + 4 + 2 + 1 + 8 + 16 + 1 + 4 * WIRE_TIMES + 2 + 8 + 2) +
+		  2 + 1;
 	buf[hist_at + 1 + 4] = 2;                          /* on */
 	expect_reject(buf, len, 2, "standby record out of range");
 	buf[hist_at + 1 + 4] = 1;
@@ -459,8 +470,8 @@ static void header_checks(void **state)
 
 	memcpy(copy, buf, len);
 	/* version 1 knew no dump ids, version 2 no group members (who
-	 * speaks for a node), version 3 no standby records and history:
-	 * none is spoken any more */
+	 * speaks for a node), version 3 no standby records, history or
+	 * fail counts: none is spoken any more */
 	copy[4] = 1;
 	expect_reject(copy, len, 2, "protocol version 1, we speak 4..4");
 	copy[4] = 2;
@@ -522,6 +533,59 @@ static void body_checks(void **state)
 	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
 	expect_reject(buf, len, 1, "control character");
 	free(buf);
+}
+
+/* FAILED: an owner's monitor report (version 4) */
+static void failure_reports(void **state)
+{
+	struct wire_msg m = { .hdr = { .type = MSG_FAILED, .nodeid = 2, .epoch = 5 } }, d;
+	struct wire_entry e = { .name = "web", .owner = 2, .phase = PHASE_RUNNING, .epoch = 7,
+				.flags = WIRE_ENTRY_RESTART };
+	struct wire_msg st = { .hdr = { .type = MSG_STATE, .nodeid = 2 } };
+	uint8_t *buf;
+	char why[256];
+	size_t len;
+	(void)state;
+
+	m.u.failure = (struct wire_failure){ .resource = "web", .kind = FAIL_STORAGE,
+					     .at_ms = 1800000000123ull,
+					     .reason = "drbd: disk Diskless" };
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_string_equal(wire_type_name(d.hdr.type), "FAILED");
+	assert_int_equal(d.hdr.epoch, 5);
+	assert_string_equal(d.u.failure.resource, "web");
+	assert_int_equal(d.u.failure.kind, FAIL_STORAGE);
+	assert_true(d.u.failure.at_ms == 1800000000123ull);
+	assert_string_equal(d.u.failure.reason, "drbd: disk Diskless");
+	/* the sender is checked like every message's */
+	expect_reject(buf, len, 3, "claims nodeid 2");
+	free(buf);
+
+	m.u.failure.kind = 3;
+	expect_encoded_rejected(&m, "failure kind out of range");
+	m.u.failure.kind = FAIL_WORKLOAD;
+	m.hdr.epoch = 0;
+	expect_encoded_rejected(&m, "needs its epoch");
+	m.hdr.epoch = 5;
+	m.u.failure.resource[0] = '\0';
+	expect_encoded_rejected(&m, "empty resource name");
+	snprintf(m.u.failure.resource, sizeof(m.u.failure.resource), "web");
+	snprintf(m.u.failure.reason, sizeof(m.u.failure.reason), "a\nb");
+	expect_encoded_rejected(&m, "control character");
+
+	/* a restart is a STOPPING's and nothing else's */
+	st.u.state = (struct wire_state){ .proto_min = 4, .proto_max = 4, .entries = &e,
+					  .n_entries = 1 };
+	expect_encoded_rejected(&st, "a restart flag outside STOPPING");
+	e.phase = PHASE_STOPPING;
+	len = wire_encode(&st, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.state.entries[0].flags, WIRE_ENTRY_RESTART);
+	wire_free(&d);
+	free(buf);
+	e.flags = 0x4;
+	expect_encoded_rejected(&st, "unknown entry flags");
 }
 
 static void huge_counts_do_not_allocate(void **state)
@@ -678,6 +742,7 @@ int main(void)
 		cmocka_unit_test(header_checks),
 		cmocka_unit_test(every_truncation_fails_cleanly),
 		cmocka_unit_test(body_checks),
+		cmocka_unit_test(failure_reports),
 		cmocka_unit_test(huge_counts_do_not_allocate),
 		cmocka_unit_test(dump_identity_checks),
 		cmocka_unit_test(id_text),
