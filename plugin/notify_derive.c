@@ -20,7 +20,11 @@ static void take(struct notify_table *t, const struct rsm *m)
 		t->nodes[i].standby = m->nodes[i].standby;
 	}
 	t->n_nodes = m->n_nodes;
-	t->n_history = m->n_history;
+	for (size_t k = 0; k < RSM_HISTORY; k++) {
+		const struct rsm_history *h = rsm_history_get(m, k);
+		if (h && h->seq > t->hist_seq)
+			t->hist_seq = h->seq;
+	}
 }
 
 int notify_table_reset(struct notify_table *t, const struct rsm *m)
@@ -171,7 +175,6 @@ static void from_phase(const struct notify_seen_res *p, const struct rsm *m,
 void notify_derive(struct notify_table *t, const struct rsm *m, notify_emit_fn emit, void *ctx)
 {
 	bool handled_buf[64] = { false }, *handled = handled_buf;
-	uint64_t first = t->n_history;
 
 	if (t->n_res != m->n_res) {    /* not set up for this table */
 		notify_table_reset(t, m);
@@ -182,11 +185,14 @@ void notify_derive(struct notify_table *t, const struct rsm *m, notify_emit_fn e
 		take(t, m);
 		return;
 	}
-	/* only what the ring still holds */
-	if (m->n_history > RSM_HISTORY && first < m->n_history - RSM_HISTORY)
-		first = m->n_history - RSM_HISTORY;
-	for (uint64_t k = first; k < m->n_history; k++)
-		from_history(t, m, &m->history[k % RSM_HISTORY], k, handled, emit, ctx);
+	/* the entries newer than the last seen, oldest first: by seq, since a
+	 * merge rewrites the ring (doc/protocol.md rule 24), and only what the
+	 * ring still holds */
+	for (size_t k = RSM_HISTORY; k-- > 0;) {
+		const struct rsm_history *h = rsm_history_get(m, k);
+		if (h && h->seq > t->hist_seq)
+			from_history(t, m, h, h->seq, handled, emit, ctx);
+	}
 	for (size_t i = 0; i < m->n_res; i++)
 		if (!handled[i])
 			from_phase(&t->res[i], m, &m->res[i], emit, ctx);

@@ -36,11 +36,11 @@ struct notify_table {
 	size_t n_res;
 	struct { bool member, standby; } nodes[RSM_MAX_NODES];
 	size_t n_nodes;
-	uint64_t n_history;
+	uint64_t hist_seq;          /* the newest history entry seen (its seq) */
 };
 
 /* EV is filled but for seq and time; H: the history entry it comes from
- * (migrated, failover, fence-confirm) with its index in m->n_history. */
+ * (migrated, failover, fence-confirm) and its seq. */
 typedef void (*notify_emit_fn)(void *ctx, struct notify_event *ev,
 			       const struct rsm_history *h, uint64_t hist_index);
 

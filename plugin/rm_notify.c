@@ -14,11 +14,13 @@ static void emit(void *ctx, struct notify_event *ev, const struct rsm_history *h
 {
 	struct resource_manager *rm = ctx;
 
-	/* rm_observe timed the entries it has just seen end (by slot) */
+	/* rm_observe timed the entries it has just seen end (by seq) */
 	if (h && ev->has_times) {
 		const struct rm_seen_times *t = &rm->seen[hist_index % RSM_HISTORY];
-		ev->total_ms = t->total_ms;
-		ev->frozen_ms = t->frozen_ms;
+		if (t->seq == h->seq) {
+			ev->total_ms = t->total_ms;
+			ev->frozen_ms = t->frozen_ms;
+		}
 	}
 	notify_submit(&rm->d->notify, ev);
 }

@@ -381,6 +381,7 @@ static struct rsm_history *history(enum rsm_history_kind kind, uint32_t source, 
 	struct rsm_history *h = &m.history[m.n_history++ % RSM_HISTORY];
 
 	memset(h, 0, sizeof(*h));
+	h->seq = ++m.hist_seq;
 	snprintf(h->resource, sizeof(h->resource), "web");
 	h->kind = kind;
 	h->epoch = m.res[0].epoch;
