@@ -30,7 +30,8 @@ logged() {   # NODE PATTERN: handoffd's log on NODE has a line matching PATTERN
 protocol() {
 	local p
 	p=$(ctl 1 status --json | json 'd["protocol"]' 2>/dev/null)
-	case $p in 2|3) echo "$p" ;; *) echo 3 ;; esac
+	# not known: cpg_inject encodes in the newest version it was built with
+	case $p in ''|*[!0-9]*) echo "" ;; *) echo "$p" ;; esac
 }
 # stop_inject FILE: end the cpg_inject whose output is FILE (its pid is in it)
 stop_inject() {
@@ -105,7 +106,7 @@ check "every handoffd agrees" retry 20 all_agree
 epoch=$(epoch_of 1)
 proto=$(protocol)
 forge_state() {
-	hc exec 1 "$INJECT" handoff --stay 3 --wire-version "$proto" --forge-state 1 web
+	hc exec 1 "$INJECT" handoff --stay 3 ${proto:+--wire-version "$proto"} --forge-state 1 web
 }
 check "a second process on node 1 forges node 1's STATE (web RUNNING on node 1, epoch 1000)" forge_state
 unchanged() {
@@ -122,7 +123,7 @@ check "node 2 logged why it dropped it" logged 2 "dropped .*STATE from node 1 pi
 check "no second Primary" no_violations
 
 forge_migrate() {
-	hc exec 1 "$INJECT" handoff --stay 2 --wire-version "$proto" --forge-migrate web 3
+	hc exec 1 "$INJECT" handoff --stay 2 ${proto:+--wire-version "$proto"} --forge-migrate web 3
 }
 sleep 10    # the drop log is rate-limited (5 lines in 10 s)
 check "a second process on node 1 forges a MIGRATE of web to node 3" forge_migrate
