@@ -107,6 +107,39 @@ const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b)
 	return NULL;
 }
 
+bool rsm_identity_differs(const struct rsm *a, const struct rsm *b, char *why, size_t len)
+{
+	if (a->n_members != b->n_members) {
+		snprintf(why, len, "%zu members against %zu", a->n_members, b->n_members);
+		return true;
+	}
+	for (size_t i = 0; i < a->n_members; i++) {
+		const struct rsm_member *x = &a->members[i];
+		const struct rsm_member *y = rsm_member(b, x->nodeid, x->pid);
+		if (!y || x->status != y->status) {
+			snprintf(why, len, "member node %u pid %u: %s against %s", x->nodeid, x->pid,
+				 rsm_member_status_name(x->status),
+				 y ? rsm_member_status_name(y->status) : "absent");
+			return true;
+		}
+	}
+	/* the node arrays are in order of first sight: compare by nodeid, a
+	 * node one of them never saw counts as a non-member not in standby */
+	for (int pass = 0; pass < 2; pass++) {
+		const struct rsm *p = pass ? b : a, *q = pass ? a : b;
+		for (size_t i = 0; i < p->n_nodes; i++) {
+			const struct rsm_node *x = &p->nodes[i], *y = rsm_node(q, x->nodeid);
+			bool ym = y && y->member, ys = y && y->standby;
+			if (x->member != ym || x->standby != ys) {
+				snprintf(why, len, "node %u: member %d standby %d against member %d "
+					 "standby %d", x->nodeid, x->member, x->standby, ym, ys);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 static uint32_t nodeid_of(const struct rsm *m, const char *name)
 {
 	char *end;

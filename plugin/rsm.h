@@ -313,6 +313,11 @@ struct rsm_res *rsm_find(struct rsm *m, const char *name);
  * NULL: the promise above, that members which saw the same order hold the
  * same table, as the tests check it (test_rsm.c, test/fuzz/fuzz_rsm.c). */
 const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b);
+/* Do A and B disagree on who is who (the group's members and their
+ * statuses) or on which node is a member or in standby?  WHY (LEN bytes)
+ * says where.  The same promise: the drain and every eligibility check
+ * read these, so members that differ here may decide apart. */
+bool rsm_identity_differs(const struct rsm *a, const struct rsm *b, char *why, size_t len);
 const struct rsm_node *rsm_node(const struct rsm *m, uint32_t nodeid);
 /* Preference order of R, as nodeids (unknown names skipped). */
 size_t rsm_preference(const struct rsm *m, const struct rsm_res *r, uint32_t *ids, size_t max);

@@ -222,6 +222,7 @@ static void result(struct sim *s, int from, const char *res, enum wire_op op, bo
 static void agree(struct sim *s)
 {
 	int first = 0;
+	char why[200];
 	for (int i = 1; i <= N; i++) {
 		if (!s->up[i])
 			continue;
@@ -238,6 +239,8 @@ static void agree(struct sim *s)
 			assert_string_equal(a->last_error, b->last_error);
 		}
 		assert_null(rsm_differs(&s->m[first], &s->m[i]));
+		if (rsm_identity_differs(&s->m[first], &s->m[i], why, sizeof(why)))
+			fail_msg("nodes %d and %d: %s", first, i, why);
 		assert_false(s->m[i].syncing);
 	}
 }
