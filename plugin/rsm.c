@@ -514,6 +514,11 @@ static void learn(struct rsm *m, const struct wire_state *s)
 		if (!mb || !accepted[mb - m->members]) {
 			free_state(&n->state);
 			n->state_seen = false;
+		} else {
+			/* the snapshot's statuses cleared the standby of a node that
+			 * was away when the sync began (members_to_nodes); the others
+			 * took its STATE after they re-admitted it, as the replay did */
+			n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
 		}
 	}
 	for (size_t i = 0; i < m->n_members; i++) {

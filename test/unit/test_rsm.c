@@ -2116,6 +2116,72 @@ static void a_member_named_foreign_is_readmitted(void **state)
 	sim_free(s);
 }
 
+/* tell only the nodes in TELL of the group LIST (the others are stalled) */
+static void confchg_only(struct sim *s, const struct wire_member *list, size_t nl,
+			 const int *tell, size_t nt)
+{
+	for (size_t k = 0; k < nt; k++) {
+		int i = tell[k];
+		size_t before = s->acts[i].n;
+		s->m[i].quorate_now = true;
+		rsm_confchg_members(&s->m[i], list, nl, &s->acts[i]);
+		react(s, i, before);
+	}
+}
+
+/* Review (issue 16): learn() calls members_to_nodes() with the snapshot's statuses, which
+ * (since the merge with is16-e) clears standby of a node that is not a
+ * member; a node re-admitted in this sync whose STATE the joiner took
+ * before it learned keeps that STATE but loses its standby: the joiner
+ * thinks node 3 may be a target, everyone else does not. */
+static void a_joiner_keeps_the_standby_of_a_readmitted_node(void **state)
+{
+	struct sim *s = runs_on_1();
+	const struct wire_member l12[] = { { 1, 0, 0 }, { 2, 0, 0 } };
+	const struct wire_member l123[] = { { 1, 0, 0 }, { 2, 0, 0 }, { 3, 0, 0 } };
+	const struct wire_member l13[] = { { 1, 0, 0 }, { 3, 0, 0 } };
+	const struct wire_member l321[] = { { 3, 0, 0 }, { 2, 0, 0 }, { 1, 0, 0 } };
+	const int t12[] = { 1, 2 }, t1[] = { 1 }, t32[] = { 3, 2, 1 };
+	const struct rsm_action *a;
+	(void)state;
+
+	assert_true(standby(s, 1, 3, true, 1)->ok);
+	agree(s);
+	/* node 3's handoffd leaves and comes back, but its loop stalls: it is
+	 * named foreign before it says anything */
+	s->up[3] = false;
+	confchg_only(s, l12, 2, t12, 2);
+	run(s);
+	confchg_only(s, l123, 3, t12, 2);
+	run(s);
+	name_silent(s, 1);
+	run(s);
+	agree(s);
+	assert_int_equal(status_of(s, 1, 3, 0), MEMBER_FOREIGN);
+	/* node 2's handoffd restarts meanwhile */
+	s->up[2] = false;
+	confchg_only(s, l13, 2, t1, 1);
+	run(s);
+	boot(s, 2);
+	/* node 3 wakes (it still thinks it is in standby) and the joiner
+	 * joins: node 3's HELLO and STATE come first */
+	boot(s, 3);
+	((struct rsm_node *)rsm_node(&s->m[3], 3))->standby = true;
+	s->up[3] = true;
+	confchg_only(s, l321, 3, t32, 3);
+	run(s);
+	print_message("node 3 standby: at node1 %d, at node2 (joiner) %d, at node3 %d\n",
+		      rsm_node(&s->m[1], 3)->standby, rsm_node(&s->m[2], 3)->standby,
+		      rsm_node(&s->m[3], 3)->standby);
+	agree(s);
+	a = ask(s, 2, MSG_MIGRATE, "web", 3);
+	print_message("MIGRATE web to 3 from node 2: %s; phase at node1 %u node2 %u\n",
+		      a ? a->text : "?", res(s, 1, "web")->phase, res(s, 2, "web")->phase);
+	agree(s);
+	sim_free(s);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2168,6 +2234,7 @@ int main(void)
 		cmocka_unit_test(a_joiner_learns_who_is_foreign),
 		cmocka_unit_test(a_joiner_replays_what_it_took_before_it_knew),
 		cmocka_unit_test(a_member_named_foreign_is_readmitted),
+		cmocka_unit_test(a_joiner_keeps_the_standby_of_a_readmitted_node),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }
