@@ -422,16 +422,19 @@ static bool announce(struct rsm *m, struct rsm_member *mb, struct rsm_actions *o
 	return true;
 }
 
-/* A FOREIGN from SENDER names (NODEID, PID): foreign, unless it announced
- * itself since this sync began.  Every member decides alike: the sync's
- * beginning and the announcements are points of the agreed order. */
+/* A FOREIGN from SENDER names (NODEID, PID): foreign, if it is not known
+ * yet (a handoffd stays one: a sync that RESYNC, CLEANUP or a re-admission
+ * opened resets `announced`, but nobody says HELLO for it) and announced
+ * nothing since this sync began.  Every member decides alike: the
+ * statuses, the sync's beginning and the announcements are points of the
+ * agreed order. */
 static void mark_foreign(struct rsm *m, const struct rsm_member *sender, uint32_t nodeid,
 			 uint32_t pid, struct rsm_actions *out)
 {
 	struct rsm_member *mb = member_find(m, nodeid, pid);
 
 	if (!sender || sender->status != MEMBER_DAEMON || !mb || mb->announced ||
-	    mb->status == MEMBER_FOREIGN)
+	    mb->status != MEMBER_UNKNOWN)
 		return;
 	mb->status = MEMBER_FOREIGN;
 	members_to_nodes(m);

@@ -2182,6 +2182,40 @@ static void a_joiner_keeps_the_standby_of_a_readmitted_node(void **state)
 }
 
 
+/*
+ * A FOREIGN names only a member nobody knows yet.  A sync that RESYNC (or
+ * CLEANUP, or a re-admission) opens resets every member's `announced`, but
+ * no handoffd says HELLO for it: a FOREIGN delivered then (one sent for a
+ * member that has announced itself since, or a handoffd's whose view was
+ * stale) marked node 3's handoffd foreign, so the merge went on without it
+ * wherever its STATE came late, until it said HELLO again.
+ */
+static void a_foreign_never_names_a_known_handoffd(void **state)
+{
+	struct sim *s = runs_on_1();
+	struct wire_msg f = { .hdr = { .type = MSG_FOREIGN, .nodeid = 2 } };
+	size_t before[N + 1];
+	(void)state;
+
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		before[i] = s->acts[i].n;
+	s->m[2].resync = true;          /* node 2's late quorum opens a sync */
+	send_state(s, 2);
+	s->m[2].resync = false;
+	f.u.foreign.n = 1;
+	f.u.foreign.m[0] = (struct wire_member){ 3, 0, 0 };
+	multicast(s, &f);
+	run(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_int_equal(status_of(s, i, 3, 0), MEMBER_DAEMON);
+		for (size_t a = before[i]; a < s->acts[i].n; a++)
+			assert_null(strstr(s->acts[i].v[a].text, "announced nothing"));
+	}
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2235,6 +2269,7 @@ int main(void)
 		cmocka_unit_test(a_joiner_replays_what_it_took_before_it_knew),
 		cmocka_unit_test(a_member_named_foreign_is_readmitted),
 		cmocka_unit_test(a_joiner_keeps_the_standby_of_a_readmitted_node),
+		cmocka_unit_test(a_foreign_never_names_a_known_handoffd),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }
