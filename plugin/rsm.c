@@ -284,6 +284,7 @@ void rsm_free(struct rsm *m)
 	free_held(m);
 	free(m->held);
 	free(m->res);
+	free(m->events);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -385,12 +386,40 @@ static void drop(struct rsm *m, const struct wire_msg *msg, uint32_t pid, const 
 	va_end(ap);
 }
 
+/*
+ * A joiner keeps the sync's identity events for its replay (learn).  The
+ * log is bounded by what can matter, alike for every sender: a member's
+ * first HELLO and first STATE (callers check), and at most
+ * RSM_FOREIGN_NAMES names of group members per sender (receive_foreign).
+ * A forger cannot push the real handoffds' events out of it.
+ */
 static void log_event(struct rsm *m, uint8_t type, uint32_t nodeid, uint32_t pid,
 		      uint32_t named_nodeid, uint32_t named_pid)
 {
-	if (!m->learning || m->n_events == RSM_MAX_EVENTS)
+	if (!m->learning)
 		return;
+	if (m->n_events == m->cap_events) {
+		size_t cap = m->cap_events ? m->cap_events * 2 : 64;
+		struct rsm_event *v = realloc(m->events, cap * sizeof(*v));
+		if (!v) {
+			m->events_lost = true;
+			return;
+		}
+		m->events = v;
+		m->cap_events = cap;
+	}
 	m->events[m->n_events++] = (struct rsm_event){ type, nodeid, pid, named_nodeid, named_pid };
+}
+
+/* MB's HELLO or STATE, logged once per sync and type */
+static void log_announcement(struct rsm *m, struct rsm_member *mb, uint8_t type)
+{
+	bool *logged = type == MSG_STATE ? &mb->logged_state : &mb->logged_hello;
+
+	if (*logged)
+		return;
+	*logged = true;
+	log_event(m, type, mb->nodeid, mb->pid, 0, 0);
 }
 
 static void start_sync(struct rsm *m, struct rsm_actions *out);
@@ -549,8 +578,11 @@ static void start_sync(struct rsm *m, struct rsm_actions *out)
 		m->snap[i] = (struct wire_member){ m->members[i].nodeid, m->members[i].pid,
 						   m->members[i].status };
 		m->members[i].announced = false;
+		m->members[i].logged_hello = m->members[i].logged_state = false;
+		m->members[i].n_named = 0;
 	}
 	m->n_events = 0;
+	m->events_lost = false;
 	rsm_push(out, ACT_SEND_STATE, NULL);
 }
 
@@ -985,7 +1017,7 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 	    snap_status(&msg->u.state, mb->nodeid, mb->pid) == MEMBER_DAEMON &&
 	    members_on(m, mb->nodeid) == 1)
 		learn(m, &msg->u.state);
-	log_event(m, MSG_STATE, mb->nodeid, mb->pid, 0, 0);
+	log_announcement(m, mb, MSG_STATE);
 	/* A member's quorum came after it sent its STATE as not quorate, or
 	 * it let go of what a failover waits for: it asks everyone for a new
 	 * sync, so that the failover is decided now, not at the next confchg
@@ -1025,7 +1057,7 @@ static void receive_hello(struct rsm *m, struct wire_msg *msg, struct rsm_action
 		drop(m, msg, msg->pid, "not a member of the group");
 		return;
 	}
-	log_event(m, MSG_HELLO, mb->nodeid, mb->pid, 0, 0);
+	log_announcement(m, mb, MSG_HELLO);
 	if (!announce(m, mb, out)) {
 		speaker = daemon_of(m, mb->nodeid, mb);
 		drop(m, msg, msg->pid, "node %u's handoffd is pid %u", mb->nodeid,
@@ -1039,17 +1071,31 @@ static void receive_hello(struct rsm *m, struct wire_msg *msg, struct rsm_action
  * the barrier may end without them. */
 static void receive_foreign(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
-	const struct rsm_member *sender = member_find(m, msg->hdr.nodeid, msg->pid);
+	struct rsm_member *sender = member_find(m, msg->hdr.nodeid, msg->pid);
+	struct wire_member named[WIRE_MEMBERS_MAX];
+	size_t n = 0;
 
-	for (size_t i = 0; i < msg->u.foreign.n; i++)
-		log_event(m, MSG_FOREIGN, msg->hdr.nodeid, msg->pid, msg->u.foreign.m[i].nodeid,
-			  msg->u.foreign.m[i].pid);
-	if (!sender || sender->status != MEMBER_DAEMON) {
+	if (!sender) {
+		drop(m, msg, msg->pid, "not a member of the group");
+		return;
+	}
+	/* the names that count: group members, within the sender's budget for
+	 * this sync; every member counts alike, whatever it knows of the
+	 * sender, so a joiner logs exactly what the others may act on */
+	for (size_t i = 0; i < msg->u.foreign.n; i++) {
+		const struct wire_member *w = &msg->u.foreign.m[i];
+		if (!member_find(m, w->nodeid, w->pid) || sender->n_named >= RSM_FOREIGN_NAMES)
+			continue;
+		sender->n_named++;
+		named[n++] = *w;
+		log_event(m, MSG_FOREIGN, sender->nodeid, sender->pid, w->nodeid, w->pid);
+	}
+	if (sender->status != MEMBER_DAEMON) {
 		drop(m, msg, msg->pid, "not its node's handoffd");
 		return;
 	}
-	for (size_t i = 0; i < msg->u.foreign.n; i++)
-		mark_foreign(m, sender, msg->u.foreign.m[i].nodeid, msg->u.foreign.m[i].pid, out);
+	for (size_t i = 0; i < n; i++)
+		mark_foreign(m, sender, named[i].nodeid, named[i].pid, out);
 	if (m->syncing && all_states_seen(m))
 		merge(m, out);
 }

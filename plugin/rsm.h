@@ -67,7 +67,10 @@
  * as it handles the confchg, before any probe, so only a member that is
  * not a handoffd (or one whose loop stalled this long) is named. */
 #define FOREIGN_AFTER_MS 4000
-#define RSM_MAX_EVENTS 256
+/* A sender's FOREIGN names of group members that count in one sync (the
+ * others are ignored by every member alike): a handoffd names each silent
+ * member about once, a flooder no more than that. */
+#define RSM_FOREIGN_NAMES RSM_MAX_MEMBERS
 
 /*
  * Timings: what a node advertises in its STATE, so that the others can
@@ -112,6 +115,12 @@ struct rsm_member {
 	uint32_t nodeid, pid;
 	uint8_t status;
 	bool announced;           /* HELLO or STATE since the current sync began */
+	/* this sync: its first HELLO and first STATE are in the joiner's
+	 * event log (later ones change nothing: a handoffd stays one, a
+	 * refused member stays refused), and how many FOREIGN names of group
+	 * members it sent (at most RSM_FOREIGN_NAMES count) */
+	bool logged_hello, logged_state;
+	uint16_t n_named;
 	/* a joiner's: a STATE it refused before it knew the history (for the
 	 * replay, which may accept it) */
 	bool has_parked;
@@ -241,8 +250,10 @@ struct rsm {
 	struct wire_member snap[RSM_MAX_MEMBERS];     /* ... when this sync began (STATE) */
 	size_t n_snap;
 	bool learning;             /* a joiner before it learned the history */
-	struct rsm_event events[RSM_MAX_EVENTS];      /* the sync's, while learning */
-	size_t n_events;
+	/* the sync's, while learning; at most 2 + RSM_FOREIGN_NAMES a member */
+	struct rsm_event *events;
+	size_t n_events, cap_events;
+	bool events_lost;          /* out of memory: the log is incomplete */
 	uint64_t n_dropped;        /* messages dropped: not from their node's handoffd */
 	char drop_why[320];        /* the last one's reason */
 };

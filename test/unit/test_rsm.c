@@ -2216,6 +2216,59 @@ static void a_foreign_never_names_a_known_handoffd(void **state)
 	sim_free(s);
 }
 
+/* Review (issue 16): the joiner's event log held 256 events; FOREIGN events are
+ * logged before the sender is checked, 64 per message.  A few forged
+ * FOREIGNs fill it; the real HELLOs and STATEs after them are not
+ * replayed, learn() throws their STATEs away, and the joiner waits for
+ * STATEs that never come again. */
+static void forged_foreign_names_do_not_crowd_out_a_joiners_log(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t on1[] = { 1 }, odd[] = { 1, 3 };
+	struct wire_msg f = { .hdr = { .type = MSG_FOREIGN, .nodeid = 1 } };
+	(void)state;
+
+	s->up[2] = false;
+	foreign_named(s, odd, 2, on1, 1);
+	boot(s, 2);
+	f.u.foreign.n = WIRE_MEMBERS_MAX;
+	for (size_t k = 0; k < WIRE_MEMBERS_MAX; k++)
+		f.u.foreign.m[k] = (struct wire_member){ 9, (uint32_t)(1000 + k), 0 };
+	for (int k = 0; k < 5; k++)
+		multicast_pid(s, &f, FOREIGN_PID);
+	confchg_group(s, IDS, 3, on1, 1);
+	run(s);
+	print_message("node1 syncing=%d node2 syncing=%d node3 syncing=%d; node2 events=%zu\n",
+		      s->m[1].syncing, s->m[2].syncing, s->m[3].syncing, s->m[2].n_events);
+	agree(s);
+	sim_free(s);
+}
+
+/* The same with names of real members: each sender's names count up to
+ * RSM_FOREIGN_NAMES a sync, alike on every member, so the flooder's extra
+ * names are ignored everywhere and the real events still reach the log. */
+static void a_foreign_flood_of_real_names_is_bounded(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t on1[] = { 1 }, odd[] = { 1, 3 };
+	struct wire_msg f = { .hdr = { .type = MSG_FOREIGN, .nodeid = 1 } };
+	(void)state;
+
+	s->up[2] = false;
+	foreign_named(s, odd, 2, on1, 1);
+	boot(s, 2);
+	f.u.foreign.n = WIRE_MEMBERS_MAX;
+	for (size_t k = 0; k < WIRE_MEMBERS_MAX; k++)
+		f.u.foreign.m[k] = (struct wire_member){ (uint32_t)(k % 3 + 1), 0, 0 };
+	for (int k = 0; k < 40; k++)
+		multicast_pid(s, &f, FOREIGN_PID);
+	confchg_group(s, IDS, 3, on1, 1);
+	run(s);
+	assert_int_equal(status_of(s, 2, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	agree(s);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2270,6 +2323,8 @@ int main(void)
 		cmocka_unit_test(a_member_named_foreign_is_readmitted),
 		cmocka_unit_test(a_joiner_keeps_the_standby_of_a_readmitted_node),
 		cmocka_unit_test(a_foreign_never_names_a_known_handoffd),
+		cmocka_unit_test(forged_foreign_names_do_not_crowd_out_a_joiners_log),
+		cmocka_unit_test(a_foreign_flood_of_real_names_is_bounded),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }
