@@ -599,7 +599,9 @@ size_t rsm_silent(const struct rsm *m, struct wire_member *out, size_t max)
 void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_t n,
 			 struct rsm_actions *out)
 {
-	struct rsm_member next[RSM_MAX_MEMBERS];
+	/* (nodeid, pid, status) only: a struct rsm_member holds a parked
+	 * STATE, RSM_MAX_MEMBERS of them would take 200 KB of stack */
+	struct wire_member next[RSM_MAX_MEMBERS];
 	size_t nn = 0;
 	bool local = false;
 
@@ -607,17 +609,19 @@ void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_
 	 * unknown until they announce themselves */
 	for (size_t i = 0; i < n && nn < RSM_MAX_MEMBERS; i++) {
 		struct rsm_member *old = member_find(m, members[i].nodeid, members[i].pid);
-		memset(&next[nn], 0, sizeof(next[nn]));
-		next[nn].nodeid = members[i].nodeid;
-		next[nn].pid = members[i].pid;
-		next[nn].status = old ? old->status : MEMBER_UNKNOWN;
-		nn++;
+		next[nn++] = (struct wire_member){ members[i].nodeid, members[i].pid,
+						   old ? old->status : MEMBER_UNKNOWN };
 		node_get(m, members[i].nodeid, true);
 		local |= members[i].nodeid == m->local_nodeid && members[i].pid == m->local_pid;
 	}
 	for (size_t i = 0; i < m->n_members; i++)
 		free_parked(&m->members[i]);
-	memcpy(m->members, next, nn * sizeof(next[0]));
+	for (size_t i = 0; i < nn; i++) {
+		memset(&m->members[i], 0, sizeof(m->members[i]));
+		m->members[i].nodeid = next[i].nodeid;
+		m->members[i].pid = next[i].pid;
+		m->members[i].status = next[i].status;
+	}
 	m->n_members = nn;
 	members_to_nodes(m);
 	/* a handoffd says who it is before anything else: the others' bound

@@ -2269,6 +2269,35 @@ static void a_foreign_flood_of_real_names_is_bounded(void **state)
 	sim_free(s);
 }
 
+/* Review (issue 16): the group was cut to 64 members (CPG_SESSION_MAX_MEMBERS, "32
+ * nodes"), but members are processes now: 62 CPG handles opened on node 2
+ * push node 3's restarted handoffd out of everyone's group, its own too. */
+static void many_cpg_handles_do_not_shut_out_a_handoffd(void **state)
+{
+	struct sim *s = runs_on_1();
+	struct wire_member list[66];
+	size_t nl = 0;
+	(void)state;
+
+	s->up[3] = false;
+	list[nl++] = (struct wire_member){ 1, 0, 0 };
+	list[nl++] = (struct wire_member){ 2, 0, 0 };
+	for (uint32_t k = 0; k < 62; k++)
+		list[nl++] = (struct wire_member){ 2, 5000 + k, 0 };
+	confchg_to(s, list, nl);
+	run(s);
+	boot(s, 3);
+	list[nl++] = (struct wire_member){ 3, 0, 0 };
+	confchg_to(s, list, nl);
+	run(s);
+	print_message("node 3 a member at node 1: %d, at itself: %d; node 1 dropped %llu: %s\n",
+		      rsm_node(&s->m[1], 3)->member, rsm_node(&s->m[3], 3)->member,
+		      (unsigned long long)s->m[1].n_dropped, s->m[1].drop_why);
+	assert_true(rsm_node(&s->m[1], 3)->member);
+	sim_free(s);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2325,6 +2354,7 @@ int main(void)
 		cmocka_unit_test(a_foreign_never_names_a_known_handoffd),
 		cmocka_unit_test(forged_foreign_names_do_not_crowd_out_a_joiners_log),
 		cmocka_unit_test(a_foreign_flood_of_real_names_is_bounded),
+		cmocka_unit_test(many_cpg_handles_do_not_shut_out_a_handoffd),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }
