@@ -927,9 +927,24 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 
 static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 
-/* Keep MSG (moved) until the sync is over. */
-static void hold(struct rsm *m, struct wire_msg *msg)
+/* Keep MSG (moved) until the sync is over: not from a member, or past its
+ * sender's bound, it is dropped, alike on every member (the count does not
+ * depend on statuses, which a joiner does not know yet). */
+static void hold(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
+	struct rsm_member *mb = member_find(m, msg->hdr.nodeid, msg->pid);
+
+	if (!mb || mb->n_held >= RSM_HELD_PER_MEMBER(m->n_res)) {
+		drop(m, msg, msg->pid, "%s", !mb ? "not a member of the group" :
+		     "too many messages held from it in this sync");
+		if (out && msg->hdr.nodeid == m->local_nodeid && msg->pid == m->local_pid &&
+		    !wire_is_report(msg->hdr.type) && msg->hdr.type != MSG_RESULT)
+			rsm_push_text(out, ACT_REPLY, msg->u.req.resource, 0, msg->u.req.req_id,
+				      false, "too many messages wait for the sync; try again");
+		wire_free(msg);
+		return;
+	}
+	mb->n_held++;
 	if (m->n_held == m->cap_held) {
 		size_t cap = m->cap_held ? m->cap_held * 2 : 16;
 		struct wire_msg *h = realloc(m->held, cap * sizeof(*h));
@@ -983,9 +998,11 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	 */
 	m->held = NULL;
 	m->n_held = m->cap_held = 0;
+	for (size_t i = 0; i < m->n_members; i++)
+		m->members[i].n_held = 0;
 	for (size_t i = 0; i < n_held; i++) {
 		if (m->syncing) {
-			hold(m, &held[i]);
+			hold(m, &held[i], out);
 			continue;
 		}
 		process(m, &held[i], out);
@@ -1378,7 +1395,7 @@ void rsm_deliver_from(struct rsm *m, uint32_t pid, struct wire_msg *msg,
 		return;
 	}
 	if (m->syncing) {
-		hold(m, msg);
+		hold(m, msg, out);
 		return;
 	}
 	process(m, msg, out);

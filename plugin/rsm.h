@@ -71,6 +71,11 @@
  * others are ignored by every member alike): a handoffd names each silent
  * member about once, a flooder no more than that. */
 #define RSM_FOREIGN_NAMES RSM_MAX_MEMBERS
+/* Messages the barrier holds from one member (a wire_msg is ~0.9 KB): a
+ * handoffd holds a few requests and reports per resource, a flooder no more
+ * than this.  Every member counts alike (the group and the order are the
+ * same everywhere, statuses need not be), and drops the rest. */
+#define RSM_HELD_PER_MEMBER(n_res) (512 + 4 * (n_res))
 
 /*
  * Timings: what a node advertises in its STATE, so that the others can
@@ -121,6 +126,7 @@ struct rsm_member {
 	 * members it sent (at most RSM_FOREIGN_NAMES count) */
 	bool logged_hello, logged_state;
 	uint16_t n_named;
+	uint32_t n_held;          /* its messages held by the barrier now */
 	/* a joiner's: a STATE it refused before it knew the history (for the
 	 * replay, which may accept it) */
 	bool has_parked;
