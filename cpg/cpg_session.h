@@ -19,7 +19,10 @@
 
 #include "../quorum/quorum_gate.h"
 
-#define CPG_SESSION_MAX_MEMBERS 64   /* corosync allows at most 32 nodes */
+/* Members are processes (nodeid, pid), not nodes: a node may hold many (any
+ * CPG client, a handle each).  libcpg hands a confchg at most
+ * CPG_MEMBERS_MAX of them, so no group it reports is cut here. */
+#define CPG_SESSION_MAX_MEMBERS CPG_MEMBERS_MAX
 
 struct cpg_member {
 	uint32_t nodeid;

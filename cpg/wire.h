@@ -228,7 +228,10 @@ enum wire_member_status {
 	MEMBER_DAEMON = 1,    /* its node's handoffd: it said HELLO or sent a STATE */
 	MEMBER_FOREIGN = 2,   /* silent past the bound (a FOREIGN named it) */
 };
-#define WIRE_MEMBERS_MAX 64   /* CPG_SESSION_MAX_MEMBERS */
+/* CPG_SESSION_MAX_MEMBERS: every process a confchg can hold (libcpg's
+ * CPG_MEMBERS_MAX); members are processes, not nodes, so a node may have
+ * many (a handle per CPG client). */
+#define WIRE_MEMBERS_MAX 128
 #define WIRE_STANDBY_MAX 64   /* RSM_MAX_NODES */
 #define WIRE_HISTORY_MAX 64   /* RSM_HISTORY */
 

@@ -807,6 +807,10 @@ static void foreign_check(struct resource_manager *rm)
 	}
 }
 
+/* the rsm keeps every member CPG reports (a cut would differ by what each
+ * member knows; libcpg's own bound is the only one) */
+_Static_assert(RSM_MAX_MEMBERS >= CPG_SESSION_MAX_MEMBERS, "the rsm holds every CPG member");
+
 static void on_confchg(void *ctx, const struct cpg_member *members, size_t n)
 {
 	struct resource_manager *rm = ctx;

@@ -114,6 +114,39 @@ const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b)
 	return NULL;
 }
 
+bool rsm_identity_differs(const struct rsm *a, const struct rsm *b, char *why, size_t len)
+{
+	if (a->n_members != b->n_members) {
+		snprintf(why, len, "%zu members against %zu", a->n_members, b->n_members);
+		return true;
+	}
+	for (size_t i = 0; i < a->n_members; i++) {
+		const struct rsm_member *x = &a->members[i];
+		const struct rsm_member *y = rsm_member(b, x->nodeid, x->pid);
+		if (!y || x->status != y->status) {
+			snprintf(why, len, "member node %u pid %u: %s against %s", x->nodeid, x->pid,
+				 rsm_member_status_name(x->status),
+				 y ? rsm_member_status_name(y->status) : "absent");
+			return true;
+		}
+	}
+	/* the node arrays are in order of first sight: compare by nodeid, a
+	 * node one of them never saw counts as a non-member not in standby */
+	for (int pass = 0; pass < 2; pass++) {
+		const struct rsm *p = pass ? b : a, *q = pass ? a : b;
+		for (size_t i = 0; i < p->n_nodes; i++) {
+			const struct rsm_node *x = &p->nodes[i], *y = rsm_node(q, x->nodeid);
+			bool ym = y && y->member, ys = y && y->standby;
+			if (x->member != ym || x->standby != ys) {
+				snprintf(why, len, "node %u: member %d standby %d against member %d "
+					 "standby %d", x->nodeid, x->member, x->standby, ym, ys);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 static uint32_t nodeid_of(const struct rsm *m, const char *name)
 {
 	char *end;
@@ -258,6 +291,7 @@ void rsm_free(struct rsm *m)
 	free_held(m);
 	free(m->held);
 	free(m->res);
+	free(m->events);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -356,12 +390,40 @@ static void drop(struct rsm *m, const struct wire_msg *msg, uint32_t pid, const 
 	va_end(ap);
 }
 
+/*
+ * A joiner keeps the sync's identity events for its replay (learn).  The
+ * log is bounded by what can matter, alike for every sender: a member's
+ * first HELLO and first STATE (callers check), and at most
+ * RSM_FOREIGN_NAMES names of group members per sender (receive_foreign).
+ * A forger cannot push the real handoffds' events out of it.
+ */
 static void log_event(struct rsm *m, uint8_t type, uint32_t nodeid, uint32_t pid,
 		      uint32_t named_nodeid, uint32_t named_pid)
 {
-	if (!m->learning || m->n_events == RSM_MAX_EVENTS)
+	if (!m->learning)
 		return;
+	if (m->n_events == m->cap_events) {
+		size_t cap = m->cap_events ? m->cap_events * 2 : 64;
+		struct rsm_event *v = realloc(m->events, cap * sizeof(*v));
+		if (!v) {
+			m->events_lost = true;
+			return;
+		}
+		m->events = v;
+		m->cap_events = cap;
+	}
 	m->events[m->n_events++] = (struct rsm_event){ type, nodeid, pid, named_nodeid, named_pid };
+}
+
+/* MB's HELLO or STATE, logged once per sync and type */
+static void log_announcement(struct rsm *m, struct rsm_member *mb, uint8_t type)
+{
+	bool *logged = type == MSG_STATE ? &mb->logged_state : &mb->logged_hello;
+
+	if (*logged)
+		return;
+	*logged = true;
+	log_event(m, type, mb->nodeid, mb->pid, 0, 0);
 }
 
 static void start_sync(struct rsm *m, struct rsm_actions *out);
@@ -393,16 +455,19 @@ static bool announce(struct rsm *m, struct rsm_member *mb, struct rsm_actions *o
 	return true;
 }
 
-/* A FOREIGN from SENDER names (NODEID, PID): foreign, unless it announced
- * itself since this sync began.  Every member decides alike: the sync's
- * beginning and the announcements are points of the agreed order. */
+/* A FOREIGN from SENDER names (NODEID, PID): foreign, if it is not known
+ * yet (a handoffd stays one: a sync that RESYNC, CLEANUP or a re-admission
+ * opened resets `announced`, but nobody says HELLO for it) and announced
+ * nothing since this sync began.  Every member decides alike: the
+ * statuses, the sync's beginning and the announcements are points of the
+ * agreed order. */
 static void mark_foreign(struct rsm *m, const struct rsm_member *sender, uint32_t nodeid,
 			 uint32_t pid, struct rsm_actions *out)
 {
 	struct rsm_member *mb = member_find(m, nodeid, pid);
 
 	if (!sender || sender->status != MEMBER_DAEMON || !mb || mb->announced ||
-	    mb->status == MEMBER_FOREIGN)
+	    mb->status != MEMBER_UNKNOWN)
 		return;
 	mb->status = MEMBER_FOREIGN;
 	members_to_nodes(m);
@@ -485,6 +550,11 @@ static void learn(struct rsm *m, const struct wire_state *s)
 		if (!mb || !accepted[mb - m->members]) {
 			free_state(&n->state);
 			n->state_seen = false;
+		} else {
+			/* the snapshot's statuses cleared the standby of a node that
+			 * was away when the sync began (members_to_nodes); the others
+			 * took its STATE after they re-admitted it, as the replay did */
+			n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
 		}
 	}
 	for (size_t i = 0; i < m->n_members; i++) {
@@ -512,8 +582,11 @@ static void start_sync(struct rsm *m, struct rsm_actions *out)
 		m->snap[i] = (struct wire_member){ m->members[i].nodeid, m->members[i].pid,
 						   m->members[i].status };
 		m->members[i].announced = false;
+		m->members[i].logged_hello = m->members[i].logged_state = false;
+		m->members[i].n_named = 0;
 	}
 	m->n_events = 0;
+	m->events_lost = false;
 	rsm_push(out, ACT_SEND_STATE, NULL);
 }
 
@@ -530,7 +603,9 @@ size_t rsm_silent(const struct rsm *m, struct wire_member *out, size_t max)
 void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_t n,
 			 struct rsm_actions *out)
 {
-	struct rsm_member next[RSM_MAX_MEMBERS];
+	/* (nodeid, pid, status) only: a struct rsm_member holds a parked
+	 * STATE, RSM_MAX_MEMBERS of them would take 200 KB of stack */
+	struct wire_member next[RSM_MAX_MEMBERS];
 	size_t nn = 0;
 	bool local = false;
 
@@ -538,17 +613,19 @@ void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_
 	 * unknown until they announce themselves */
 	for (size_t i = 0; i < n && nn < RSM_MAX_MEMBERS; i++) {
 		struct rsm_member *old = member_find(m, members[i].nodeid, members[i].pid);
-		memset(&next[nn], 0, sizeof(next[nn]));
-		next[nn].nodeid = members[i].nodeid;
-		next[nn].pid = members[i].pid;
-		next[nn].status = old ? old->status : MEMBER_UNKNOWN;
-		nn++;
+		next[nn++] = (struct wire_member){ members[i].nodeid, members[i].pid,
+						   old ? old->status : MEMBER_UNKNOWN };
 		node_get(m, members[i].nodeid, true);
 		local |= members[i].nodeid == m->local_nodeid && members[i].pid == m->local_pid;
 	}
 	for (size_t i = 0; i < m->n_members; i++)
 		free_parked(&m->members[i]);
-	memcpy(m->members, next, nn * sizeof(next[0]));
+	for (size_t i = 0; i < nn; i++) {
+		memset(&m->members[i], 0, sizeof(m->members[i]));
+		m->members[i].nodeid = next[i].nodeid;
+		m->members[i].pid = next[i].pid;
+		m->members[i].status = next[i].status;
+	}
 	m->n_members = nn;
 	members_to_nodes(m);
 	/* a handoffd says who it is before anything else: the others' bound
@@ -863,9 +940,24 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 
 static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 
-/* Keep MSG (moved) until the sync is over. */
-static void hold(struct rsm *m, struct wire_msg *msg)
+/* Keep MSG (moved) until the sync is over: not from a member, or past its
+ * sender's bound, it is dropped, alike on every member (the count does not
+ * depend on statuses, which a joiner does not know yet). */
+static void hold(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
+	struct rsm_member *mb = member_find(m, msg->hdr.nodeid, msg->pid);
+
+	if (!mb || mb->n_held >= RSM_HELD_PER_MEMBER(m->n_res)) {
+		drop(m, msg, msg->pid, "%s", !mb ? "not a member of the group" :
+		     "too many messages held from it in this sync");
+		if (out && msg->hdr.nodeid == m->local_nodeid && msg->pid == m->local_pid &&
+		    !wire_is_report(msg->hdr.type) && msg->hdr.type != MSG_RESULT)
+			rsm_push_text(out, ACT_REPLY, msg->u.req.resource, 0, msg->u.req.req_id,
+				      false, "too many messages wait for the sync; try again");
+		wire_free(msg);
+		return;
+	}
+	mb->n_held++;
 	if (m->n_held == m->cap_held) {
 		size_t cap = m->cap_held ? m->cap_held * 2 : 16;
 		struct wire_msg *h = realloc(m->held, cap * sizeof(*h));
@@ -922,9 +1014,11 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	 */
 	m->held = NULL;
 	m->n_held = m->cap_held = 0;
+	for (size_t i = 0; i < m->n_members; i++)
+		m->members[i].n_held = 0;
 	for (size_t i = 0; i < n_held; i++) {
 		if (m->syncing) {
-			hold(m, &held[i]);
+			hold(m, &held[i], out);
 			continue;
 		}
 		process(m, &held[i], out);
@@ -960,7 +1054,7 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 	    snap_status(&msg->u.state, mb->nodeid, mb->pid) == MEMBER_DAEMON &&
 	    members_on(m, mb->nodeid) == 1)
 		learn(m, &msg->u.state);
-	log_event(m, MSG_STATE, mb->nodeid, mb->pid, 0, 0);
+	log_announcement(m, mb, MSG_STATE);
 	/* A member's quorum came after it sent its STATE as not quorate, or
 	 * it let go of what a failover waits for: it asks everyone for a new
 	 * sync, so that the failover is decided now, not at the next confchg
@@ -1000,7 +1094,7 @@ static void receive_hello(struct rsm *m, struct wire_msg *msg, struct rsm_action
 		drop(m, msg, msg->pid, "not a member of the group");
 		return;
 	}
-	log_event(m, MSG_HELLO, mb->nodeid, mb->pid, 0, 0);
+	log_announcement(m, mb, MSG_HELLO);
 	if (!announce(m, mb, out)) {
 		speaker = daemon_of(m, mb->nodeid, mb);
 		drop(m, msg, msg->pid, "node %u's handoffd is pid %u", mb->nodeid,
@@ -1014,17 +1108,31 @@ static void receive_hello(struct rsm *m, struct wire_msg *msg, struct rsm_action
  * the barrier may end without them. */
 static void receive_foreign(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
-	const struct rsm_member *sender = member_find(m, msg->hdr.nodeid, msg->pid);
+	struct rsm_member *sender = member_find(m, msg->hdr.nodeid, msg->pid);
+	struct wire_member named[WIRE_MEMBERS_MAX];
+	size_t n = 0;
 
-	for (size_t i = 0; i < msg->u.foreign.n; i++)
-		log_event(m, MSG_FOREIGN, msg->hdr.nodeid, msg->pid, msg->u.foreign.m[i].nodeid,
-			  msg->u.foreign.m[i].pid);
-	if (!sender || sender->status != MEMBER_DAEMON) {
+	if (!sender) {
+		drop(m, msg, msg->pid, "not a member of the group");
+		return;
+	}
+	/* the names that count: group members, within the sender's budget for
+	 * this sync; every member counts alike, whatever it knows of the
+	 * sender, so a joiner logs exactly what the others may act on */
+	for (size_t i = 0; i < msg->u.foreign.n; i++) {
+		const struct wire_member *w = &msg->u.foreign.m[i];
+		if (!member_find(m, w->nodeid, w->pid) || sender->n_named >= RSM_FOREIGN_NAMES)
+			continue;
+		sender->n_named++;
+		named[n++] = *w;
+		log_event(m, MSG_FOREIGN, sender->nodeid, sender->pid, w->nodeid, w->pid);
+	}
+	if (sender->status != MEMBER_DAEMON) {
 		drop(m, msg, msg->pid, "not its node's handoffd");
 		return;
 	}
-	for (size_t i = 0; i < msg->u.foreign.n; i++)
-		mark_foreign(m, sender, msg->u.foreign.m[i].nodeid, msg->u.foreign.m[i].pid, out);
+	for (size_t i = 0; i < n; i++)
+		mark_foreign(m, sender, named[i].nodeid, named[i].pid, out);
 	if (m->syncing && all_states_seen(m))
 		merge(m, out);
 }
@@ -1423,7 +1531,7 @@ void rsm_deliver_from(struct rsm *m, uint32_t pid, struct wire_msg *msg,
 		return;
 	}
 	if (m->syncing) {
-		hold(m, msg);
+		hold(m, msg, out);
 		return;
 	}
 	process(m, msg, out);

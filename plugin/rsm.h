@@ -69,7 +69,15 @@
  * as it handles the confchg, before any probe, so only a member that is
  * not a handoffd (or one whose loop stalled this long) is named. */
 #define FOREIGN_AFTER_MS 4000
-#define RSM_MAX_EVENTS 256
+/* A sender's FOREIGN names of group members that count in one sync (the
+ * others are ignored by every member alike): a handoffd names each silent
+ * member about once, a flooder no more than that. */
+#define RSM_FOREIGN_NAMES RSM_MAX_MEMBERS
+/* Messages the barrier holds from one member (a wire_msg is ~0.9 KB): a
+ * handoffd holds a few requests and reports per resource, a flooder no more
+ * than this.  Every member counts alike (the group and the order are the
+ * same everywhere, statuses need not be), and drops the rest. */
+#define RSM_HELD_PER_MEMBER(n_res) (512 + 4 * (n_res))
 
 /*
  * Timings: what a node advertises in its STATE, so that the others can
@@ -117,6 +125,13 @@ struct rsm_member {
 	uint32_t nodeid, pid;
 	uint8_t status;
 	bool announced;           /* HELLO or STATE since the current sync began */
+	/* this sync: its first HELLO and first STATE are in the joiner's
+	 * event log (later ones change nothing: a handoffd stays one, a
+	 * refused member stays refused), and how many FOREIGN names of group
+	 * members it sent (at most RSM_FOREIGN_NAMES count) */
+	bool logged_hello, logged_state;
+	uint16_t n_named;
+	uint32_t n_held;          /* its messages held by the barrier now */
 	/* a joiner's: a STATE it refused before it knew the history (for the
 	 * replay, which may accept it) */
 	bool has_parked;
@@ -269,8 +284,10 @@ struct rsm {
 	struct wire_member snap[RSM_MAX_MEMBERS];     /* ... when this sync began (STATE) */
 	size_t n_snap;
 	bool learning;             /* a joiner before it learned the history */
-	struct rsm_event events[RSM_MAX_EVENTS];      /* the sync's, while learning */
-	size_t n_events;
+	/* the sync's, while learning; at most 2 + RSM_FOREIGN_NAMES a member */
+	struct rsm_event *events;
+	size_t n_events, cap_events;
+	bool events_lost;          /* out of memory: the log is incomplete */
 	uint64_t n_dropped;        /* messages dropped: not from their node's handoffd */
 	char drop_why[320];        /* the last one's reason */
 };
@@ -354,6 +371,11 @@ struct rsm_res *rsm_find(struct rsm *m, const char *name);
  * NULL: the promise above, that members which saw the same order hold the
  * same table, as the tests check it (test_rsm.c, test/fuzz/fuzz_rsm.c). */
 const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b);
+/* Do A and B disagree on who is who (the group's members and their
+ * statuses) or on which node is a member or in standby?  WHY (LEN bytes)
+ * says where.  The same promise: the drain and every eligibility check
+ * read these, so members that differ here may decide apart. */
+bool rsm_identity_differs(const struct rsm *a, const struct rsm *b, char *why, size_t len);
 const struct rsm_node *rsm_node(const struct rsm *m, uint32_t nodeid);
 /* Preference order of R, as nodeids (unknown names skipped). */
 size_t rsm_preference(const struct rsm *m, const struct rsm_res *r, uint32_t *ids, size_t max);

@@ -334,6 +334,7 @@ static void forged_state(struct sim *s)
 static void check_agreement(struct sim *s)
 {
 	int prev = 0;
+	char why[200];
 
 	if (s->nq)
 		return;
@@ -355,6 +356,10 @@ static void check_agreement(struct sim *s)
 				a->n_lost, a->fresh, a->last_error, i, b->owner,
 				phase_name(b->phase), (unsigned long long)b->epoch, b->n_lost,
 				b->fresh, b->last_error);
+			abort();
+		}
+		if (prev && rsm_identity_differs(&s->m[prev], &s->m[i], why, sizeof(why))) {
+			fprintf(stderr, "fuzz_rsm: nodes %d and %d: %s\n", prev, i, why);
 			abort();
 		}
 		/* and the same standby flags and history (rules 23, 24) */

@@ -222,6 +222,7 @@ static void result(struct sim *s, int from, const char *res, enum wire_op op, bo
 static void agree(struct sim *s)
 {
 	int first = 0;
+	char why[200];
 	for (int i = 1; i <= N; i++) {
 		if (!s->up[i])
 			continue;
@@ -240,6 +241,8 @@ static void agree(struct sim *s)
 		assert_null(rsm_differs(&s->m[first], &s->m[i]));
 		/* and the same standby flags and history (rules 23, 24) */
 		assert_null(rsm_admin_differs(&s->m[first], &s->m[i]));
+		if (rsm_identity_differs(&s->m[first], &s->m[i], why, sizeof(why)))
+			fail_msg("nodes %d and %d: %s", first, i, why);
 		assert_false(s->m[i].syncing);
 	}
 }
@@ -2582,6 +2585,214 @@ static void a_joiner_learns_the_count_and_the_restart(void **state)
 	sim_free(s);
 }
 
+/* tell only the nodes in TELL of the group LIST (the others are stalled) */
+static void confchg_only(struct sim *s, const struct wire_member *list, size_t nl,
+			 const int *tell, size_t nt)
+{
+	for (size_t k = 0; k < nt; k++) {
+		int i = tell[k];
+		size_t before = s->acts[i].n;
+		s->m[i].quorate_now = true;
+		rsm_confchg_members(&s->m[i], list, nl, &s->acts[i]);
+		react(s, i, before);
+	}
+}
+
+/* Review (issue 16): learn() calls members_to_nodes() with the snapshot's statuses, which
+ * (since the merge with is16-e) clears standby of a node that is not a
+ * member; a node re-admitted in this sync whose STATE the joiner took
+ * before it learned keeps that STATE but loses its standby: the joiner
+ * thinks node 3 may be a target, everyone else does not. */
+static void a_joiner_keeps_the_standby_of_a_readmitted_node(void **state)
+{
+	struct sim *s = runs_on_1();
+	const struct wire_member l12[] = { { 1, 0, 0 }, { 2, 0, 0 } };
+	const struct wire_member l123[] = { { 1, 0, 0 }, { 2, 0, 0 }, { 3, 0, 0 } };
+	const struct wire_member l13[] = { { 1, 0, 0 }, { 3, 0, 0 } };
+	const struct wire_member l321[] = { { 3, 0, 0 }, { 2, 0, 0 }, { 1, 0, 0 } };
+	const int t12[] = { 1, 2 }, t1[] = { 1 }, t32[] = { 3, 2, 1 };
+	const struct rsm_action *a;
+	(void)state;
+
+	assert_true(standby(s, 1, 3, true, 1)->ok);
+	agree(s);
+	/* node 3's handoffd leaves and comes back, but its loop stalls: it is
+	 * named foreign before it says anything */
+	s->up[3] = false;
+	confchg_only(s, l12, 2, t12, 2);
+	run(s);
+	confchg_only(s, l123, 3, t12, 2);
+	run(s);
+	name_silent(s, 1);
+	run(s);
+	agree(s);
+	assert_int_equal(status_of(s, 1, 3, 0), MEMBER_FOREIGN);
+	/* node 2's handoffd restarts meanwhile */
+	s->up[2] = false;
+	confchg_only(s, l13, 2, t1, 1);
+	run(s);
+	boot(s, 2);
+	/* node 3 wakes (it still thinks it is in standby) and the joiner
+	 * joins: node 3's HELLO and STATE come first */
+	boot(s, 3);
+	((struct rsm_node *)rsm_node(&s->m[3], 3))->standby = true;
+	s->up[3] = true;
+	confchg_only(s, l321, 3, t32, 3);
+	run(s);
+	print_message("node 3 standby: at node1 %d, at node2 (joiner) %d, at node3 %d\n",
+		      rsm_node(&s->m[1], 3)->standby, rsm_node(&s->m[2], 3)->standby,
+		      rsm_node(&s->m[3], 3)->standby);
+	agree(s);
+	a = ask(s, 2, MSG_MIGRATE, "web", 3);
+	print_message("MIGRATE web to 3 from node 2: %s; phase at node1 %u node2 %u\n",
+		      a ? a->text : "?", res(s, 1, "web")->phase, res(s, 2, "web")->phase);
+	agree(s);
+	sim_free(s);
+}
+
+
+/*
+ * A FOREIGN names only a member nobody knows yet.  A sync that RESYNC (or
+ * CLEANUP, or a re-admission) opens resets every member's `announced`, but
+ * no handoffd says HELLO for it: a FOREIGN delivered then (one sent for a
+ * member that has announced itself since, or a handoffd's whose view was
+ * stale) marked node 3's handoffd foreign, so the merge went on without it
+ * wherever its STATE came late, until it said HELLO again.
+ */
+static void a_foreign_never_names_a_known_handoffd(void **state)
+{
+	struct sim *s = runs_on_1();
+	struct wire_msg f = { .hdr = { .type = MSG_FOREIGN, .nodeid = 2 } };
+	size_t before[N + 1];
+	(void)state;
+
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		before[i] = s->acts[i].n;
+	s->m[2].resync = true;          /* node 2's late quorum opens a sync */
+	send_state(s, 2);
+	s->m[2].resync = false;
+	f.u.foreign.n = 1;
+	f.u.foreign.m[0] = (struct wire_member){ 3, 0, 0 };
+	multicast(s, &f);
+	run(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_int_equal(status_of(s, i, 3, 0), MEMBER_DAEMON);
+		for (size_t a = before[i]; a < s->acts[i].n; a++)
+			assert_null(strstr(s->acts[i].v[a].text, "announced nothing"));
+	}
+	sim_free(s);
+}
+
+/* Node 2's handoffd restarts and joins {1, 3, a foreign process beside
+ * node 1}; before the confchg that process floods N_MSGS FOREIGNs of
+ * WIRE_MEMBERS_MAX names each (of non-members, or of the real handoffds).
+ * The joiner must still learn and end its sync where the others do. */
+static void joiner_after_a_foreign_flood(bool real_names, int n_msgs)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t on1[] = { 1 }, odd[] = { 1, 3 };
+	struct wire_msg f = { .hdr = { .type = MSG_FOREIGN, .nodeid = 1 } };
+
+	s->up[2] = false;
+	foreign_named(s, odd, 2, on1, 1);
+	boot(s, 2);
+	f.u.foreign.n = WIRE_MEMBERS_MAX;
+	for (size_t k = 0; k < WIRE_MEMBERS_MAX; k++)
+		f.u.foreign.m[k] = real_names ? (struct wire_member){ (uint32_t)(k % 3 + 1), 0, 0 } :
+				   (struct wire_member){ 9, (uint32_t)(1000 + k), 0 };
+	for (int k = 0; k < n_msgs; k++)
+		multicast_pid(s, &f, FOREIGN_PID);
+	confchg_group(s, IDS, 3, on1, 1);
+	run(s);
+	agree(s);
+	assert_int_equal(status_of(s, 2, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	sim_free(s);
+}
+
+/* Review (issue 16): the joiner's event log held 256 events; FOREIGN events
+ * were logged before the sender was checked, 64 per message.  A few forged
+ * FOREIGNs filled it; the real HELLOs and STATEs after them were not
+ * replayed, learn() threw their STATEs away, and the joiner waited for
+ * STATEs that never came again.  Names of non-members count for nothing. */
+static void forged_foreign_names_do_not_crowd_out_a_joiners_log(void **state)
+{
+	(void)state;
+	joiner_after_a_foreign_flood(false, 5);
+}
+
+/* The same with names of real members: each sender's names count up to
+ * RSM_FOREIGN_NAMES a sync, alike on every member, so the flooder's extra
+ * names are ignored everywhere and the real events still reach the log. */
+static void a_foreign_flood_of_real_names_is_bounded(void **state)
+{
+	(void)state;
+	joiner_after_a_foreign_flood(true, 40);
+}
+
+/* Review (issue 16): the group was cut to 64 members (CPG_SESSION_MAX_MEMBERS, "32
+ * nodes"), but members are processes now: 62 CPG handles opened on node 2
+ * push node 3's restarted handoffd out of everyone's group, its own too. */
+static void many_cpg_handles_do_not_shut_out_a_handoffd(void **state)
+{
+	struct sim *s = runs_on_1();
+	struct wire_member list[66];
+	size_t nl = 0;
+	(void)state;
+
+	s->up[3] = false;
+	list[nl++] = (struct wire_member){ 1, 0, 0 };
+	list[nl++] = (struct wire_member){ 2, 0, 0 };
+	for (uint32_t k = 0; k < 62; k++)
+		list[nl++] = (struct wire_member){ 2, 5000 + k, 0 };
+	confchg_to(s, list, nl);
+	run(s);
+	boot(s, 3);
+	list[nl++] = (struct wire_member){ 3, 0, 0 };
+	confchg_to(s, list, nl);
+	run(s);
+	print_message("node 3 a member at node 1: %d, at itself: %d; node 1 dropped %llu: %s\n",
+		      rsm_node(&s->m[1], 3)->member, rsm_node(&s->m[3], 3)->member,
+		      (unsigned long long)s->m[1].n_dropped, s->m[1].drop_why);
+	assert_true(rsm_node(&s->m[1], 3)->member);
+	sim_free(s);
+}
+
+
+/*
+ * A process in the group that floods while a sync holds messages: each held
+ * one costs ~0.9 KB, and before, every one was kept until the merge.  Now
+ * each member's held messages are bounded, alike on every member.
+ */
+static void a_flood_during_a_sync_is_bounded(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t two[] = { 1, 2 }, on3[] = { 3 };
+	struct wire_msg stop = { .hdr = { .type = MSG_STOP, .nodeid = 3 } };
+	size_t bound = RSM_HELD_PER_MEMBER(s->m[1].n_res);
+	(void)state;
+
+	s->up[3] = false;
+	confchg_group(s, two, 2, on3, 1);   /* the barrier waits for node 3's member */
+	run(s);
+	assert_true(s->m[1].syncing);
+	snprintf(stop.u.req.resource, sizeof(stop.u.req.resource), "web");
+	for (size_t k = 0; k < bound + 100; k++) {
+		multicast_pid(s, &stop, FOREIGN_PID);
+		if (s->nq == 60)
+			run(s);
+	}
+	run(s);
+	assert_int_equal(s->m[1].n_held, bound);
+	assert_int_equal(s->m[2].n_held, bound);
+	name_silent(s, 1);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2645,6 +2856,12 @@ int main(void)
 		cmocka_unit_test(only_the_owners_report_of_this_epoch_counts),
 		cmocka_unit_test(cleanup_resets_the_count_of_a_running_resource),
 		cmocka_unit_test(a_joiner_learns_the_count_and_the_restart),
+		cmocka_unit_test(a_joiner_keeps_the_standby_of_a_readmitted_node),
+		cmocka_unit_test(a_foreign_never_names_a_known_handoffd),
+		cmocka_unit_test(forged_foreign_names_do_not_crowd_out_a_joiners_log),
+		cmocka_unit_test(a_foreign_flood_of_real_names_is_bounded),
+		cmocka_unit_test(many_cpg_handles_do_not_shut_out_a_handoffd),
+		cmocka_unit_test(a_flood_during_a_sync_is_bounded),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }
