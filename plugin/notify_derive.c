@@ -20,11 +20,9 @@ static void take(struct notify_table *t, const struct rsm *m)
 		t->nodes[i].standby = m->nodes[i].standby;
 	}
 	t->n_nodes = m->n_nodes;
-	for (size_t k = 0; k < RSM_HISTORY; k++) {
-		const struct rsm_history *h = rsm_history_get(m, k);
-		if (h && h->seq > t->hist_seq)
-			t->hist_seq = h->seq;
-	}
+	/* the table's hist_seq is its newest entry's seq (rule 24) */
+	if (m->hist_seq > t->hist_seq)
+		t->hist_seq = m->hist_seq;
 }
 
 int notify_table_reset(struct notify_table *t, const struct rsm *m)
