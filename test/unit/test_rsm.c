@@ -2079,34 +2079,35 @@ static uint8_t status_of(struct sim *s, int at, uint32_t nodeid, uint32_t pid)
 	return mb->status;
 }
 
+/* The first running member: the one the others are compared with. */
+static int first_up(struct sim *s)
+{
+	for (int i = 1; i <= N; i++)
+		if (s->up[i])
+			return i;
+	fail_msg("no member runs");
+	return 0;
+}
+
 /* Every member holds the same status of (NODEID, PID). */
 static uint8_t agreed_status(struct sim *s, uint32_t nodeid, uint32_t pid)
 {
-	int first = 0;
+	int first = first_up(s);
 
-	for (int i = 1; i <= N; i++) {
-		if (!s->up[i])
-			continue;
-		if (!first)
-			first = i;
-		assert_int_equal(status_of(s, i, nodeid, pid), status_of(s, first, nodeid, pid));
-	}
-	assert_true(first);
+	for (int i = first + 1; i <= N; i++)
+		if (s->up[i])
+			assert_int_equal(status_of(s, i, nodeid, pid), status_of(s, first, nodeid, pid));
 	return status_of(s, first, nodeid, pid);
 }
 
 /* Every running member is syncing, or none is. */
 static bool agreed_syncing(struct sim *s)
 {
-	int first = 0;
+	int first = first_up(s);
 
-	for (int i = 1; i <= N; i++) {
-		if (!s->up[i])
-			continue;
-		if (!first)
-			first = i;
-		assert_int_equal(s->m[i].syncing, s->m[first].syncing);
-	}
+	for (int i = first + 1; i <= N; i++)
+		if (s->up[i])
+			assert_int_equal(s->m[i].syncing, s->m[first].syncing);
 	return s->m[first].syncing;
 }
 
@@ -2280,6 +2281,35 @@ static void confchg_only(struct sim *s, const struct wire_member *list, size_t n
 	}
 }
 
+/* Node FROM's timer names the N silent members (one of them on NODEID):
+ * foreign on every member, and every barrier ends at that FOREIGN. */
+static void naming_ends_the_sync(struct sim *s, int from, size_t n, uint32_t nodeid)
+{
+	assert_int_equal(name_silent(s, from), n);
+	run(s);
+	assert_int_equal(agreed_status(s, nodeid, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_false(agreed_syncing(s));
+	agree(s);
+}
+
+/* web runs on node 1; node 3's handoffd is down and a silent process there
+ * was named foreign by nodes 1 and 2; then node 2 leaves (it restarts, or
+ * is cut off): the group is {1, that process}, which stays foreign. */
+static struct sim *foreign_on_3_and_2_leaves(void)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t two[] = { 1, 2 }, one[] = { 1 }, on3[] = { 3 };
+
+	s->up[3] = false;
+	foreign_named(s, two, 2, on3, 1);
+	agree(s);
+	s->up[2] = false;
+	confchg_group(s, one, 1, on3, 1);
+	run(s);
+	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_FOREIGN);   /* a leave keeps it */
+	return s;
+}
+
 /*
  * A join makes everyone forget every status (rule 17): here a foreign
  * process sits on node 3 (its handoffd down), named foreign long ago, when
@@ -2290,28 +2320,17 @@ static void confchg_only(struct sim *s, const struct wire_member *list, size_t n
  */
 static void a_join_resets_who_is_foreign(void **state)
 {
-	struct sim *s = runs_on_1();
-	const uint32_t two[] = { 1, 2 }, one[] = { 1 }, on3[] = { 3 };
+	struct sim *s = foreign_on_3_and_2_leaves();
+	const uint32_t two[] = { 1, 2 }, on3[] = { 3 };
 	(void)state;
 
-	s->up[3] = false;
-	foreign_named(s, two, 2, on3, 1);
-	agree(s);
-	/* node 2's handoffd restarts: a fresh table */
-	s->up[2] = false;
-	confchg_group(s, one, 1, on3, 1);
-	run(s);
-	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_FOREIGN);   /* a leave keeps it */
-	boot(s, 2);
+	boot(s, 2);          /* node 2's handoffd restarts: a fresh table */
 	confchg_group(s, two, 2, on3, 1);
 	run(s);
 	assert_int_equal(agreed_status(s, 3, FOREIGN_PID), MEMBER_UNKNOWN);
 	assert_int_equal(agreed_status(s, 1, 0), MEMBER_DAEMON);
 	assert_true(agreed_syncing(s));
-	assert_int_equal(name_silent(s, 2), 1);
-	run(s);
-	assert_int_equal(agreed_status(s, 3, FOREIGN_PID), MEMBER_FOREIGN);
-	assert_false(agreed_syncing(s));
+	naming_ends_the_sync(s, 2, 1, 3);
 	expect_phase(s, PHASE_RUNNING, 1, 0);
 	sim_free(s);
 }
@@ -2350,21 +2369,14 @@ static void a_joiner_agrees_without_a_lone_handoffd(void **state)
 	run(s);
 	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_UNKNOWN);
 	assert_true(agreed_syncing(s));
-	assert_int_equal(name_silent(s, 3), 2);
-	run(s);
-	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	naming_ends_the_sync(s, 3, 2, 1);
 	assert_int_equal(agreed_status(s, 2, FOREIGN_PID), MEMBER_FOREIGN);
-	assert_false(agreed_syncing(s));
-	agree(s);
 	/* node 1's handoffd comes back: a join, the silent ones are waited for again */
 	boot(s, 1);
 	confchg_group(s, IDS, 3, on12, 2);
 	run(s);
 	assert_true(agreed_syncing(s));
-	assert_int_equal(name_silent(s, 2), 2);
-	run(s);
-	assert_false(agreed_syncing(s));
-	agree(s);
+	naming_ends_the_sync(s, 2, 2, 2);
 	sim_free(s);
 }
 
@@ -2379,17 +2391,11 @@ static void a_joiner_agrees_without_a_lone_handoffd(void **state)
  */
 static void a_partition_heal_resets_who_is_foreign(void **state)
 {
-	struct sim *s = runs_on_1();
-	const uint32_t one[] = { 1 }, only2[] = { 2 }, two[] = { 1, 2 }, on3[] = { 3 };
+	struct sim *s = foreign_on_3_and_2_leaves();   /* cut off: side A = {1, f3} */
+	const uint32_t only2[] = { 2 }, two[] = { 1, 2 }, on3[] = { 3 };
 	(void)state;
 
-	s->up[3] = false;
-	foreign_named(s, two, 2, on3, 1);
-	agree(s);
-	/* node 2 is cut off: side A = {1, f3}, side B = {2} */
-	s->up[2] = false;
-	confchg_group(s, one, 1, on3, 1);
-	run(s);
+	/* side B = {2}: it is told its own side */
 	s->up[2] = true;
 	s->up[1] = false;
 	confchg_group(s, only2, 1, NULL, 0);
@@ -2407,12 +2413,7 @@ static void a_partition_heal_resets_who_is_foreign(void **state)
 	s->m[1].resync = false;
 	run(s);
 	assert_true(agreed_syncing(s));
-	/* node 2's timer names f3 */
-	assert_int_equal(name_silent(s, 2), 1);
-	run(s);
-	assert_int_equal(agreed_status(s, 3, FOREIGN_PID), MEMBER_FOREIGN);
-	assert_false(agreed_syncing(s));
-	agree(s);
+	naming_ends_the_sync(s, 2, 1, 3);      /* node 2's timer names f3 */
 	sim_free(s);
 }
 
@@ -3010,11 +3011,7 @@ static void joiner_after_a_foreign_flood(bool real_names, int n_msgs)
 	for (uint32_t node = 1; node <= N; node++)
 		assert_int_equal(agreed_status(s, node, 0), MEMBER_DAEMON);
 	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_UNKNOWN);
-	assert_int_equal(name_silent(s, 2), 1);
-	run(s);
-	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
-	assert_false(agreed_syncing(s));
-	agree(s);
+	naming_ends_the_sync(s, 2, 1, 1);
 	sim_free(s);
 }
 
