@@ -74,12 +74,11 @@
  *          u8 n_members (at most WIRE_MEMBERS_MAX), members { u32 nodeid,
  *          u32 pid, u8 status (enum wire_member_status) }: the CPG group
  *          as the sender saw it when this sync began, each member with
- *          what it was then (a handoffd, foreign, not known yet).  A
- *          joiner knows no history: it takes the first such list of a
- *          member that was a handoffd then and replays the sync's
- *          identity events on it (rsm.h, "Who speaks for a node").  A
- *          STATE whose list is not the receiver's current group is from
- *          an earlier sync and does not count.
+ *          what it was then (a handoffd, foreign, not known yet: for
+ *          the reader; no member takes statuses from another's list,
+ *          rsm.h "Who speaks for a node").  A STATE whose list is not
+ *          the receiver's current group is from an earlier sync and does
+ *          not count.
  *          A STATE outside a sync with WIRE_STATE_RESYNC opens a new sync
  *          on every member: the sender's quorum notification came after
  *          it had sent its STATE as not quorate, or, a lost owner back,

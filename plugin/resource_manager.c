@@ -1160,6 +1160,8 @@ const char *rm_member_role(struct resource_manager *rm, uint32_t nodeid, uint32_
 {
 	const struct rsm_member *mb = rm->ready ? rsm_member(&rm->rsm, nodeid, pid) : NULL;
 
+	if (mb && mb->contested)
+		return "contested";
 	return mb ? rsm_member_status_name(mb->status) : "unknown";
 }
 

@@ -20,23 +20,31 @@
  * A STATE flagged WIRE_STATE_RESYNC outside a sync opens a new one on
  * every member (a quorum that came late, a lost owner that let go).
  *
- * Who speaks for a node (doc/protocol.md): the CPG group can hold any
- * libcpg process, so the rsm keeps every member as (nodeid, pid) with a
- * status.  A member is its node's handoffd once it announced itself (HELLO,
- * which a handoffd multicasts at once after every confchg, or a STATE), and
- * only if its node has no other handoffd member; every other message must
- * come from that (nodeid, pid), or it is dropped (n_dropped, drop_why).
- * The barrier waits for the STATE of every node that has a member not
- * marked foreign.  A member that announced nothing is marked foreign only
- * by a delivered FOREIGN message, never by a local clock: the daemon's
- * timer (FOREIGN_AFTER_MS) merely sends it, and every member applies it at
- * the same point of the order to the named members that have announced
- * nothing since the sync began.  Status lives on across confchgs; a joiner
- * learns it from the first STATE of a member that was a handoffd when the
- * sync began (its members list) and replays the sync's identity events on
- * it, so that its barrier ends where everyone's does.  A foreign member
- * that announces itself later, on a node without a handoffd, is one again
- * (re-admitted: a sync opens when none is under way).
+ * Who speaks for a node (doc/protocol.md, rules 17-22): the CPG group can
+ * hold any libcpg process, so the rsm keeps every member as (nodeid, pid)
+ * with a status.  A member is its node's handoffd once it announced itself
+ * (HELLO, which a handoffd multicasts at once after every confchg, or a
+ * STATE), and only if its node has no other handoffd member; every other
+ * message must come from that (nodeid, pid), or it is dropped (n_dropped,
+ * drop_why).  The barrier waits for the STATE of every node that has a
+ * member not marked foreign, and for every member nobody knows yet to
+ * announce itself (accepted or refused) or be marked foreign.  A member that announced nothing is marked
+ * foreign only by a delivered FOREIGN message, never by a local clock: the
+ * daemon's timer (FOREIGN_AFTER_MS) merely sends it, and every member
+ * applies it at the same point of the order to the named members that have
+ * announced nothing since the sync began.
+ *
+ * Statuses are a function of the ordered history since the last confchg in
+ * which somebody joined, which every member of the group shares: at such a
+ * confchg (a process joins, a partition heals) every member forgets every
+ * status; at one where members only left, those that stay keep theirs.
+ * Nobody has to learn what others knew before it came.  A second member of
+ * a node announcing itself is refused once that node's handoffd is
+ * settled (a sync ended with it); in the same sync as the handoffd's own
+ * announcement, both are contested: neither speaks for the node until the
+ * next confchg.  A foreign member that announces itself later, on a node
+ * without a handoffd, is one again (re-admitted: a sync opens when none is
+ * under way).
  *
  * The merge: per resource, the entry of the newest quorate table wins
  * (table_gen), then the one with the highest epoch (epochs only grow
@@ -69,10 +77,6 @@
  * as it handles the confchg, before any probe, so only a member that is
  * not a handoffd (or one whose loop stalled this long) is named. */
 #define FOREIGN_AFTER_MS 4000
-/* A sender's FOREIGN names of group members that count in one sync (the
- * others are ignored by every member alike): a handoffd names each silent
- * member about once, a flooder no more than that. */
-#define RSM_FOREIGN_NAMES RSM_MAX_MEMBERS
 /* Messages the barrier holds from one member (a wire_msg is ~0.9 KB): a
  * handoffd holds a few requests and reports per resource, a flooder no more
  * than this.  Every member counts alike (the group and the order are the
@@ -125,24 +129,14 @@ struct rsm_member {
 	uint32_t nodeid, pid;
 	uint8_t status;
 	bool announced;           /* HELLO or STATE since the current sync began */
-	/* this sync: its first HELLO and first STATE are in the joiner's
-	 * event log (later ones change nothing: a handoffd stays one, a
-	 * refused member stays refused), and how many FOREIGN names of group
-	 * members it sent (at most RSM_FOREIGN_NAMES count) */
-	bool logged_hello, logged_state;
-	uint16_t n_named;
+	bool refused;             /* ... that was refused */
+	/* a handoffd that a sync ended with: a second member of its node that
+	 * announces itself is refused (before that, both are contested) */
+	bool settled;
+	/* it and another member of its node announced themselves in one sync:
+	 * foreign, and refused, until the next confchg */
+	bool contested;
 	uint32_t n_held;          /* its messages held by the barrier now */
-	/* a joiner's: a STATE it refused before it knew the history (for the
-	 * replay, which may accept it) */
-	bool has_parked;
-	struct wire_state parked;
-};
-
-/* An identity event of the current sync, kept by a joiner for its replay. */
-struct rsm_event {
-	uint8_t type;             /* MSG_HELLO, MSG_STATE or MSG_FOREIGN */
-	uint32_t nodeid, pid;     /* the sender */
-	uint32_t named_nodeid, named_pid;   /* FOREIGN: the member it names */
 };
 
 struct rsm_res {
@@ -283,11 +277,6 @@ struct rsm {
 	size_t n_members;
 	struct wire_member snap[RSM_MAX_MEMBERS];     /* ... when this sync began (STATE) */
 	size_t n_snap;
-	bool learning;             /* a joiner before it learned the history */
-	/* the sync's, while learning; at most 2 + RSM_FOREIGN_NAMES a member */
-	struct rsm_event *events;
-	size_t n_events, cap_events;
-	bool events_lost;          /* out of memory: the log is incomplete */
 	uint64_t n_dropped;        /* messages dropped: not from their node's handoffd */
 	char drop_why[320];        /* the last one's reason */
 };

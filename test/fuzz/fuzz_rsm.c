@@ -8,7 +8,8 @@
  *
  *   0 confchg       the next byte: bits 0-2 nodes 1-3 in the group; bits
  *                   3-5 whether a node that leaves restarts its handoffd
- *                   (a fresh table) or was cut off (keeps its table)
+ *                   (a fresh table) or was cut off (keeps its table; CPG
+ *                   tells it a group of its own, where it stays alone)
  *   1 deliver       the oldest message in flight, to every member
  *   2 request       a START/STOP/CLEANUP/MIGRATE/STANDBY/FENCE_CONFIRM from
  *                   a member, its fields from the next bytes
@@ -186,6 +187,13 @@ static void confchg(struct sim *s, uint8_t set)
 			rsm_free(&s->m[i]);
 			if (rsm_init(&s->m[i], &s->cfg, (uint32_t)i, IDS, NAMES, N) < 0)
 				abort();
+		} else if (was && !s->member[i]) {
+			/* cut off: CPG tells it its own side, alone; what it sends
+			 * there never reaches the others */
+			uint32_t self = (uint32_t)i;
+			s->m[i].quorate_now = false;
+			rsm_confchg(&s->m[i], &self, 1, &s->acts);
+			rsm_actions_clear(&s->acts);
 		}
 	}
 	for (int i = 1; i <= N; i++) {

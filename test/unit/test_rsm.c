@@ -2079,6 +2079,38 @@ static uint8_t status_of(struct sim *s, int at, uint32_t nodeid, uint32_t pid)
 	return mb->status;
 }
 
+/* The first running member: the one the others are compared with. */
+static int first_up(struct sim *s)
+{
+	for (int i = 1; i <= N; i++)
+		if (s->up[i])
+			return i;
+	fail_msg("no member runs");
+	return 0;
+}
+
+/* Every member holds the same status of (NODEID, PID). */
+static uint8_t agreed_status(struct sim *s, uint32_t nodeid, uint32_t pid)
+{
+	int first = first_up(s);
+
+	for (int i = first + 1; i <= N; i++)
+		if (s->up[i])
+			assert_int_equal(status_of(s, i, nodeid, pid), status_of(s, first, nodeid, pid));
+	return status_of(s, first, nodeid, pid);
+}
+
+/* Every running member is syncing, or none is. */
+static bool agreed_syncing(struct sim *s)
+{
+	int first = first_up(s);
+
+	for (int i = first + 1; i <= N; i++)
+		if (s->up[i])
+			assert_int_equal(s->m[i].syncing, s->m[first].syncing);
+	return s->m[first].syncing;
+}
+
 /*
  * A CPG process that joins the group on a node whose handoffd is down and
  * says nothing (corosync's testcpg).  Before issue 16 every sync waited
@@ -2180,7 +2212,7 @@ static void forged_state_from_a_second_pid_is_dropped(void **state)
 				  { .name = "db", .running = 1 } };
 	(void)state;
 
-	confchg_group(s, ids, 3, on2, 1);
+	foreign_named(s, ids, 3, on2, 1);     /* it joined silent: named; node 2's handoffd settled */
 	forged.u.state = (struct wire_state){ .proto_min = 3, .proto_max = 3,
 		.config_digest = s->m[2].local_digest, .flags = WIRE_STATE_QUORATE_NOW,
 		.table_gen = 1000, .entries = e, .n_entries = 2, .facts = f, .n_facts = 2 };
@@ -2197,11 +2229,8 @@ static void forged_state_from_a_second_pid_is_dropped(void **state)
 	assert_true(s->m[1].table_gen < 1000);
 	assert_true(s->m[3].n_dropped > 0);
 	assert_non_null(strstr(s->m[3].drop_why, "STATE from node 2 pid 4242: node 2's handoffd is pid 0"));
-	/* it is still unknown (a refused announcement is none): the timer names it */
-	assert_int_equal(status_of(s, 1, 2, FOREIGN_PID), MEMBER_UNKNOWN);
-	assert_int_equal(name_silent(s, 1), 1);
-	run(s);
-	assert_int_equal(status_of(s, 3, 2, FOREIGN_PID), MEMBER_FOREIGN);
+	/* a refused announcement changes nothing: it stays foreign */
+	assert_int_equal(agreed_status(s, 2, FOREIGN_PID), MEMBER_FOREIGN);
 	assert_true(rsm_node(&s->m[1], 2)->member);     /* node 2's handoffd speaks on */
 	sim_free(s);
 }
@@ -2220,9 +2249,8 @@ static void forged_migrate_is_dropped(void **state)
 	uint64_t dropped;
 	(void)state;
 
-	confchg_group(s, ids, 3, on1, 1);
-	run(s);
-	agree(s);          /* node 1 has its handoffd: the sync does not wait */
+	foreign_named(s, ids, 3, on1, 1);
+	agree(s);
 	dropped = s->m[2].n_dropped;
 	multicast_pid(s, &hello, FOREIGN_PID);
 	mig.u.req.req_id = 7;
@@ -2240,76 +2268,350 @@ static void forged_migrate_is_dropped(void **state)
 	sim_free(s);
 }
 
-/*
- * A handoffd that joins knows no history: here a foreign process sits on
- * node 3 (its handoffd down), named foreign long ago, when node 2's
- * handoffd restarts.  Node 2 learns from node 1's STATE that it is
- * foreign; without that it would wait for node 3's STATE for ever while
- * node 1 merged (the tables would part).
- */
-static void a_joiner_learns_who_is_foreign(void **state)
+/* tell only the nodes in TELL of the group LIST (the others are stalled) */
+static void confchg_only(struct sim *s, const struct wire_member *list, size_t nl,
+			 const int *tell, size_t nt)
+{
+	for (size_t k = 0; k < nt; k++) {
+		int i = tell[k];
+		size_t before = s->acts[i].n;
+		s->m[i].quorate_now = true;
+		rsm_confchg_members(&s->m[i], list, nl, &s->acts[i]);
+		react(s, i, before);
+	}
+}
+
+/* Node FROM's timer names the N silent members (one of them on NODEID):
+ * foreign on every member, and every barrier ends at that FOREIGN. */
+static void naming_ends_the_sync(struct sim *s, int from, size_t n, uint32_t nodeid)
+{
+	assert_int_equal(name_silent(s, from), n);
+	run(s);
+	assert_int_equal(agreed_status(s, nodeid, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_false(agreed_syncing(s));
+	agree(s);
+}
+
+/* web runs on node 1; node 3's handoffd is down and a silent process there
+ * was named foreign by nodes 1 and 2; then node 2 leaves (it restarts, or
+ * is cut off): the group is {1, that process}, which stays foreign. */
+static struct sim *foreign_on_3_and_2_leaves(void)
 {
 	struct sim *s = runs_on_1();
 	const uint32_t two[] = { 1, 2 }, one[] = { 1 }, on3[] = { 3 };
-	(void)state;
 
 	s->up[3] = false;
 	foreign_named(s, two, 2, on3, 1);
 	agree(s);
-	/* node 2's handoffd restarts: a fresh table */
 	s->up[2] = false;
 	confchg_group(s, one, 1, on3, 1);
 	run(s);
-	boot(s, 2);
+	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_FOREIGN);   /* a leave keeps it */
+	return s;
+}
+
+/*
+ * A join makes everyone forget every status (rule 17): here a foreign
+ * process sits on node 3 (its handoffd down), named foreign long ago, when
+ * node 2's handoffd restarts.  Before, node 1 kept it foreign and the
+ * joiner had to learn that from a STATE (which it could not always do:
+ * the next tests); now both hold it unknown, both wait, and one FOREIGN
+ * delivered to both ends both barriers at the same message.
+ */
+static void a_join_resets_who_is_foreign(void **state)
+{
+	struct sim *s = foreign_on_3_and_2_leaves();
+	const uint32_t two[] = { 1, 2 }, on3[] = { 3 };
+	(void)state;
+
+	boot(s, 2);          /* node 2's handoffd restarts: a fresh table */
 	confchg_group(s, two, 2, on3, 1);
-	assert_int_equal(status_of(s, 2, 3, FOREIGN_PID), MEMBER_UNKNOWN);
 	run(s);
-	agree(s);
-	assert_int_equal(status_of(s, 2, 3, FOREIGN_PID), MEMBER_FOREIGN);
-	assert_int_equal(status_of(s, 2, 1, 0), MEMBER_DAEMON);
-	assert_false(s->m[2].learning);
+	assert_int_equal(agreed_status(s, 3, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_DAEMON);
+	assert_true(agreed_syncing(s));
+	naming_ends_the_sync(s, 2, 1, 3);
 	expect_phase(s, PHASE_RUNNING, 1, 0);
 	sim_free(s);
 }
 
 /*
- * A joiner that got a forged STATE (a second process on node 1) before
- * it knew node 1's handoffd: it took the forger for node 1 at first; node
- * 3's STATE teaches it the history, the replay refuses the forger and
- * accepts node 1's handoffd, whose STATE it had parked.  Its barrier ends
- * where everyone's does, with the same table.
+ * Review finding 2 (issue 16): a joiner learned only from a STATE whose
+ * sender was alone on its node.  With a silent process beside nodes 1 and
+ * 2 (named foreign), node 3's restarted handoffd never learned, ended its
+ * learning anyway, and held them unknown where nodes 1 and 2 held them
+ * foreign; once node 1's handoffd left, node 3's barrier waited for node 1
+ * and node 2's did not.  Now every member resets at the join and they
+ * agree at every step.
  */
-static void a_joiner_replays_what_it_took_before_it_knew(void **state)
+static void a_joiner_agrees_without_a_lone_handoffd(void **state)
 {
 	struct sim *s = runs_on_1();
-	const uint32_t odd[] = { 1, 3 }, on1[] = { 1 };
+	const uint32_t two[] = { 1, 2 }, twothree[] = { 2, 3 }, on12[] = { 1, 2 };
+	(void)state;
+
+	foreign_named(s, IDS, 3, on12, 2);
+	agree(s);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	/* node 3's handoffd restarts */
+	s->up[3] = false;
+	confchg_group(s, two, 2, on12, 2);
+	run(s);
+	boot(s, 3);
+	confchg_group(s, IDS, 3, on12, 2);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_int_equal(agreed_status(s, 2, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_true(agreed_syncing(s));     /* every member waits for the silent ones */
+	/* node 1's handoffd dies before anyone's timer names them */
+	s->up[1] = false;
+	confchg_group(s, twothree, 2, on12, 2);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_true(agreed_syncing(s));
+	naming_ends_the_sync(s, 3, 2, 1);
+	assert_int_equal(agreed_status(s, 2, FOREIGN_PID), MEMBER_FOREIGN);
+	/* node 1's handoffd comes back: a join, the silent ones are waited for again */
+	boot(s, 1);
+	confchg_group(s, IDS, 3, on12, 2);
+	run(s);
+	assert_true(agreed_syncing(s));
+	naming_ends_the_sync(s, 2, 2, 2);
+	sim_free(s);
+}
+
+/*
+ * Review findings 1 and 3 (issue 16): a partition heals.  Node 3 has only
+ * a silent process (its handoffd down), named foreign on side A = {1, f3}
+ * but never seen by side B = {2}.  Before, after the heal it held B's
+ * barrier and not A's; a RESYNC STATE of node 1 then opened a sync on A
+ * only, and A waited for ever once B's FOREIGN ended B's.  Now the heal is
+ * a join for both sides: both forget, both wait, the RESYNC opens nothing
+ * (both are syncing), and the FOREIGN ends both barriers.
+ */
+static void a_partition_heal_resets_who_is_foreign(void **state)
+{
+	struct sim *s = foreign_on_3_and_2_leaves();   /* cut off: side A = {1, f3} */
+	const uint32_t only2[] = { 2 }, two[] = { 1, 2 }, on3[] = { 3 };
+	(void)state;
+
+	/* side B = {2}: it is told its own side */
+	s->up[2] = true;
+	s->up[1] = false;
+	confchg_group(s, only2, 1, NULL, 0);
+	run(s);
+	s->up[1] = true;
+	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_FOREIGN);
+	/* heal */
+	confchg_group(s, two, 2, on3, 1);
+	run(s);
+	assert_int_equal(agreed_status(s, 3, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_true(agreed_syncing(s));
+	/* node 1's late quorum: a RESYNC STATE */
+	s->m[1].resync = true;
+	send_state(s, 1);
+	s->m[1].resync = false;
+	run(s);
+	assert_true(agreed_syncing(s));
+	naming_ends_the_sync(s, 2, 1, 3);      /* node 2's timer names f3 */
+	sim_free(s);
+}
+
+/*
+ * Review finding 1 (issue 16): a second process on node 1 that says HELLO
+ * before node 1's handoffd, in the sync after a join, was taken by the
+ * joiner (which knew nobody) as node 1's handoffd, while node 1 refused
+ * it: the joiner's barrier never ended.  Now both members see the same
+ * two announcements in the same order: node 1 is contested on both, it is
+ * away (nobody speaks for it, what the forger sent counts for nothing),
+ * and both barriers end at the same message.
+ */
+static void a_forged_hello_at_a_join_is_contested(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t two[] = { 1, 2 }, one[] = { 1 }, on1[] = { 1 };
+	struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = 1 } };
+	struct wire_msg mig = { .hdr = { .type = MSG_MIGRATE, .nodeid = 1 } };
+	const struct rsm_action *a = NULL;
+	(void)state;
+
+	s->up[3] = false;
+	foreign_named(s, two, 2, on1, 1);
+	s->up[2] = false;
+	confchg_group(s, one, 1, on1, 1);
+	run(s);
+	boot(s, 2);
+	multicast_pid(s, &hello, FOREIGN_PID);   /* the forger spams HELLO */
+	confchg_group(s, two, 2, on1, 1);
+	mig.u.req.req_id = 9;
+	mig.u.req.node = 2;
+	snprintf(mig.u.req.resource, sizeof(mig.u.req.resource), "web");
+	multicast_pid(s, &mig, FOREIGN_PID);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_FOREIGN);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_false(agreed_syncing(s));
+	assert_false(rsm_node(&s->m[1], 1)->member);
+	assert_false(rsm_node(&s->m[2], 1)->member);
+	agree(s);
+	assert_int_equal(count(s, 2, ACT_PREPARE), 0);       /* the forged MIGRATE counts for nothing */
+	for (size_t k = 0; k < s->acts[2].n && !a; k++)
+		if (s->acts[2].v[k].type == ACT_LOG &&
+		    strstr(s->acts[2].v[k].text, "node 1: pids 4242 and 0 both announced themselves"))
+			a = &s->acts[2].v[k];
+	assert_non_null(a);
+	/* it stays so for this membership: a HELLO again changes nothing */
+	hello.hdr.nodeid = 1;
+	multicast(s, &hello);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_FOREIGN);
+	assert_non_null(strstr(s->m[2].drop_why, "node 1 is contested"));
+	/* the forger goes: node 1's handoffd speaks for it again, and the
+	 * merge takes what runs there */
+	confchg_group(s, two, 2, NULL, 0);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_DAEMON);
+	assert_false(agreed_syncing(s));
+	assert_true(rsm_node(&s->m[2], 1)->member);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->owner, 1);
+	sim_free(s);
+}
+
+/*
+ * What a contest costs (rule 17): a process joins beside node 1's running
+ * handoffd and announces itself in the join's sync.  Node 1 is away for
+ * this membership, as if its handoffd were down: nobody tells node 1 to
+ * stop or release what it runs (its workload goes on), a failover the
+ * others decide is refused by the target's daemon while node 1 is in
+ * corosync's membership (rm_in_quorum, not in this simulation), and once
+ * the process goes, node 1 speaks again and the merge takes what it runs.
+ */
+static void a_contest_leaves_the_workload_alone(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t on1[] = { 1 };
+	struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = 1 } };
+	size_t stops, releases;
+	(void)state;
+
+	agree(s);
+	stops = count(s, 1, ACT_STOP) + count(s, 1, ACT_MIGRATE_RELEASE);
+	releases = count(s, 1, ACT_RELEASE);
+	multicast_pid(s, &hello, FOREIGN_PID);     /* sent as it joins */
+	confchg_group(s, IDS, 3, on1, 1);
+	run(s);
+	assert_false(agreed_syncing(s));
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_FOREIGN);
+	assert_false(rsm_node(&s->m[2], 1)->member);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILING_OVER);   /* to node 2 */
+	assert_int_equal(count(s, 1, ACT_STOP) + count(s, 1, ACT_MIGRATE_RELEASE), stops);
+	assert_int_equal(count(s, 1, ACT_RELEASE), releases);
+	/* node 2's daemon refuses the takeover: node 1 is in corosync's
+	 * membership ("only its handoffd is gone") */
+	report(s, 2, MSG_STARTED, "web", res(s, 2, "web")->epoch, false,
+	       "node 1 is still a member of corosync's membership");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILED);
+	/* the process goes */
+	confchg_group(s, IDS, 3, NULL, 0);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_DAEMON);
+	assert_false(agreed_syncing(s));
+	agree(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);      /* adopted where it runs */
+	assert_int_equal(count(s, 1, ACT_RELEASE), releases);
+	sim_free(s);
+}
+
+/*
+ * A process joins beside node 1's running handoffd and sends a STATE as
+ * node 1 (flagged RESYNC) before that handoffd's HELLO for the join is
+ * delivered: the cluster tier's t-foreign saw it.  Statuses are forgotten
+ * at a join, so it announced first; without the barrier's wait for every
+ * member nobody knows yet, the sync ended with its STATE as node 1's, and
+ * node 1's handoffd was refused (the forged table, epoch 1000, merged).
+ * Now the sync waits for node 1's handoffd too, whose HELLO contests them.
+ */
+static void a_forger_racing_its_own_join_is_contested(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t on1[] = { 1 };
 	struct wire_msg forged = { .hdr = { .type = MSG_STATE, .nodeid = 1 } };
 	struct wire_entry e[1] = {
-		{ .name = "web", .owner = 3, .phase = PHASE_RUNNING, .epoch = 50, .last_error = "" },
+		{ .name = "web", .owner = 1, .phase = PHASE_RUNNING, .epoch = 1000, .last_error = "" },
 	};
 	(void)state;
 
-	s->up[2] = false;
-	foreign_named(s, odd, 2, on1, 1);
-	boot(s, 2);
+	agree(s);
 	{
+		/* the forger's STATE is the first message of the new group */
 		struct wire_member list[4] = { { 1, 0, 0 }, { 2, 0, 0 }, { 3, 0, 0 },
 					       { 1, FOREIGN_PID, 0 } };
-		/* the forger's STATE comes first, before any HELLO */
-		forged.u.state = (struct wire_state){ .proto_min = 3, .proto_max = 3,
-			.config_digest = s->m[2].local_digest, .table_gen = 1000,
+		forged.u.state = (struct wire_state){ .proto_min = WIRE_VERSION_MIN,
+			.proto_max = WIRE_VERSION_MAX, .config_digest = s->m[2].local_digest,
+			.flags = WIRE_STATE_QUORATE_NOW | WIRE_STATE_RESYNC, .table_gen = 1000,
 			.entries = e, .n_entries = 1, .n_members = 4 };
+		const int t23[] = { 2, 3 }, t1[] = { 1 };
 		memcpy(forged.u.state.members, list, sizeof(list));
-		forged.u.state.members[3].status = MEMBER_DAEMON;
+		forged.u.state.members[3].status = MEMBER_DAEMON;   /* its claim */
+		/* nodes 2 and 3 handle the confchg first; node 1's handoffd is
+		 * slower than the forger */
+		confchg_only(s, list, 4, t23, 2);
 		multicast_pid(s, &forged, FOREIGN_PID);
-		confchg_to(s, list, 4);
+		confchg_only(s, list, 4, t1, 1);
+	}
+	(void)on1;
+	run(s);
+	assert_false(agreed_syncing(s));
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_FOREIGN);      /* contested */
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		assert_true(res(s, i, "web")->epoch < 1000);
+	assert_true(s->m[2].table_gen < 1000);
+	sim_free(s);
+}
+
+/* A settled handoffd (a sync ended with it) is not contested: a forger
+ * that announces itself later, even in the sync after a confchg where
+ * members only left, is refused, and the node speaks on. */
+static void a_settled_handoffd_is_not_contested(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t two[] = { 1, 2 }, on1[] = { 1 };
+	struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = 1 } };
+	(void)state;
+
+	foreign_named(s, IDS, 3, on1, 1);
+	agree(s);
+	/* node 3 leaves; the forger's HELLO is the first message after it */
+	s->up[3] = false;
+	multicast_pid(s, &hello, FOREIGN_PID);
+	{
+		/* the confchg comes after the forger's HELLO was sent but the
+		 * HELLO is delivered in the new membership: move it behind */
+		uint8_t *q = s->queue[s->nq - 1];
+		size_t ql = s->qlen[s->nq - 1];
+		s->nq--;
+		confchg_group(s, two, 2, on1, 1);
+		memmove(&s->queue[1], &s->queue[0], s->nq * sizeof(s->queue[0]));
+		memmove(&s->qlen[1], &s->qlen[0], s->nq * sizeof(s->qlen[0]));
+		memmove(&s->qpid[1], &s->qpid[0], s->nq * sizeof(s->qpid[0]));
+		s->queue[0] = q;
+		s->qlen[0] = ql;
+		s->qpid[0] = FOREIGN_PID;
+		s->nq++;
 	}
 	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_DAEMON);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_non_null(strstr(s->m[2].drop_why, "HELLO from node 1 pid 4242: node 1's handoffd is pid 0"));
+	assert_false(agreed_syncing(s));
 	agree(s);
 	expect_phase(s, PHASE_RUNNING, 1, 0);
-	assert_int_equal(res(s, 2, "web")->epoch, 1);
-	assert_int_equal(status_of(s, 2, 1, 0), MEMBER_DAEMON);
-	assert_int_equal(status_of(s, 2, 1, FOREIGN_PID), MEMBER_FOREIGN);
 	sim_free(s);
 }
 
@@ -2334,10 +2636,18 @@ static void a_member_named_foreign_is_readmitted(void **state)
 	confchg_group(s, two, 2, NULL, 0);
 	run(s);
 	boot(s, 3);
-	msg.u.foreign.n = 1;
-	msg.u.foreign.m[0] = (struct wire_member){ 3, 0, 0 };
-	multicast(s, &msg);
-	confchg_group(s, ids, 3, NULL, 0);
+	{
+		/* nodes 1 and 2 handle the confchg (their HELLOs go out) and
+		 * node 1 names node 3 before node 3's loop sends its HELLO */
+		const struct wire_member l123[] = { { 1, 0, 0 }, { 2, 0, 0 }, { 3, 0, 0 } };
+		const int t12[] = { 1, 2 }, t3[] = { 3 };
+		confchg_only(s, l123, 3, t12, 2);
+		msg.u.foreign.n = 1;
+		msg.u.foreign.m[0] = (struct wire_member){ 3, 0, 0 };
+		multicast(s, &msg);
+		confchg_only(s, l123, 3, t3, 1);
+	}
+	(void)ids;
 	run(s);
 	agree(s);
 	for (int i = 1; i <= N; i++)
@@ -2585,19 +2895,6 @@ static void a_joiner_learns_the_count_and_the_restart(void **state)
 	sim_free(s);
 }
 
-/* tell only the nodes in TELL of the group LIST (the others are stalled) */
-static void confchg_only(struct sim *s, const struct wire_member *list, size_t nl,
-			 const int *tell, size_t nt)
-{
-	for (size_t k = 0; k < nt; k++) {
-		int i = tell[k];
-		size_t before = s->acts[i].n;
-		s->m[i].quorate_now = true;
-		rsm_confchg_members(&s->m[i], list, nl, &s->acts[i]);
-		react(s, i, before);
-	}
-}
-
 /* Review (issue 16): learn() calls members_to_nodes() with the snapshot's statuses, which
  * (since the merge with is16-e) clears standby of a node that is not a
  * member; a node re-admitted in this sync whose STATE the joiner took
@@ -2688,44 +2985,46 @@ static void a_foreign_never_names_a_known_handoffd(void **state)
 /* Node 2's handoffd restarts and joins {1, 3, a foreign process beside
  * node 1}; before the confchg that process floods N_MSGS FOREIGNs of
  * WIRE_MEMBERS_MAX names each (of non-members, or of the real handoffds).
- * The joiner must still learn and end its sync where the others do. */
+ * A FOREIGN counts only from a handoffd: every member drops them alike,
+ * and the join's sync ends everywhere at the same message. */
 static void joiner_after_a_foreign_flood(bool real_names, int n_msgs)
 {
 	struct sim *s = runs_on_1();
 	const uint32_t on1[] = { 1 }, odd[] = { 1, 3 };
 	struct wire_msg f = { .hdr = { .type = MSG_FOREIGN, .nodeid = 1 } };
+	uint64_t dropped;
 
 	s->up[2] = false;
 	foreign_named(s, odd, 2, on1, 1);
 	boot(s, 2);
+	dropped = s->m[1].n_dropped;
 	f.u.foreign.n = WIRE_MEMBERS_MAX;
 	for (size_t k = 0; k < WIRE_MEMBERS_MAX; k++)
 		f.u.foreign.m[k] = real_names ? (struct wire_member){ (uint32_t)(k % 3 + 1), 0, 0 } :
 				   (struct wire_member){ 9, (uint32_t)(1000 + k), 0 };
+	confchg_group(s, IDS, 3, on1, 1);
 	for (int k = 0; k < n_msgs; k++)
 		multicast_pid(s, &f, FOREIGN_PID);
-	confchg_group(s, IDS, 3, on1, 1);
 	run(s);
-	agree(s);
-	assert_int_equal(status_of(s, 2, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_true(agreed_syncing(s));       /* for the silent process, on every member */
+	assert_int_equal(s->m[1].n_dropped, dropped + (uint64_t)n_msgs);
+	for (uint32_t node = 1; node <= N; node++)
+		assert_int_equal(agreed_status(s, node, 0), MEMBER_DAEMON);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_UNKNOWN);
+	naming_ends_the_sync(s, 2, 1, 1);
 	sim_free(s);
 }
 
-/* Review (issue 16): the joiner's event log held 256 events; FOREIGN events
- * were logged before the sender was checked, 64 per message.  A few forged
- * FOREIGNs filled it; the real HELLOs and STATEs after them were not
- * replayed, learn() threw their STATEs away, and the joiner waited for
- * STATEs that never came again.  Names of non-members count for nothing. */
-static void forged_foreign_names_do_not_crowd_out_a_joiners_log(void **state)
+/* Review (issue 16): FOREIGNs forged by a process that is not a handoffd,
+ * naming non-members, change nothing anywhere. */
+static void forged_foreign_names_change_nothing(void **state)
 {
 	(void)state;
 	joiner_after_a_foreign_flood(false, 5);
 }
 
-/* The same with names of real members: each sender's names count up to
- * RSM_FOREIGN_NAMES a sync, alike on every member, so the flooder's extra
- * names are ignored everywhere and the real events still reach the log. */
-static void a_foreign_flood_of_real_names_is_bounded(void **state)
+/* The same with names of real members (the handoffds): dropped alike. */
+static void a_foreign_flood_of_real_names_changes_nothing(void **state)
 {
 	(void)state;
 	joiner_after_a_foreign_flood(true, 40);
@@ -2847,8 +3146,13 @@ int main(void)
 		cmocka_unit_test(foreign_spares_a_member_that_announced_itself),
 		cmocka_unit_test(forged_state_from_a_second_pid_is_dropped),
 		cmocka_unit_test(forged_migrate_is_dropped),
-		cmocka_unit_test(a_joiner_learns_who_is_foreign),
-		cmocka_unit_test(a_joiner_replays_what_it_took_before_it_knew),
+		cmocka_unit_test(a_join_resets_who_is_foreign),
+		cmocka_unit_test(a_joiner_agrees_without_a_lone_handoffd),
+		cmocka_unit_test(a_partition_heal_resets_who_is_foreign),
+		cmocka_unit_test(a_forged_hello_at_a_join_is_contested),
+		cmocka_unit_test(a_settled_handoffd_is_not_contested),
+		cmocka_unit_test(a_forger_racing_its_own_join_is_contested),
+		cmocka_unit_test(a_contest_leaves_the_workload_alone),
 		cmocka_unit_test(a_member_named_foreign_is_readmitted),
 		cmocka_unit_test(a_failure_restarts_in_place),
 		cmocka_unit_test(failures_past_max_restarts_leave_it_failed),
@@ -2858,8 +3162,8 @@ int main(void)
 		cmocka_unit_test(a_joiner_learns_the_count_and_the_restart),
 		cmocka_unit_test(a_joiner_keeps_the_standby_of_a_readmitted_node),
 		cmocka_unit_test(a_foreign_never_names_a_known_handoffd),
-		cmocka_unit_test(forged_foreign_names_do_not_crowd_out_a_joiners_log),
-		cmocka_unit_test(a_foreign_flood_of_real_names_is_bounded),
+		cmocka_unit_test(forged_foreign_names_change_nothing),
+		cmocka_unit_test(a_foreign_flood_of_real_names_changes_nothing),
 		cmocka_unit_test(many_cpg_handles_do_not_shut_out_a_handoffd),
 		cmocka_unit_test(a_flood_during_a_sync_is_bounded),
 	};
