@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handoff/ipc.h"
@@ -219,6 +220,12 @@ static void send_state_now(struct resource_manager *rm)
 	}
 	rm->rsm.quorate_now = quorum_gate_open(&rm->d->link.gate) && !two_node_split(rm);
 	rm->state_said_quorate = rm->rsm.quorate_now;
+	{
+		/* the time of a failure a merge finds on this node (rule 31) */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		rm->rsm.clock_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	}
 	/* the timings other members check their fence_delay against (rsm.h) */
 	rm->rsm.timing.watchdog_ms = rm->fence.watchdog_timeout_ms;
 	rm->rsm.timing.detect_ms = rm->d->link.token_ms + rm->d->link.consensus_ms;
