@@ -1050,6 +1050,11 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kint(o, "max_restarts", r->conf->max_restarts);
 		jo_kint(o, "last_failure_ms", (int64_t)r->last_fail_ms);
 		jo_kstring(o, "last_failure", r->last_fail);
+		/* relocations since the count began (rules 29-32); relocating:
+		 * STOPPING to start cold on target */
+		jo_kint(o, "reloc_count", r->reloc_count);
+		jo_kint(o, "max_relocations", r->conf->max_relocations);
+		jo_kbool(o, "relocating", r->relocating);
 		/* FAILING_OVER: the lost owners it waits for and how each is fenced */
 		jo_key(o, "lost_owners");
 		jo_array_begin(o);
