@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,19 @@ static bool parse_fail(char **w, size_t nw, struct local_fail *x)
 	return true;
 }
 
+/* Is NAME among the N records at BASE (STRIDE bytes each, a name array
+ * first: local_entry, local_fail)? */
+_Static_assert(offsetof(struct local_entry, name) == 0 && offsetof(struct local_fail, name) == 0,
+	       "name_among() reads the name first");
+
+static bool name_among(const void *base, size_t n, size_t stride, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp((const char *)base + i * stride, name))
+			return true;
+	return false;
+}
+
 /* Room for one more element of SIZE bytes in *V (N used, *CAP). */
 static bool grow(void **v, size_t n, size_t *cap, size_t size)
 {
@@ -277,12 +291,10 @@ int local_state_parse(char *text, struct local_state *st, char *why, size_t why_
 				       "DUMP_ID'" : "line %zu: a bad name, number or dump id", lineno);
 				goto refuse;
 			}
-			for (size_t i = 0; i < st->n_res; i++) {
-				if (!strcmp(st->res[i].name, st->res[st->n_res].name)) {
-					refuse(why, why_len, "line %zu: resource '%s' twice", lineno,
-					       st->res[i].name);
-					goto refuse;
-				}
+			if (name_among(st->res, st->n_res, sizeof(*st->res), st->res[st->n_res].name)) {
+				refuse(why, why_len, "line %zu: resource '%s' twice", lineno,
+				       st->res[st->n_res].name);
+				goto refuse;
 			}
 			st->n_res++;
 		} else if (version >= 2 && nw >= 1 && !strcmp(w[0], "node")) {
@@ -320,12 +332,11 @@ int local_state_parse(char *text, struct local_state *st, char *why, size_t why_
 				       "LAST_FAIL_MS LAST_FAIL'", lineno);
 				goto refuse;
 			}
-			for (size_t i = 0; i < st->n_fail; i++) {
-				if (!strcmp(st->fail[i].name, st->fail[st->n_fail].name)) {
-					refuse(why, why_len, "line %zu: fail line of '%s' twice", lineno,
-					       st->fail[i].name);
-					goto refuse;
-				}
+			if (name_among(st->fail, st->n_fail, sizeof(*st->fail),
+				       st->fail[st->n_fail].name)) {
+				refuse(why, why_len, "line %zu: fail line of '%s' twice", lineno,
+				       st->fail[st->n_fail].name);
+				goto refuse;
 			}
 			st->n_fail++;
 		} else {

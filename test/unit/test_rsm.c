@@ -2387,17 +2387,25 @@ static void a_member_named_foreign_is_readmitted(void **state)
 /* ---- health: FAILED reports and restart in place --------------------------- */
 
 
-/* the owner FROM's monitor found RES of EPOCH failed at AT_MS */
-static void failed(struct sim *s, int from, const char *resname, uint64_t epoch,
-		   uint64_t at_ms, const char *reason)
+/* the owner FROM's monitor found RES of EPOCH failed at AT_MS: KIND, FLAGS */
+static void failed_kind(struct sim *s, int from, const char *resname, uint64_t epoch,
+			uint64_t at_ms, uint8_t kind, uint8_t flags, const char *reason)
 {
 	struct wire_msg msg = { .hdr = { .type = MSG_FAILED, .nodeid = (uint32_t)from,
 					 .epoch = epoch } };
 	snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", resname);
-	msg.u.failure.kind = FAIL_WORKLOAD;
+	msg.u.failure.kind = kind;
+	msg.u.failure.flags = flags;
 	msg.u.failure.at_ms = at_ms;
 	snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "%s", reason);
 	multicast(s, &msg);
+}
+
+/* ... a workload failure */
+static void failed(struct sim *s, int from, const char *resname, uint64_t epoch,
+		   uint64_t at_ms, const char *reason)
+{
+	failed_kind(s, from, resname, epoch, at_ms, FAIL_WORKLOAD, 0, reason);
 }
 
 /* web, RUNNING on node 1 at epoch E, fails at AT_MS and is restarted there:
@@ -2569,20 +2577,6 @@ static void cleanup_resets_the_count_of_a_running_resource(void **state)
 
 /* ---- relocation (doc/protocol.md, rules 29-32) ------------------------------ */
 
-/* the owner FROM's monitor found RES of EPOCH failed: KIND, FLAGS */
-static void failed_kind(struct sim *s, int from, const char *resname, uint64_t epoch,
-			uint64_t at_ms, uint8_t kind, uint8_t flags, const char *reason)
-{
-	struct wire_msg msg = { .hdr = { .type = MSG_FAILED, .nodeid = (uint32_t)from,
-					 .epoch = epoch } };
-	snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", resname);
-	msg.u.failure.kind = kind;
-	msg.u.failure.flags = flags;
-	msg.u.failure.at_ms = at_ms;
-	snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "%s", reason);
-	multicast(s, &msg);
-}
-
 /* web runs on node NODE as its facts say (a sync would find it there) */
 static void web_facts_on(struct sim *s, int node)
 {
@@ -2639,6 +2633,16 @@ static uint64_t cold_relocation_to(struct sim *s, uint64_t e, int to)
 	run(s);
 	expect_phase(s, PHASE_RUNNING, (uint32_t)to, 0);
 	return e + 2;
+}
+
+/* web on node 1 loses its mount (the workload with it): cold to node 2;
+ * returns the epoch it runs at there */
+static uint64_t unmounted_moves_to_2(struct sim *s)
+{
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	expect_relocation_entry(s, 1, 2, "cold: a storage failure moves it away");
+	return cold_relocation_to(s, 1, 2);
 }
 
 static void restarts_spent_relocate_to_the_next_node(void **state)
@@ -2744,9 +2748,7 @@ static void relocations_spent_leave_it_failed(void **state)
 	uint64_t e;
 	(void)state;
 
-	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
-	run(s);
-	e = cold_relocation_to(s, 1, 2);
+	e = unmounted_moves_to_2(s);
 	failed_kind(s, 2, "web", e, T0 + 1000, FAIL_STORAGE, WIRE_FAIL_LIVE,
 		    "/srv/web is not mounted");
 	run(s);
@@ -2778,9 +2780,7 @@ static void the_relocation_count_expires(void **state)
 	uint64_t e;
 	(void)state;
 
-	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
-	run(s);
-	e = cold_relocation_to(s, 1, 2);
+	e = unmounted_moves_to_2(s);
 	/* 600.001 s later: a new count, so it may move again (to node 1) */
 	failed_kind(s, 2, "web", e, T0 + 600001, FAIL_STORAGE, 0, "/srv/web is not mounted");
 	run(s);
