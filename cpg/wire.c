@@ -220,6 +220,7 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 	put_u32(w, s->fence_delay_ms);
 	put_u32(w, s->watchdog_ms);
 	put_u32(w, s->detect_ms);
+	put_u64(w, s->clock_ms);
 	if (s->n_entries > UINT16_MAX || s->n_facts > UINT16_MAX) {
 		w->failed = true;
 		return;
@@ -250,6 +251,7 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		put_u16(w, e->fail_count);
 		put_u64(w, e->last_fail_ms);
 		put_str(w, e->last_fail ? e->last_fail : "", WIRE_STR_MAX);
+		put_u16(w, e->reloc_count);
 	}
 	put_u16(w, (uint16_t)s->n_facts);
 	for (size_t i = 0; i < s->n_facts; i++) {
@@ -359,6 +361,7 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 		put_u8(&w, msg->u.failure.kind);
 		put_u64(&w, msg->u.failure.at_ms);
 		put_str(&w, msg->u.failure.reason, WIRE_STR_MAX);
+		put_u8(&w, msg->u.failure.flags);
 		break;
 	case MSG_RESULT:
 		put_str(&w, msg->u.result.resource, WIRE_NAME_MAX);
@@ -493,6 +496,7 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	s->fence_delay_ms = get_u32(r);
 	s->watchdog_ms = get_u32(r);
 	s->detect_ms = get_u32(r);
+	s->clock_ms = get_u64(r);
 	s->n_entries = get_u16(r);
 	if (r->error)
 		return;
@@ -504,9 +508,9 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		return;
 	}
 	/* each entry needs at least 2+4+1+8+4+2 + 1+8+16 + 1 + 4 * WIRE_TIMES
-	 * + 2+8+2 bytes: refuse counts the message cannot hold before
+	 * + 2+8+2 + 2 bytes: refuse counts the message cannot hold before
 	 * allocating for them */
-	if (s->n_entries * (59 + 4 * WIRE_TIMES) > r->left) {
+	if (s->n_entries * (61 + 4 * WIRE_TIMES) > r->left) {
 		r->error = "entry count larger than the message";
 		s->n_entries = 0;
 		return;
@@ -549,10 +553,15 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		e->fail_count = get_u16(r);
 		e->last_fail_ms = get_u64(r);
 		e->last_fail = get_str_at(r, &at, WIRE_STR_MAX);
+		e->reloc_count = get_u16(r);
 		if (!r->error && e->phase >= PHASE__MAX)
 			r->error = "unknown phase";
 		if (!r->error && (e->flags & WIRE_ENTRY_RESTART) && e->phase != PHASE_STOPPING)
 			r->error = "a restart flag outside STOPPING";
+		if (!r->error && (e->flags & WIRE_ENTRY_RELOCATE) &&
+		    (e->phase != PHASE_STOPPING || e->target == 0 ||
+		     (e->flags & WIRE_ENTRY_RESTART)))
+			r->error = "a relocation flag outside STOPPING, or without its target";
 		if (!r->error && e->name[0] == '\0')
 			r->error = "empty resource name";
 	}
@@ -707,6 +716,9 @@ int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 		msg->u.failure.kind = get_u8(&r);
 		msg->u.failure.at_ms = get_u64(&r);
 		get_str(&r, msg->u.failure.reason, WIRE_STR_MAX);
+		msg->u.failure.flags = get_u8(&r);
+		if (!r.error && (msg->u.failure.flags & ~WIRE_FAIL_FLAGS))
+			r.error = "unknown failure flags";
 		if (!r.error && msg->u.failure.kind != FAIL_WORKLOAD &&
 		    msg->u.failure.kind != FAIL_STORAGE)
 			r.error = "failure kind out of range";

@@ -40,6 +40,11 @@
  * rules 25-28); version 3 is no longer spoken: its members would merge
  * standby and history by other rules and would not carry the fail counts
  * through a merge, so the tables would differ.
+ * Version 5 added relocation (rules 29-32): a STATE's clock_ms, a STATE
+ * entry's reloc_count and the flag WIRE_ENTRY_RELOCATE, a FAILED's flags
+ * (WIRE_FAIL_LIVE), the history kind 5 (relocate); version 4 is no
+ * longer spoken: its members would restart in place what version 5
+ * relocates, and would not carry the relocation count through a merge.
  *
  * Messages (body fields in order):
  *
@@ -55,6 +60,9 @@
  *          sender's timings, for the check across nodes (rsm.h, "Timings";
  *          0 in fence_delay_ms: not known, no check; each at most
  *          WIRE_TIMING_MAX_MS),
+ *          u64 clock_ms (version 5: the sender's clock when it sent the
+ *          STATE, ms since 1970; a workload found dead on its owner at
+ *          the merge counts as a failure at its owner's clock_ms, rule 31),
  *          u16 n_entries, entries { str name, u32 owner,
  *          u8 phase, u64 epoch, u32 target, str last_error,
  *          u8 flags (WIRE_ENTRY_*), u64 dump_epoch, u8 dump_id[16] (the
@@ -68,7 +76,9 @@
  *          carries them, the same on every member, a joiner's too),
  *          u16 fail_count, u64 last_fail_ms, str last_fail (the recovery
  *          policy's count, the last failure's time on its reporter's
- *          clock and its reason; 0, 0, "" when none) },
+ *          clock and its reason; 0, 0, "" when none),
+ *          u16 reloc_count (version 5: relocations since the count began,
+ *          rule 29) },
  *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
  *          u8 running, u8 connection },
  *          u8 n_members (at most WIRE_MEMBERS_MAX), members { u32 nodeid,
@@ -109,11 +119,13 @@
  *          from then on, and every member records it in its history.
  * FAILED   str resource, u8 kind (enum wire_fail_kind: 1 workload, 2
  *          storage), u64 at_ms (the sender's clock, ms since 1970),
- *          str reason; epoch in the header: the owner's monitor found the
+ *          str reason, u8 flags (version 5: WIRE_FAIL_LIVE, the workload
+ *          still runs on a mounted Primary: a dump can still be written);
+ *          epoch in the header: the owner's monitor found the
  *          RUNNING resource of that epoch failed.  Only the owner's report
  *          for the current epoch of a RUNNING resource counts; every member
  *          decides the same restart or FAILED from it (doc/protocol.md,
- *          "Monitoring and restart in place").
+ *          "Monitoring and restart in place", and rules 29-32: relocation).
  * HELLO    (no body) a handoffd announces itself: at once when it sees a
  *          confchg that has it in the group, before it probes for its
  *          STATE, so that a bound can tell a silent member from a busy
@@ -154,8 +166,8 @@
 
 #define WIRE_MAGIC        0x464f4448u
 #define WIRE_HEADER_LEN   24
-#define WIRE_VERSION_MIN  4
-#define WIRE_VERSION_MAX  4
+#define WIRE_VERSION_MIN  5
+#define WIRE_VERSION_MAX  5
 #define WIRE_STR_MAX      255     /* error texts are cut to this */
 #define WIRE_NAME_MAX     63
 #define WIRE_MAX_MSG      (1024 * 1024)
@@ -257,10 +269,16 @@ struct wire_lost {
 				       * formed: autostart may start it */
 #define WIRE_ENTRY_RESTART      0x2   /* STOPPING to restart in place: the owner
 				       * starts it again after the stop */
-#define WIRE_ENTRY_FLAGS        (WIRE_ENTRY_FRESH | WIRE_ENTRY_RESTART)
+#define WIRE_ENTRY_RELOCATE     0x4   /* STOPPING to relocate (rule 29): after the
+				       * stop the entry's target starts it cold */
+#define WIRE_ENTRY_FLAGS        (WIRE_ENTRY_FRESH | WIRE_ENTRY_RESTART | WIRE_ENTRY_RELOCATE)
 
 /* What a FAILED report says broke (enum wire_fail_kind). */
 enum wire_fail_kind { FAIL_WORKLOAD = 1, FAIL_STORAGE = 2 };
+/* a FAILED's flags: the reporter saw the workload running on a mounted
+ * Primary, so a live migration can still dump it (rule 30) */
+#define WIRE_FAIL_LIVE  0x1
+#define WIRE_FAIL_FLAGS WIRE_FAIL_LIVE
 
 struct wire_header {
 	uint16_t version;
@@ -302,6 +320,7 @@ struct wire_entry {
 	uint16_t fail_count;
 	uint64_t last_fail_ms;
 	const char *last_fail;        /* at most WIRE_STR_MAX */
+	uint16_t reloc_count;         /* version 5: relocations since the count began */
 };
 
 /* STATE: one history entry (rsm.h, struct rsm_history); strings as entries' */
@@ -332,6 +351,7 @@ struct wire_state {
 	uint32_t quorate_ring_nodeid;
 	uint64_t table_gen;
 	uint32_t self_fence_timeout_ms, fence_delay_ms, watchdog_ms, detect_ms;
+	uint64_t clock_ms;            /* version 5: the sender's clock (ms since 1970) */
 	struct wire_entry *entries;   /* malloc'd by wire_decode */
 	size_t n_entries;
 	struct wire_fact *facts;
@@ -372,6 +392,7 @@ struct wire_failure {            /* FAILED */
 	uint8_t kind;                /* enum wire_fail_kind */
 	uint64_t at_ms;              /* the reporter's clock (ms since 1970) */
 	char reason[WIRE_STR_MAX + 1];
+	uint8_t flags;               /* WIRE_FAIL_* */
 };
 
 struct wire_result {

@@ -113,6 +113,26 @@ static bool from_history(struct notify_table *t, const struct rsm *m, const stru
 			return false;
 		kind = NE_FAILOVER;
 		break;
+	case HIST_RESTART:
+	case HIST_RELOCATE:
+		/* decided from RUNNING at the failure's epoch; a restart that
+		 * was not (FAILED) is the phase's event, failed */
+		if (!r || i >= t->n_res || t->res[i].phase != PHASE_RUNNING ||
+		    t->res[i].epoch != h->epoch || (h->kind == HIST_RESTART && !h->ok))
+			return false;
+		handled[i] = true;
+		/* the owner that failed acts first: it stops or dumps it */
+		if (actor_of(m, h->source) != m->local_nodeid)
+			return false;
+		event_init(&ev, m, h->kind == HIST_RESTART ? NE_RESTART : NE_RELOCATED, r,
+			   h->source);
+		ev.epoch = h->epoch;
+		ev.ok = h->ok;
+		snprintf(ev.reason, sizeof(ev.reason), "%s", h->result);
+		name_of(m, h->source, ev.source, sizeof(ev.source));
+		name_of(m, h->target, ev.target, sizeof(ev.target));
+		emit(ctx, &ev, h, index);
+		return true;
 	case HIST_FENCE_CONFIRM:
 		if (actor_of(m, h->source) != m->local_nodeid)
 			return false;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handoff/ipc.h"
@@ -219,6 +220,12 @@ static void send_state_now(struct resource_manager *rm)
 	}
 	rm->rsm.quorate_now = quorum_gate_open(&rm->d->link.gate) && !two_node_split(rm);
 	rm->state_said_quorate = rm->rsm.quorate_now;
+	{
+		/* the time of a failure a merge finds on this node (rule 31) */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		rm->rsm.clock_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	}
 	/* the timings other members check their fence_delay against (rsm.h) */
 	rm->rsm.timing.watchdog_ms = rm->fence.watchdog_timeout_ms;
 	rm->rsm.timing.detect_ms = rm->d->link.token_ms + rm->d->link.consensus_ms;
@@ -1043,6 +1050,11 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kint(o, "max_restarts", r->conf->max_restarts);
 		jo_kint(o, "last_failure_ms", (int64_t)r->last_fail_ms);
 		jo_kstring(o, "last_failure", r->last_fail);
+		/* relocations since the count began (rules 29-32); relocating:
+		 * STOPPING to start cold on target */
+		jo_kint(o, "reloc_count", r->reloc_count);
+		jo_kint(o, "max_relocations", r->conf->max_relocations);
+		jo_kbool(o, "relocating", r->relocating);
 		/* FAILING_OVER: the lost owners it waits for and how each is fenced */
 		jo_key(o, "lost_owners");
 		jo_array_begin(o);

@@ -507,7 +507,8 @@ static json_object *history_doc(const struct rsm *m, const struct rsm_history *h
 	json_object_object_add(o, "kind", json_object_new_string(
 		h->kind == HIST_FAILOVER ? "failover" :
 		h->kind == HIST_FENCE_CONFIRM ? "fence-confirm" :
-		h->kind == HIST_RESTART ? "restart" : "migration"));
+		h->kind == HIST_RESTART ? "restart" :
+		h->kind == HIST_RELOCATE ? "relocate" : "migration"));
 	json_object_object_add(o, "source", json_object_new_int64(h->source));
 	json_object_object_add(o, "source_name", json_object_new_string(s ? s->name : ""));
 	json_object_object_add(o, "target", json_object_new_int64(h->target));

@@ -184,6 +184,11 @@ static void on_checked(void *ctx, const struct resource_conf *conf, const struct
 		snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", conf->name);
 		msg.u.failure.kind = kind;
 		msg.u.failure.at_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+		/* a dump can still be written: a storage failure moves it live
+		 * (rule 30); a Diskless Primary still reads and writes through
+		 * its connected peer */
+		if (f->running && f->mounted && f->role == ROLE_PRIMARY)
+			msg.u.failure.flags |= WIRE_FAIL_LIVE;
 		snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "%s", reason);
 		qb_log(LOG_WARNING, "%s: monitor (epoch %llu): %s failure: %s", conf->name,
 		       (unsigned long long)r->epoch, kind == FAIL_STORAGE ? "storage" : "workload",

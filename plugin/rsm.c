@@ -108,7 +108,8 @@ const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b)
 		    x->dump_epoch != y->dump_epoch || memcmp(x->dump_id, y->dump_id, WIRE_ID_LEN) ||
 		    x->fresh != y->fresh || !same_lost(x, y) || memcmp(x->ms, y->ms, sizeof(x->ms)) ||
 		    x->fail_count != y->fail_count || x->last_fail_ms != y->last_fail_ms ||
-		    strcmp(x->last_fail, y->last_fail) || x->restarting != y->restarting)
+		    strcmp(x->last_fail, y->last_fail) || x->restarting != y->restarting ||
+		    x->reloc_count != y->reloc_count || x->relocating != y->relocating)
 			return x;
 	}
 	return NULL;
@@ -788,7 +789,9 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		memcpy(r->ms, e->ms, sizeof(r->ms));
 		entry_lost(from, e, r);
 		r->restarting = (e->flags & WIRE_ENTRY_RESTART) != 0;
+		r->relocating = (e->flags & WIRE_ENTRY_RELOCATE) != 0;
 		r->fail_count = e->fail_count;
+		r->reloc_count = e->reloc_count;
 		r->last_fail_ms = e->last_fail_ms;
 		snprintf(r->last_fail, sizeof(r->last_fail), "%s", e->last_fail);
 	}
@@ -832,7 +835,13 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 			r->last_error[0] = '\0';
 		}
 	} else if (r->phase == PHASE_RUNNING) {
-		if (rsm_is_member(m, r->owner)) {
+		const struct rsm_node *o = rsm_node(m, r->owner);
+		if (o && o->member && m->partition_quorate) {
+			/* counted like its owner's report, at its owner's clock
+			 * in the STATE every member holds (rule 31) */
+			rsm_count_failure(m, r, FAIL_WORKLOAD, 0, o->state.clock_ms,
+					  "not running at the sync", out);
+		} else if (o && o->member) {
 			r->phase = PHASE_FAILED;
 			rsm_set_error(r, "not running on its owner, node %u, at the sync", r->owner);
 		} else if (m->partition_quorate) {
@@ -859,8 +868,12 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		rsm_lost_prune(m, r, facts, out);
 	}
 	r->owner_lost = r->owner != 0 && !rsm_is_member(m, r->owner);
-	if (r->phase != PHASE_STOPPING)
-		r->restarting = false;  /* adopted, or its owner left: no restart follows */
+	if (r->phase != PHASE_STOPPING) {
+		/* adopted, or its owner left: no restart or relocation follows */
+		if (r->relocating)
+			r->target = 0;
+		r->restarting = r->relocating = false;
+	}
 	if (r->phase != PHASE_FAILING_OVER && r->phase != PHASE_FAILED)
 		r->n_lost = 0;      /* nothing waits for a lost owner any more */
 
@@ -1149,8 +1162,7 @@ bool rsm_requester_ok_not_failed(struct rsm *m, const struct wire_msg *msg,
 	return true;
 }
 
-/* R starts on NODE: a decision of its own (a new epoch). */
-static void start_on(struct rsm_res *r, uint32_t node)
+void rsm_start_on(struct rsm_res *r, uint32_t node)
 {
 	r->owner = node;
 	r->phase = PHASE_STARTING;
@@ -1191,7 +1203,7 @@ static void process_start(struct rsm *m, struct wire_msg *msg, struct rsm_action
 		rsm_reply(m, msg, out, false, r->epoch, "node %u may not run %s: %s", node, r->conf->name, why);
 		return;
 	}
-	start_on(r, node);
+	rsm_start_on(r, node);
 	rsm_reply(m, msg, out, true, r->epoch, "starting %s on node %u (epoch %llu)", r->conf->name, node,
 		 (unsigned long long)r->epoch);
 	if (node == m->local_nodeid)
@@ -1250,8 +1262,9 @@ static void process_cleanup(struct rsm *m, struct wire_msg *msg, struct rsm_acti
 	if (r->phase != PHASE_FAILED) {
 		/* the fail count goes back to 0 in any phase: it is the
 		 * operator's word that the failures are dealt with */
-		bool had = r->fail_count != 0;
+		bool had = r->fail_count != 0 || r->reloc_count != 0;
 		r->fail_count = 0;
+		r->reloc_count = 0;
 		rsm_reply(m, msg, out, true, r->epoch, "%s is %s: %s", r->conf->name,
 			  phase_name(r->phase), had ? "fail count reset" : "nothing to clean up");
 		return;
@@ -1273,111 +1286,10 @@ static void process_cleanup(struct rsm *m, struct wire_msg *msg, struct rsm_acti
 	rsm_new_epoch(r);
 	r->last_error[0] = '\0';
 	r->fail_count = 0;
+	r->reloc_count = 0;
 	rsm_reply(m, msg, out, true, r->epoch, "cleaning up %s: probing every node (epoch %llu)",
 		 r->conf->name, (unsigned long long)r->epoch);
 	start_sync(m, out);
-}
-
-/*
- * The stop of a restart in place ended well: the same owner starts it
- * again, a new decision with a new epoch like any start (S3: cold, the
- * dump of an earlier life is not restored).  S4 is the owner's: its start
- * opens nothing without quorum.  An owner that may no longer run it
- * (standby since, another configuration) leaves it STOPPED.
- */
-static void restart_after_stop(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
-{
-	const char *name = r->conf->name;
-	const char *why = rsm_ineligible(m, r, r->owner);
-
-	r->restarting = false;
-	if (why) {
-		rsm_push_text(out, ACT_LOG, name, r->epoch, 0, false,
-			      "%s stopped for a restart, but node %u may not run it now (%s): "
-			      "left stopped", name, r->owner, why);
-		r->phase = PHASE_STOPPED;
-		r->owner = 0;
-		r->last_error[0] = '\0';
-		return;
-	}
-	start_on(r, r->owner);
-	rsm_push_text(out, ACT_LOG, name, r->epoch, 0, true,
-		      "restarting %s on node %u (epoch %llu, failure %u of at most %u)", name,
-		      r->owner, (unsigned long long)r->epoch, r->fail_count,
-		      r->conf->max_restarts);
-	if (r->owner == m->local_nodeid)
-		rsm_push_text(out, ACT_START, name, r->epoch, 0, true, "restart");
-}
-
-/*
- * FAILED: the owner's monitor found its RUNNING resource failed.  Only
- * the owner's report for the current epoch counts (an old one, or one
- * from anyone else, says nothing about what runs now).  Every member
- * counts it the same way, from the message alone: the time is the
- * reporter's clock carried in it, never a local one, so that every member
- * decides the same (doc/protocol.md, "Monitoring and restart in place").
- * Up to max_restarts failures (counted until failure_timeout passes
- * between two of them) are restarted in place: the owner stops it and
- * starts it again; one more leaves it FAILED until a cleanup.
- */
-static void process_failed(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
-{
-	const struct wire_failure *f = &msg->u.failure;
-	struct rsm_res *r = rsm_find(m, f->resource);
-	const char *kind = f->kind == FAIL_STORAGE ? "storage" : "workload";
-	struct rsm_history *h;
-	const char *why;
-	uint64_t since;
-
-	if (!r || msg->hdr.epoch != r->epoch || msg->hdr.nodeid != r->owner ||
-	    r->phase != PHASE_RUNNING) {
-		rsm_push_text(out, ACT_LOG, f->resource, msg->hdr.epoch, 0, false,
-			      "ignored a stale FAILED for %s (epoch %llu) from node %u",
-			      f->resource, (unsigned long long)msg->hdr.epoch, msg->hdr.nodeid);
-		return;
-	}
-	/* a clock that went back (another owner's, or stepped) counts as no
-	 * time: never a reason to forget failures */
-	since = f->at_ms > r->last_fail_ms ? f->at_ms - r->last_fail_ms : 0;
-	if (since > r->conf->failure_timeout_ms)
-		r->fail_count = 0;
-	if (r->fail_count < UINT16_MAX)
-		r->fail_count++;
-	r->last_fail_ms = f->at_ms;
-	snprintf(r->last_fail, sizeof(r->last_fail), "%s on node %u: %.200s", kind,
-		 msg->hdr.nodeid, f->reason);
-	h = rsm_history_push(m);
-	snprintf(h->resource, sizeof(h->resource), "%s", r->conf->name);
-	h->epoch = r->epoch;
-	h->kind = HIST_RESTART;
-	h->source = h->target = r->owner;
-	snprintf(h->result, sizeof(h->result), "%s", r->last_fail);
-	if (r->fail_count > r->conf->max_restarts) {
-		r->phase = PHASE_FAILED;
-		rsm_set_error(r, "failure %u (max_restarts %u): %.200s", r->fail_count,
-			      r->conf->max_restarts, r->last_fail);
-		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false,
-			      "%s: %s; FAILED until a cleanup", r->conf->name, r->last_error);
-		return;
-	}
-	if ((why = rsm_ineligible(m, r, r->owner))) {
-		r->phase = PHASE_FAILED;
-		rsm_set_error(r, "%.120s; not restarted: node %u may not run it (%.100s)",
-			      r->last_fail, r->owner, why);
-		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s: %s",
-			      r->conf->name, r->last_error);
-		return;
-	}
-	h->ok = true;
-	r->phase = PHASE_STOPPING;
-	r->restarting = true;
-	rsm_new_epoch(r);
-	rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false,
-		      "%s: %s; failure %u of at most %u: restarting it in place (epoch %llu)",
-		      r->conf->name, r->last_fail, r->fail_count, r->conf->max_restarts,
-		      (unsigned long long)r->epoch);
-	if (r->owner == m->local_nodeid)
-		rsm_push_text(out, ACT_STOP, r->conf->name, r->epoch, 0, true, "restart");
 }
 
 static void process_result(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
@@ -1393,11 +1305,13 @@ static void process_result(struct rsm *m, struct wire_msg *msg, struct rsm_actio
 			  res->resource, (unsigned long long)msg->hdr.epoch, msg->hdr.nodeid);
 		return;
 	}
-	if (res->ok && r->restarting) {
-		restart_after_stop(m, r, out);
+	if (res->ok && (r->restarting || r->relocating)) {
+		rsm_recovery_stopped(m, r, out);
 		return;
 	}
-	r->restarting = false;
+	if (r->relocating)
+		r->target = 0;
+	r->restarting = r->relocating = false;
 	if (res->ok) {
 		r->phase = start ? PHASE_RUNNING : PHASE_STOPPED;
 		if (!start)
@@ -1445,7 +1359,7 @@ static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out
 	case MSG_STOP:    process_stop(m, msg, out); break;
 	case MSG_CLEANUP: process_cleanup(m, msg, out); break;
 	case MSG_RESULT:  process_result(m, msg, out); break;
-	case MSG_FAILED:  process_failed(m, msg, out); break;
+	case MSG_FAILED:  rsm_process_failed(m, msg, out); break;
 	case MSG_MIGRATE: rsm_process_migrate(m, msg, out); break;
 	case MSG_STANDBY: rsm_process_standby(m, msg, out); break;
 	case MSG_FENCE_CONFIRM: rsm_process_fence_confirm(m, msg, out); break;
@@ -1518,6 +1432,7 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 	s->fence_delay_ms = m->timing.fence_delay_ms;
 	s->watchdog_ms = m->timing.watchdog_ms;
 	s->detect_ms = m->timing.detect_ms;
+	s->clock_ms = m->clock_ms;
 	for (size_t i = 0; i < m->n_res; i++)
 		n_lost += m->res[i].n_lost;
 	/* the lost owners, standby records and history follow the entries in
@@ -1546,7 +1461,9 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		e->target = r->target;
 		e->last_error = r->last_error;
 		e->flags = (r->fresh ? WIRE_ENTRY_FRESH : 0) |
-			   (r->restarting ? WIRE_ENTRY_RESTART : 0);
+			   (r->restarting ? WIRE_ENTRY_RESTART : 0) |
+			   (r->relocating ? WIRE_ENTRY_RELOCATE : 0);
+		e->reloc_count = r->reloc_count;
 		e->fail_count = r->fail_count;
 		e->last_fail_ms = r->last_fail_ms;
 		e->last_fail = r->last_fail;

@@ -173,6 +173,11 @@ struct rsm_res {
 	uint64_t last_fail_ms;
 	char last_fail[WIRE_STR_MAX + 1];
 	bool restarting;          /* STOPPING to start again on the same owner */
+	/* Relocation (rules 29-32): how many times the recovery policy moved
+	 * it since the count began (reset with the fail count: a cleanup, or
+	 * failure_timeout between two failures); in STATE. */
+	uint16_t reloc_count;
+	bool relocating;          /* STOPPING to start cold on target (rule 29) */
 };
 
 enum rsm_action_type {
@@ -218,6 +223,9 @@ enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2,
 	/* an owner's FAILED report: source = target = the owner; ok: restarted
 	 * in place, else left FAILED (past max_restarts); result: the reason */
 	HIST_RESTART = 4,
+	/* the recovery policy moved it (rule 29): source the owner, target
+	 * where it goes; result: "live: ..." or "cold: ..." and the reason */
+	HIST_RELOCATE = 5,
 	HIST__MAX                 /* new kinds above: the merge keeps kinds below it */
 };
 
@@ -268,6 +276,9 @@ struct rsm {
 	uint64_t hist_changes;     /* bumped whenever the ring changes (local-state) */
 	uint16_t standby_parallel; /* from the last STANDBY: migrations at once */
 	bool quorate_now;          /* set by the daemon before each STATE */
+	/* set by the daemon before each STATE: its clock (ms since 1970),
+	 * the time of a failure a merge finds (rule 31) */
+	uint64_t clock_ms;
 	bool resync;               /* set by the daemon: the next STATE opens a sync */
 	struct rsm_timing timing;  /* ours; watchdog_ms and detect_ms set by the daemon */
 	bool partition_quorate;    /* the last merge: some member was quorate */
@@ -325,6 +336,11 @@ bool rsm_seed(struct rsm *m, const char *name, uint64_t epoch, uint64_t dump_epo
  */
 void rsm_seed_standby(struct rsm *m, uint32_t nodeid, bool on, uint64_t gen);
 void rsm_seed_history(struct rsm *m, const struct rsm_history *v, size_t n);
+/* Before the first sync, from local-state: resource NAME's fail count,
+ * relocation count, last failure time and reason (rules 26, 29, 32).
+ * False: unknown resource. */
+bool rsm_seed_failures(struct rsm *m, const char *name, uint16_t fail_count,
+		       uint16_t reloc_count, uint64_t last_fail_ms, const char *last_fail);
 /* Where A's admin state (standby records, history) differs from B's, or
  * NULL: members that saw the same order hold the same (test_rsm, fuzz_rsm). */
 const char *rsm_admin_differs(const struct rsm *a, const struct rsm *b);

@@ -103,7 +103,8 @@ static void act(struct rsm *m, struct rsm_res *r, struct rsm_actions *out,
 	}
 }
 
-static void begin(struct rsm *m, struct rsm_res *r, uint32_t target, struct rsm_actions *out)
+void rsm_begin_migration(struct rsm *m, struct rsm_res *r, uint32_t target,
+			 struct rsm_actions *out)
 {
 	r->phase = PHASE_PREPARING;
 	rsm_new_epoch(r);
@@ -148,7 +149,7 @@ void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 			  r->conf->name, why);
 		return;
 	}
-	begin(m, r, target, out);
+	rsm_begin_migration(m, r, target, out);
 	rsm_reply(m, msg, out, true, r->epoch, "migrating %s from node %u to node %u (epoch %llu)",
 		  r->conf->name, r->owner, target, (unsigned long long)r->epoch);
 }
@@ -398,6 +399,17 @@ static uint32_t failover_choice(struct rsm *m, const struct rsm_res *r, uint32_t
 	return 0;
 }
 
+uint32_t rsm_relocation_target(struct rsm *m, const struct rsm_res *r)
+{
+	uint32_t pref[RES_MAX_NODES];
+	size_t np = rsm_preference(m, r, pref, RES_MAX_NODES);
+
+	for (size_t i = 0; i < np; i++)
+		if (pref[i] != r->owner && may_take_over(m, r, pref[i]))
+			return pref[i];
+	return 0;
+}
+
 void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint32_t lost, struct rsm_actions *out)
 {
 	rsm_fail_over_to(m, r, lost, 0, out);
@@ -531,7 +543,7 @@ void rsm_drain(struct rsm *m, struct rsm_actions *out)
 				      r->owner, r->conf->name);
 			continue;
 		}
-		begin(m, r, to, out);
+		rsm_begin_migration(m, r, to, out);
 		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, true,
 			      "%s: moving off node %u (standby) to node %u (epoch %llu)",
 			      r->conf->name, r->owner, to, (unsigned long long)r->epoch);

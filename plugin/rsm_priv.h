@@ -30,7 +30,26 @@ bool rsm_requester_ok_not_failed(struct rsm *m, const struct wire_msg *msg,
 void rsm_busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
 	      const struct rsm_res *r);
 
+/* R starts on NODE: a decision of its own (a new epoch), cold (S3). */
+void rsm_start_on(struct rsm_res *r, uint32_t node);
+
+/* rsm_health.c: the recovery policy (doc/protocol.md, rules 25-32) */
+/* A counted failure of R on its owner at AT_MS (the reporter's clock):
+ * restart in place, relocate, or FAILED.  FLAGS: WIRE_FAIL_*. */
+void rsm_count_failure(struct rsm *m, struct rsm_res *r, uint8_t kind, uint8_t flags,
+		       uint64_t at_ms, const char *reason, struct rsm_actions *out);
+/* The stop of a restart or a cold relocation ended well: start it. */
+void rsm_recovery_stopped(struct rsm *m, struct rsm_res *r, struct rsm_actions *out);
+void rsm_process_failed(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+
 /* rsm_migrate.c */
+/* R (RUNNING on its owner) migrates to TARGET: PREPARING, a new epoch. */
+void rsm_begin_migration(struct rsm *m, struct rsm_res *r, uint32_t target,
+			 struct rsm_actions *out);
+/* Where a relocation of R goes: the first member by R's preference, not
+ * its owner, that may take it over (eligible; DRBD: UpToDate at the last
+ * sync), or 0. */
+uint32_t rsm_relocation_target(struct rsm *m, const struct rsm_res *r);
 void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 void rsm_process_standby(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);

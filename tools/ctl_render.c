@@ -326,7 +326,8 @@ static void lost_owners(FILE *out, json_object *r)
 }
 
 /* The fail count towards max_restarts and the last failure, with its time
- * (UTC, the reporting owner's clock), when there was one. */
+ * (UTC, the reporting owner's clock), when there was one; the relocations
+ * (rules 29-32) when there were any, and where a cold one goes. */
 static void failures(FILE *out, json_object *r)
 {
 	int64_t ms = int_or(r, "last_failure_ms", 0);
@@ -334,6 +335,12 @@ static void failures(FILE *out, json_object *r)
 	char when[32] = "?";
 	struct tm tm;
 
+	if (bool_or(r, "relocating", 0))
+		fprintf(out, "%16s relocating to %s: a cold start there once the stop ends\n", "",
+			str_or(r, "target_name", "?"));
+	if (int_or(r, "reloc_count", 0))
+		fprintf(out, "%16s relocations: %" PRId64 " of at most %" PRId64 "\n", "",
+			int_or(r, "reloc_count", 0), int_or(r, "max_relocations", 0));
 	if (!int_or(r, "fail_count", 0) && !ms)
 		return;
 	if (ms && gmtime_r(&t, &tm))
@@ -357,17 +364,17 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 	nr = json_object_array_length(res);
 	if (o->format == RENDER_DELIM) {
 		/* one line per resource: name phase owner epoch last_error
-		 * fail_count last_failure_ms last_failure (the later fields
-		 * appended, so that the first five stay where they were) */
+		 * fail_count last_failure_ms last_failure reloc_count (the later
+		 * fields appended, so that the first ones stay where they were) */
 		for (size_t i = 0; i < nr; i++) {
 			json_object *r = json_object_array_get_idx(res, i);
 			fprintf(out, "%s%s%s%s%" PRId64 "%s%" PRId64 "%s%s%s%" PRId64 "%s%" PRId64
-				"%s%s\n",
+				"%s%s%s%" PRId64 "\n",
 				str_or(r, "name", ""), o->delim, str_or(r, "phase", ""), o->delim,
 				int_or(r, "owner", 0), o->delim, int_or(r, "epoch", 0), o->delim,
 				str_or(r, "last_error", ""), o->delim, int_or(r, "fail_count", 0),
 				o->delim, int_or(r, "last_failure_ms", 0), o->delim,
-				str_or(r, "last_failure", ""));
+				str_or(r, "last_failure", ""), o->delim, int_or(r, "reloc_count", 0));
 		}
 		return 0;
 	}

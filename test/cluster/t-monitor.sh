@@ -8,9 +8,10 @@ require_root
 fault_web_setup
 
 fault_cluster_up 3 "node1 node2 node3"
-# checked every second, restarted twice at most
+# checked every second, restarted twice at most, never relocated (that is
+# t-relocate.sh's)
 for i in 1 2 3; do
-	printf 'monitor_interval = 1\nmax_restarts = 2\n' >>"$(hc path "$i")/etc/handoff/handoff.conf"
+	printf 'monitor_interval = 1\nmax_restarts = 2\nmax_relocations = 0\n' >>"$(hc path "$i")/etc/handoff/handoff.conf"
 done
 hc daemon all stop >"$_out" 2>&1
 hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }

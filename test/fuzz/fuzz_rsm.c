@@ -96,6 +96,9 @@ static void send_state(struct sim *s, int i)
 {
 	struct wire_msg msg = { .hdr = { .type = MSG_STATE, .nodeid = (uint32_t)i } };
 
+	/* each node's own clock: a workload found dead at the merge counts
+	 * at its owner's (rule 31), never at the member's that merges */
+	s->m[i].clock_ms = (uint64_t)byte(s) * 300000;
 	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 3);
 	multicast(s, &msg);
 	free(msg.u.state.entries);   /* the lost owners share it; the facts are borrowed */
@@ -128,8 +131,8 @@ static void trace_msg(const struct wire_msg *m)
 		fprintf(stderr, " %s op %u ok %u", m->u.result.resource, m->u.result.op,
 			m->u.result.ok);
 	} else if (m->hdr.type == MSG_FAILED) {
-		fprintf(stderr, " %s kind %u at %llu", m->u.failure.resource, m->u.failure.kind,
-			(unsigned long long)m->u.failure.at_ms);
+		fprintf(stderr, " %s kind %u flags %u at %llu", m->u.failure.resource,
+			m->u.failure.kind, m->u.failure.flags, (unsigned long long)m->u.failure.at_ms);
 	} else if (wire_is_report(m->hdr.type)) {
 		fprintf(stderr, " %s ok %u", m->u.report.resource, m->u.report.ok);
 	} else {
@@ -245,6 +248,7 @@ static void report(struct sim *s)
 	if (msg.hdr.type == MSG_FAILED) {
 		snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", res);
 		msg.u.failure.kind = byte(s) % 2 + 1;
+		msg.u.failure.flags = byte(s) & WIRE_FAIL_LIVE;
 		/* steps of 5 minutes: the 10 minutes of failure_timeout matter */
 		msg.u.failure.at_ms = (uint64_t)byte(s) * 300000;
 		snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "monitor: exit 1");

@@ -173,6 +173,11 @@ static const char STATUS[] =
 	"\"owner_lost\":false,\"epoch\":4,\"nodes\":[\"node1\",\"node3\"],\"last_error\":\"\","
 	"\"fail_count\":2,\"max_restarts\":3,\"last_failure_ms\":1800000000123,"
 	"\"last_failure\":\"workload on node 1: monitor\"},"
+	"{\"name\":\"mail\",\"phase\":\"STOPPING\",\"owner\":2,\"owner_name\":\"node2\","
+	"\"epoch\":8,\"nodes\":[\"node2\",\"node4\"],\"last_error\":\"\",\"target\":4,"
+	"\"target_name\":\"node4\",\"relocating\":true,\"reloc_count\":1,"
+	"\"max_relocations\":2,\"fail_count\":0,\"last_failure_ms\":1800000000123,"
+	"\"last_failure\":\"storage on node 2: disk Failed\"},"
 	"{\"name\":\"db\",\"phase\":\"FAILED\",\"owner\":3,\"owner_name\":\"node3\","
 	"\"owner_lost\":true,\"epoch\":2,\"nodes\":[\"node3\"],\"last_error\":\"start on node 3: boom\"},"
 	"{\"name\":\"app\",\"phase\":\"FAILING_OVER\",\"owner\":4,\"owner_name\":\"node4\","
@@ -197,6 +202,11 @@ static void status_table(void **state)
 	assert_non_null(strstr(c.out, "node1 node3\n                 failures: 2 of at most 3 "
 			       "restarts; last at 2027-01-15 08:00:00 UTC: workload on node 1: "
 			       "monitor\n"));
+	/* a relocation under way and the count (rules 29-32) */
+	assert_non_null(strstr(c.out, "node2 node4\n                 relocating to node4: a cold "
+			       "start there once the stop ends\n                 relocations: 1 of "
+			       "at most 2\n                 failures: 0 of at most 0 restarts; last "
+			       "at 2027-01-15 08:00:00 UTC: storage on node 2: disk Failed\n"));
 	/* issue 15: timings across nodes, a node no timer calls fenced, and
 	 * the lost owners a failover waits for */
 	assert_non_null(strstr(c.out, "node5            yes      TIMING: INELIGIBLE\n"
@@ -212,9 +222,10 @@ static void status_delim(void **state)
 	struct capture c = run(render_status, STATUS, RENDER_DELIM, ":");
 	(void)state;
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(c.out, "web:RUNNING:1:4::2:1800000000123:workload on node 1: monitor\n"
-			    "db:FAILED:3:2:start on node 3: boom:0:0:\n"
-			    "app:FAILING_OVER:4:3::0:0:\n");
+	assert_string_equal(c.out, "web:RUNNING:1:4::2:1800000000123:workload on node 1: monitor:0\n"
+			    "mail:STOPPING:2:8::0:1800000000123:storage on node 2: disk Failed:1\n"
+			    "db:FAILED:3:2:start on node 3: boom:0:0::0\n"
+			    "app:FAILING_OVER:4:3::0:0::0\n");
 	done(&c);
 }
 

@@ -17,6 +17,7 @@
 #include "plugin/rsm.h"
 
 #define N 3
+#define T0 1800000000000ull     /* a reporter's clock, ms since 1970 */
 
 static const char CONF[] =
 	"[resource web]\nstorage = drbd\ndrbd_resource = r0\ndevice = /dev/drbd0\n"
@@ -278,7 +279,7 @@ static void start_then_running(void **state)
 
 	all_up(s);
 	agree(s);
-	assert_int_equal(s->m[1].version, 4);
+	assert_int_equal(s->m[1].version, 5);
 	request(s, 1, MSG_START, "web", 2);
 	run(s);
 	agree(s);
@@ -598,14 +599,21 @@ static void owner_loss(void **state)
 	/* db's owner is still here with the op in flight: unchanged */
 	assert_int_equal(res(s, 1, "db")->phase, PHASE_STARTING);
 
-	/* RUNNING, owner present, workload gone at the sync: FAILED */
+	/* RUNNING, owner present, workload gone at the sync: counted like
+	 * its owner's report (rule 31), so restarted in place */
 	result(s, 2, "db", WIRE_OP_START, true, 1, NULL);
 	run(s);
+	s->m[2].clock_ms = T0 + 77;
 	confchg(s, without3, 2);
 	run(s);
 	agree(s);
-	assert_int_equal(res(s, 1, "db")->phase, PHASE_FAILED);
-	assert_non_null(strstr(res(s, 1, "db")->last_error, "not running on its owner"));
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_STOPPING);
+	assert_true(res(s, 1, "db")->restarting);
+	assert_int_equal(res(s, 1, "db")->fail_count, 1);
+	assert_true(res(s, 1, "db")->last_fail_ms == T0 + 77);
+	assert_string_equal(res(s, 1, "db")->last_fail,
+			    "workload on node 2: not running at the sync");
+	assert_int_equal(last(s, 2, ACT_STOP)->epoch, res(s, 1, "db")->epoch);
 	sim_free(s);
 }
 
@@ -2688,19 +2696,26 @@ static void a_member_named_foreign_is_readmitted(void **state)
 
 /* ---- health: FAILED reports and restart in place --------------------------- */
 
-#define T0 1800000000000ull     /* a reporter's clock, ms since 1970 */
 
-/* the owner FROM's monitor found RES of EPOCH failed at AT_MS */
-static void failed(struct sim *s, int from, const char *resname, uint64_t epoch,
-		   uint64_t at_ms, const char *reason)
+/* the owner FROM's monitor found RES of EPOCH failed at AT_MS: KIND, FLAGS */
+static void failed_kind(struct sim *s, int from, const char *resname, uint64_t epoch,
+			uint64_t at_ms, uint8_t kind, uint8_t flags, const char *reason)
 {
 	struct wire_msg msg = { .hdr = { .type = MSG_FAILED, .nodeid = (uint32_t)from,
 					 .epoch = epoch } };
 	snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", resname);
-	msg.u.failure.kind = FAIL_WORKLOAD;
+	msg.u.failure.kind = kind;
+	msg.u.failure.flags = flags;
 	msg.u.failure.at_ms = at_ms;
 	snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "%s", reason);
 	multicast(s, &msg);
+}
+
+/* ... a workload failure */
+static void failed(struct sim *s, int from, const char *resname, uint64_t epoch,
+		   uint64_t at_ms, const char *reason)
+{
+	failed_kind(s, from, resname, epoch, at_ms, FAIL_WORKLOAD, 0, reason);
 }
 
 /* web, RUNNING on node 1 at epoch E, fails at AT_MS and is restarted there:
@@ -2766,6 +2781,11 @@ static void failures_past_max_restarts_leave_it_failed(void **state)
 	size_t stops;
 	(void)state;
 
+	/* without relocations: the budget spent is FAILED at once */
+	for (int i = 1; i <= N; i++) {
+		s->cfg[i].resources[0].max_relocations = 0;
+		s->cfg[i].resources[1].max_relocations = 0;
+	}
 	for (int k = 0; k < 3; k++)       /* max_restarts = 3 (the default) */
 		e = fail_and_restart(s, e, T0 + (uint64_t)k * 1000);
 	stops = count(s, 1, ACT_STOP);
@@ -2862,6 +2882,360 @@ static void cleanup_resets_the_count_of_a_running_resource(void **state)
 	assert_non_null(strstr(last(s, 3, ACT_REPLY)->text, "fail count reset"));
 	assert_int_equal(res(s, 1, "web")->fail_count, 0);
 	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	sim_free(s);
+}
+
+/* ---- relocation (doc/protocol.md, rules 29-32) ------------------------------ */
+
+/* web runs on node NODE as its facts say (a sync would find it there) */
+static void web_facts_on(struct sim *s, int node)
+{
+	for (int i = 1; i <= N; i++) {
+		s->facts[i][0].role = i == node ? ROLE_PRIMARY : ROLE_SECONDARY;
+		s->facts[i][0].mounted = s->facts[i][0].running = i == node;
+	}
+}
+
+/* every member holds R's relocation as the newest history entry */
+static void expect_relocation_entry(struct sim *s, uint32_t from, uint32_t to, const char *how)
+{
+	for (int i = 1; i <= N; i++) {
+		const struct rsm_history *h;
+		if (!s->up[i])
+			continue;
+		h = rsm_history_get(&s->m[i], 0);
+		assert_non_null(h);
+		assert_int_equal(h->kind, HIST_RELOCATE);
+		assert_int_equal(h->source, from);
+		assert_int_equal(h->target, to);
+		assert_true(h->ok);
+		assert_true(!strncmp(h->result, how, strlen(how)));
+	}
+}
+
+/* web (RUNNING on node 1 at epoch E) is stopped there and started cold on
+ * node TO; returns the epoch it runs at there */
+static uint64_t cold_relocation_to(struct sim *s, uint64_t e, int to)
+{
+	size_t starts = count(s, to, ACT_START);
+
+	agree(s);
+	expect_phase(s, PHASE_STOPPING, 1, (uint32_t)to);
+	assert_true(res(s, 2, "web")->relocating);
+	assert_int_equal(res(s, 3, "web")->epoch, e + 1);
+	/* S1, S2: only the owner acts, and only to stop */
+	assert_int_equal(last(s, 1, ACT_STOP)->epoch, e + 1);
+	assert_int_equal(count(s, to, ACT_START), starts);
+	result(s, 1, "web", WIRE_OP_STOP, true, e + 1, NULL);
+	run(s);
+	expect_phase(s, PHASE_STARTING, (uint32_t)to, 0);
+	assert_false(res(s, 1, "web")->relocating);
+	assert_int_equal(res(s, 1, "web")->epoch, e + 2);
+	assert_int_equal(count(s, to, ACT_START), starts + 1);
+	assert_int_equal(last(s, to, ACT_START)->epoch, e + 2);
+	for (int i = 1; i <= N; i++)
+		if (i != to)
+			assert_null(last(s, i, ACT_START) && last(s, i, ACT_START)->epoch == e + 2 ?
+				    last(s, i, ACT_START) : NULL);
+	/* a cold start: no dump is named (S3) */
+	assert_int_equal(res(s, 2, "web")->dump_epoch, 0);
+	result(s, to, "web", WIRE_OP_START, true, e + 2, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, (uint32_t)to, 0);
+	return e + 2;
+}
+
+/* web on node 1 loses its mount (the workload with it): cold to node 2;
+ * returns the epoch it runs at there */
+static uint64_t unmounted_moves_to_2(struct sim *s)
+{
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	expect_relocation_entry(s, 1, 2, "cold: a storage failure moves it away");
+	return cold_relocation_to(s, 1, 2);
+}
+
+static void restarts_spent_relocate_to_the_next_node(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t e = 1;
+	(void)state;
+
+	for (int k = 0; k < 3; k++)       /* max_restarts = 3 (the default) */
+		e = fail_and_restart(s, e, T0 + (uint64_t)k * 1000);
+	failed(s, 1, "web", e, T0 + 3000, "monitor: exit 1");
+	run(s);
+	/* node 2 is the first by preference after the owner */
+	assert_int_equal(res(s, 1, "web")->reloc_count, 1);
+	/* the new node gets its own restart budget */
+	assert_int_equal(res(s, 1, "web")->fail_count, 0);
+	assert_true(res(s, 1, "web")->last_fail_ms == T0 + 3000);
+	expect_relocation_entry(s, 1, 2, "cold: max_restarts 3");
+	e = cold_relocation_to(s, e, 2);
+	assert_int_equal(res(s, 3, "web")->reloc_count, 1);
+	/* the same once more on node 2, then the relocation budget (1) is spent */
+	sim_free(s);
+}
+
+/* the target is the first member by preference, not the owner, whose disk
+ * was UpToDate at the last sync and that may run it */
+static void relocation_skips_a_node_without_uptodate_data(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t all[] = { 1, 2, 3 };
+	(void)state;
+
+	web_facts_on(s, 1);
+	s->facts[2][0].disk = DRBD_DISK_OUTDATED;
+	confchg(s, all, 3);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	expect_relocation_entry(s, 1, 3, "cold: a storage failure moves it away");
+	cold_relocation_to(s, 1, 3);
+	sim_free(s);
+}
+
+/* rule 30: a storage failure is not restarted in place; with the workload
+ * still running on a mounted Primary it migrates live */
+static void a_storage_failure_moves_it_away_live(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, WIRE_FAIL_LIVE,
+		    "DRBD resource r0: disk Diskless, not UpToDate");
+	run(s);
+	expect_phase(s, PHASE_PREPARING, 1, 2);
+	assert_int_equal(res(s, 2, "web")->epoch, 2);
+	assert_int_equal(res(s, 2, "web")->fail_count, 0);
+	assert_int_equal(res(s, 2, "web")->reloc_count, 1);
+	/* S5: the target checks readiness first; the source has not stopped */
+	assert_int_equal(last(s, 2, ACT_PREPARE)->epoch, 2);
+	assert_int_equal(count(s, 1, ACT_STOP), 0);
+	assert_int_equal(count(s, 1, ACT_MIGRATE_RELEASE), 0);
+	expect_relocation_entry(s, 1, 2, "live: a storage failure moves it away");
+	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RELEASING, 1, 2);
+	assert_int_equal(last(s, 1, ACT_MIGRATE_RELEASE)->epoch, 2);
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	report(s, 2, MSG_STARTED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 2, 0);
+	assert_int_equal(rsm_history_get(&s->m[3], 0)->kind, HIST_MIGRATION);
+	assert_int_equal(rsm_history_get(&s->m[3], 1)->kind, HIST_RELOCATE);
+	sim_free(s);
+}
+
+/* ... and without it (the workload is gone too), cold */
+static void a_storage_failure_of_a_dead_workload_moves_it_cold(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "DRBD resource r0 is Secondary");
+	run(s);
+	expect_relocation_entry(s, 1, 2, "cold: a storage failure moves it away");
+	cold_relocation_to(s, 1, 2);
+	/* a workload failure is never live, whatever its flags say */
+	failed_kind(s, 2, "web", 3, T0 + 1, FAIL_WORKLOAD, WIRE_FAIL_LIVE, "monitor: exit 1");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STOPPING);
+	assert_true(res(s, 1, "web")->restarting);
+	sim_free(s);
+}
+
+/* past max_relocations: FAILED, held until a cleanup, which resets both
+ * counts */
+static void relocations_spent_leave_it_failed(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t e;
+	(void)state;
+
+	e = unmounted_moves_to_2(s);
+	failed_kind(s, 2, "web", e, T0 + 1000, FAIL_STORAGE, WIRE_FAIL_LIVE,
+		    "/srv/web is not mounted");
+	run(s);
+	expect_phase(s, PHASE_FAILED, 2, 0);
+	assert_non_null(strstr(res(s, 1, "web")->last_error,
+			       "relocations 1 of max_relocations 1 spent"));
+	assert_int_equal(res(s, 1, "web")->reloc_count, 1);
+	assert_int_equal(res(s, 1, "web")->fail_count, 1);
+	assert_int_equal(count(s, 2, ACT_PREPARE), 0);
+	assert_int_equal(rsm_history_get(&s->m[1], 0)->kind, HIST_RESTART);
+	assert_false(rsm_history_get(&s->m[1], 0)->ok);
+	/* held */
+	assert_false(ask(s, 3, MSG_START, "web", 0)->ok);
+	web_facts_on(s, 0);
+	assert_true(ask(s, 3, MSG_CLEANUP, "web", 0)->ok);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STOPPED);
+	assert_int_equal(res(s, 2, "web")->reloc_count, 0);
+	assert_int_equal(res(s, 2, "web")->fail_count, 0);
+	sim_free(s);
+}
+
+/* the relocation count expires with the fail count (failure_timeout, by
+ * the reporter's clock), and a cleanup resets it in any phase */
+static void the_relocation_count_expires(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t e;
+	(void)state;
+
+	e = unmounted_moves_to_2(s);
+	/* 600.001 s later: a new count, so it may move again (to node 1) */
+	failed_kind(s, 2, "web", e, T0 + 600001, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	expect_relocation_entry(s, 2, 1, "cold: a storage failure");
+	assert_int_equal(res(s, 3, "web")->reloc_count, 1);
+	result(s, 2, "web", WIRE_OP_STOP, true, e + 1, NULL);
+	run(s);
+	result(s, 1, "web", WIRE_OP_START, true, e + 2, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	assert_true(ask(s, 3, MSG_CLEANUP, "web", 0)->ok);
+	assert_non_null(strstr(last(s, 3, ACT_REPLY)->text, "fail count reset"));
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->reloc_count, 0);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	sim_free(s);
+}
+
+/* no other member may take it (its disk, standby): FAILED, nothing moves */
+static void no_relocation_target_leaves_it_failed(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t all[] = { 1, 2, 3 };
+	(void)state;
+
+	web_facts_on(s, 1);
+	s->facts[2][0].disk = DRBD_DISK_INCONSISTENT;
+	s->facts[3][0].disk = DRBD_DISK_DISKLESS;
+	confchg(s, all, 3);
+	run(s);
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, WIRE_FAIL_LIVE, "disk Failed");
+	run(s);
+	expect_phase(s, PHASE_FAILED, 1, 0);
+	assert_non_null(strstr(res(s, 2, "web")->last_error, "no other eligible member with "
+			       "UpToDate data"));
+	assert_int_equal(res(s, 2, "web")->reloc_count, 0);
+	assert_int_equal(count(s, 2, ACT_PREPARE) + count(s, 3, ACT_PREPARE), 0);
+	sim_free(s);
+}
+
+/* a target that became ineligible while the owner stopped: the next one */
+static void a_relocation_retargets_after_the_stop(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	expect_phase(s, PHASE_STOPPING, 1, 2);
+	assert_true(standby(s, 3, 2, true, 1)->ok);
+	result(s, 1, "web", WIRE_OP_STOP, true, 2, NULL);
+	run(s);
+	expect_phase(s, PHASE_STARTING, 3, 0);
+	assert_int_equal(last(s, 3, ACT_START)->epoch, 3);
+	sim_free(s);
+}
+
+/* rule 31: found dead at a sync, it is counted like a report, at its
+ * owner's clock in its STATE, on every member alike; past the budget it
+ * relocates; in a partition without quorum it is FAILED as before */
+static void dead_at_a_sync_is_counted(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t all[] = { 1, 2, 3 };
+	uint64_t e = 1;
+	(void)state;
+
+	for (int k = 0; k < 3; k++)
+		e = fail_and_restart(s, e, T0 + (uint64_t)k * 1000);
+	web_facts_on(s, 0);          /* it died: nobody runs it */
+	s->facts[1][0].role = ROLE_PRIMARY;
+	s->facts[1][0].mounted = 1;
+	s->m[1].clock_ms = T0 + 5000;
+	s->m[2].clock_ms = T0 + 999999;     /* not the owner's: not used */
+	confchg(s, all, 3);
+	run(s);
+	agree(s);
+	assert_true(res(s, 2, "web")->last_fail_ms == T0 + 5000);
+	expect_relocation_entry(s, 1, 2, "cold: max_restarts 3");
+	assert_non_null(strstr(rsm_history_get(&s->m[3], 0)->result,
+			       "workload on node 1: not running at the sync"));
+	cold_relocation_to(s, e, 2);
+	sim_free(s);
+}
+
+static void dead_at_a_sync_without_quorum_is_failed(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t only1[] = { 1 };
+	(void)state;
+
+	s->up[2] = s->up[3] = false;
+	confchg(s, only1, 1);
+	run(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_FAILED);
+	assert_int_equal(res(s, 1, "web")->fail_count, 0);
+	assert_int_equal(res(s, 1, "web")->epoch, 1);
+	sim_free(s);
+}
+
+/* a joiner learns a cold relocation under way (STATE: the flag and the
+ * target) and starts it where the others do */
+static void a_joiner_learns_a_relocation(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	s->facts[1][0].role = ROLE_PRIMARY;
+	s->facts[1][0].mounted = 1;
+	node3_leaves(s);
+	boot(s, 3);
+	all_up(s);
+	expect_phase(s, PHASE_STOPPING, 1, 2);
+	assert_true(res(s, 3, "web")->relocating);
+	assert_int_equal(res(s, 3, "web")->reloc_count, 1);
+	result(s, 1, "web", WIRE_OP_STOP, true, 2, NULL);
+	run(s);
+	expect_phase(s, PHASE_STARTING, 2, 0);
+	sim_free(s);
+}
+
+/* local-state seeds the counts (rule 32): a cold start of every node keeps
+ * them, and the merge takes the winning entry's */
+static void seeded_counts_survive_a_cold_start(void **state)
+{
+	struct sim *s = sim_new();
+	const uint8_t none[WIRE_ID_LEN] = { 0 };
+	(void)state;
+
+	for (int i = 1; i <= N; i++) {
+		assert_true(rsm_seed(&s->m[i], "web", 7, 0, none));
+		assert_false(rsm_seed_failures(&s->m[i], "nosuch", 1, 1, 1, "x"));
+	}
+	/* node 2 kept the newest epoch, and its counts with it */
+	assert_true(rsm_seed(&s->m[2], "web", 9, 0, none));
+	assert_true(rsm_seed_failures(&s->m[2], "web", 2, 1, T0, "storage on node 1: gone"));
+	assert_true(rsm_seed_failures(&s->m[3], "web", 3, 0, T0 - 1, "older"));
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->fail_count, 2);
+	assert_int_equal(res(s, 1, "web")->reloc_count, 1);
+	assert_true(res(s, 3, "web")->last_fail_ms == T0);
+	assert_string_equal(res(s, 3, "web")->last_fail, "storage on node 1: gone");
 	sim_free(s);
 }
 
@@ -3160,6 +3534,18 @@ int main(void)
 		cmocka_unit_test(only_the_owners_report_of_this_epoch_counts),
 		cmocka_unit_test(cleanup_resets_the_count_of_a_running_resource),
 		cmocka_unit_test(a_joiner_learns_the_count_and_the_restart),
+		cmocka_unit_test(restarts_spent_relocate_to_the_next_node),
+		cmocka_unit_test(relocation_skips_a_node_without_uptodate_data),
+		cmocka_unit_test(a_storage_failure_moves_it_away_live),
+		cmocka_unit_test(a_storage_failure_of_a_dead_workload_moves_it_cold),
+		cmocka_unit_test(relocations_spent_leave_it_failed),
+		cmocka_unit_test(the_relocation_count_expires),
+		cmocka_unit_test(no_relocation_target_leaves_it_failed),
+		cmocka_unit_test(a_relocation_retargets_after_the_stop),
+		cmocka_unit_test(dead_at_a_sync_is_counted),
+		cmocka_unit_test(dead_at_a_sync_without_quorum_is_failed),
+		cmocka_unit_test(a_joiner_learns_a_relocation),
+		cmocka_unit_test(seeded_counts_survive_a_cold_start),
 		cmocka_unit_test(a_joiner_keeps_the_standby_of_a_readmitted_node),
 		cmocka_unit_test(a_foreign_never_names_a_known_handoffd),
 		cmocka_unit_test(forged_foreign_names_change_nothing),

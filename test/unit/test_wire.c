@@ -19,7 +19,7 @@ static size_t encode_state(uint8_t **buf, uint32_t nodeid)
 		{ .name = "db", .owner = 0, .phase = PHASE_FAILED, .epoch = 3,
 		  .last_error = "promote: 0: State change failed",
 		  .fail_count = 4, .last_fail_ms = 0x1a2b3c4d5e6full,
-		  .last_fail = "workload on node 1: monitor: exit 1" },
+		  .last_fail = "workload on node 1: monitor: exit 1", .reloc_count = 0x0102 },
 	};
 	struct wire_fact facts[1] = {
 		{ .name = "web", .role = ROLE_PRIMARY, .disk = 9, .mounted = 1, .running = 1 },
@@ -30,7 +30,7 @@ static size_t encode_state(uint8_t **buf, uint32_t nodeid)
 		.proto_min = 3, .proto_max = 3, .config_digest = 0x1122334455667788ull,
 		.flags = WIRE_STATE_QUORATE_SEEN, .quorate_ring_nodeid = 1,
 		.table_gen = 0x2c, .entries = entries, .n_entries = 2,
-		.facts = facts, .n_facts = 1,
+		.facts = facts, .n_facts = 1, .clock_ms = 1800000000456ull,
 	};
 	return wire_encode(&m, WIRE_VERSION_MAX, buf);
 }
@@ -50,7 +50,11 @@ static void state_roundtrip(void **state)
 	assert_int_equal(buf[12] | buf[13] << 8, len);
 	assert_int_equal(wire_decode(buf, len, 2, &m, why, sizeof(why)), 0);
 	assert_int_equal(m.hdr.type, MSG_STATE);
-	assert_int_equal(m.hdr.version, 4);
+	assert_int_equal(m.hdr.version, 5);
+	/* version 5: the sender's clock, and an entry's relocation count */
+	assert_true(m.u.state.clock_ms == 1800000000456ull);
+	assert_int_equal(m.u.state.entries[1].reloc_count, 0x0102);
+	assert_int_equal(m.u.state.entries[0].reloc_count, 0);
 	assert_int_equal(m.u.state.config_digest, 0x1122334455667788ull);
 	assert_int_equal(m.u.state.table_gen, 0x2c);
 	assert_int_equal(m.u.state.n_entries, 2);
@@ -261,10 +265,11 @@ static void fencing_fields(void **state)
 	wire_free(&d);
 	/* db's lost owner ends its lost owners: its fence byte comes right
 	 * before the entry's phase times (version 4), fail count (2 bytes),
-	 * last failure time (8) and reason (2: ""), then n_facts (2 bytes, no
+	 * last failure time (8) and reason (2: ""), relocation count (2,
+	 * version 5), then n_facts (2 bytes, no
 	 * facts follow), n_members (1 byte, no members follow), n_standby and
 	 * n_history (1 byte each) */
-	at = len - 1 - 2 - 1 - 2 - 12 - 4 * WIRE_TIMES;
+	at = len - 1 - 2 - 1 - 2 - 14 - 4 * WIRE_TIMES;
 	buf[at] = 7;
 	expect_reject(buf, len, 1, "lost owner out of range");
 	buf[at] = LOST_WATCHDOG;
@@ -419,8 +424,8 @@ static void admin_state(void **state)
 	assert_null(d.u.state.history);
 
 	/* each record checked: the standby records start after the members */
-	hist_at = WIRE_HEADER_LEN + 2 + 2 + 8 + 4 + 4 + 8 + 16 + 2 +
-		  (2 + 3 + 4 + 1 + 8 + 4 + 2 + 1 + 8 + 16 + 1 + 4 * WIRE_TIMES + 2 + 8 + 2) +
+	hist_at = WIRE_HEADER_LEN + 2 + 2 + 8 + 4 + 4 + 8 + 16 + 8 + 2 +
+		  (2 + 3 + 4 + 1 + 8 + 4 + 2 + 1 + 8 + 16 + 1 + 4 * WIRE_TIMES + 2 + 8 + 2 + 2) +
 		  2 + 1;
 	buf[hist_at + 1 + 4] = 2;                          /* on */
 	expect_reject(buf, len, 2, "standby record out of range");
@@ -471,15 +476,17 @@ static void header_checks(void **state)
 	memcpy(copy, buf, len);
 	/* version 1 knew no dump ids, version 2 no group members (who
 	 * speaks for a node), version 3 no standby records, history or
-	 * fail counts: none is spoken any more */
+	 * fail counts, version 4 no relocation: none is spoken any more */
 	copy[4] = 1;
-	expect_reject(copy, len, 2, "protocol version 1, we speak 4..4");
+	expect_reject(copy, len, 2, "protocol version 1, we speak 5..5");
 	copy[4] = 2;
-	expect_reject(copy, len, 2, "protocol version 2, we speak 4..4");
+	expect_reject(copy, len, 2, "protocol version 2, we speak 5..5");
 	copy[4] = 3;
-	expect_reject(copy, len, 2, "protocol version 3, we speak 4..4");
-	copy[4] = 5;
-	expect_reject(copy, len, 2, "protocol version 5");
+	expect_reject(copy, len, 2, "protocol version 3, we speak 5..5");
+	copy[4] = 4;
+	expect_reject(copy, len, 2, "protocol version 4, we speak 5..5");
+	copy[4] = 6;
+	expect_reject(copy, len, 2, "protocol version 6");
 
 	memcpy(copy, buf, len);
 	copy[6] = 77;
@@ -558,9 +565,20 @@ static void failure_reports(void **state)
 	assert_int_equal(d.u.failure.kind, FAIL_STORAGE);
 	assert_true(d.u.failure.at_ms == 1800000000123ull);
 	assert_string_equal(d.u.failure.reason, "drbd: disk Diskless");
+	assert_int_equal(d.u.failure.flags, 0);
 	/* the sender is checked like every message's */
 	expect_reject(buf, len, 3, "claims nodeid 2");
 	free(buf);
+	/* version 5: the reporter's word that a dump can still be written */
+	m.u.failure.flags = WIRE_FAIL_LIVE;
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(buf[len - 1], WIRE_FAIL_LIVE);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.failure.flags, WIRE_FAIL_LIVE);
+	buf[len - 1] = 0x2;
+	expect_reject(buf, len, 2, "unknown failure flags");
+	free(buf);
+	m.u.failure.flags = 0;
 
 	m.u.failure.kind = 3;
 	expect_encoded_rejected(&m, "failure kind out of range");
@@ -584,7 +602,23 @@ static void failure_reports(void **state)
 	assert_int_equal(d.u.state.entries[0].flags, WIRE_ENTRY_RESTART);
 	wire_free(&d);
 	free(buf);
-	e.flags = 0x4;
+	/* a cold relocation is a STOPPING's with its target, and not a
+	 * restart at once (version 5) */
+	e.flags = WIRE_ENTRY_RELOCATE;
+	expect_encoded_rejected(&st, "a relocation flag outside STOPPING, or without its target");
+	e.target = 3;
+	len = wire_encode(&st, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.state.entries[0].flags, WIRE_ENTRY_RELOCATE);
+	assert_int_equal(d.u.state.entries[0].target, 3);
+	wire_free(&d);
+	free(buf);
+	e.flags = WIRE_ENTRY_RELOCATE | WIRE_ENTRY_RESTART;
+	expect_encoded_rejected(&st, "a relocation flag outside STOPPING, or without its target");
+	e.phase = PHASE_RUNNING;
+	e.flags = WIRE_ENTRY_RELOCATE;
+	expect_encoded_rejected(&st, "a relocation flag outside STOPPING, or without its target");
+	e.flags = 0x8;
 	expect_encoded_rejected(&st, "unknown entry flags");
 }
 
@@ -595,8 +629,8 @@ static void huge_counts_do_not_allocate(void **state)
 	(void)state;
 
 	/* n_entries sits right after the fixed STATE fields (and the timings) */
-	buf[WIRE_HEADER_LEN + 44] = 0xff;
-	buf[WIRE_HEADER_LEN + 45] = 0xff;
+	buf[WIRE_HEADER_LEN + 52] = 0xff;
+	buf[WIRE_HEADER_LEN + 53] = 0xff;
 	expect_reject(buf, len, 2, "entry count larger than the message");
 	free(buf);
 }
@@ -606,7 +640,7 @@ static void huge_counts_do_not_allocate(void **state)
  * lost[]: the offset of the first entry's flags in encode_state()'s
  * message (the entries begin after the fixed fields, the timings and
  * n_entries) */
-#define FIRST_ENTRY (WIRE_HEADER_LEN + 46)
+#define FIRST_ENTRY (WIRE_HEADER_LEN + 54)
 #define FIRST_FLAGS (FIRST_ENTRY + 2 + 3 + 4 + 1 + 8 + 4 + 2)
 
 static void dump_identity_checks(void **state)
