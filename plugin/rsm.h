@@ -110,6 +110,11 @@ struct rsm_node {
 	/* how many STANDBY decisions about it the table knows of (kept in
 	 * local-state, merged from every STATE: rule 23); 0: never set */
 	uint64_t standby_gen;
+	/* in maintenance: the table decides nothing about what it owns, and
+	 * it is no place for a resource (rules 33-35); with its generation,
+	 * merged like standby */
+	bool maint;
+	uint64_t maint_gen;
 	bool quorate_now;         /* its STATE said: quorate in this ring */
 	struct rsm_timing timing; /* from its last STATE (kept after it left) */
 	bool timing_seen;
@@ -179,6 +184,13 @@ struct rsm_res {
 	uint64_t last_fail_ms;
 	char last_fail[WIRE_STR_MAX + 1];
 	bool restarting;          /* STOPPING to start again on the same owner */
+	/* Maintenance (doc/protocol.md rules 33-35): the resource itself, with
+	 * how many MAINTENANCE decisions about it the table knows of (merged
+	 * per resource by that generation, not with the entry); adopt: it
+	 * left maintenance, and the next quorate merge adopts what runs */
+	bool maint;
+	uint64_t maint_gen;
+	bool adopt;
 };
 
 enum rsm_action_type {
@@ -224,6 +236,9 @@ enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2,
 	/* an owner's FAILED report: source = target = the owner; ok: restarted
 	 * in place, else left FAILED (past max_restarts); result: the reason */
 	HIST_RESTART = 4,
+	/* MAINTENANCE: source: who asked, target: the node (0: a resource or
+	 * the cluster), resource: the resource (""), ok: on, result: what */
+	HIST_MAINTENANCE = 5,
 	HIST__MAX                 /* new kinds above: the merge keeps kinds below it */
 };
 
@@ -273,6 +288,8 @@ struct rsm {
 	uint64_t hist_seq;         /* the newest entry's seq (rule 24) */
 	uint64_t hist_changes;     /* bumped whenever the ring changes (local-state) */
 	uint16_t standby_parallel; /* from the last STANDBY: migrations at once */
+	bool maint_all;            /* the whole cluster is in maintenance (rule 33) */
+	uint64_t maint_all_gen;
 	bool quorate_now;          /* set by the daemon before each STATE */
 	bool resync;               /* set by the daemon: the next STATE opens a sync */
 	struct rsm_timing timing;  /* ours; watchdog_ms and detect_ms set by the daemon */
@@ -336,6 +353,17 @@ bool rsm_seed(struct rsm *m, const char *name, uint64_t epoch, uint64_t dump_epo
  */
 void rsm_seed_standby(struct rsm *m, uint32_t nodeid, bool on, uint64_t gen);
 void rsm_seed_history(struct rsm *m, const struct rsm_history *v, size_t n);
+/* The same for maintenance: SCOPE (enum wire_maint_scope) names the
+ * cluster, node ID or resource NAME; false: unknown resource. */
+bool rsm_seed_maint(struct rsm *m, uint8_t scope, uint32_t id, const char *name, bool on,
+		    uint64_t gen);
+/*
+ * Is R in maintenance: by itself, its owner's (or a migration's target's)
+ * or the whole cluster's?  NULL, or why, in BUF (LEN bytes).  The table
+ * decides nothing about it meanwhile (no restart, failover, migration,
+ * start or stop), and its owner does not monitor it.
+ */
+const char *rsm_maint_why(const struct rsm *m, const struct rsm_res *r, char *buf, size_t len);
 /* Where A's admin state (standby records, history) differs from B's, or
  * NULL: members that saw the same order hold the same (test_rsm, fuzz_rsm). */
 const char *rsm_admin_differs(const struct rsm *a, const struct rsm *b);

@@ -420,8 +420,19 @@ static bool lost_may_hold(const struct rsm_res *r, uint32_t lost)
 void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t prefer,
 		      struct rsm_actions *out)
 {
-	uint32_t to = failover_choice(m, r, prefer);
+	uint32_t to;
 	bool held = lost != 0 && lost_may_hold(r, lost);
+	char why[160];
+
+	if (rsm_maint_why(m, r, why, sizeof(why))) {
+		/* the operator works by hand: nobody promotes behind them (S1,
+		 * S4); leaving maintenance decides from what runs (rule 34) */
+		rsm_set_error(r, "node %u lost, but %s: no failover", lost, why);
+		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s: %s",
+			      r->conf->name, r->last_error);
+		return;
+	}
+	to = failover_choice(m, r, prefer);
 
 	/* the lost owners of an earlier loss still count (issue 15, point 4) */
 	if (r->phase != PHASE_FAILING_OVER)
@@ -523,7 +534,8 @@ void rsm_drain(struct rsm *m, struct rsm_actions *out)
 		const struct rsm_node *o = r->owner ? rsm_node(m, r->owner) : NULL;
 		uint32_t to;
 
-		if (!o || !o->standby || !o->member || r->phase != PHASE_RUNNING || r->drain_failed)
+		if (!o || !o->standby || !o->member || r->phase != PHASE_RUNNING || r->drain_failed ||
+		    rsm_maint_why(m, r, NULL, 0))
 			continue;
 		if (!(to = new_home(m, r))) {
 			r->drain_failed = true;

@@ -278,7 +278,7 @@ static void start_then_running(void **state)
 
 	all_up(s);
 	agree(s);
-	assert_int_equal(s->m[1].version, 4);
+	assert_int_equal(s->m[1].version, 5);
 	request(s, 1, MSG_START, "web", 2);
 	run(s);
 	agree(s);
