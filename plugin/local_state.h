@@ -12,17 +12,20 @@
  * The file is text, one record a line, written whole and atomically
  * (temporary file, fsync, rename, fsync of the directory):
  *
- *   handoff-local-state 2
+ *   handoff-local-state 3
  *   res NAME EPOCH DUMP_EPOCH DUMP_ID      (DUMP_ID: 32 hex digits)
  *   node NODEID STANDBY STANDBY_GEN        (STANDBY: 0 or 1; GEN > 0)
  *   hist SEQ KIND EPOCH SOURCE TARGET OK MS,MS,MS,MS,MS,MS,MS RESOURCE RESULT
+ *   maint all - ON GEN                     (format 3: the cluster's maintenance,
+ *   maint node NODEID ON GEN                a node's, a resource's; ON: 0 or 1;
+ *   maint res NAME ON GEN                   GEN > 0; each at most once)
  *   end COUNT                              (how many lines above, all kinds)
  *
  * RESOURCE and RESULT are percent-encoded (every byte outside '!'..'~',
- * and '%', as %XX); "-" is the empty string.  Version 1 (only res lines,
- * end counting them) is still read.  Later fields (fail counts,
- * maintenance) go at the end of the res and node lines under a new
- * version number, whose reader still reads 1 and 2.
+ * and '%', as %XX); "-" is the empty string.  Versions 1 (only res lines,
+ * end counting them) and 2 (no maint lines) are still read.  A new kind
+ * of record goes on a line of its own under a new version number, whose
+ * reader still reads the older ones.
  *
  * Reading it trusts nothing: a file that does not parse as exactly this
  * (a missing end line, a bad number, an overlong line, a duplicate name
@@ -54,6 +57,15 @@ struct local_node {
 	uint64_t standby_gen;
 };
 
+/* a maint line: the maintenance of the cluster, a node or a resource */
+struct local_maint {
+	uint8_t scope;                 /* enum wire_maint_scope */
+	uint32_t nodeid;               /* MAINT_NODE */
+	char name[WIRE_NAME_MAX + 1];  /* MAINT_RESOURCE */
+	uint8_t on;
+	uint64_t gen;
+};
+
 struct local_state {
 	struct local_entry *res;       /* malloc'd */
 	size_t n_res;
@@ -61,6 +73,8 @@ struct local_state {
 	size_t n_nodes;
 	struct rsm_history *hist;      /* malloc'd, at most RSM_HISTORY */
 	size_t n_hist;
+	struct local_maint *maint;     /* malloc'd (format 3) */
+	size_t n_maint;
 };
 
 /*
