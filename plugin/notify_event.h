@@ -17,9 +17,9 @@
 /*
  * Every event of this version, as (identifier, HANDOFF_EVENT value).
  * Adding one is one line here and its call where the decision is seen
- * (notify_derive.c, or the local act itself, as self-fence).  restart,
- * relocated and maintenance (issue 17) come with the recovery policy and
- * maintenance mode: their decisions do not exist yet.
+ * (notify_derive.c, or the local act itself, as self-fence).  restart and
+ * relocated (issue 17) come with the recovery policy: their decisions do
+ * not exist yet.
  */
 #define NOTIFY_EVENTS(X) \
 	X(START, "start") \
@@ -29,7 +29,8 @@
 	X(FAILED, "failed") \
 	X(SELF_FENCE, "self-fence") \
 	X(FENCE_CONFIRM, "fence-confirm") \
-	X(STANDBY, "standby")
+	X(STANDBY, "standby") \
+	X(MAINTENANCE, "maintenance")
 
 enum notify_kind {
 #define NOTIFY_ENUM(id, name) NE_##id,
