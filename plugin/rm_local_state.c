@@ -174,7 +174,14 @@ void rm_local_state_note(struct resource_manager *rm)
 	for (size_t i = 0; i < rm->rsm.n_res && !rm->kept_dirty; i++)
 		rm->kept_dirty = entry_differs(&rm->rsm.res[i], &rm->kept.res[i]);
 	rm->kept_dirty |= rm->kept_hist_changes != rm->rsm.hist_changes ||
-			  nodes_differ(&rm->rsm, &rm->kept) || maint_differs(&rm->rsm, &rm->kept);
+			  nodes_differ(&rm->rsm, &rm->kept);
+	if (maint_differs(&rm->rsm, &rm->kept)) {
+		/* an operator's word, and rare: kept at once, not LOCAL_STATE_DELAY_MS
+		 * later (a restart of every node right after it must not undo it) */
+		rm->kept_dirty = true;
+		rm_local_state_flush(rm);
+		return;
+	}
 	if (!rm->kept_dirty || rm->kept_timer_armed)
 		return;
 	if (qb_loop_timer_add(rm->d->loop, QB_LOOP_LOW, LOCAL_STATE_DELAY_MS * 1000000ULL, rm,

@@ -237,7 +237,8 @@ enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2,
 	 * in place, else left FAILED (past max_restarts); result: the reason */
 	HIST_RESTART = 4,
 	/* MAINTENANCE: source: who asked, target: the node (0: a resource or
-	 * the cluster), resource: the resource (""), ok: on, result: what */
+	 * the cluster), resource: the resource (""), ok: always, result:
+	 * "maintenance on|off: WHAT" */
 	HIST_MAINTENANCE = 5,
 	HIST__MAX                 /* new kinds above: the merge keeps kinds below it */
 };

@@ -133,7 +133,7 @@ void rsm_process_maintenance(struct rsm *m, struct wire_msg *msg, struct rsm_act
 	h->kind = HIST_MAINTENANCE;
 	h->source = msg->hdr.nodeid;
 	h->target = n ? n->nodeid : 0;
-	h->ok = q->on;
+	h->ok = true;         /* decided; on or off is in the result */
 	snprintf(h->resource, sizeof(h->resource), "%s", res ? res->conf->name : "");
 	snprintf(h->result, sizeof(h->result), "maintenance %s: %s", q->on ? "on" : "off", what);
 	if (q->on)
