@@ -155,6 +155,21 @@ static void expect_encoded_rejected(const struct wire_msg *m, const char *reason
 	free(buf);
 }
 
+/* The STATE M, once encoded, decodes with FLAGS on its first entry */
+static void expect_first_entry_flags(const struct wire_msg *m, uint8_t flags)
+{
+	struct wire_msg d;
+	char why[256];
+	uint8_t *buf;
+	size_t len = wire_encode(m, WIRE_VERSION_MAX, &buf);
+
+	assert_true(len > 0);
+	assert_int_equal(wire_decode(buf, len, m->hdr.nodeid, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.state.entries[0].flags, flags);
+	wire_free(&d);
+	free(buf);
+}
+
 static void migration_messages(void **state)
 {
 	struct wire_msg m = { .hdr = { .type = MSG_MIGRATE, .nodeid = 2 } }, d;
@@ -583,11 +598,7 @@ static void failure_reports(void **state)
 					  .n_entries = 1 };
 	expect_encoded_rejected(&st, "a restart flag outside STOPPING");
 	e.phase = PHASE_STOPPING;
-	len = wire_encode(&st, WIRE_VERSION_MAX, &buf);
-	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
-	assert_int_equal(d.u.state.entries[0].flags, WIRE_ENTRY_RESTART);
-	wire_free(&d);
-	free(buf);
+	expect_first_entry_flags(&st, WIRE_ENTRY_RESTART);
 	e.flags = 0x10;
 	expect_encoded_rejected(&st, "unknown entry flags");
 }
@@ -635,11 +646,7 @@ static void maintenance_state_and_request(void **state)
 	e.flags = WIRE_ENTRY_MAINT | WIRE_ENTRY_ADOPT;
 	expect_encoded_rejected(&m, "an adoption of a resource still in maintenance");
 	e.flags = WIRE_ENTRY_ADOPT;
-	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
-	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
-	assert_int_equal(d.u.state.entries[0].flags, WIRE_ENTRY_ADOPT);
-	wire_free(&d);
-	free(buf);
+	expect_first_entry_flags(&m, WIRE_ENTRY_ADOPT);
 
 	/* the request names exactly what its scope says */
 	m = (struct wire_msg){ .hdr = { .type = MSG_MAINTENANCE, .nodeid = 3 } };
