@@ -420,19 +420,12 @@ static bool lost_may_hold(const struct rsm_res *r, uint32_t lost)
 void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t prefer,
 		      struct rsm_actions *out)
 {
-	uint32_t to;
 	bool held = lost != 0 && lost_may_hold(r, lost);
 	char why[160];
-
-	if (rsm_maint_why(m, r, why, sizeof(why))) {
-		/* the operator works by hand: nobody promotes behind them (S1,
-		 * S4); leaving maintenance decides from what runs (rule 34) */
-		rsm_set_error(r, "node %u lost, but %s: no failover", lost, why);
-		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s: %s",
-			      r->conf->name, r->last_error);
-		return;
-	}
-	to = failover_choice(m, r, prefer);
+	/* in maintenance the operator works by hand: nobody promotes behind
+	 * them (S1, S4); FAILED, with the lost owner kept as any (rule 34) */
+	const bool maint = rsm_maint_why(m, r, why, sizeof(why)) != NULL;
+	uint32_t to = maint ? 0 : failover_choice(m, r, prefer);
 
 	/* the lost owners of an earlier loss still count (issue 15, point 4) */
 	if (r->phase != PHASE_FAILING_OVER)
@@ -450,8 +443,11 @@ void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t 
 		if (held)
 			rsm_lost_add(m, r, lost, 0);
 		r->phase = PHASE_FAILED;
-		rsm_set_error(r, "node %u lost, and no eligible member with UpToDate data "
-			      "may take %s over", lost, r->conf->name);
+		if (maint)
+			rsm_set_error(r, "node %u lost, but %s: no failover", lost, why);
+		else
+			rsm_set_error(r, "node %u lost, and no eligible member with UpToDate data "
+				      "may take %s over", lost, r->conf->name);
 		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s", r->last_error);
 		return;
 	}

@@ -2845,6 +2845,60 @@ static void maintenance_merges_by_generation(void **state)
 	sim_free(s);
 }
 
+/* What was under way when maintenance began goes no further by the table:
+ * a failover waiting for a FENCE_CONFIRM is not run when it comes (S1:
+ * the operator owns it), and a migration whose target left is not failed
+ * over at its RELEASED (FAILED); out of maintenance, the first is started
+ * from what runs (nothing: on its owner), the second stays FAILED until a
+ * cleanup. */
+static void maintenance_holds_what_was_under_way(void **state)
+{
+	struct sim *s = owner_1_lost(0, 5000);
+	static const uint32_t without2[] = { 1, 3 };
+	(void)state;
+
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
+	assert_true(maint(s, 3, MAINT_RESOURCE, "web", 0, true)->ok);
+	fence_confirm(s, 3, 1);
+	assert_true(last(s, 3, ACT_REPLY)->ok);
+	agree(s);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_true(maint(s, 3, MAINT_RESOURCE, "web", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STARTING);
+	assert_int_equal(res(s, 2, "web")->owner, 2);
+	assert_int_equal(count(s, 2, ACT_START), 1);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	sim_free(s);
+
+	s = running_on_1();
+	web_runs_on(s, 1);
+	migrate_1_to_2(s, false);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RELEASING);
+	assert_true(maint(s, 3, MAINT_RESOURCE, "web", 0, true)->ok);
+	s->up[2] = false;
+	confchg(s, without2, 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RELEASING);
+	web_runs_on(s, 0);
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_FAILED);
+	assert_non_null(strstr(res(s, 3, "web")->last_error, "web is in maintenance: no failover"));
+	assert_false(rsm_lost_has(res(s, 3, "web"), 2));    /* it never promoted */
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_int_equal(count_all(s, ACT_START), 1);       /* running_on_1's only */
+	/* out of maintenance: FAILED stays so (a cleanup probes), nothing started */
+	assert_true(maint(s, 1, MAINT_RESOURCE, "web", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_FAILED);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_int_equal(count_all(s, ACT_START), 1);
+	sim_free(s);
+}
+
 static void a_joiner_keeps_the_standby_of_a_readmitted_node(void **state)
 {
 	struct sim *s = runs_on_1();
@@ -3068,6 +3122,7 @@ int main(void)
 		cmocka_unit_test(node_maintenance_blocks_failover),
 		cmocka_unit_test(leaving_maintenance_adopts_what_runs),
 		cmocka_unit_test(maintenance_merges_by_generation),
+		cmocka_unit_test(maintenance_holds_what_was_under_way),
 		cmocka_unit_test(the_drain_is_the_same_after_a_restart),
 		cmocka_unit_test(a_node_that_left_stays_in_standby),
 		cmocka_unit_test(a_restarted_member_in_standby_stays_in_standby),
