@@ -47,7 +47,9 @@
  * (rsm_seed), so after a restart of every node the merge still takes the
  * newest.  Every node's standby flag (with its generation) and the
  * history are merged from the same STATEs first (doc/protocol.md, rules
- * 23, 24; rsm_admin.c), and seeded from local-state too.  Local
+ * 23, 24; rsm_admin.c), and seeded from local-state too; so is
+ * maintenance (rules 33-35; rsm_maint.c), which withholds every decision
+ * about what it names until a quorate merge adopts what runs.  Local
  * facts then repair it: a workload that runs on exactly one member is
  * adopted there; a member that runs or holds Primary for a resource it does
  * not own stops and demotes it at once.
