@@ -218,6 +218,36 @@ static bool name_among(const void *base, size_t n, size_t stride, const char *na
 	return false;
 }
 
+
+static bool parse_maint(char **w, size_t nw, struct local_maint *x)
+{
+	uint64_t on;
+
+	memset(x, 0, sizeof(*x));
+	if (nw != 5 || !parse_u64(w[3], &on) || on > 1 || !parse_u64(w[4], &x->gen) || x->gen == 0)
+		return false;
+	x->on = (uint8_t)on;
+	if (!strcmp(w[1], "all")) {
+		x->scope = MAINT_CLUSTER;
+		return !strcmp(w[2], "-");
+	}
+	if (!strcmp(w[1], "node")) {
+		x->scope = MAINT_NODE;
+		return parse_u32(w[2], &x->nodeid) && x->nodeid != 0;
+	}
+	if (!strcmp(w[1], "res") && name_ok(w[2])) {
+		x->scope = MAINT_RESOURCE;
+		snprintf(x->name, sizeof(x->name), "%s", w[2]);
+		return true;
+	}
+	return false;
+}
+
+static bool same_maint(const struct local_maint *a, const struct local_maint *b)
+{
+	return a->scope == b->scope && a->nodeid == b->nodeid && !strcmp(a->name, b->name);
+}
+
 /* Room for one more element of SIZE bytes in *V (N used, *CAP). */
 static bool grow(void **v, size_t n, size_t *cap, size_t size)
 {
@@ -240,12 +270,13 @@ void local_state_free(struct local_state *st)
 	free(st->res);
 	free(st->hist);
 	free(st->fail);
+	free(st->maint);
 	memset(st, 0, sizeof(*st));
 }
 
 int local_state_parse(char *text, struct local_state *st, char *why, size_t why_len)
 {
-	size_t cap_res = 0, cap_fail = 0, lineno = 0, records = 0;
+	size_t cap_res = 0, cap_fail = 0, cap_maint = 0, lineno = 0, records = 0;
 	int version = 0;
 	bool ended = false;
 	char *save = NULL;
@@ -339,9 +370,27 @@ int local_state_parse(char *text, struct local_state *st, char *why, size_t why_
 				goto refuse;
 			}
 			st->n_fail++;
+		} else if (version >= 3 && nw >= 1 && !strcmp(w[0], "maint")) {
+			if (!grow((void **)&st->maint, st->n_maint, &cap_maint, sizeof(*st->maint))) {
+				refuse(why, why_len, "out of memory");
+				goto refuse;
+			}
+			if (!parse_maint(w, nw, &st->maint[st->n_maint])) {
+				refuse(why, why_len, "line %zu: not 'maint all - ON GEN', 'maint node "
+				       "NODEID ON GEN' or 'maint res NAME ON GEN'", lineno);
+				goto refuse;
+			}
+			for (size_t i = 0; i < st->n_maint; i++) {
+				if (same_maint(&st->maint[i], &st->maint[st->n_maint])) {
+					refuse(why, why_len, "line %zu: maintenance of the same %s twice",
+					       lineno, w[1]);
+					goto refuse;
+				}
+			}
+			st->n_maint++;
 		} else {
 			refuse(why, why_len, "line %zu: not 'res NAME EPOCH DUMP_EPOCH DUMP_ID'%s",
-			       lineno, version >= 3 ? ", 'node ...', 'hist ...' or 'fail ...'" :
+			       lineno, version >= 3 ? ", 'node ...', 'hist ...', 'fail ...' or 'maint ...'" :
 			       version == 2 ? ", 'node ...' or 'hist ...'" : "");
 			goto refuse;
 		}
@@ -400,7 +449,7 @@ static char *render(const struct local_state *st, size_t *len)
 {
 	/* a res line under 200 bytes, a node line under 60, a hist line
 	 * under 200 + 3 * (name + result) */
-	size_t cap = 64 + st->n_res * 200 + st->n_nodes * 60 +
+	size_t cap = 64 + st->n_res * 200 + st->n_nodes * 60 + st->n_maint * 120 +
 		     st->n_hist * (200 + 3 * (WIRE_NAME_MAX + WIRE_STR_MAX)) +
 		     st->n_fail * (100 + WIRE_NAME_MAX + 3 * WIRE_STR_MAX), used;
 	char *buf = malloc(cap);
@@ -438,8 +487,19 @@ static char *render(const struct local_state *st, size_t *len)
 					 x->name, (unsigned)x->fail_count, (unsigned)x->reloc_count,
 					 x->last_fail_ms, result);
 	}
+	for (size_t i = 0; i < st->n_maint; i++) {
+		const struct local_maint *x = &st->maint[i];
+		char id[16];
+		snprintf(id, sizeof(id), "%" PRIu32, x->nodeid);
+		used += (size_t)snprintf(buf + used, cap - used, "maint %s %s %u %" PRIu64 "\n",
+					 x->scope == MAINT_CLUSTER ? "all" :
+					 x->scope == MAINT_NODE ? "node" : "res",
+					 x->scope == MAINT_CLUSTER ? "-" :
+					 x->scope == MAINT_NODE ? id : x->name,
+					 (unsigned)x->on, x->gen);
+	}
 	used += (size_t)snprintf(buf + used, cap - used, "end %zu\n",
-				 st->n_res + st->n_nodes + st->n_hist + st->n_fail);
+				 st->n_res + st->n_nodes + st->n_hist + st->n_fail + st->n_maint);
 	*len = used;
 	return buf;
 }
@@ -462,6 +522,10 @@ int local_state_save(const char *path, const struct local_state *st, char *why,
 				      st->fail[i].name);
 	if (st->n_hist > RSM_HISTORY)
 		return refuse(why, why_len, "more than %d history entries", RSM_HISTORY);
+	for (size_t i = 0; i < st->n_maint; i++)
+		if (st->maint[i].scope == MAINT_RESOURCE && !name_ok(st->maint[i].name))
+			return refuse(why, why_len, "resource name '%s' cannot be kept",
+				      st->maint[i].name);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
 		return refuse(why, why_len, "path too long");
 	snprintf(dir, sizeof(dir), "%s", path);

@@ -18,13 +18,18 @@
  *   node NODEID STANDBY STANDBY_GEN        (STANDBY: 0 or 1; GEN > 0)
  *   hist SEQ KIND EPOCH SOURCE TARGET OK MS,MS,MS,MS,MS,MS,MS RESOURCE RESULT
  *   fail NAME FAIL_COUNT RELOC_COUNT LAST_FAIL_MS LAST_FAIL
+ *   maint all - ON GEN                     (format 3: the cluster's maintenance,
+ *   maint node NODEID ON GEN                a node's, a resource's; ON: 0 or 1;
+ *   maint res NAME ON GEN                   GEN > 0; each at most once)
  *   end COUNT                              (how many lines above, all kinds)
  *
  * RESOURCE, RESULT and LAST_FAIL are percent-encoded (every byte outside
  * '!'..'~', and '%', as %XX); "-" is the empty string.  A fail line
  * (version 3; counts at most 65535) is written only for a resource with
  * a count or a last failure.  Versions 1 (only res lines, end counting
- * them) and 2 (no fail lines) are still read.
+ * them) and 2 (no fail or maint lines) are still read.  A new kind of
+ * record goes on a line of its own under a new version number, whose
+ * reader still reads the older ones.
  *
  * Reading it trusts nothing: a file that does not parse as exactly this
  * (a missing end line, a bad number, an overlong line, a duplicate name
@@ -64,6 +69,15 @@ struct local_fail {
 	char last_fail[WIRE_STR_MAX + 1];
 };
 
+/* a maint line: the maintenance of the cluster, a node or a resource */
+struct local_maint {
+	uint8_t scope;                 /* enum wire_maint_scope */
+	uint32_t nodeid;               /* MAINT_NODE */
+	char name[WIRE_NAME_MAX + 1];  /* MAINT_RESOURCE */
+	uint8_t on;
+	uint64_t gen;
+};
+
 struct local_state {
 	struct local_entry *res;       /* malloc'd */
 	size_t n_res;
@@ -73,6 +87,8 @@ struct local_state {
 	size_t n_hist;
 	struct local_fail *fail;       /* malloc'd */
 	size_t n_fail;
+	struct local_maint *maint;     /* malloc'd (format 3) */
+	size_t n_maint;
 };
 
 /*

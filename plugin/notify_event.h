@@ -19,7 +19,7 @@
  * Adding one is one line here and its call where the decision is seen
  * (notify_derive.c, or the local act itself, as self-fence).  restart
  * and relocated are the recovery policy's decisions (doc/protocol.md,
- * rules 26, 29); maintenance (issue 17) comes with maintenance mode.
+ * rules 26, 29); maintenance is an operator's (rules 33-35).
  */
 #define NOTIFY_EVENTS(X) \
 	X(START, "start") \
@@ -31,7 +31,8 @@
 	X(FENCE_CONFIRM, "fence-confirm") \
 	X(STANDBY, "standby") \
 	X(RESTART, "restart") \
-	X(RELOCATED, "relocated")
+	X(RELOCATED, "relocated") \
+	X(MAINTENANCE, "maintenance")
 
 enum notify_kind {
 #define NOTIFY_ENUM(id, name) NE_##id,

@@ -978,6 +978,8 @@ static void write_status(void *ctx, struct json_out *o)
 	snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)m->local_digest);
 	jo_kstring(o, "config_digest", digest);
 	jo_kbool(o, "gate_open", quorum_gate_open(&rm->d->link.gate));
+	/* the whole cluster in maintenance (rule 33): handoffd acts on nothing */
+	jo_kbool(o, "maintenance", m->maint_all);
 	jo_kstring(o, "gate", gate_verdict_str(quorum_gate_check(&rm->d->link.gate)));
 	jo_key(o, "nodes");
 	jo_array_begin(o);
@@ -993,6 +995,7 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kbool(o, "member", n->member);
 		jo_kbool(o, "eligible", n->eligible);
 		jo_kbool(o, "standby", n->standby);
+		jo_kbool(o, "maintenance", n->maint);
 		jo_kstring(o, "self_fence", !strcmp(st, "idle") ? "" : st);
 		if (left_ms)
 			jo_kint(o, "left_ms", (int64_t)left_ms);
@@ -1019,7 +1022,8 @@ static void write_status(void *ctx, struct json_out *o)
 		const struct rsm_res *r = &m->res[i];
 		const struct rsm_node *owner = r->owner ? rsm_node(m, r->owner) : NULL;
 		const struct rsm_node *t = r->target ? rsm_node(m, r->target) : NULL;
-		char id_hex[2 * WIRE_ID_LEN + 1];
+		char id_hex[2 * WIRE_ID_LEN + 1], why[160];
+		const char *maint = rsm_maint_why(m, r, why, sizeof(why));
 
 		jo_object_begin(o);
 		jo_kstring(o, "name", r->conf->name);
@@ -1044,6 +1048,9 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kstring(o, "storage", storage_kind_name(r->conf->storage));
 		jo_kstring(o, "workload", workload_kind_name(r->conf->workload));
 		jo_kstring(o, "last_error", r->last_error);
+		/* in maintenance (by itself, its node or the cluster): why, or "" */
+		jo_kbool(o, "maintenance", maint != NULL);
+		jo_kstring(o, "maintenance_why", maint ? maint : "");
 		/* health (issue 17): the failures counted towards max_restarts,
 		 * the last one's time (its reporter's clock, ms since 1970) */
 		jo_kint(o, "fail_count", r->fail_count);
@@ -1177,6 +1184,13 @@ const char *rm_member_role(struct resource_manager *rm, uint32_t nodeid, uint32_
 	return mb ? rsm_member_status_name(mb->status) : "unknown";
 }
 
+bool rm_node_in_maintenance(struct resource_manager *rm, uint32_t nodeid)
+{
+	const struct rsm_node *n = rm->ready ? rsm_node(&rm->rsm, nodeid) : NULL;
+
+	return rm->ready && (rm->rsm.maint_all || (n && n->maint));
+}
+
 uint32_t rm_node_id(struct resource_manager *rm, const char *nn)
 {
 	uint32_t node = 0;
@@ -1273,6 +1287,44 @@ int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_obj
 	msg.u.req.on = !json_object_object_get_ex(args, "on", &jon) || json_object_get_boolean(jon);
 	msg.u.req.parallel = (uint16_t)rm->d->cfg.standby_parallel;
 	return send_request(rm, conn, HANDOFF_CMD_STANDBY, &msg, result);
+}
+
+/* A resource of that name first, else a node by name or nodeid, else
+ * the whole cluster with "all": what the MAINTENANCE names (rule 33). */
+int rm_maintenance(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+		   json_object **result)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_MAINTENANCE } };
+	json_object *jt = NULL, *jon = NULL, *jall = NULL;
+	const char *name;
+
+	if (!rm->ready) {
+		*result = error_doc("handoffd is not connected to corosync");
+		return -ENOTCONN;
+	}
+	if (json_object_object_get_ex(args, "all", &jall) && json_object_get_boolean(jall)) {
+		msg.u.req.scope = MAINT_CLUSTER;
+	} else if (json_object_object_get_ex(args, "target", &jt) &&
+		   (name = json_object_get_string(jt)) && *name) {
+		if (rsm_find(&rm->rsm, name)) {
+			msg.u.req.scope = MAINT_RESOURCE;
+			snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", name);
+		} else if ((msg.u.req.node = rm_node_id(rm, name)) &&
+			   rsm_node(&rm->rsm, msg.u.req.node)) {
+			msg.u.req.scope = MAINT_NODE;
+		} else {
+			*result = error_doc("'%.80s' is neither a resource nor a node of this cluster",
+					    name);
+			return -ENOENT;
+		}
+	} else {
+		*result = error_doc("name a resource, a node, or --all");
+		return -EINVAL;
+	}
+	if (gate_rejects(rm, result))
+		return -EAGAIN;
+	msg.u.req.on = !json_object_object_get_ex(args, "on", &jon) || json_object_get_boolean(jon);
+	return send_request(rm, conn, HANDOFF_CMD_MAINTENANCE, &msg, result);
 }
 
 /*

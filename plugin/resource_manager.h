@@ -118,6 +118,10 @@ void rm_observe(struct resource_manager *rm);
 /* handoffctl standby|unstandby NODE: {"node": N, "on": bool}; deferred. */
 int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
 	       json_object **result);
+/* handoffctl maintenance on|off RES|NODE|--all: {"on": bool, "target": X}
+ * or {"on": bool, "all": true}; deferred. */
+int rm_maintenance(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+		   json_object **result);
 /* fence_peer.c: note who left the quorum membership (every gate change);
  * answer handoff-fence-peer {"node": N}. */
 void fence_watch_quorum(struct resource_manager *rm);
@@ -163,6 +167,8 @@ void rm_fini(struct resource_manager *rm);
 
 /* A CPG member as the table sees it: "handoffd", "foreign", "unknown". */
 const char *rm_member_role(struct resource_manager *rm, uint32_t nodeid, uint32_t pid);
+/* Is NODEID (or the whole cluster) in maintenance, as the table says? */
+bool rm_node_in_maintenance(struct resource_manager *rm, uint32_t nodeid);
 
 /* handoffctl: status into *RESULT; 0 or -errno. */
 int rm_status(struct resource_manager *rm, json_object **result);

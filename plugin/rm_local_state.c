@@ -1,8 +1,9 @@
 /*
  * rm_local_state.c - the daemon's use of local_state.h: the table is seeded
  * from the file when it is built (a new corosync connection), and the file
- * is written again when an epoch, a named dump, a node's standby, the
- * history or a resource's fail or relocation count changed.
+ * is written again when an epoch, a named dump, a node's standby, a
+ * maintenance record, the history or a resource's fail or relocation
+ * count changed.
  *
  * Not on the hot path more than needed: changes are compared per event
  * (a few compares a resource), and the write (the whole file, fsynced) is
@@ -113,6 +114,50 @@ static bool fails_differ(const struct rsm *m, const struct local_state *st)
 	return n != st->n_fail;
 }
 
+/* The table's Kth maintenance record (the cluster's, then every node's,
+ * then every resource's ever set) into *X, advancing *K; false at the end. */
+static bool maint_next(const struct rsm *m, size_t *k, struct local_maint *x)
+{
+	for (; *k < 1 + m->n_nodes + m->n_res; (*k)++) {
+		size_t i = *k;
+		memset(x, 0, sizeof(*x));
+		if (i == 0 && m->maint_all_gen) {
+			*x = (struct local_maint){ .scope = MAINT_CLUSTER, .on = m->maint_all,
+						   .gen = m->maint_all_gen };
+		} else if (i >= 1 && i < 1 + m->n_nodes && m->nodes[i - 1].maint_gen) {
+			const struct rsm_node *n = &m->nodes[i - 1];
+			*x = (struct local_maint){ .scope = MAINT_NODE, .nodeid = n->nodeid,
+						   .on = n->maint, .gen = n->maint_gen };
+		} else if (i >= 1 + m->n_nodes && m->res[i - 1 - m->n_nodes].maint_gen) {
+			const struct rsm_res *r = &m->res[i - 1 - m->n_nodes];
+			x->scope = MAINT_RESOURCE;
+			snprintf(x->name, sizeof(x->name), "%s", r->conf->name);
+			x->on = r->maint;
+			x->gen = r->maint_gen;
+		} else {
+			continue;
+		}
+		(*k)++;
+		return true;
+	}
+	return false;
+}
+
+static bool maint_differs(const struct rsm *m, const struct local_state *st)
+{
+	struct local_maint x;
+	size_t k = 0, n = 0;
+
+	while (maint_next(m, &k, &x)) {
+		const struct local_maint *y = n < st->n_maint ? &st->maint[n] : NULL;
+		if (!y || y->scope != x.scope || y->nodeid != x.nodeid || strcmp(y->name, x.name) ||
+		    y->on != x.on || y->gen != x.gen)
+			return true;
+		n++;
+	}
+	return n != st->n_maint;
+}
+
 /* Everything the file keeps, from the table, into rm->kept. */
 static void kept_of(struct resource_manager *rm)
 {
@@ -130,6 +175,12 @@ static void kept_of(struct resource_manager *rm)
 			rm->kept.hist[rm->kept.n_hist++] = *h;
 	}
 	rm->kept_hist_changes = m->hist_changes;
+	{
+		size_t k = 0;
+		rm->kept.n_maint = 0;
+		while (maint_next(m, &k, &rm->kept.maint[rm->kept.n_maint]))
+			rm->kept.n_maint++;
+	}
 }
 
 void rm_local_state_flush(struct resource_manager *rm)
@@ -140,7 +191,7 @@ void rm_local_state_flush(struct resource_manager *rm)
 		qb_loop_timer_del(rm->d->loop, rm->kept_timer);
 		rm->kept_timer_armed = false;
 	}
-	if (!rm->kept_dirty || !rm->kept.res || !rm->kept.hist || !rm->kept.fail)
+	if (!rm->kept_dirty || !rm->kept.res || !rm->kept.hist || !rm->kept.fail || !rm->kept.maint)
 		return;
 	kept_of(rm);
 	state_path(rm, path, sizeof(path));
@@ -169,6 +220,13 @@ void rm_local_state_note(struct resource_manager *rm)
 		rm->kept_dirty = entry_differs(&rm->rsm.res[i], &rm->kept.res[i]);
 	rm->kept_dirty |= rm->kept_hist_changes != rm->rsm.hist_changes ||
 			  nodes_differ(&rm->rsm, &rm->kept) || fails_differ(&rm->rsm, &rm->kept);
+	if (maint_differs(&rm->rsm, &rm->kept)) {
+		/* an operator's word, and rare: kept at once, not LOCAL_STATE_DELAY_MS
+		 * later (a restart of every node right after it must not undo it) */
+		rm->kept_dirty = true;
+		rm_local_state_flush(rm);
+		return;
+	}
 	if (!rm->kept_dirty || rm->kept_timer_armed)
 		return;
 	if (qb_loop_timer_add(rm->d->loop, QB_LOOP_LOW, LOCAL_STATE_DELAY_MS * 1000000ULL, rm,
@@ -189,6 +247,8 @@ void rm_local_state_seed(struct resource_manager *rm)
 	rm->kept.res = calloc(rm->rsm.n_res ? rm->rsm.n_res : 1, sizeof(*rm->kept.res));
 	rm->kept.hist = calloc(RSM_HISTORY, sizeof(*rm->kept.hist));
 	rm->kept.fail = calloc(rm->rsm.n_res ? rm->rsm.n_res : 1, sizeof(*rm->kept.fail));
+	/* the cluster, every node and every resource at most once each */
+	rm->kept.maint = calloc(1 + RSM_MAX_NODES + rm->rsm.n_res, sizeof(*rm->kept.maint));
 	rm->kept_dirty = false;
 	state_path(rm, path, sizeof(path));
 	rc = local_state_load(path, &st, why, sizeof(why));
@@ -210,12 +270,17 @@ void rm_local_state_seed(struct resource_manager *rm)
 	for (size_t i = 0; i < st.n_fail; i++)
 		rsm_seed_failures(&rm->rsm, st.fail[i].name, st.fail[i].fail_count,
 				  st.fail[i].reloc_count, st.fail[i].last_fail_ms, st.fail[i].last_fail);
+	for (size_t i = 0; i < st.n_maint; i++)
+		if (!rsm_seed_maint(&rm->rsm, st.maint[i].scope, st.maint[i].nodeid, st.maint[i].name,
+				    st.maint[i].on, st.maint[i].gen))
+			qb_log(LOG_NOTICE, "%s: maintenance of resource '%s', no longer configured: "
+			       "dropped", path, st.maint[i].name);
 	if (rc == 0)
-		qb_log(LOG_NOTICE, "%zu of the %zu resources, %zu standby records, %zu history "
-		       "entries and %zu fail counts in %s seeded the table", seeded, st.n_res,
-		       st.n_nodes, st.n_hist, st.n_fail, path);
+		qb_log(LOG_NOTICE, "%zu of the %zu resources, %zu standby records, %zu maintenance "
+		       "records, %zu history entries and %zu fail counts in %s seeded the table",
+		       seeded, st.n_res, st.n_nodes, st.n_maint, st.n_hist, st.n_fail, path);
 	local_state_free(&st);
-	if (rm->kept.res && rm->kept.hist && rm->kept.fail)
+	if (rm->kept.res && rm->kept.hist && rm->kept.fail && rm->kept.maint)
 		kept_of(rm);
 	/* a broken file is replaced as soon as possible */
 	rm->kept_dirty = rc < 0;

@@ -270,6 +270,8 @@ void rm_resend_reports(struct resource_manager *rm)
 		}
 		if (r->phase == PHASE_FAILING_OVER && failover_waiting(rm, r->conf->name, r->epoch))
 			continue;
+		if (rsm_maint_why(m, r, NULL, 0))
+			continue;      /* in maintenance: no new step (rule 34) */
 		a = action_of(r);
 		qb_log(LOG_NOTICE, "%s: the sync says %s (epoch %llu) waits for this node: "
 		       "running its part", r->conf->name, phase_name(r->phase),
@@ -508,7 +510,8 @@ static json_object *history_doc(const struct rsm *m, const struct rsm_history *h
 		h->kind == HIST_FAILOVER ? "failover" :
 		h->kind == HIST_FENCE_CONFIRM ? "fence-confirm" :
 		h->kind == HIST_RESTART ? "restart" :
-		h->kind == HIST_RELOCATE ? "relocate" : "migration"));
+		h->kind == HIST_RELOCATE ? "relocate" :
+		h->kind == HIST_MAINTENANCE ? "maintenance" : "migration"));
 	json_object_object_add(o, "source", json_object_new_int64(h->source));
 	json_object_object_add(o, "source_name", json_object_new_string(s ? s->name : ""));
 	json_object_object_add(o, "target", json_object_new_int64(h->target));

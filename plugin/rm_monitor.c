@@ -4,7 +4,7 @@
  * follows (rsm.c, process_failed; doc/protocol.md rules 25-28).
  *
  * A resource is checked only where the table says it RUNS on this node,
- * with monitor_interval > 0: one timer per such resource, armed for the
+ * with monitor_interval > 0 and not in maintenance (rule 34): one timer per such resource, armed for the
  * interval plus a random 0-10% of it (so that resources started together
  * do not wake together), and none at all for the rest: a handoffd that
  * runs nothing has no wakeups from here.  A check is driver_probe (the
@@ -47,8 +47,8 @@ static struct rsm_res *running_here(struct resource_manager *rm, size_t i)
 	struct rsm_res *r = &rm->rsm.res[i];
 
 	if (!rm->ready || r->owner != rm->rsm.local_nodeid || r->phase != PHASE_RUNNING ||
-	    r->conf->monitor_interval_ms == 0)
-		return NULL;
+	    r->conf->monitor_interval_ms == 0 || rsm_maint_why(&rm->rsm, r, NULL, 0))
+		return NULL;       /* not ours to check (in maintenance: the operator's) */
 	return r;
 }
 

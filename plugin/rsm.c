@@ -193,6 +193,8 @@ const char *rsm_ineligible(const struct rsm *m, const struct rsm_res *r, uint32_
 		return n->timing_why;
 	if (n->standby)
 		return "it is in standby";
+	if (n->maint)
+		return "it is in maintenance";
 	return NULL;
 }
 
@@ -525,6 +527,11 @@ static void start_sync(struct rsm *m, struct rsm_actions *out)
 	rsm_push(out, ACT_SEND_STATE, NULL);
 }
 
+void rsm_resync(struct rsm *m, struct rsm_actions *out)
+{
+	start_sync(m, out);
+}
+
 size_t rsm_silent(const struct rsm *m, struct wire_member *out, size_t max)
 {
 	size_t n = 0;
@@ -593,7 +600,8 @@ void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_
 		if (h->hdr.nodeid == m->local_nodeid &&
 		    (h->hdr.type == MSG_START || h->hdr.type == MSG_STOP ||
 		     h->hdr.type == MSG_CLEANUP || h->hdr.type == MSG_MIGRATE ||
-		     h->hdr.type == MSG_STANDBY || h->hdr.type == MSG_FENCE_CONFIRM))
+		     h->hdr.type == MSG_STANDBY || h->hdr.type == MSG_FENCE_CONFIRM ||
+		     h->hdr.type == MSG_MAINTENANCE))
 			rsm_push_text(out, ACT_REPLY, h->u.req.resource, 0, h->u.req.req_id, false,
 				  "membership changed before the request was decided; try again");
 	}
@@ -794,6 +802,7 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		r->reloc_count = e->reloc_count;
 		r->last_fail_ms = e->last_fail_ms;
 		snprintf(r->last_fail, sizeof(r->last_fail), "%s", e->last_fail);
+		r->adopt = (e->flags & WIRE_ENTRY_ADOPT) != 0;
 	}
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct rsm_node *n = &m->nodes[i];
@@ -808,7 +817,16 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 			holding[n_holding++] = n->nodeid;
 	}
 
-	if (rsm_migrating(r->phase)) {
+	if (rsm_maint_why(m, r, NULL, 0)) {
+		/* maintenance: the operator works by hand; the table keeps what
+		 * it said, repairs nothing, fails nothing over (rule 34) */
+		r->adopt = false;
+		r->owner_lost = r->owner != 0 && !rsm_is_member(m, r->owner);
+		return;
+	}
+	if (r->adopt && rsm_adopt(m, r, running, n_running, out)) {
+		/* out of maintenance: what runs is adopted (rule 35) */
+	} else if (rsm_migrating(r->phase)) {
 		/* the facts are in motion: the reports decide, unless an end left */
 		rsm_merge_migration(m, r, out);
 	} else if (n_running > 0) {
@@ -955,6 +973,7 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	}
 	/* standby first: the failovers below choose among eligible nodes */
 	rsm_merge_standby(m);
+	rsm_merge_maint(m);
 	rsm_merge_history(m);
 	for (size_t i = 0; i < m->n_res; i++)
 		merge_resource(m, &m->res[i], out);
@@ -1162,6 +1181,7 @@ bool rsm_requester_ok_not_failed(struct rsm *m, const struct wire_msg *msg,
 	return true;
 }
 
+/* R starts on NODE: a decision of its own (a new epoch). */
 void rsm_start_on(struct rsm_res *r, uint32_t node)
 {
 	r->owner = node;
@@ -1352,7 +1372,7 @@ static bool from_handoffd(struct rsm *m, const struct wire_msg *msg, struct rsm_
 
 static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
-	if (!from_handoffd(m, msg, out))
+	if (!from_handoffd(m, msg, out) || rsm_maint_refuses(m, msg, out))
 		return;
 	switch (msg->hdr.type) {
 	case MSG_START:   process_start(m, msg, out); break;
@@ -1363,6 +1383,7 @@ static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out
 	case MSG_MIGRATE: rsm_process_migrate(m, msg, out); break;
 	case MSG_STANDBY: rsm_process_standby(m, msg, out); break;
 	case MSG_FENCE_CONFIRM: rsm_process_fence_confirm(m, msg, out); break;
+	case MSG_MAINTENANCE: rsm_process_maintenance(m, msg, out); break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:
 		rsm_process_report(m, msg, out);
@@ -1439,13 +1460,21 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 	 * the same allocation: the caller frees the entries alone */
 	s->entries = calloc(1, m->n_res * sizeof(*s->entries) + n_lost * sizeof(*s->lost) +
 			    RSM_MAX_NODES * sizeof(*s->standby) +
-			    RSM_HISTORY * sizeof(*s->history));
+			    RSM_HISTORY * sizeof(*s->history) +
+			    (RSM_MAX_NODES + 1) * sizeof(*s->maint));
 	if (!s->entries)
 		goto borrowed;   /* out of memory: a STATE without a table */
 	s->n_entries = m->n_res;
 	s->lost = (struct wire_lost *)(s->entries + m->n_res);
 	s->standby = (struct wire_standby *)(s->lost + n_lost);
 	s->history = (struct wire_hist *)(s->standby + RSM_MAX_NODES);
+	s->maint = (struct wire_standby *)(s->history + RSM_HISTORY);
+	if (m->maint_all_gen)
+		s->maint[s->n_maint++] = (struct wire_standby){ 0, m->maint_all, m->maint_all_gen };
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].maint_gen)
+			s->maint[s->n_maint++] = (struct wire_standby){
+				m->nodes[i].nodeid, m->nodes[i].maint, m->nodes[i].maint_gen };
 	for (size_t i = 0; i < m->n_nodes; i++)
 		if (m->nodes[i].standby_gen)
 			s->standby[s->n_standby++] = (struct wire_standby){
@@ -1462,8 +1491,11 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		e->last_error = r->last_error;
 		e->flags = (r->fresh ? WIRE_ENTRY_FRESH : 0) |
 			   (r->restarting ? WIRE_ENTRY_RESTART : 0) |
-			   (r->relocating ? WIRE_ENTRY_RELOCATE : 0);
+			   (r->relocating ? WIRE_ENTRY_RELOCATE : 0) |
+			   (r->maint ? WIRE_ENTRY_MAINT : 0) |
+			   (r->adopt && !r->maint ? WIRE_ENTRY_ADOPT : 0);
 		e->reloc_count = r->reloc_count;
+		e->maint_gen = r->maint_gen;
 		e->fail_count = r->fail_count;
 		e->last_fail_ms = r->last_fail_ms;
 		e->last_fail = r->last_fail;

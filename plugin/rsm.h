@@ -55,7 +55,9 @@
  * (rsm_seed), so after a restart of every node the merge still takes the
  * newest.  Every node's standby flag (with its generation) and the
  * history are merged from the same STATEs first (doc/protocol.md, rules
- * 23, 24; rsm_admin.c), and seeded from local-state too.  Local
+ * 23, 24; rsm_admin.c), and seeded from local-state too; so is
+ * maintenance (rules 33-35; rsm_maint.c), which withholds every decision
+ * about what it names until a quorate merge adopts what runs.  Local
  * facts then repair it: a workload that runs on exactly one member is
  * adopted there; a member that runs or holds Primary for a resource it does
  * not own stops and demotes it at once.
@@ -114,6 +116,11 @@ struct rsm_node {
 	/* how many STANDBY decisions about it the table knows of (kept in
 	 * local-state, merged from every STATE: rule 23); 0: never set */
 	uint64_t standby_gen;
+	/* in maintenance: the table decides nothing about what it owns, and
+	 * it is no place for a resource (rules 33-35); with its generation,
+	 * merged like standby */
+	bool maint;
+	uint64_t maint_gen;
 	bool quorate_now;         /* its STATE said: quorate in this ring */
 	struct rsm_timing timing; /* from its last STATE (kept after it left) */
 	bool timing_seen;
@@ -178,6 +185,13 @@ struct rsm_res {
 	 * failure_timeout between two failures); in STATE. */
 	uint16_t reloc_count;
 	bool relocating;          /* STOPPING to start cold on target (rule 29) */
+	/* Maintenance (doc/protocol.md rules 33-35): the resource itself, with
+	 * how many MAINTENANCE decisions about it the table knows of (merged
+	 * per resource by that generation, not with the entry); adopt: it
+	 * left maintenance, and the next quorate merge adopts what runs */
+	bool maint;
+	uint64_t maint_gen;
+	bool adopt;
 };
 
 enum rsm_action_type {
@@ -226,6 +240,10 @@ enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2,
 	/* the recovery policy moved it (rule 29): source the owner, target
 	 * where it goes; result: "live: ..." or "cold: ..." and the reason */
 	HIST_RELOCATE = 5,
+	/* MAINTENANCE: source: who asked, target: the node (0: a resource or
+	 * the cluster), resource: the resource (""), ok: always, result:
+	 * "maintenance on|off: WHAT" */
+	HIST_MAINTENANCE = 6,
 	HIST__MAX                 /* new kinds above: the merge keeps kinds below it */
 };
 
@@ -275,6 +293,8 @@ struct rsm {
 	uint64_t hist_seq;         /* the newest entry's seq (rule 24) */
 	uint64_t hist_changes;     /* bumped whenever the ring changes (local-state) */
 	uint16_t standby_parallel; /* from the last STANDBY: migrations at once */
+	bool maint_all;            /* the whole cluster is in maintenance (rule 33) */
+	uint64_t maint_all_gen;
 	bool quorate_now;          /* set by the daemon before each STATE */
 	/* set by the daemon before each STATE: its clock (ms since 1970),
 	 * the time of a failure a merge finds (rule 31) */
@@ -341,6 +361,17 @@ void rsm_seed_history(struct rsm *m, const struct rsm_history *v, size_t n);
  * False: unknown resource. */
 bool rsm_seed_failures(struct rsm *m, const char *name, uint16_t fail_count,
 		       uint16_t reloc_count, uint64_t last_fail_ms, const char *last_fail);
+/* The same for maintenance: SCOPE (enum wire_maint_scope) names the
+ * cluster, node ID or resource NAME; false: unknown resource. */
+bool rsm_seed_maint(struct rsm *m, uint8_t scope, uint32_t id, const char *name, bool on,
+		    uint64_t gen);
+/*
+ * Is R in maintenance: by itself, its owner's (or a migration's target's)
+ * or the whole cluster's?  NULL, or why, in BUF (LEN bytes).  The table
+ * decides nothing about it meanwhile (no restart, failover, migration,
+ * start or stop), and its owner does not monitor it.
+ */
+const char *rsm_maint_why(const struct rsm *m, const struct rsm_res *r, char *buf, size_t len);
 /* Where A's admin state (standby records, history) differs from B's, or
  * NULL: members that saw the same order hold the same (test_rsm, fuzz_rsm). */
 const char *rsm_admin_differs(const struct rsm *a, const struct rsm *b);

@@ -193,6 +193,7 @@ void rsm_recovery_stopped(struct rsm *m, struct rsm_res *r, struct rsm_actions *
 	uint32_t to = r->relocating ? r->target : r->owner;
 	const char *why = rsm_ineligible(m, r, to);
 	bool relocating = r->relocating;
+	char buf[160];
 
 	r->restarting = r->relocating = false;
 	r->target = 0;
@@ -200,6 +201,8 @@ void rsm_recovery_stopped(struct rsm *m, struct rsm_res *r, struct rsm_actions *
 		to = m->partition_quorate ? rsm_relocation_target(m, r) : 0;
 		why = to ? NULL : "no other eligible member with UpToDate data";
 	}
+	if (!why)       /* the operator took it meanwhile (rule 34) */
+		why = rsm_maint_why(m, r, buf, sizeof(buf));
 	if (why) {
 		rsm_push_text(out, ACT_LOG, name, r->epoch, 0, false,
 			      "%s stopped for a %s, but node %u may not run it now (%s): left %s",

@@ -120,6 +120,29 @@ agent_opt.faults = $faults"
 	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
 }
 
+# monitored_cluster_up MAX_RESTARTS [MAX_RELOCATIONS]: fault_cluster_up of
+# 3 nodes (web prefers node1, node2, node3), web checked every second,
+# restarted in place at most MAX_RESTARTS times and relocated at most
+# MAX_RELOCATIONS times (default 0: never)
+monitored_cluster_up() {
+	local i
+	fault_cluster_up 3 "node1 node2 node3"
+	for i in 1 2 3; do
+		printf 'monitor_interval = 1\nmax_restarts = %s\nmax_relocations = %s\n' "$1" "${2:-0}" \
+			>>"$(hc path "$i")/etc/handoff/handoff.conf"
+	done
+	hc daemon all stop >"$_out" 2>&1
+	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
+}
+field() { status_line "$1" | cut -d'|' -f"$2"; }   # NODE FIELD of web's status -d
+# kill_workload: kill -9 web's workload on node1
+kill_workload() {
+	local pid
+	pid=$(workload_pid 1 | cut -d" " -f1) && [ -n "$pid" ] || return 1
+	echo "kill -9 $pid"
+	kill -9 "$pid"
+}
+
 # counters: how many counter processes of web run on the machine
 counters() { pgrep -fc "handoff-sample-agent run-counter $mnt"; }
 

@@ -75,7 +75,7 @@ members_show_foreign() {
 }
 check "handoffctl members shows the node 3 process as foreign (table)" retry 10 members_show_foreign
 check "... with -d (nodeid,pid,name,role)" \
-	sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' members -d , | grep -Eqx '3,[0-9]+,node3,foreign'"
+	sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' members -d , | grep -Eqx '3,[0-9]+,node3,foreign,0'"
 foreign_json() {
 	local got
 	got=$(ctl 2 members --json | json '" ".join(str(m["nodeid"]) + ":" + m["role"] for m in d["members"])') || return 1

@@ -30,7 +30,6 @@ done
 hc daemon all stop >"$_out" 2>&1
 hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
 
-field() { status_line "$1" | cut -d'|' -f"$2"; }   # NODE FIELD of web's status -d
 kill_workload_on() {   # NODE
 	local pid
 	pid=$(workload_pid "$1" | cut -d" " -f1) && [ -n "$pid" ] || return 1

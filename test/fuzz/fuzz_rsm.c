@@ -221,8 +221,8 @@ static uint32_t some_member(struct sim *s, uint8_t b)
 static void request(struct sim *s)
 {
 	static const uint16_t types[] = { MSG_START, MSG_STOP, MSG_CLEANUP, MSG_MIGRATE,
-					  MSG_STANDBY, MSG_FENCE_CONFIRM };
-	struct wire_msg msg = { .hdr = { .type = types[byte(s) % 6] } };
+					  MSG_STANDBY, MSG_FENCE_CONFIRM, MSG_MAINTENANCE };
+	struct wire_msg msg = { .hdr = { .type = types[byte(s) % 7] } };
 
 	msg.hdr.nodeid = some_member(s, byte(s));
 	msg.u.req.req_id = byte(s);
@@ -230,6 +230,13 @@ static void request(struct sim *s)
 	msg.u.req.node = byte(s) % (N + 2);
 	msg.u.req.on = byte(s) & 1;
 	msg.u.req.parallel = (uint16_t)(byte(s) % 3 + 1);
+	if (msg.hdr.type == MSG_MAINTENANCE) {
+		/* exactly what its scope names (wire.c refuses anything else) */
+		msg.u.req.scope = (uint8_t)(byte(s) % 3 + MAINT_CLUSTER);
+		msg.u.req.node = msg.u.req.scope == MAINT_NODE ? (uint32_t)(byte(s) % N + 1) : 0;
+		if (msg.u.req.scope != MAINT_RESOURCE)
+			msg.u.req.resource[0] = '\0';
+	}
 	if (msg.hdr.nodeid)
 		multicast(s, &msg);
 }

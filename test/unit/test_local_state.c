@@ -71,7 +71,8 @@ static void expect_refused(struct fixture *f, const char *text, const char *reas
 	assert_null(st.res);
 	assert_null(st.hist);
 	assert_null(st.fail);
-	assert_int_equal(st.n_res + st.n_nodes + st.n_hist + st.n_fail, 0);
+	assert_null(st.maint);
+	assert_int_equal(st.n_res + st.n_nodes + st.n_hist + st.n_fail + st.n_maint, 0);
 }
 
 
@@ -110,6 +111,12 @@ static const struct local_fail FAILS[2] = {
 	  .last_fail_ms = UINT64_MAX, .last_fail = "" },
 };
 
+static const struct local_maint MAINT[3] = {
+	{ .scope = MAINT_CLUSTER, .on = 0, .gen = UINT64_MAX },
+	{ .scope = MAINT_NODE, .nodeid = 3, .on = 1, .gen = 2 },
+	{ .scope = MAINT_RESOURCE, .name = "db.main-2", .on = 1, .gen = 5 },
+};
+
 static struct local_state sample(bool admin)
 {
 	struct local_state st = { .res = (struct local_entry *)SAMPLE, .n_res = 2 };
@@ -122,6 +129,8 @@ static struct local_state sample(bool admin)
 		st.n_hist = 3;
 		st.fail = (struct local_fail *)FAILS;
 		st.n_fail = 2;
+		st.maint = (struct local_maint *)MAINT;
+		st.n_maint = 3;
 	}
 	return st;
 }
@@ -170,6 +179,15 @@ static void round_trip(void **state)
 		assert_int_equal(v.fail[i].reloc_count, FAILS[i].reloc_count);
 		assert_true(v.fail[i].last_fail_ms == FAILS[i].last_fail_ms);
 		assert_string_equal(v.fail[i].last_fail, FAILS[i].last_fail);
+	}
+	/* format 3: the maintenance of the cluster, a node and a resource */
+	assert_int_equal(v.n_maint, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(v.maint[i].scope, MAINT[i].scope);
+		assert_int_equal(v.maint[i].nodeid, MAINT[i].nodeid);
+		assert_string_equal(v.maint[i].name, MAINT[i].name);
+		assert_int_equal(v.maint[i].on, MAINT[i].on);
+		assert_true(v.maint[i].gen == MAINT[i].gen);
 	}
 	local_state_free(&v);
 
@@ -291,6 +309,7 @@ static void garbage_is_refused(void **state)
 }
 
 #define V2 "handoff-local-state 2\n"
+#define V3 "handoff-local-state 3\n"
 #define H0 "0,0,0,0,0,0,0"
 
 /* The admin lines of version 2, each broken one way. */
@@ -333,7 +352,6 @@ static void hostile_admin_lines(void **state)
 	expect_refused(f, big, "more than 64 nodes");
 }
 
-#define V3 "handoff-local-state 3\n"
 
 /* A file of version 2 (before the fail lines) is still read; version 3's
  * fail lines, each broken one way, are refused. */
@@ -373,7 +391,47 @@ static void fail_lines(void **state)
 	expect_refused(f, V3 "fail web 1 0 0 -\nfail web 2 0 0 -\nend 2\n",
 		       "fail line of 'web' twice");
 	expect_refused(f, V3 "fail web 1 0 0 -\nend 0\n", "counts 0 records");
-	expect_refused(f, V3 "bogus\nend 1\n", "'hist ...' or 'fail ...'");
+	expect_refused(f, V3 "bogus\nend 1\n", "'hist ...', 'fail ...' or 'maint ...'");
+}
+
+/* Format 3's maint lines, each broken one way; format 2 is still read,
+ * and has none. */
+static void maint_lines(void **state)
+{
+	struct fixture *f = *state;
+	struct local_state v;
+	char why[256];
+	static const char v2[] = V2 "res web 12 11 0123000000000000000000000000fedc\n"
+		"res db 3 0 00000000000000000000000000000000\nnode 2 1 4\nend 3\n";
+	static const char v3[] = V3 "maint all - 1 1\nmaint node 2 0 7\nmaint res web 1 3\nend 3\n";
+
+	write_file(f, v2, strlen(v2));
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_sample_web(&v);
+	assert_int_equal(v.n_nodes, 1);
+	assert_int_equal(v.n_maint, 0);
+	local_state_free(&v);
+	write_file(f, v3, strlen(v3));
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_int_equal(v.n_maint, 3);
+	assert_true(v.maint[0].scope == MAINT_CLUSTER && v.maint[0].on == 1);
+	assert_true(v.maint[1].scope == MAINT_NODE && v.maint[1].nodeid == 2 && v.maint[1].gen == 7);
+	assert_true(v.maint[2].scope == MAINT_RESOURCE && !strcmp(v.maint[2].name, "web"));
+	local_state_free(&v);
+	expect_refused(f, V2 "maint all - 1 1\nend 1\n", "line 2: not 'res");
+	expect_refused(f, V3 "maint all x 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint all - 2 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint all - 1 0\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint node 0 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint node x 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint res \x01 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint rack 2 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint res web 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint res web 1 1 x\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint node 2 1 1\nmaint node 2 0 2\nend 2\n", "the same node twice");
+	expect_refused(f, V3 "maint all - 1 1\nmaint all - 0 2\nend 2\n", "the same all twice");
+	expect_refused(f, V3 "maint res web 1 1\nmaint res web 1 2\nend 2\n", "the same res twice");
+	expect_refused(f, V3 "maint res web 1 1\nend 0\n", "counts 0 records");
 }
 
 /* More history than the ring holds is refused, on reading and on saving. */
@@ -459,6 +517,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fail_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(garbage_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(hostile_admin_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(maint_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_much_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_a_regular_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(random_bytes_never_crash, setup, teardown),

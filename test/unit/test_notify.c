@@ -603,6 +603,30 @@ static void node_events(void **state)
 			assert_string_equal(got[0].node, "node3");
 			assert_int_equal(got[0].nodeid, 3);
 		}
+		/* node1 puts node2 in maintenance, node2 takes web out: on the asker */
+		{
+			struct rsm_history *h = history(HIST_MAINTENANCE, 1, 2, true,
+							"maintenance on: node 2");
+			h->resource[0] = '\0';
+		}
+		derive();
+		assert_int_equal(n_got, local == 1);
+		if (local == 1) {
+			assert_int_equal(got[0].kind, NE_MAINTENANCE);
+			assert_string_equal(got[0].node, "node2");
+			assert_string_equal(got[0].resource, "");
+			assert_true(got[0].ok);
+			assert_string_equal(got[0].reason, "maintenance on: node 2");
+		}
+		history(HIST_MAINTENANCE, 2, 0, false, "maintenance off: web");
+		derive();
+		assert_int_equal(n_got, local == 2);
+		if (local == 2) {
+			assert_int_equal(got[0].kind, NE_MAINTENANCE);
+			assert_string_equal(got[0].resource, "web");
+			assert_string_equal(got[0].node, "node2");
+			assert_string_equal(got[0].reason, "maintenance off: web");
+		}
 	}
 	rsm_free(&m);
 	config_free(&dcfg);

@@ -3274,6 +3274,302 @@ static void a_joiner_learns_the_count_and_the_restart(void **state)
  * member; a node re-admitted in this sync whose STATE the joiner took
  * before it learned keeps that STATE but loses its standby: the joiner
  * thinks node 3 may be a target, everyone else does not. */
+/* ---- maintenance (doc/protocol.md, rules 33-35) ------------------------------ */
+
+/* MAINTENANCE from FROM: SCOPE names the cluster, node NODE or resource NAME */
+static const struct rsm_action *maint(struct sim *s, int from, uint8_t scope, const char *name,
+				      uint32_t node, bool on)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_MAINTENANCE, .nodeid = (uint32_t)from } };
+	msg.u.req.req_id = ++s->next_req;
+	msg.u.req.scope = scope;
+	msg.u.req.node = node;
+	msg.u.req.on = on;
+	snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", name ? name : "");
+	multicast(s, &msg);
+	run(s);
+	return last(s, from, ACT_REPLY);
+}
+
+static size_t count_all(struct sim *s, enum rsm_action_type t)
+{
+	size_t n = 0;
+	for (int i = 1; i <= N; i++)
+		n += count(s, i, t);
+	return n;
+}
+
+/* web, in maintenance, is neither restarted, nor migrated, stopped,
+ * cleaned up or repaired at a sync: the operator works by hand */
+static void maintenance_blocks_restart_migrate_and_requests(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_action *a;
+	const struct rsm_history *h;
+	size_t stops, starts;
+	(void)state;
+
+	web_runs_on(s, 1);
+	a = maint(s, 2, MAINT_RESOURCE, "web", 0, true);
+	assert_true(a->ok);
+	assert_non_null(strstr(a->text, "web is in maintenance"));
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_true(res(s, i, "web")->maint);
+		assert_int_equal(res(s, i, "web")->maint_gen, 1);
+		assert_non_null(rsm_maint_why(&s->m[i], res(s, i, "web"), NULL, 0));
+		assert_null(rsm_maint_why(&s->m[i], res(s, i, "db"), NULL, 0));
+		h = rsm_history_get(&s->m[i], 0);
+		assert_int_equal(h->kind, HIST_MAINTENANCE);
+		assert_true(h->ok);
+		assert_int_equal(h->source, 2);
+		assert_string_equal(h->resource, "web");
+	}
+	stops = count_all(s, ACT_STOP);
+	starts = count_all(s, ACT_START);
+	/* a failure report is not acted on */
+	failed(s, 1, "web", 1, T0, "monitor: exit 1");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 3, "web")->fail_count, 0);
+	assert_int_equal(count_all(s, ACT_STOP), stops);
+	/* requests are refused, with the reason */
+	a = ask(s, 3, MSG_MIGRATE, "web", 2);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "web is in maintenance"));
+	assert_non_null(strstr(a->text, "maintenance off"));
+	assert_false(ask(s, 3, MSG_STOP, "web", 0)->ok);
+	assert_false(ask(s, 3, MSG_CLEANUP, "web", 0)->ok);
+	assert_true(ask(s, 3, MSG_START, "db", 0)->ok);     /* db is not in maintenance */
+	/* the workload dies (or the operator stops it): a sync repairs nothing */
+	web_runs_on(s, 0);
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 2, "web")->owner, 1);
+	assert_int_equal(res(s, 2, "web")->epoch, 1);
+	assert_int_equal(count_all(s, ACT_START), starts + 1);   /* db's only */
+	assert_int_equal(count_all(s, ACT_RELEASE), 0);
+	sim_free(s);
+}
+
+/* A node in maintenance is no place for a resource, and when it leaves,
+ * what it owns is not failed over (S1, S4: nobody promotes behind the
+ * operator); out of maintenance while it is still away, the usual rule
+ * (a failover after its fencing) applies. */
+static void node_maintenance_blocks_failover(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t without1[] = { 2, 3 };
+	const struct rsm_action *a;
+	(void)state;
+
+	web_runs_on(s, 1);
+	assert_true(maint(s, 2, MAINT_NODE, NULL, 1, true)->ok);
+	agree(s);
+	assert_string_equal(rsm_ineligible(&s->m[3], res(s, 3, "db"), 1), "it is in maintenance");
+	a = ask(s, 2, MSG_START, "db", 1);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "it is in maintenance"));
+	a = ask(s, 3, MSG_MIGRATE, "web", 2);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "its owner, node 1, is in maintenance"));
+	s->up[1] = false;
+	confchg(s, without1, 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 2, "web")->owner, 1);
+	assert_true(res(s, 2, "web")->owner_lost);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_int_equal(count_all(s, ACT_START), 1)   /* running_on_1's only */;
+	/* out of maintenance, node 1 still away: failover by the usual rules */
+	a = maint(s, 3, MAINT_NODE, NULL, 1, false);
+	assert_true(a->ok);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILING_OVER);
+	assert_int_equal(res(s, 2, "web")->owner, 2);
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 1);
+	sim_free(s);
+}
+
+/* Leaving maintenance probes every node (a sync) and adopts what runs:
+ * where the operator moved it, it is RUNNING there; running nowhere, it is
+ * started again where it should run; running twice, FAILED and nothing
+ * started; a stopped resource stays stopped. */
+static void leaving_maintenance_adopts_what_runs(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_action *a;
+	size_t starts;
+	uint64_t e;
+	(void)state;
+
+	web_runs_on(s, 1);
+	assert_true(maint(s, 1, MAINT_CLUSTER, NULL, 0, true)->ok);
+	/* by hand: stopped on node 1, started on node 2 */
+	web_runs_on(s, 2);
+	s->facts[2][0].mounted = 1;
+	s->facts[2][0].role = ROLE_PRIMARY;
+	e = res(s, 1, "web")->epoch;
+	a = maint(s, 3, MAINT_CLUSTER, NULL, 0, false);
+	assert_true(a->ok);
+	assert_non_null(strstr(a->text, "probing every node for 2 resources"));
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 1, "web")->owner, 2);
+	assert_true(res(s, 1, "web")->epoch > e);
+	assert_false(res(s, 1, "web")->adopt);
+	assert_int_equal(count_all(s, ACT_START), 1);          /* running_on_1's only */
+	assert_int_equal(count_all(s, ACT_RELEASE), 0);
+	/* db was STOPPED and runs nowhere: it stays so */
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_STOPPED);
+
+	/* running nowhere: started again on its owner (a new epoch, cold) */
+	assert_true(maint(s, 1, MAINT_RESOURCE, "web", 0, true)->ok);
+	web_runs_on(s, 0);
+	s->facts[2][0].mounted = 0;
+	s->facts[2][0].role = ROLE_SECONDARY;
+	starts = count(s, 2, ACT_START);
+	assert_true(maint(s, 1, MAINT_RESOURCE, "web", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STARTING);
+	assert_int_equal(res(s, 1, "web")->owner, 2);
+	assert_int_equal(res(s, 1, "web")->dump_epoch, 0);
+	assert_int_equal(count(s, 2, ACT_START), starts + 1);
+	assert_int_equal(last(s, 2, ACT_START)->epoch, res(s, 1, "web")->epoch);
+	result(s, 2, "web", WIRE_OP_START, true, res(s, 1, "web")->epoch, NULL);
+	run(s);
+	web_runs_on(s, 2);
+
+	/* running on two nodes: FAILED, and nothing is started */
+	assert_true(maint(s, 1, MAINT_NODE, NULL, 2, true)->ok);
+	s->facts[3][0].running = 1;
+	starts = count_all(s, ACT_START);
+	assert_true(maint(s, 1, MAINT_NODE, NULL, 2, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_FAILED);
+	assert_non_null(strstr(res(s, 1, "web")->last_error, "found running on nodes 2 and 3"));
+	assert_int_equal(count_all(s, ACT_START), starts);
+
+	/* db, stopped, found running on node 2 when it leaves: adopted */
+	assert_true(maint(s, 2, MAINT_RESOURCE, "db", 0, true)->ok);
+	s->facts[2][1].running = 1;
+	assert_true(maint(s, 2, MAINT_RESOURCE, "db", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 3, "db")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 3, "db")->owner, 2);
+	sim_free(s);
+}
+
+/* The newer maintenance decision wins, alike on every member: a node that
+ * was away while the cluster left maintenance comes back with its file's
+ * older "on"; and maintenance survives a cold start of every node. */
+static void maintenance_merges_by_generation(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t gen_on, gen_off;
+	(void)state;
+
+	web_runs_on(s, 1);
+	assert_true(maint(s, 1, MAINT_CLUSTER, NULL, 0, true)->ok);
+	assert_true(maint(s, 1, MAINT_NODE, NULL, 2, true)->ok);
+	gen_on = s->m[3].maint_all_gen;
+	node3_leaves(s);
+	assert_true(maint(s, 1, MAINT_CLUSTER, NULL, 0, false)->ok);
+	agree(s);
+	gen_off = s->m[1].maint_all_gen;
+	assert_true(gen_off > gen_on);
+	boot(s, 3);
+	assert_true(rsm_seed_maint(&s->m[3], MAINT_CLUSTER, 0, NULL, true, gen_on));
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_false(s->m[i].maint_all);
+		assert_true(rsm_node(&s->m[i], 2)->maint);   /* learned from the others */
+	}
+	/* a cold start: each node seeds its own file */
+	for (int i = 1; i <= N; i++) {
+		boot(s, i);
+		assert_true(rsm_seed_maint(&s->m[i], MAINT_NODE, 2, NULL, true, 1));
+		assert_true(rsm_seed_maint(&s->m[i], MAINT_RESOURCE, 0, "db", i == 1, (uint64_t)i));
+		assert_false(rsm_seed_maint(&s->m[i], MAINT_RESOURCE, 0, "nosuch", true, 1));
+	}
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_true(rsm_node(&s->m[i], 2)->maint);
+		/* node 3's generation 3 ("off") is the newest */
+		assert_false(res(s, i, "db")->maint);
+		assert_int_equal(res(s, i, "db")->maint_gen, 3);
+	}
+	/* one generation, two decisions (two partitions): on wins */
+	for (int i = 1; i <= N; i++) {
+		boot(s, i);
+		assert_true(rsm_seed_maint(&s->m[i], MAINT_RESOURCE, 0, "web", i == 3, 4));
+	}
+	all_up(s);
+	agree(s);
+	assert_true(res(s, 1, "web")->maint);
+	assert_int_equal(count_all(s, ACT_RELEASE), 0);    /* web runs on 1, in maintenance */
+	sim_free(s);
+}
+
+/* What was under way when maintenance began goes no further by the table:
+ * a failover waiting for a FENCE_CONFIRM is not run when it comes (S1:
+ * the operator owns it), and a migration whose target left is not failed
+ * over at its RELEASED (FAILED); out of maintenance, the first is started
+ * from what runs (nothing: on its owner), the second stays FAILED until a
+ * cleanup. */
+static void maintenance_holds_what_was_under_way(void **state)
+{
+	struct sim *s = owner_1_lost(0, 5000);
+	static const uint32_t without2[] = { 1, 3 };
+	(void)state;
+
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
+	assert_true(maint(s, 3, MAINT_RESOURCE, "web", 0, true)->ok);
+	fence_confirm(s, 3, 1);
+	assert_true(last(s, 3, ACT_REPLY)->ok);
+	agree(s);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_true(maint(s, 3, MAINT_RESOURCE, "web", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STARTING);
+	assert_int_equal(res(s, 2, "web")->owner, 2);
+	assert_int_equal(count(s, 2, ACT_START), 1);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	sim_free(s);
+
+	s = running_on_1();
+	web_runs_on(s, 1);
+	migrate_1_to_2(s, false);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RELEASING);
+	assert_true(maint(s, 3, MAINT_RESOURCE, "web", 0, true)->ok);
+	s->up[2] = false;
+	confchg(s, without2, 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RELEASING);
+	web_runs_on(s, 0);
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_FAILED);
+	assert_non_null(strstr(res(s, 3, "web")->last_error, "web is in maintenance: no failover"));
+	assert_false(rsm_lost_has(res(s, 3, "web"), 2));    /* it never promoted */
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_int_equal(count_all(s, ACT_START), 1);       /* running_on_1's only */
+	/* out of maintenance: FAILED stays so (a cleanup probes), nothing started */
+	assert_true(maint(s, 1, MAINT_RESOURCE, "web", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_FAILED);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_int_equal(count_all(s, ACT_START), 1);
+	sim_free(s);
+}
+
 static void a_joiner_keeps_the_standby_of_a_readmitted_node(void **state)
 {
 	struct sim *s = runs_on_1();
@@ -3495,6 +3791,11 @@ int main(void)
 		cmocka_unit_test(migration_target_leaves),
 		cmocka_unit_test(standby_drains_a_node),
 		cmocka_unit_test(standby_survives_a_sync),
+		cmocka_unit_test(maintenance_blocks_restart_migrate_and_requests),
+		cmocka_unit_test(node_maintenance_blocks_failover),
+		cmocka_unit_test(leaving_maintenance_adopts_what_runs),
+		cmocka_unit_test(maintenance_merges_by_generation),
+		cmocka_unit_test(maintenance_holds_what_was_under_way),
 		cmocka_unit_test(the_drain_is_the_same_after_a_restart),
 		cmocka_unit_test(a_node_that_left_stays_in_standby),
 		cmocka_unit_test(a_restarted_member_in_standby_stays_in_standby),
