@@ -186,6 +186,9 @@ int ctl_command_run(struct handoffd *d, qb_ipcs_connection_t *conn, int32_t cmd,
 					   not_connected(d, result);
 	case HANDOFF_CMD_HISTORY:
 		return d->link.connected ? rm_history(&d->rm, args, result) : not_connected(d, result);
+	case HANDOFF_CMD_RELOAD:
+		/* without corosync too: the table is then re-made at connect */
+		return rm_reload(&d->rm, conn, result);
 	case HANDOFF_CMD_MEMBERS:
 		return process_members(d, result);
 	case HANDOFF_CMD_QUORUM:

@@ -76,6 +76,7 @@ enum handoff_cmd {
 	HANDOFF_CMD_STANDBY = 10,  /* {"node": N, "on": bool}; write */
 	HANDOFF_CMD_FENCE_PEER = 11, /* {"node": N}: may DRBD consider N fenced? */
 	HANDOFF_CMD_FENCE_CONFIRM = 12, /* {"node": N}: an operator says N is down; write */
+	HANDOFF_CMD_RELOAD = 13,   /* {}: re-read handoff.conf, apply what may change; write */
 	HANDOFF_CMD_MAX
 };
 
@@ -112,6 +113,7 @@ static inline const char *handoff_cmd_name(int32_t cmd)
 	case HANDOFF_CMD_STANDBY: return "standby";
 	case HANDOFF_CMD_FENCE_PEER: return "fence-peer";
 	case HANDOFF_CMD_FENCE_CONFIRM: return "fence-confirm";
+	case HANDOFF_CMD_RELOAD: return "reload";
 	default:                  return "unknown";
 	}
 }
