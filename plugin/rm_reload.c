@@ -271,7 +271,10 @@ static int apply(struct resource_manager *rm, struct handoff_config *new, char *
 		snprintf(why, len, "out of memory");
 		return -1;
 	}
-	if (rm->ready) {
+	/* a table of an earlier connection too: its last word is written at
+	 * the next connect, and its resources must not point into a
+	 * configuration freed by then */
+	if (rm->facts) {
 		if (!arrays_alloc(&a, new->n_resources)) {
 			arrays_free(&a);
 			free(old);

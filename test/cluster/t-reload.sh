@@ -81,6 +81,14 @@ d0=$(digest 1)
 
 # ---- a rolling reload that adds db ---------------------------------------------------
 for i in 1 2 3; do add_db "$i"; done
+unprivileged_denied() {
+	local out rc
+	out=$(hc exec 1 setpriv --reuid=65534 --regid=65534 --clear-groups "$HANDOFFCTL" reload 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -eq 1 ] && echo "$out" | grep -q "permission denied: 'reload' needs root"
+}
+check "reload by an unprivileged user is denied" unprivileged_denied
+check "... nothing applied" eval '! has_db 1 && [ "$(digest 1)" = "$d0" ]'
 check "node1: reload adds db" sh -c "'$HCLUSTER' exec 1 '$HANDOFFCTL' reload | tee /dev/stderr |
 	grep -q '^  added    db\$'"
 node_digest() {   # NODE OF: the digest NODE's status shows for OF
