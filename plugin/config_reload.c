@@ -89,6 +89,10 @@ static bool same_nodes(const struct resource_conf *a, const struct resource_conf
 	return true;
 }
 
+/* A key of A and B (the same struct) that differs goes into LIST. */
+#define STR_KEY(field, list) do { if (strcmp(a->field, b->field)) key_add(list, #field); } while (0)
+#define NUM_KEY(field, list) do { if (a->field != b->field) key_add(list, #field); } while (0)
+
 /*
  * The keys of A and B that differ: into LIVE those that may change while
  * the resource runs, into STOPPED those that need it STOPPED.  Every key
@@ -98,8 +102,6 @@ static bool same_nodes(const struct resource_conf *a, const struct resource_conf
 static void resource_diff(const struct resource_conf *a, const struct resource_conf *b,
 			  struct keys *live, struct keys *stopped)
 {
-#define STR_KEY(field, list) do { if (strcmp(a->field, b->field)) key_add(list, #field); } while (0)
-#define NUM_KEY(field, list) do { if (a->field != b->field) key_add(list, #field); } while (0)
 	NUM_KEY(storage, stopped);
 	STR_KEY(drbd_resource, stopped);
 	STR_KEY(device, stopped);
@@ -126,8 +128,6 @@ static void resource_diff(const struct resource_conf *a, const struct resource_c
 	NUM_KEY(max_restarts, live);
 	if (a->failure_timeout_ms != b->failure_timeout_ms)
 		key_add(live, "failure_timeout");
-#undef STR_KEY
-#undef NUM_KEY
 }
 
 /* [cluster]: keys read where they are used (live), and keys whose effect
@@ -135,8 +135,6 @@ static void resource_diff(const struct resource_conf *a, const struct resource_c
 static void cluster_diff(const struct handoff_config *a, const struct handoff_config *b,
 			 struct keys *live, struct keys *restart)
 {
-#define STR_KEY(field, list) do { if (strcmp(a->field, b->field)) key_add(list, #field); } while (0)
-#define NUM_KEY(field, list) do { if (a->field != b->field) key_add(list, #field); } while (0)
 	STR_KEY(cpg_group, restart);
 	STR_KEY(state_dir, restart);
 	if (a->self_fence_timeout_ms != b->self_fence_timeout_ms)
@@ -162,8 +160,6 @@ static void cluster_diff(const struct handoff_config *a, const struct handoff_co
 	if (a->reconnect_interval_ms != b->reconnect_interval_ms)
 		key_add(live, "reconnect_interval");
 	NUM_KEY(reconnect_limit, live);
-#undef STR_KEY
-#undef NUM_KEY
 }
 
 static int changed(struct reload_plan *p, const char *res, const struct keys *k)

@@ -485,10 +485,8 @@ void rm_reload_drop(struct resource_manager *rm, const char *why)
 	pending_free(rm);
 }
 
-void rm_reload_tidy(struct resource_manager *rm)
+static void free_retired(struct resource_manager *rm)
 {
-	if (!rm->retired || driver_busy() > 0)
-		return;
 	while (rm->retired) {
 		struct retired_config *r = rm->retired;
 		rm->retired = r->next;
@@ -497,13 +495,14 @@ void rm_reload_tidy(struct resource_manager *rm)
 	}
 }
 
+void rm_reload_tidy(struct resource_manager *rm)
+{
+	if (driver_busy() == 0)
+		free_retired(rm);
+}
+
 void rm_reload_fini(struct resource_manager *rm)
 {
 	rm_reload_drop(rm, "handoffd is stopping");
-	while (rm->retired) {
-		struct retired_config *r = rm->retired;
-		rm->retired = r->next;
-		config_free(&r->cfg);
-		free(r);
-	}
+	free_retired(rm);
 }
