@@ -449,6 +449,7 @@ void rm_reload_delivered(struct resource_manager *rm, const struct wire_msg *msg
 	struct handoff_config *new = rm->reload_pending;
 	qb_ipcs_connection_t *conn = rm->reload_conn;
 	json_object *doc = NULL;
+	char warning[512] = "";
 	int rc;
 
 	if (!new || msg->hdr.type != MSG_STATE || msg->hdr.nodeid != rm->rsm.local_nodeid ||
@@ -457,7 +458,8 @@ void rm_reload_delivered(struct resource_manager *rm, const struct wire_msg *msg
 	rm->reload_pending = NULL;
 	rm->reload_conn = NULL;
 	/* the table may have moved since the request: plan again */
-	rc = plan_and_apply(rm, new, false, NULL, &doc);
+	config_check_stop_path(new, warning, sizeof(warning));
+	rc = plan_and_apply(rm, new, false, warning, &doc);
 	if (rc < 0) {
 		config_free(new);
 		free(new);
