@@ -174,5 +174,30 @@ check "... every node holds one config again" retry 15 same_digest
 check "... db is in no node's table" eval '! has_db 1 && ! has_db 2 && ! has_db 3'
 check "... web runs on as before" all_agree
 check "... nothing of db runs" eval '[ "$(db_counters)" = 0 ]'
+# ---- without corosync: applied at once, the table follows at the reconnect ----------------
+not_connected() {
+	local out rc
+	out=$(ctl 3 members 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ $rc -eq 1 ] && echo "$out" | grep -q "not connected to corosync"
+}
+pid3=$(cut -d' ' -f1 "$HCLUSTER_DIR/node3/hcluster/handoffd.pid")
+hc exec 3 corosync-cfgtool -H >/dev/null 2>&1
+check "node3's corosync stops: its handoffd is not connected" retry 15 not_connected
+add_db 3
+check "node3: a reload without corosync applies at once" sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' reload |
+	tee /dev/stderr | grep -q '^  added    db\$'"
+hc wait 3 corosync-down 15 >/dev/null
+hc start 3 >"$_out" 2>&1 || diag <"$_out"
+check "corosync back: node3 reconnects, quorate" retry 30 quorate_is 3 true
+check "... the same handoffd" test "$(cut -d' ' -f1 "$HCLUSTER_DIR/node3/hcluster/handoffd.pid")" = "$pid3"
+check "... node3's config differs from the cluster's (db only there)" retry 20 eval '[ "$(node_config 1 3)" = differs ]'
+check "... db in node3's table, STOPPED" retry 10 db_phase_is 3 STOPPED 0
+for i in 1 2; do add_db "$i"; done
+check "node1: reload adds db" ctl 1 reload
+check "node2: reload adds db" ctl 2 reload
+check "... every node holds one config again" retry 15 same_digest
+check "... db STOPPED everywhere" eval 'db_phase_is 1 STOPPED 0 && db_phase_is 2 STOPPED 0 && db_phase_is 3 STOPPED 0'
+check "... web runs on as before" retry 10 all_agree
 check "no invariant was violated" no_violations
 finish
