@@ -259,6 +259,13 @@ int main(int argc, char **argv)
 		config_free(&d.cfg);
 		return check_only ? 1 : 2;
 	}
+	/* a reload reads the file again after daemonize's chdir("/") */
+	if (d.cfg.path[0] != '/') {
+		char *abs = realpath(d.cfg.path, NULL);
+		if (abs && strlen(abs) < sizeof(d.cfg.path))
+			memcpy(d.cfg.path, abs, strlen(abs) + 1);
+		free(abs);
+	}
 	if (check_only) {
 		char why[512];
 		if (config_check_stop_path(&d.cfg, why, sizeof(why)))
