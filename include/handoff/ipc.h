@@ -76,7 +76,8 @@ enum handoff_cmd {
 	HANDOFF_CMD_STANDBY = 10,  /* {"node": N, "on": bool}; write */
 	HANDOFF_CMD_FENCE_PEER = 11, /* {"node": N}: may DRBD consider N fenced? */
 	HANDOFF_CMD_FENCE_CONFIRM = 12, /* {"node": N}: an operator says N is down; write */
-	HANDOFF_CMD_RELOAD = 13,   /* {}: re-read handoff.conf, apply what may change; write */
+	/* 13: HANDOFF_CMD_MAINTENANCE (issue 17, another branch) */
+	HANDOFF_CMD_RELOAD = 14,   /* {}: re-read handoff.conf, apply what may change; write */
 	HANDOFF_CMD_MAX
 };
 
