@@ -97,7 +97,7 @@ static bool same_nodes(const struct resource_conf *a, const struct resource_conf
  * The keys of A and B that differ: into LIVE those that may change while
  * the resource runs, into STOPPED those that need it STOPPED.  Every key
  * of resource_conf must be in one of the two lists (test_config_reload
- * checks each).
+ * changes each but the other timeouts).
  */
 static void resource_diff(const struct resource_conf *a, const struct resource_conf *b,
 			  struct keys *live, struct keys *stopped)

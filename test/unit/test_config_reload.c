@@ -182,6 +182,34 @@ static void storage_keys_need_it_stopped(void **state)
 	}
 }
 
+/* the storage and the workload kind change with the keys they need */
+static void kinds_need_it_stopped(void **state)
+{
+	static const char *const edits[][3] = {
+		{ "storage = drbd\ndrbd_resource = r0\n", "storage = shared\n",
+		  "storage, drbd_resource" },
+		{ "workload = exec\nagent = /bin/true\nnodes = node1",
+		  "workload = criu\ncommand = /bin/sleep 9\nagent = /bin/true\nnodes = node1",
+		  "workload, command" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		struct reload_plan p;
+		char text[2048];
+
+		edited(text, sizeof(text), edits[i][0], edits[i][1]);
+		all_stopped = false;
+		assert_int_equal(plan_of(text, &p), 1);
+		assert_non_null(strstr(item(&p, RELOAD_REFUSED, "web")->text, edits[i][2]));
+		reload_plan_free(&p);
+		all_stopped = true;
+		assert_int_equal(plan_of(text, &p), 0);
+		assert_string_equal(item(&p, RELOAD_CHANGED, "web")->text, edits[i][2]);
+		reload_plan_free(&p);
+	}
+}
+
 static void cluster_keys(void **state)
 {
 	struct reload_plan p;
@@ -230,6 +258,7 @@ int main(void)
 		cmocka_unit_test(a_running_resource_is_not_removed),
 		cmocka_unit_test(live_keys_change_while_it_runs),
 		cmocka_unit_test(storage_keys_need_it_stopped),
+		cmocka_unit_test(kinds_need_it_stopped),
 		cmocka_unit_test(cluster_keys),
 		cmocka_unit_test(one_refusal_among_changes),
 	};
