@@ -192,6 +192,9 @@ int ctl_command_run(struct handoffd *d, qb_ipcs_connection_t *conn, int32_t cmd,
 	case HANDOFF_CMD_MAINTENANCE:
 		return d->link.connected ? rm_maintenance(&d->rm, conn, args, result) :
 					   not_connected(d, result);
+	case HANDOFF_CMD_RELOAD:
+		/* without corosync too: the table is then re-made at connect */
+		return rm_reload(&d->rm, conn, result);
 	case HANDOFF_CMD_MEMBERS:
 		return process_members(d, result);
 	case HANDOFF_CMD_QUORUM:

@@ -27,7 +27,7 @@ static void execute(struct resource_manager *rm);
 
 /* ---- answering handoffctl ------------------------------------------------ */
 
-static void respond(qb_ipcs_connection_t *c, int32_t cmd, int32_t error, json_object *doc)
+void rm_respond(qb_ipcs_connection_t *c, int32_t cmd, int32_t error, json_object *doc)
 {
 	struct qb_ipc_response_header hdr = { .id = cmd, .error = error };
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
@@ -64,7 +64,7 @@ static void answer(struct resource_manager *rm, uint32_t req_id, bool ok,
 		if (p->req_id != req_id)
 			continue;
 		doc = message_doc(ok, resource, epoch, text);
-		respond(p->conn, p->cmd, ok ? 0 : -EAGAIN, doc);
+		rm_respond(p->conn, p->cmd, ok ? 0 : -EAGAIN, doc);
 		json_object_put(doc);
 		qb_ipcs_connection_unref(p->conn);
 		*pp = p->next;
@@ -111,11 +111,6 @@ static void send_result(struct resource_manager *rm, const char *resource, enum 
 }
 
 /* ---- STATE: probe, then send --------------------------------------------- */
-
-size_t rm_res_index(struct resource_manager *rm, const struct resource_conf *r)
-{
-	return (size_t)(r - rm->d->cfg.resources);
-}
 
 bool rm_gate_open(struct resource_manager *rm, char *why, size_t len)
 {
@@ -239,6 +234,8 @@ static void send_state_now(struct resource_manager *rm)
 		facts = letting_go;
 	}
 	rsm_fill_state(&rm->rsm, &msg.u.state, facts, rm->rsm.n_res);
+	/* a reload's digest, announced before it applies (rule 36) */
+	rm_reload_announces(rm, &msg.u.state.config_digest);
 	rm->rsm.resync = false;
 	rm_send(rm, &msg);
 	free(msg.u.state.entries);     /* the facts stay ours */
@@ -256,7 +253,7 @@ static void probe_all(struct resource_manager *rm);
  * membership change (L2).  Only when this node's last STATE said not
  * quorate and it would say quorate now: no loop.
  */
-static void ask_for_resync(struct resource_manager *rm, const char *why)
+void rm_ask_for_resync(struct resource_manager *rm, const char *why)
 {
 	qb_log(LOG_NOTICE, "%s: asking every member for a new sync", why);
 	rm->rsm.resync = true;
@@ -269,7 +266,7 @@ static void resync_if_quorum_came_late(struct resource_manager *rm)
 	    rm->rsm.version == 0 || !quorum_gate_open(&rm->d->link.gate) ||
 	    rm_two_node_split(rm) || rm->fence.state == SF_FENCING)
 		return;
-	ask_for_resync(rm, "quorate now, after the last sync went without quorum");
+	rm_ask_for_resync(rm, "quorate now, after the last sync went without quorum");
 }
 
 void rm_facts_touch(struct resource_manager *rm, size_t i)
@@ -331,11 +328,21 @@ static void on_probed(void *ctx, const struct resource_conf *r, const struct wir
 	if (!rm->ready)
 		return;
 	i = rm_res_index(rm, r);
+	if (i >= rm->rsm.n_res) {
+		/* a resource a reload removed while its probe ran: it only counts */
+		if (rm->probes_left == 0)
+			return;
+		if (rm->probes_running > 0)
+			rm->probes_running--;
+		rm->probes_left--;
+		goto round;
+	}
 	if (rm->fact_ok[i] && fact_differs(&rm->facts[i], f)) {
 		qb_log(LOG_NOTICE, "%s: its facts changed since they were last probed", r->name);
 		rm->verify_changed = true;
 	}
 	rm->facts[i] = *f;
+	rm->facts[i].name = rm->rsm.res[i].conf->name;   /* R may be of a retired config */
 	if (rm->probes_left == 0)       /* a probe of a connection since replaced */
 		return;
 	/* a local op that began or ended meanwhile may have changed them again;
@@ -348,7 +355,9 @@ static void on_probed(void *ctx, const struct resource_conf *r, const struct wir
 			 (r->storage != STORAGE_DRBD || f->disk == DRBD_DISK_UPTODATE);
 	if (rm->probes_running > 0)
 		rm->probes_running--;
-	if (--rm->probes_left > 0) {
+	--rm->probes_left;
+round:
+	if (rm->probes_left > 0) {
 		probe_next(rm);
 		return;
 	}
@@ -439,7 +448,7 @@ static void on_op_done(void *ctx, const struct resource_conf *r, bool ok, const 
 	struct op_ctx *oc = ctx;
 	struct resource_manager *rm = oc->rm;
 
-	if (rm->ready)
+	if (rm->ready && rm_res_index(rm, r) < rm->rsm.n_res)
 		rm->op_busy[rm_res_index(rm, r)] = false;
 	rm_facts_touch(rm, rm_res_index(rm, r));
 	if (oc->release) {
@@ -450,7 +459,7 @@ static void on_op_done(void *ctx, const struct resource_conf *r, bool ok, const 
 		 * learn that it did from a new sync's facts (S1) */
 		if (ok && res && !rm->rsm.syncing && res->phase == PHASE_FAILING_OVER &&
 		    rsm_lost_has(res, rm->rsm.local_nodeid))
-			ask_for_resync(rm, "released as a lost owner");
+			rm_ask_for_resync(rm, "released as a lost owner");
 	} else {
 		qb_log(ok ? LOG_NOTICE : LOG_ERR, "%s: %s (epoch %llu) %s%s%s", r->name,
 		       oc->op == WIRE_OP_START ? "start" : "stop",
@@ -619,6 +628,7 @@ static void after_event(struct resource_manager *rm, bool was_syncing)
 		resync_if_quorum_came_late(rm);
 	}
 	rm_monitor_update(rm);
+	rm_reload_tidy(rm);
 }
 
 /* ---- link events --------------------------------------------------------------- */
@@ -692,6 +702,8 @@ static void on_disconnected(void *ctx)
 	rm_prune_failovers(rm);
 	rm_monitor_fini(rm);
 	answer_all(rm, "handoffd lost its connection to corosync before the request was decided");
+	rm_reload_drop(rm, "handoffd lost its connection to corosync before the reload was "
+		       "announced: nothing applied");
 }
 
 /*
@@ -857,6 +869,7 @@ static void on_deliver(void *ctx, uint32_t nodeid, uint32_t pid, const void *buf
 	       nodeid, pid, (unsigned long long)msg.hdr.epoch);
 	{
 		bool was_syncing = rm->rsm.syncing;
+		rm_reload_delivered(rm, &msg, pid);
 		rsm_deliver_from(&rm->rsm, pid, &msg, &rm->acts);
 		wire_free(&msg);
 		after_event(rm, was_syncing);
@@ -911,6 +924,7 @@ void rm_init(struct resource_manager *rm, struct handoffd *d)
 void rm_fini(struct resource_manager *rm)
 {
 	answer_all(rm, "handoffd is stopping");
+	rm_reload_drop(rm, "handoffd is stopping: nothing applied");
 	self_fence_fini(&rm->fence);
 	if (rm->state_timer_armed)
 		qb_loop_timer_del(rm->d->loop, rm->state_timer);
@@ -925,6 +939,7 @@ void rm_fini(struct resource_manager *rm)
 	rsm_free(&rm->rsm);
 	local_state_free(&rm->kept);
 	rsm_actions_free(&rm->acts);
+	rm_reload_fini(rm);
 	free(rm->facts);
 	free(rm->fact_ok);
 	free(rm->fact_gen);
@@ -1133,7 +1148,7 @@ static void on_probe_answer(void *ctx, const struct resource_conf *r, const stru
 		conn_fact_name(f->connection)) : NULL);
 	json_object_object_add(o, "mounted", json_object_new_boolean(f->mounted));
 	json_object_object_add(o, "running", json_object_new_boolean(f->running));
-	respond(p->conn, HANDOFF_CMD_PROBE, 0, o);
+	rm_respond(p->conn, HANDOFF_CMD_PROBE, 0, o);
 	json_object_put(o);
 	qb_ipcs_connection_unref(p->conn);
 	free(p);

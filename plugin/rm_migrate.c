@@ -52,7 +52,7 @@ static void report_id(struct resource_manager *rm, const struct resource_conf *r
 	qb_log(ok ? LOG_NOTICE : LOG_ERR, "%s: %s (epoch %llu)%s%s", r->name,
 	       wire_type_name(type), (unsigned long long)epoch, ok ? "" : ": ",
 	       ok ? "" : rep->error);
-	if (rm->ready)
+	if (rm->ready && rm_res_index(rm, r) < rm->rsm.n_res)
 		rm->last_report[rm_res_index(rm, r)] = msg;
 	rm_send(rm, &msg);
 }
@@ -82,7 +82,7 @@ static bool draw_migration_id(uint8_t id[WIRE_ID_LEN])
 
 static void done_common(struct step_ctx *c, const struct resource_conf *r)
 {
-	if (c->rm->ready)
+	if (c->rm->ready && rm_res_index(c->rm, r) < c->rm->rsm.n_res)
 		c->rm->op_busy[rm_res_index(c->rm, r)] = false;
 	rm_facts_touch(c->rm, rm_res_index(c->rm, r));
 }

@@ -189,6 +189,8 @@ const char *rsm_ineligible(const struct rsm *m, const struct rsm_res *r, uint32_
 		return "not a member of the cluster";
 	if (!n->eligible)
 		return "its configuration differs from the cluster's (config digest)";
+	if (!r->known[n - m->nodes])
+		return "its configuration has no such resource (at the last sync)";
 	if (n->timing_why[0])
 		return n->timing_why;
 	if (n->standby)
@@ -807,6 +809,9 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct rsm_node *n = &m->nodes[i];
 		const struct wire_fact *f;
+		/* a node whose STATE has no entry for it does not know it (a
+		 * reload under way): never its owner or target (rule 37) */
+		r->known[i] = n->member && entry_of(n, name, idx) != NULL;
 		if (!n->member || !(f = fact_of(n, name, idx)))
 			continue;
 		r->disk[i] = f->disk;

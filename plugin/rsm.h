@@ -171,6 +171,9 @@ struct rsm_res {
 	struct wire_lost lost[WIRE_LOST_MAX];
 	uint8_t n_lost;
 	uint8_t disk[RSM_MAX_NODES];   /* each node's disk state at the last sync (by index in nodes[]) */
+	/* each node's STATE at the last sync had an entry for it: its
+	 * configuration has it (by index in nodes[]; rule 37) */
+	bool known[RSM_MAX_NODES];
 	/* Health (doc/protocol.md, "Monitoring and restart in place"): the
 	 * failures the owners reported since the count began (a cleanup, or a
 	 * failure more than failure_timeout after the one before starts it
@@ -339,6 +342,15 @@ const struct rsm_history *rsm_history_get(const struct rsm *m, size_t i);
 int rsm_init(struct rsm *m, const struct handoff_config *cfg, uint32_t local_nodeid,
 	     const uint32_t *ids, const char *const *names, size_t n_names);
 void rsm_free(struct rsm *m);
+/*
+ * A reloaded configuration (rsm_reload.c): the table follows CFG by
+ * resource name (entries of kept resources live on, new ones are STOPPED
+ * and fresh, removed ones go) and local_digest becomes CFG's.  All or
+ * nothing: -1 with WHY when a removed resource is not STOPPED.  Call it at
+ * the delivery of this node's own STATE that announces CFG's digest
+ * (doc/protocol.md, rule 36); CFG must outlive the table.
+ */
+int rsm_reconfigure(struct rsm *m, const struct handoff_config *cfg, char *why, size_t len);
 /*
  * Before the first sync: resource NAME's epoch and dump as this node kept
  * them through a restart (local_state.h), so that they enter the merge in

@@ -478,3 +478,35 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 	}
 	return 0;
 }
+
+int render_reload(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
+{
+	const char *msg = str_or(doc, "message", NULL);
+	json_object *list = NULL;
+	size_t n;
+
+	if (!msg || !json_object_object_get_ex(doc, "changes", &list) ||
+	    !json_object_is_type(list, json_type_array)) {
+		fprintf(err, "handoffctl: handoffd's answer lacks 'message' or 'changes'\n");
+		return -1;
+	}
+	if (o->format == RENDER_JSON)
+		return render_json(out, doc);
+	n = json_object_array_length(list);
+	if (o->format == RENDER_TABLE) {
+		fprintf(out, "%s\n", msg);
+		if (str_or(doc, "warning", NULL))
+			fprintf(out, "warning: %s\n", str_or(doc, "warning", ""));
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(list, i);
+		const char *kind = str_or(c, "kind", "?"), *res = str_or(c, "resource", "");
+		const char *keys = str_or(c, "keys", "");
+		if (o->format == RENDER_DELIM)
+			fprintf(out, "%s%s%s%s%s\n", kind, o->delim, res, o->delim, keys);
+		else
+			fprintf(out, "  %-8s %s%s%s\n", kind, res[0] ? res : "[cluster]",
+				keys[0] ? ": " : "", keys);
+	}
+	return 0;
+}

@@ -61,6 +61,8 @@ static const struct ctl_command commands[] = {
 	  "off probes and adopts what runs" },
 	{ "history", HANDOFF_CMD_HISTORY, render_history, 0, 1, "[RES]",
 	  "list past migrations: epoch, source, target, result, phase times" },
+	{ "reload", HANDOFF_CMD_RELOAD, render_reload, 0, 0, "",
+	  "re-read handoff.conf and apply what may change while handoffd runs" },
 	{ "check-config", 0, NULL, 0, 1, "[FILE]",
 	  "validate a configuration file (default " HANDOFF_DEFAULT_CONFIG ")" },
 };

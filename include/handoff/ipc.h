@@ -80,6 +80,7 @@ enum handoff_cmd {
 	 * resource R (a resource of that name first), node N or the whole
 	 * cluster in or out of maintenance; write */
 	HANDOFF_CMD_MAINTENANCE = 13,
+	HANDOFF_CMD_RELOAD = 14,   /* {}: re-read handoff.conf, apply what may change; write */
 	HANDOFF_CMD_MAX
 };
 
@@ -117,6 +118,7 @@ static inline const char *handoff_cmd_name(int32_t cmd)
 	case HANDOFF_CMD_FENCE_PEER: return "fence-peer";
 	case HANDOFF_CMD_FENCE_CONFIRM: return "fence-confirm";
 	case HANDOFF_CMD_MAINTENANCE: return "maintenance";
+	case HANDOFF_CMD_RELOAD: return "reload";
 	default:                  return "unknown";
 	}
 }

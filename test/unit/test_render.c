@@ -281,6 +281,38 @@ static void message_formats(void **state)
 	done(&c);
 }
 
+static void reload_formats(void **state)
+{
+	const char *doc = "{\"ok\":true,\"message\":\"/etc/handoff/handoff.conf reloaded: 1 added, "
+			  "0 removed, 2 changed; digest 00000000000000aa, was 00000000000000bb\","
+			  "\"digest\":\"00000000000000aa\",\"previous_digest\":\"00000000000000bb\","
+			  "\"changes\":[{\"kind\":\"added\",\"resource\":\"db\",\"keys\":\"\"},"
+			  "{\"kind\":\"changed\",\"resource\":\"web\",\"keys\":\"timeout_start, max_restarts\"},"
+			  "{\"kind\":\"changed\",\"resource\":\"\",\"keys\":\"notify\"}],"
+			  "\"warning\":\"stop path too long\"}";
+	struct capture c = run(render_reload, doc, RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(c.out, "/etc/handoff/handoff.conf reloaded: 1 added, 0 removed, 2 changed; "
+			    "digest 00000000000000aa, was 00000000000000bb\n"
+			    "warning: stop path too long\n"
+			    "  added    db\n"
+			    "  changed  web: timeout_start, max_restarts\n"
+			    "  changed  [cluster]: notify\n");
+	done(&c);
+	c = run(render_reload, doc, RENDER_DELIM, "|");
+	assert_string_equal(c.out, "added|db|\nchanged|web|timeout_start, max_restarts\n"
+			    "changed||notify\n");
+	done(&c);
+	c = run(render_reload, "{\"ok\":true,\"message\":\"x\"}", RENDER_TABLE, NULL);
+	assert_int_equal(c.rc, -1);
+	assert_non_null(strstr(c.err, "'changes'"));
+	done(&c);
+	c = run(render_reload, "{\"message\":\"x\",\"changes\":[7,{\"kind\":1}]}", RENDER_DELIM, "|");
+	assert_int_equal(c.rc, 0);      /* mistyped entries print as what they lack */
+	done(&c);
+}
+
 static void probe_formats(void **state)
 {
 	const char *drbd = "{\"resource\":\"web\",\"nodeid\":2,\"storage\":\"drbd\","
@@ -370,6 +402,7 @@ int main(void)
 		cmocka_unit_test(status_cluster_maintenance),
 		cmocka_unit_test(status_missing_resources),
 		cmocka_unit_test(message_formats),
+		cmocka_unit_test(reload_formats),
 		cmocka_unit_test(probe_formats),
 		cmocka_unit_test(history_formats),
 	};

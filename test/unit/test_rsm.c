@@ -28,9 +28,10 @@ static const char CONF[] =
 
 struct sim {
 	struct handoff_config cfg[N + 1];     /* per node: node 3 may differ */
+	struct handoff_config reloaded[N + 1];   /* a reload's (rsm_reconfigure) */
 	struct rsm m[N + 1];
 	bool up[N + 1];                        /* handoffd running */
-	struct wire_fact facts[N + 1][2];      /* per node, web and db */
+	struct wire_fact facts[N + 1][3];      /* per node, web, db and new (a reload's) */
 	struct rsm_actions acts[N + 1];        /* everything each node was told */
 	uint32_t watchdog_ms[N + 1];           /* each node's armed watchdog (0: none) */
 	uint8_t *queue[64];
@@ -64,6 +65,7 @@ static struct sim *sim_new(void)
 		load_conf(s, i, CONF);
 		s->facts[i][0].name = "web";
 		s->facts[i][1].name = "db";
+		s->facts[i][2].name = "new";
 		s->facts[i][0].role = s->facts[i][1].role = ROLE_SECONDARY;
 		s->facts[i][0].disk = DRBD_DISK_UPTODATE;    /* web is on DRBD */
 		/* a watchdog everywhere unless a test says otherwise: a lost
@@ -79,6 +81,7 @@ static void sim_free(struct sim *s)
 	for (int i = 0; i <= N; i++) {
 		rsm_free(&s->m[i]);
 		config_free(&s->cfg[i]);
+		config_free(&s->reloaded[i]);
 		rsm_actions_free(&s->acts[i]);
 	}
 	for (size_t q = 0; q < s->nq; q++)
@@ -109,7 +112,7 @@ static void send_state(struct sim *s, int i)
 	struct wire_msg msg = { .hdr = { .type = MSG_STATE, .nodeid = (uint32_t)i } };
 	s->m[i].timing.watchdog_ms = s->watchdog_ms[i];
 	s->m[i].timing.detect_ms = 2200;
-	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 2);
+	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 3);
 	multicast(s, &msg);
 	free(msg.u.state.entries);   /* the facts are borrowed */
 }
@@ -3762,6 +3765,163 @@ static void a_flood_during_a_sync_is_bounded(void **state)
 	sim_free(s);
 }
 
+
+/* ---- reload (doc/protocol.md, rules 36, 37) ------------------------------------ */
+
+static const char CONF_NEW[] =
+	"[resource new]\nstorage = shared\ndevice = /dev/sdc1\nmount_point = /srv/new\n"
+	"workload = exec\nagent = /bin/true\nnodes = node1 node2 node3\n";
+
+/*
+ * What handoffd does for a reload of node I to TEXT: its next STATE,
+ * flagged RESYNC, announces the new digest, and the configuration applies
+ * when that STATE is delivered to it (rm_reload.c).  Nothing else is
+ * queued, so "before run()" is that point of the order.
+ */
+static void reload_node(struct sim *s, int i, const char *text)
+{
+	struct config_errors err = { 0 };
+	struct wire_msg msg = { .hdr = { .type = MSG_STATE, .nodeid = (uint32_t)i } };
+	char why[200] = "";
+
+	config_free(&s->reloaded[i]);
+	config_defaults(&s->reloaded[i]);
+	assert_int_equal(config_load_string(&s->reloaded[i], "reload.conf", text, &err), 0);
+	assert_int_equal(s->nq, 0);
+	s->m[i].resync = true;
+	s->m[i].timing.watchdog_ms = s->watchdog_ms[i];
+	s->m[i].timing.detect_ms = 2200;
+	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 3);
+	msg.u.state.config_digest = config_digest(&s->reloaded[i]);
+	s->m[i].resync = false;
+	multicast(s, &msg);
+	free(msg.u.state.entries);
+	assert_int_equal(rsm_reconfigure(&s->m[i], &s->reloaded[i], why, sizeof(why)), 0);
+	run(s);
+}
+
+/*
+ * A rolling reload that adds a resource: a member that does not know it
+ * never acts on it, the members that know it are eligible only once their
+ * digest is the cluster's (the most members'), and the last node to
+ * reload takes its entry from the merge.  Every step is ordered: after each
+ * reload every member knows the reloader's digest (S1, S2: one table).
+ */
+static void a_rolling_reload_adds_a_resource(void **state)
+{
+	struct sim *s = sim_new();
+	char conf[sizeof(CONF) + sizeof(CONF_NEW)];
+	const struct rsm_action *a;
+	(void)state;
+
+	snprintf(conf, sizeof(conf), "%s%s", CONF, CONF_NEW);
+	all_up(s);
+	request(s, 1, MSG_START, "web", 2);
+	run(s);
+	result(s, 2, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	s->facts[2][0].running = 1;
+
+	reload_node(s, 1, conf);
+	assert_int_equal(s->m[1].n_res, 3);
+	assert_int_equal(s->m[2].n_res, 2);
+	for (int i = 1; i <= N; i++) {
+		assert_false(s->m[i].syncing);
+		assert_int_equal(rsm_node(&s->m[i], 1)->digest, config_digest(&s->reloaded[1]));
+		assert_false(rsm_node(&s->m[i], 1)->eligible);   /* one against two */
+		assert_true(rsm_node(&s->m[i], 2)->eligible);
+		/* what it ran before lives on */
+		assert_int_equal(res(s, i, "web")->phase, PHASE_RUNNING);
+		assert_int_equal(res(s, i, "web")->owner, 2);
+	}
+	/* the reloader alone knows it, and may not start it */
+	request(s, 1, MSG_START, "new", 0);
+	run(s);
+	a = last(s, 1, ACT_REPLY);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "configuration differs"));
+	request(s, 2, MSG_START, "new", 0);
+	run(s);
+	assert_string_equal(last(s, 2, ACT_REPLY)->text, "unknown resource 'new'");
+	assert_int_equal(res(s, 1, "new")->phase, PHASE_STOPPED);
+
+	reload_node(s, 2, conf);
+	for (int i = 1; i <= N; i++) {
+		assert_true(rsm_node(&s->m[i], 1)->eligible);    /* two against one */
+		assert_true(rsm_node(&s->m[i], 2)->eligible);
+		assert_false(rsm_node(&s->m[i], 3)->eligible);
+	}
+	request(s, 2, MSG_START, "new", 3);   /* node 3 does not know it */
+	run(s);
+	assert_false(last(s, 2, ACT_REPLY)->ok);
+	request(s, 2, MSG_START, "new", 0);
+	run(s);
+	assert_true(last(s, 2, ACT_REPLY)->ok);
+	assert_int_equal(res(s, 1, "new")->owner, 1);
+	assert_int_equal(res(s, 2, "new")->phase, PHASE_STARTING);
+	assert_null(res(s, 3, "new"));
+	assert_int_equal(count(s, 1, ACT_START), 1);
+	assert_int_equal(count(s, 3, ACT_START), 0);
+	result(s, 1, "new", WIRE_OP_START, true, res(s, 1, "new")->epoch, NULL);
+	run(s);
+	s->facts[1][2].running = 1;
+	assert_null(rsm_differs(&s->m[1], &s->m[2]));
+
+	/* the last one learns the entry from the merge */
+	reload_node(s, 3, conf);
+	agree(s);
+	assert_int_equal(res(s, 3, "new")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 3, "new")->owner, 1);
+	for (int i = 1; i <= N; i++)
+		assert_true(rsm_node(&s->m[i], 3)->eligible);
+	assert_int_equal(res(s, 3, "web")->owner, 2);
+	sim_free(s);
+}
+
+/* A resource leaves the table only when STOPPED, and then all or nothing
+ * (rule 37): a refused reload changes neither the table nor the digest. */
+static void a_reload_removes_only_a_stopped_resource(void **state)
+{
+	struct sim *s = sim_new();
+	struct handoff_config without;
+	struct config_errors err = { 0 };
+	char conf[sizeof(CONF)], why[200] = "";
+	uint64_t digest;
+	(void)state;
+
+	/* CONF without [resource db], and web's mount_point changed too */
+	snprintf(conf, sizeof(conf), "%s", CONF);
+	*strstr(conf, "[resource db]") = '\0';
+	config_defaults(&without);
+	assert_int_equal(config_load_string(&without, "r.conf", conf, &err), 0);
+	all_up(s);
+	request(s, 1, MSG_START, "db", 2);
+	run(s);
+	result(s, 2, "db", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	digest = s->m[1].local_digest;
+	assert_int_equal(rsm_reconfigure(&s->m[1], &without, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "cannot remove db while it is RUNNING: stop it first"));
+	assert_int_equal(s->m[1].n_res, 2);
+	assert_int_equal(s->m[1].local_digest, digest);
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_RUNNING);
+	agree(s);
+
+	request(s, 1, MSG_STOP, "db", 0);
+	run(s);
+	result(s, 2, "db", WIRE_OP_STOP, true, res(s, 1, "db")->epoch, NULL);
+	run(s);
+	assert_int_equal(rsm_reconfigure(&s->m[1], &without, why, sizeof(why)), 0);
+	assert_int_equal(s->m[1].n_res, 1);
+	assert_null(res(s, 1, "db"));
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STOPPED);
+	assert_true(s->m[1].local_digest != digest);
+	rsm_free(&s->m[1]);      /* its resources point into WITHOUT */
+	s->up[1] = false;
+	config_free(&without);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3853,6 +4013,8 @@ int main(void)
 		cmocka_unit_test(a_foreign_flood_of_real_names_changes_nothing),
 		cmocka_unit_test(many_cpg_handles_do_not_shut_out_a_handoffd),
 		cmocka_unit_test(a_flood_during_a_sync_is_bounded),
+		cmocka_unit_test(a_rolling_reload_adds_a_resource),
+		cmocka_unit_test(a_reload_removes_only_a_stopped_resource),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }
