@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_pid.h"
 #include "drbd_parse.h"
 #include "dump_files.h"
 #include "op_runner.h"
@@ -98,6 +99,8 @@ struct seq {
 	char error[WIRE_STR_MAX + 1];
 	driver_done_fn done;
 	driver_facts_fn facts_done;
+	driver_check_fn check_done;  /* driver_check: the facts and the pid */
+	int pid;                 /* ... the pid the monitor reported, or 0 */
 	void *ctx;
 	struct wire_fact fact;
 	char dir[RES_PATH_MAX * 2 + 2];   /* dump and restore: the dump directory */
@@ -563,7 +566,9 @@ static enum step undo_of(enum step s)
 static void finish(struct seq *q)
 {
 	unlink_seq(q);
-	if (q->facts_done)
+	if (q->check_done)
+		q->check_done(q->ctx, q->r, &q->fact, q->pid);
+	else if (q->facts_done)
 		q->facts_done(q->ctx, q->r, &q->fact);
 	else if (q->migrate_done) {
 		struct driver_times t = {
@@ -830,10 +835,19 @@ static void step_done(void *ctx, const struct op_result *res)
 		next_step(q);
 		return;
 	}
-	case ST_PROBE_MONITOR:
+	case ST_PROBE_MONITOR: {
+		pid_t pid = 0;
+		char perr[96];
 		q->fact.running = res->exit_status == 0;
+		if (q->check_done && q->fact.running &&
+		    agent_pid_parse(res->out, res->out_len, &pid, perr, sizeof(perr)) < 0) {
+			qb_log(LOG_WARNING, "%s: monitor: %s: no pid watched", q->r->name, perr);
+			pid = 0;
+		}
+		q->pid = q->fact.running ? (int)pid : 0;
 		next_step(q);
 		return;
+	}
 	default:
 		break;
 	}
@@ -1077,6 +1091,22 @@ int driver_probe(const struct driver_env *env, const struct resource_conf *r,
 	return run(env, r, probe_steps, NULL, done, ctx);
 }
 
+int driver_check(const struct driver_env *env, const struct resource_conf *r,
+		 driver_check_fn done, void *ctx)
+{
+	struct seq *q = new_seq(env, r, probe_steps);
+
+	if (!q)
+		return -ENOMEM;
+	q->check_done = done;
+	q->ctx = ctx;
+	q->fact.name = r->name;
+	q->fact.mounted = is_mounted(r->mount_point);
+	link_seq(q);
+	next_step(q);
+	return 0;
+}
+
 int driver_fence_stop(const struct driver_env *env, const struct resource_conf *r,
 		      driver_done_fn done, void *ctx)
 {
@@ -1137,7 +1167,7 @@ size_t driver_cancel_all(const char *why)
 	 * those it starts (serial >= upto) are left alone */
 	for (;;) {
 		struct seq *q = live;
-		while (q && (q->facts_done || q->kill_holders || q->serial >= upto))
+		while (q && (q->facts_done || q->check_done || q->kill_holders || q->serial >= upto))
 			q = q->next;
 		if (!q)
 			return n;

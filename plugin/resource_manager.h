@@ -25,6 +25,7 @@ struct handoffd;
 struct pending_request;
 struct failover_ctx;
 struct local_entry;
+struct rm_events;
 
 struct resource_manager {
 	struct handoffd *d;
@@ -95,6 +96,7 @@ struct resource_manager {
 	struct rm_mon *mon;
 	size_t n_mon;
 	uint64_t mon_gen;              /* bumped when mon goes: late checks answer no one */
+	struct rm_events *events;      /* rm_watch.c: the events2 child, while wanted */
 };
 
 /* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */
