@@ -20,6 +20,7 @@ write_web_config() {
 	log_file = /var/log/handoff/handoffd.log
 	debug = 1
 	drbdadm = $STANDIN
+	drbdsetup = ${STANDIN%/*}/drbdsetup
 	[resource web]
 	storage = drbd
 	drbd_resource = r0
