@@ -4,20 +4,17 @@
  */
 #include "rm_watch.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <qb/qblog.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "agent_pid.h"
 #include "drbd_events.h"
 #include "handoffd.h"
 #include "op_runner.h"
+#include "pid_watch.h"
 #include "resource_manager.h"
 
 #define EVENTS_BACKOFF_MIN_MS 1000u
@@ -28,7 +25,6 @@
 struct rm_events {
 	struct resource_manager *rm;
 	struct op_job *job;         /* the child, or NULL */
-	uint64_t started_ms;
 	bool timer_armed;           /* waiting to start it again */
 	qb_loop_timer_handle timer;
 	uint32_t backoff_ms;
@@ -37,26 +33,7 @@ struct rm_events {
 	struct drbd_lines lines;
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
 /* ---- pidfd ----------------------------------------------------------------- */
-
-static int pidfd_open_(int pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
 
 void rm_unwatch_pid(struct rm_pidwatch *w)
 {
@@ -80,59 +57,26 @@ static int32_t on_pid_exit(int32_t fd, int32_t revents, void *data)
 	return -1;      /* removed already */
 }
 
-/* /proc/PID/stat of the process FD names, read after the pidfd is open:
- * if PID was recycled meanwhile, the pidfd is readable already. */
-static bool trusted(int pid, char *why, size_t len)
-{
-	char path[32], buf[1024];
-	struct agent_pid_stat st;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return false;
-	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n <= 0) {
-		snprintf(why, len, "%s: %s", path, n < 0 ? strerror(errno) : "empty");
-		return false;
-	}
-	if (agent_pid_stat_parse(buf, (size_t)n, &st, why, len) < 0)
-		return false;
-	return agent_pid_trusted(&st, pid, getpid(), getsid(0), why, len);
-}
-
 int rm_watch_pid(struct rm_pidwatch *w, int pid)
 {
 	const struct resource_conf *c = w->rm->rsm.res[w->i].conf;
-	char why[128];
-	struct pollfd p;
+	char why[160];
 	int fd;
 
 	if (w->fd >= 0 && w->pid == pid)
 		return 0;
 	rm_unwatch_pid(w);
-	fd = pidfd_open_(pid);
-	if (fd < 0) {
-		qb_log(LOG_NOTICE, "%s: the agent's pid %d: no pidfd (%s): polling only",
-		       c->name, pid, strerror(errno));
-		return -1;
-	}
-	if (!trusted(pid, why, sizeof(why))) {
-		qb_log(LOG_WARNING, "%s: the agent's pid %d is not watched: %s", c->name, pid, why);
-		close(fd);
-		return -1;
-	}
-	p = (struct pollfd){ .fd = fd, .events = POLLIN };
-	if (poll(&p, 1, 0) != 0) {
-		/* it ended between the monitor and now: that is news too */
-		close(fd);
-		snprintf(why, sizeof(why), "pid %d ended before it was watched", pid);
+	fd = pid_watch_open(pid, why, sizeof(why));
+	if (fd == -2) {
+		/* gone between the monitor and now: that is news too */
 		rm_monitor_check_now(w->rm, w->i, why);
+		return -1;
+	}
+	if (fd < 0) {
+		if (w->refused != pid)   /* once per pid, not at every check */
+			qb_log(LOG_WARNING, "%s: the agent's pid %d is not watched: %s",
+			       c->name, pid, why);
+		w->refused = pid;
 		return -1;
 	}
 	if (qb_loop_poll_add(w->rm->d->loop, QB_LOOP_HIGH, fd, POLLIN, w, on_pid_exit) != 0) {
@@ -246,7 +190,6 @@ static void start_child(void *data)
 		return;
 	}
 	op_set_sink(e->job, on_data, e);
-	e->started_ms = now_ms();
 }
 
 void rm_events_update(struct resource_manager *rm)

@@ -28,10 +28,12 @@ struct rm_pidwatch {
 	size_t i;                /* the resource */
 	int fd;                  /* the pidfd, or -1 */
 	int pid;                 /* what it names, or 0 */
+	int refused;             /* the last pid refused (logged once) */
 };
 
 /* Watch PID for resource W->i (the old watch goes); 0, or -1 when PID is
- * not to be trusted or no pidfd can be had (logged once per pid). */
+ * not to be trusted or no pidfd can be had (logged once per pid), or it
+ * ended already (then a check comes at once). */
 int rm_watch_pid(struct rm_pidwatch *w, int pid);
 void rm_unwatch_pid(struct rm_pidwatch *w);
 
