@@ -237,11 +237,11 @@ static void on_checked(void *ctx, const struct resource_conf *conf, const struct
 		else
 			rm_unwatch_pid(&mon->pw);
 	} else if (r) {
-		rm_unwatch_pid(&mon->pw);
-		mon->pending = false;   /* reported: the table decides what comes */
 		struct wire_msg msg = { .hdr = { .type = MSG_FAILED, .epoch = r->epoch } };
 		struct timespec now;
 
+		rm_unwatch_pid(&mon->pw);
+		mon->pending = false;   /* reported: the table decides what comes */
 		/* the time travels in the message: every member counts with
 		 * the reporter's clock, none with its own (doc/protocol.md) */
 		clock_gettime(CLOCK_REALTIME, &now);
