@@ -68,4 +68,6 @@ check "... reported as a storage failure (disk not UpToDate)" \
 check "... the table leaves RUNNING at epoch $e" \
 	retry 60 eval '[ "$(epoch_of 3)" != "$e" ] || ! phase_is 3 "RUNNING 1"'
 check "S1, S2 hold" s1_s2
+# how soon, by the guest's own clock (TCG: slow)
+g 1 "echo \"killed at \$(cat /tmp/kill.at)\"; grep -E 'ended \\(pidfd\\)|workload failure|events2: r0|storage failure' /var/log/handoffd.log" 2>&1 | diag
 finish
