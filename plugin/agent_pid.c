@@ -4,25 +4,12 @@
  */
 #include "agent_pid.h"
 
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "reason.h"
+
 #define PF_KTHREAD 0x00200000UL
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* S (N bytes) as a decimal without sign or leading zero, at most MAX. */
 static bool decimal(const char *s, size_t n, uint64_t max, uint64_t *v)
@@ -58,12 +45,12 @@ int agent_pid_parse(const char *out, size_t len, pid_t *pid, char *err, size_t e
 		if (n < 4 || memcmp(l, "pid=", 4) != 0)
 			continue;
 		if (!decimal(l + 4, n - 4, AGENT_PID_MAX, &v) || v < 2) {
-			set_err(err, errlen, "a pid= line without a pid (2 to %d, decimal)",
+			refuse(err, errlen, "a pid= line without a pid (2 to %d, decimal)",
 				AGENT_PID_MAX);
 			return -1;
 		}
 		if (found && (pid_t)v != *pid) {
-			set_err(err, errlen, "two pid= lines");
+			refuse(err, errlen, "two pid= lines");
 			return -1;
 		}
 		*pid = (pid_t)v;
@@ -118,26 +105,26 @@ int agent_pid_stat_parse(const char *buf, size_t len, struct agent_pid_stat *out
 		}
 	if (!field(buf, len, &i, &s, &n) || !decimal(s, n, AGENT_PID_MAX, &v) || !close ||
 	    (size_t)(close - buf) < i) {
-		set_err(err, errlen, "not a /proc/PID/stat line");
+		refuse(err, errlen, "not a /proc/PID/stat line");
 		return -1;
 	}
 	st.pid = (pid_t)v;
 	i = (size_t)(close - buf) + 1;
 	if (!field(buf, len, &i, &s, &n) || n != 1) {
-		set_err(err, errlen, "no process state");
+		refuse(err, errlen, "no process state");
 		return -1;
 	}
 	st.state = s[0];
 	if (!field(buf, len, &i, &s, &n) || !signed_pid(s, n, &st.ppid) ||
 	    !field(buf, len, &i, &s, &n) || !signed_pid(s, n, &st.pgrp) ||
 	    !field(buf, len, &i, &s, &n) || !signed_pid(s, n, &st.session)) {
-		set_err(err, errlen, "no parent, process group or session");
+		refuse(err, errlen, "no parent, process group or session");
 		return -1;
 	}
 	/* tty_nr and tpgid may be negative: skipped */
 	if (!field(buf, len, &i, &s, &n) || !field(buf, len, &i, &s, &n) ||
 	    !field(buf, len, &i, &s, &n) || !decimal(s, n, UINT32_MAX, &v)) {
-		set_err(err, errlen, "no flags");
+		refuse(err, errlen, "no flags");
 		return -1;
 	}
 	st.flags = (unsigned long)v;
@@ -149,15 +136,15 @@ bool agent_pid_trusted(const struct agent_pid_stat *st, pid_t pid, pid_t self,
 		       pid_t self_sid, char *err, size_t errlen)
 {
 	if (st->pid != pid)
-		set_err(err, errlen, "/proc says pid %d, not %d", (int)st->pid, (int)pid);
+		refuse(err, errlen, "/proc says pid %d, not %d", (int)st->pid, (int)pid);
 	else if (pid == 1 || pid == self)
-		set_err(err, errlen, "pid %d is %s", (int)pid, pid == 1 ? "init" : "handoffd");
+		refuse(err, errlen, "pid %d is %s", (int)pid, pid == 1 ? "init" : "handoffd");
 	else if (st->flags & PF_KTHREAD)
-		set_err(err, errlen, "pid %d is a kernel thread", (int)pid);
+		refuse(err, errlen, "pid %d is a kernel thread", (int)pid);
 	else if (st->state == 'Z' || st->state == 'X' || st->state == 'x')
-		set_err(err, errlen, "pid %d is dead", (int)pid);
+		refuse(err, errlen, "pid %d is dead", (int)pid);
 	else if (st->session == self_sid)
-		set_err(err, errlen, "pid %d is in handoffd's session (%d), not detached",
+		refuse(err, errlen, "pid %d is in handoffd's session (%d), not detached",
 			(int)pid, (int)self_sid);
 	else
 		return true;

@@ -22,7 +22,7 @@
  * number from 2 to AGENT_PID_MAX without a leading zero, on a line of its
  * own (other lines are ignored).  1: *pid set; 0: no such line; -1: a
  * line that starts with "pid=" but is not that, or two of them (err says
- * which; err may be NULL).
+ * which; err may be NULL when errlen is 0).
  */
 int agent_pid_parse(const char *out, size_t len, pid_t *pid, char *err, size_t errlen);
 

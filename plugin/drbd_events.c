@@ -7,22 +7,9 @@
  */
 #include "drbd_events.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "reason.h"
 
 static bool is_word(const char *s, size_t n, const char *w)
 {
@@ -90,22 +77,22 @@ int drbd_event_parse(const char *line, size_t len, struct drbd_event *out,
 	bool named = false;
 
 	if (len > DRBD_EV_LINE_MAX) {
-		set_err(err, errlen, "line of %zu bytes (at most %u)", len, DRBD_EV_LINE_MAX);
+		refuse(err, errlen, "line of %zu bytes (at most %u)", len, DRBD_EV_LINE_MAX);
 		return -1;
 	}
 	if (!token(line, len, &i, &s, &n) || kind_of(s, n, &ev.kind) < 0) {
-		set_err(err, errlen, "not an events2 line (no exists/create/change/destroy/"
+		refuse(err, errlen, "not an events2 line (no exists/create/change/destroy/"
 			"call/response first)");
 		return -1;
 	}
 	if (!token(line, len, &i, &s, &n) || object_of(s, n, &ev.object) < 0) {
-		set_err(err, errlen, "unknown object (not resource, connection, device, "
+		refuse(err, errlen, "unknown object (not resource, connection, device, "
 			"peer-device, path, helper or -)");
 		return -1;
 	}
 	if (ev.object == DRBD_OBJ_END) {
 		if (ev.kind != DRBD_EV_EXISTS || i < len) {
-			set_err(err, errlen, "\"-\" only ends the initial state, alone");
+			refuse(err, errlen, "\"-\" only ends the initial state, alone");
 			return -1;
 		}
 		*out = ev;
@@ -117,7 +104,7 @@ int drbd_event_parse(const char *line, size_t len, struct drbd_event *out,
 		size_t kn, vn;
 
 		if (!printable_token(s, n) || !colon || colon == s) {
-			set_err(err, errlen, "a field that is not KEY:VALUE");
+			refuse(err, errlen, "a field that is not KEY:VALUE");
 			return -1;
 		}
 		kn = (size_t)(colon - s);
@@ -125,7 +112,7 @@ int drbd_event_parse(const char *line, size_t len, struct drbd_event *out,
 		vn = n - kn - 1;
 		if (is_word(s, kn, "name")) {
 			if (named || vn == 0 || vn > DRBD_EV_NAME_MAX) {
-				set_err(err, errlen, named ? "two names" : "a name of %zu bytes "
+				refuse(err, errlen, named ? "two names" : "a name of %zu bytes "
 					"(1 to %d)", vn, DRBD_EV_NAME_MAX);
 				return -1;
 			}
@@ -135,14 +122,14 @@ int drbd_event_parse(const char *line, size_t len, struct drbd_event *out,
 		} else if (is_word(s, kn, "role") && ev.object == DRBD_OBJ_RESOURCE) {
 			ev.role = drbd_role_from_name(v, vn);
 			if (ev.has_role || (ev.role == DRBD_ROLE_UNKNOWN && !is_word(v, vn, "Unknown"))) {
-				set_err(err, errlen, ev.has_role ? "two roles" : "an unknown role");
+				refuse(err, errlen, ev.has_role ? "two roles" : "an unknown role");
 				return -1;
 			}
 			ev.has_role = true;
 		} else if (is_word(s, kn, "disk") && ev.object == DRBD_OBJ_DEVICE) {
 			ev.disk = drbd_disk_from_name(v, vn);
 			if (ev.has_disk || ev.disk == DRBD_DISK_UNKNOWN) {
-				set_err(err, errlen, ev.has_disk ? "two disk states" :
+				refuse(err, errlen, ev.has_disk ? "two disk states" :
 					"an unknown disk state");
 				return -1;
 			}
@@ -150,7 +137,7 @@ int drbd_event_parse(const char *line, size_t len, struct drbd_event *out,
 		}
 	}
 	if (!named && ev.object != DRBD_OBJ_HELPER) {
-		set_err(err, errlen, "no name:");
+		refuse(err, errlen, "no name:");
 		return -1;
 	}
 	*out = ev;

@@ -50,7 +50,8 @@ struct drbd_event {
 	enum drbd_disk disk;
 };
 
-/* One line, without its newline. 0, or -1 with err set (err may be NULL). */
+/* One line, without its newline. 0, or -1 with err set (err may be NULL
+ * when errlen is 0). */
 int drbd_event_parse(const char *line, size_t len, struct drbd_event *ev,
 		     char *err, size_t errlen);
 

@@ -970,8 +970,10 @@ static struct seq *new_seq(const struct driver_env *env, const struct resource_c
 	return q;
 }
 
+/* One of DONE, FACTS and CHECK is called at the end. */
 static int run(const struct driver_env *env, const struct resource_conf *r,
-	       const enum step *steps, driver_done_fn done, driver_facts_fn facts, void *ctx)
+	       const enum step *steps, driver_done_fn done, driver_facts_fn facts,
+	       driver_check_fn check, void *ctx)
 {
 	struct seq *q = new_seq(env, r, steps);
 
@@ -979,9 +981,10 @@ static int run(const struct driver_env *env, const struct resource_conf *r,
 		return -ENOMEM;
 	q->done = done;
 	q->facts_done = facts;
+	q->check_done = check;
 	q->ctx = ctx;
 	q->fact.name = r->name;     /* the config outlives every probe */
-	if (facts)
+	if (facts || check)
 		q->fact.mounted = is_mounted(r->mount_point);
 	link_seq(q);
 	next_step(q);
@@ -1069,7 +1072,7 @@ int driver_fail_over(const struct driver_env *env, const struct resource_conf *r
 int driver_ready(const struct driver_env *env, const struct resource_conf *r,
 		 driver_done_fn done, void *ctx)
 {
-	return run(env, r, ready_steps, done, NULL, ctx);
+	return run(env, r, ready_steps, done, NULL, NULL, ctx);
 }
 
 int driver_start(const struct driver_env *env, const struct resource_conf *r,
@@ -1082,29 +1085,19 @@ int driver_start(const struct driver_env *env, const struct resource_conf *r,
 int driver_stop(const struct driver_env *env, const struct resource_conf *r,
 		driver_done_fn done, void *ctx)
 {
-	return run(env, r, stop_steps, done, NULL, ctx);
+	return run(env, r, stop_steps, done, NULL, NULL, ctx);
 }
 
 int driver_probe(const struct driver_env *env, const struct resource_conf *r,
 		 driver_facts_fn done, void *ctx)
 {
-	return run(env, r, probe_steps, NULL, done, ctx);
+	return run(env, r, probe_steps, NULL, done, NULL, ctx);
 }
 
 int driver_check(const struct driver_env *env, const struct resource_conf *r,
 		 driver_check_fn done, void *ctx)
 {
-	struct seq *q = new_seq(env, r, probe_steps);
-
-	if (!q)
-		return -ENOMEM;
-	q->check_done = done;
-	q->ctx = ctx;
-	q->fact.name = r->name;
-	q->fact.mounted = is_mounted(r->mount_point);
-	link_seq(q);
-	next_step(q);
-	return 0;
+	return run(env, r, probe_steps, NULL, NULL, done, ctx);
 }
 
 int driver_fence_stop(const struct driver_env *env, const struct resource_conf *r,

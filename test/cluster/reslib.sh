@@ -121,6 +121,29 @@ agent_opt.faults = $faults"
 	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
 }
 
+# monitored_web_up INTERVAL MAX_RESTARTS: fault_cluster_up on 3 nodes
+# (preference node1 node2 node3), web monitored every INTERVAL seconds and
+# restarted in place MAX_RESTARTS times at most; handoffd restarted to read it.
+monitored_web_up() {
+	local i
+	fault_cluster_up 3 "node1 node2 node3"
+	for i in 1 2 3; do
+		printf 'monitor_interval = %s\nmax_restarts = %s\n' "$1" "$2" \
+			>>"$(hc path "$i")/etc/handoff/handoff.conf"
+	done
+	hc daemon all stop >"$_out" 2>&1
+	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
+}
+
+# idle_no_wakeups: no handoffd of nodes 1-3 wakes up in 5 s (a handoffd
+# with nothing to do sleeps in its loop until something happens)
+idle_no_wakeups() {
+	local w
+	w=$(wakeups 5) || return 1
+	echo "voluntary context switches in 5 s idle (node1 node2 node3): $w"
+	[ "$w" = "0 0 0" ]
+}
+
 # counters: how many counter processes of web run on the machine
 counters() { pgrep -fc "handoff-sample-agent run-counter $mnt"; }
 

@@ -9,12 +9,7 @@ require_root
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 fault_web_setup
 
-fault_cluster_up 3 "node1 node2 node3"
-for i in 1 2 3; do
-	printf 'monitor_interval = 60\nmax_restarts = 3\n' >>"$(hc path "$i")/etc/handoff/handoff.conf"
-done
-hc daemon all stop >"$_out" 2>&1
-hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
+monitored_web_up 60 3
 
 field() { status_line "$1" | cut -d'|' -f"$2"; }
 log1() { cat "$(hc path 1)/var/log/handoff/handoffd.log"; }
@@ -84,12 +79,6 @@ check "stop web" retry 30 sh -c "'$HCLUSTER' exec 1 '$HANDOFFCTL' stop web --wai
 check "... STOPPED everywhere" retry 30 sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' status -d '|' |
 	grep -q '^web|STOPPED|'"
 check "... the events2 child is gone" retry 5 children_are 0
-idle() {
-	local w
-	w=$(wakeups 5) || return 1
-	echo "voluntary context switches in 5 s (node1 node2 node3): $w"
-	[ "$w" = "0 0 0" ]
-}
-check "no handoffd wakes up with nothing running" idle
+check "no handoffd wakes up with nothing running" idle_no_wakeups
 check "no invariant was violated" no_violations
 finish

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,9 +30,15 @@ static pid_t child(bool detached)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* gone with the test, even one that failed half-way */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
 		if (detached)
 			setsid();
 		close(p[0]);
+		close(1);
+		close(2);
 		if (write(p[1], "x", 1) != 1)
 			_exit(1);
 		for (;;)
@@ -40,6 +48,18 @@ static pid_t child(bool detached)
 	assert_int_equal(read(p[0], &c, 1), 1);   /* setsid done */
 	close(p[0]);
 	return pid;
+}
+
+/* valgrind (3.19) does not know pidfd_open: then nothing is watched, and
+ * handoffd polls; there is nothing to test here. */
+static bool have_pidfd(void)
+{
+	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 static int readable(int fd, int ms)
@@ -52,10 +72,14 @@ static int readable(int fd, int ms)
 static void detached_is_watched(void **state)
 {
 	char why[160] = "";
-	pid_t pid = child(true);
-	int fd = pid_watch_open(pid, why, sizeof(why));
+	pid_t pid;
+	int fd;
 
 	(void)state;
+	if (!have_pidfd())
+		skip();
+	pid = child(true);
+	fd = pid_watch_open(pid, why, sizeof(why));
 	if (fd < 0)
 		fail_msg("refused: %s", why);
 	assert_int_equal(readable(fd, 0), 0);      /* alive: nothing yet */
@@ -68,9 +92,13 @@ static void detached_is_watched(void **state)
 static void refused(void **state)
 {
 	char why[160];
-	pid_t same = child(false), gone = child(true);
+	pid_t same, gone;
 
 	(void)state;
+	if (!have_pidfd())
+		skip();
+	same = child(false);
+	gone = child(true);
 	/* in handoffd's (our) session: an agent's step, not a workload */
 	why[0] = '\0';
 	assert_int_equal(pid_watch_open(same, why, sizeof(why)), -1);
