@@ -38,7 +38,7 @@ pid=$(watched_pid)
 e=$(epoch_of 3)
 check "the watched pid $pid is the counter (hvm-counter in its command line)" \
 	g 1 "tr '\\0' ' ' </proc/$pid/cmdline | grep -q hvm-counter"
-g 1 "date +%s.%N >/tmp/kill.at; kill -9 $pid" >/dev/null
+g 1 "date '+%b %d %H:%M:%S' >/tmp/kill.at; kill -9 $pid" >/dev/null
 check "kill -9 $pid: noticed through the pidfd within 10 s (monitor_interval is 60)" \
 	gwait 1 "grep -q 'counter: pid $pid ended (pidfd): checking it now' /var/log/handoffd.log" 10
 check "... reported as a workload failure" \
@@ -60,7 +60,7 @@ check "every node counts 1 failure" \
 e=$(epoch_of 3)
 check "node1 watches the new counter's pid" \
 	gwait 1 "test \"\$(grep -c \"counter: watching the workload's pid\" /var/log/handoffd.log)\" -ge 2" 60
-g 1 "drbdadm detach r0" 60 >/dev/null
+g 1 "date '+%b %d %H:%M:%S' >/tmp/detach.at; drbdadm detach r0" 60 >/dev/null
 check "drbdadm detach on node1: noticed through events2 within 10 s" \
 	gwait 1 "grep -Eq 'counter: drbdsetup events2: r0 disk (Failed|Detaching|Diskless): checking it now' /var/log/handoffd.log" 10
 check "... reported as a storage failure (disk not UpToDate)" \
@@ -69,5 +69,5 @@ check "... the table leaves RUNNING at epoch $e" \
 	retry 60 eval '[ "$(epoch_of 3)" != "$e" ] || ! phase_is 3 "RUNNING 1"'
 check "S1, S2 hold" s1_s2
 # how soon, by the guest's own clock (TCG: slow)
-g 1 "echo \"killed at \$(cat /tmp/kill.at)\"; grep -E 'ended \\(pidfd\\)|workload failure|events2: r0|storage failure' /var/log/handoffd.log" 2>&1 | diag
+g 1 "echo \"killed at \$(cat /tmp/kill.at), detached at \$(cat /tmp/detach.at)\"; grep -E 'ended \\(pidfd\\)|workload failure|events2: r0|storage failure' /var/log/handoffd.log" 2>&1 | diag
 finish
