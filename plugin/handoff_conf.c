@@ -78,6 +78,7 @@ void config_defaults(struct handoff_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->drbdadm, sizeof(cfg->drbdadm), "/usr/sbin/drbdadm");
+	snprintf(cfg->drbdsetup, sizeof(cfg->drbdsetup), "/usr/sbin/drbdsetup");
 	snprintf(cfg->path, sizeof(cfg->path), "%s", HANDOFF_DEFAULT_CONFIG);
 	snprintf(cfg->cpg_group, sizeof(cfg->cpg_group), "%s", HANDOFF_DEFAULT_GROUP);
 	cfg->log_syslog = true;
@@ -195,6 +196,15 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			config_error(p, key, "path too long");
 		else
 			snprintf(cfg->drbdadm, sizeof(cfg->drbdadm), "%s", v);
+	} else if (!strcmp(key, "drbdsetup")) {
+		if (!strcmp(v, "none"))
+			cfg->drbdsetup[0] = '\0';
+		else if (*v != '/')
+			config_error(p, key, "must be an absolute path or none, got '%s'", v);
+		else if (strlen(v) >= sizeof(cfg->drbdsetup))
+			config_error(p, key, "path too long");
+		else
+			snprintf(cfg->drbdsetup, sizeof(cfg->drbdsetup), "%s", v);
 	} else if (!strcmp(key, "self_fence_timeout") || !strcmp(key, "fence_delay")) {
 		if (parse_u32(v, 1, 3600, &n))
 			config_error(p, key, "expected seconds from 1 to 3600, got '%s'", v);

@@ -41,6 +41,8 @@ struct handoff_config {
 	unsigned watchdog_timeout_line; /* 0: not set, the default applies */
 	unsigned fence_delay_line;   /* where fence_delay was set (for its error) */
 	char drbdadm[RES_PATH_MAX + 1]; /* the drbdadm to run (tests: a stand-in) */
+	/* the drbdsetup whose events2 rm_watch.c follows; "" (none): polling only */
+	char drbdsetup[RES_PATH_MAX + 1];
 	char state_dir[RES_PATH_MAX + 1]; /* what must outlive a restart of every node */
 	/* run for every event this node acts on (doc/notify.md); "" = none.
 	 * Node-local, like drbdadm: not in the digest. */

@@ -25,6 +25,7 @@ struct handoffd;
 struct pending_request;
 struct failover_ctx;
 struct local_entry;
+struct rm_events;
 
 struct resource_manager {
 	struct handoffd *d;
@@ -102,6 +103,7 @@ struct resource_manager {
 	uint64_t reload_digest;
 	qb_ipcs_connection_t *reload_conn;
 	struct retired_config *retired;
+	struct rm_events *events;      /* rm_watch.c: the events2 child, while wanted */
 };
 
 /* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */

@@ -20,6 +20,7 @@ write_web_config() {
 	log_file = /var/log/handoff/handoffd.log
 	debug = 1
 	drbdadm = $STANDIN
+	drbdsetup = ${STANDIN%/*}/drbdsetup
 	[resource web]
 	storage = drbd
 	drbd_resource = r0
@@ -120,15 +121,16 @@ agent_opt.faults = $faults"
 	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
 }
 
-# monitored_cluster_up MAX_RESTARTS [MAX_RELOCATIONS]: fault_cluster_up of
-# 3 nodes (web prefers node1, node2, node3), web checked every second,
-# restarted in place at most MAX_RESTARTS times and relocated at most
-# MAX_RELOCATIONS times (default 0: never)
-monitored_cluster_up() {
+# monitored_web_up INTERVAL MAX_RESTARTS [MAX_RELOCATIONS]: fault_cluster_up
+# on 3 nodes (preference node1 node2 node3), web monitored every INTERVAL
+# seconds, restarted in place MAX_RESTARTS times at most and relocated
+# MAX_RELOCATIONS times at most (default 0: never); handoffd restarted to
+# read it.
+monitored_web_up() {
 	local i
 	fault_cluster_up 3 "node1 node2 node3"
 	for i in 1 2 3; do
-		printf 'monitor_interval = 1\nmax_restarts = %s\nmax_relocations = %s\n' "$1" "${2:-0}" \
+		printf 'monitor_interval = %s\nmax_restarts = %s\nmax_relocations = %s\n' "$1" "$2" "${3:-0}" \
 			>>"$(hc path "$i")/etc/handoff/handoff.conf"
 	done
 	hc daemon all stop >"$_out" 2>&1
@@ -141,6 +143,15 @@ kill_workload() {
 	pid=$(workload_pid 1 | cut -d" " -f1) && [ -n "$pid" ] || return 1
 	echo "kill -9 $pid"
 	kill -9 "$pid"
+}
+
+# idle_no_wakeups: no handoffd of nodes 1-3 wakes up in 5 s (a handoffd
+# with nothing to do sleeps in its loop until something happens)
+idle_no_wakeups() {
+	local w
+	w=$(wakeups 5) || return 1
+	echo "voluntary context switches in 5 s idle (node1 node2 node3): $w"
+	[ "$w" = "0 0 0" ]
 }
 
 # counters: how many counter processes of web run on the machine

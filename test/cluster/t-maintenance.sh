@@ -12,7 +12,7 @@ require_root
 fault_web_setup
 
 # checked every second: a dead workload would be restarted at once
-monitored_cluster_up 3
+monitored_web_up 1 3
 maint_is() {        # 0|1 [WHY]: every node's status -d says web is (not) in maintenance
 	local i got
 	for i in 1 2 3; do

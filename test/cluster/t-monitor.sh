@@ -9,7 +9,7 @@ fault_web_setup
 
 # checked every second, restarted twice at most, never relocated (that is
 # t-relocate.sh's)
-monitored_cluster_up 2 0
+monitored_web_up 1 2 0
 fail_count_is() {   # N: every node counts N failures
 	local i got
 	for i in 1 2 3; do
