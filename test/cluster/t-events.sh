@@ -80,9 +80,13 @@ settled() {   # the restart in place ran: RUNNING at a newer epoch, or FAILED
 check "... the restart in place has run (RUNNING again, or FAILED)" retry 30 settled
 
 # ---- nothing runs: no child ----------------------------------------------------
+# a storage failure is never restarted in place (rule 30); with no
+# relocation allowed here it is FAILED with the workload left running, and
+# the cleanup adopts it: then it is stopped
 if [ "$(field 2 2)" = FAILED ]; then
 	check "cleanup web (FAILED)" ctl 1 cleanup web --wait=30
-else
+fi
+if [ "$(field 2 2)" != STOPPED ]; then
 	check "stop web" ctl 1 stop web --wait=30
 fi
 check "... STOPPED everywhere" retry 30 sh -c "'$HCLUSTER' exec 3 '$HANDOFFCTL' status -d '|' |
