@@ -780,7 +780,7 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 	uint32_t running[RSM_MAX_NODES], holding[RSM_MAX_NODES];
 	const struct wire_fact *facts[RSM_MAX_NODES] = { 0 };
 	size_t n_running = 0, n_holding = 0;
-	bool cleanup = false;
+	bool cleanup = false, maint;
 
 	if (e) {
 		/* a CLEANUP asked for this resync: the table was FAILED at the
@@ -822,10 +822,12 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 			holding[n_holding++] = n->nodeid;
 	}
 
-	if (rsm_maint_why(m, r, NULL, 0)) {
+	maint = rsm_maint_why(m, r, NULL, 0) != NULL;
+	if (maint || (r->adopt && !m->partition_quorate)) {
 		/* maintenance: the operator works by hand; the table keeps what
-		 * it said, repairs nothing, fails nothing over (rule 34) */
-		r->adopt = false;
+		 * it said, repairs nothing, fails nothing over (rule 34); out of
+		 * it, the adoption waits for a quorate merge (rule 35, S4) */
+		r->adopt = r->adopt && !maint;
 		r->owner_lost = r->owner != 0 && !rsm_is_member(m, r->owner);
 		return;
 	}

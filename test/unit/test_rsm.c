@@ -3573,6 +3573,41 @@ static void maintenance_holds_what_was_under_way(void **state)
 	sim_free(s);
 }
 
+/* S4: the adoption is a decision, so it waits for a quorate merge: node 1
+ * alone takes web out of maintenance, and nothing is decided until the
+ * others are back (the mark travels in its STATE entry) */
+static void leaving_maintenance_waits_for_quorum(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t only1[] = { 1 };
+	uint64_t e;
+	(void)state;
+
+	web_runs_on(s, 0);              /* it died meanwhile */
+	assert_true(maint(s, 2, MAINT_RESOURCE, "web", 0, true)->ok);
+	e = res(s, 1, "web")->epoch;
+	s->up[2] = s->up[3] = false;
+	confchg(s, only1, 1);
+	run(s);
+	assert_true(maint(s, 1, MAINT_RESOURCE, "web", 0, false)->ok);
+	assert_false(s->m[1].partition_quorate);
+	assert_true(res(s, 1, "web")->adopt);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 1, "web")->epoch, e);
+	assert_int_equal(count(s, 1, ACT_START), 1);     /* running_on_1's only */
+	/* the others come back (restarted): the quorate merge adopts */
+	boot(s, 2);
+	boot(s, 3);
+	all_up(s);
+	agree(s);
+	assert_false(res(s, 2, "web")->adopt);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STARTING);
+	assert_int_equal(res(s, 2, "web")->owner, 1);
+	assert_true(res(s, 2, "web")->epoch > e);
+	assert_int_equal(count(s, 1, ACT_START), 2);
+	sim_free(s);
+}
+
 static void a_joiner_keeps_the_standby_of_a_readmitted_node(void **state)
 {
 	struct sim *s = runs_on_1();
@@ -3956,6 +3991,7 @@ int main(void)
 		cmocka_unit_test(leaving_maintenance_adopts_what_runs),
 		cmocka_unit_test(maintenance_merges_by_generation),
 		cmocka_unit_test(maintenance_holds_what_was_under_way),
+		cmocka_unit_test(leaving_maintenance_waits_for_quorum),
 		cmocka_unit_test(the_drain_is_the_same_after_a_restart),
 		cmocka_unit_test(a_node_that_left_stays_in_standby),
 		cmocka_unit_test(a_restarted_member_in_standby_stays_in_standby),
