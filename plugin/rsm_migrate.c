@@ -526,10 +526,27 @@ static uint32_t new_home(const struct rsm *m, const struct rsm_res *r)
 	return 0;
 }
 
+/* May the drain move R off its owner now? */
+static bool drain_candidate(const struct rsm *m, const struct rsm_res *r)
+{
+	const struct rsm_node *o = r->owner ? rsm_node(m, r->owner) : NULL;
+
+	return o && o->standby && o->member && r->phase == PHASE_RUNNING && !r->drain_failed &&
+	       !rsm_maint_why(m, r, NULL, 0);
+}
+
+/*
+ * Move what standby nodes run, standby_parallel at a time.  In the order
+ * of the resources' names, not of the file: two nodes may list the same
+ * resources in another order (the digest sorts them), and the drain's
+ * limit makes the first ones win, so file order would let them start
+ * different migrations and hold different tables (S1, S2 rest on one).
+ */
 void rsm_drain(struct rsm *m, struct rsm_actions *out)
 {
 	size_t moving = 0;
 	unsigned limit = m->standby_parallel ? m->standby_parallel : 1;
+	const char *after = NULL;       /* the last name the drain took up */
 
 	if (m->syncing)
 		return;
@@ -537,14 +554,20 @@ void rsm_drain(struct rsm *m, struct rsm_actions *out)
 		const struct rsm_node *o = m->res[i].owner ? rsm_node(m, m->res[i].owner) : NULL;
 		moving += o && o->standby && rsm_migrating(m->res[i].phase);
 	}
-	for (size_t i = 0; i < m->n_res && moving < limit; i++) {
-		struct rsm_res *r = &m->res[i];
-		const struct rsm_node *o = r->owner ? rsm_node(m, r->owner) : NULL;
+	while (moving < limit) {
+		struct rsm_res *r = NULL;
 		uint32_t to;
 
-		if (!o || !o->standby || !o->member || r->phase != PHASE_RUNNING || r->drain_failed ||
-		    rsm_maint_why(m, r, NULL, 0))
-			continue;
+		for (size_t i = 0; i < m->n_res; i++) {
+			const char *name = m->res[i].conf->name;
+			if (!drain_candidate(m, &m->res[i]) || (after && strcmp(name, after) <= 0))
+				continue;
+			if (!r || strcmp(name, r->conf->name) < 0)
+				r = &m->res[i];
+		}
+		if (!r)
+			break;
+		after = r->conf->name;
 		if (!(to = new_home(m, r))) {
 			r->drain_failed = true;
 			rsm_set_error(r, "node %u is in standby, but no other node may run %s",

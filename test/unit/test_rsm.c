@@ -976,44 +976,79 @@ static void standby_drains_a_node(void **state)
 	assert_true(a->ok);
 	assert_string_equal(a->text, "node 1 is in standby: moving 2 resources off it, 1 at a time");
 	agree(s);
-	/* one at a time: web (first in config order) goes to its next node */
-	assert_int_equal(res(s, 3, "web")->phase, PHASE_PREPARING);
-	assert_int_equal(res(s, 3, "web")->target, 2);
-	assert_int_equal(res(s, 3, "db")->phase, PHASE_RUNNING);
+	/* one at a time, in name order: db (second in the file) goes to its next node */
+	assert_int_equal(res(s, 3, "db")->phase, PHASE_PREPARING);
+	assert_int_equal(res(s, 3, "db")->target, 2);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RUNNING);
 	assert_int_equal(count(s, 2, ACT_PREPARE), 1);
 
 	/* a standby node is never a target, nor started on */
-	assert_string_equal(rsm_ineligible(&s->m[2], res(s, 2, "db"), 1), "it is in standby");
+	assert_string_equal(rsm_ineligible(&s->m[2], res(s, 2, "web"), 1), "it is in standby");
 
-	/* web's target is not ready: web stays, and the drain goes on with db */
-	report(s, 2, MSG_PREPARED, "web", 2, false, "readiness: no");
+	/* db's target is not ready: db stays, and the drain goes on with web */
+	report(s, 2, MSG_PREPARED, "db", 2, false, "readiness: no");
 	run(s);
 	agree(s);
-	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
-	assert_int_equal(res(s, 1, "web")->owner, 1);
-	assert_true(res(s, 1, "web")->drain_failed);
-	assert_int_equal(res(s, 1, "db")->phase, PHASE_PREPARING);
-	assert_int_equal(res(s, 1, "db")->target, 2);
-	report(s, 2, MSG_PREPARED, "db", 2, true, NULL);
-	report(s, 1, MSG_RELEASED, "db", 2, true, NULL);
-	report(s, 2, MSG_STARTED, "db", 2, true, NULL);
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 1, "db")->owner, 1);
+	assert_true(res(s, 1, "db")->drain_failed);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_PREPARING);
+	assert_int_equal(res(s, 1, "web")->target, 2);
+	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	report(s, 2, MSG_STARTED, "web", 2, true, NULL);
 	run(s);
 	agree(s);
-	assert_int_equal(res(s, 3, "db")->owner, 2);
-	/* web is not tried again by itself */
-	assert_int_equal(res(s, 3, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 3, "web")->owner, 2);
+	/* db is not tried again by itself */
+	assert_int_equal(res(s, 3, "db")->phase, PHASE_RUNNING);
 	assert_int_equal(count(s, 2, ACT_PREPARE), 2);
-	a = ask(s, 3, MSG_MIGRATE, "db", 1);
+	a = ask(s, 3, MSG_MIGRATE, "web", 1);
 	assert_false(a->ok);
-	assert_string_equal(a->text, "node 1 may not run db: it is in standby");
+	assert_string_equal(a->text, "node 1 may not run web: it is in standby");
 
 	a = standby(s, 3, 1, false, 1);
 	assert_true(a->ok);
 	assert_string_equal(a->text, "node 1 is no longer in standby");
-	assert_true(ask(s, 3, MSG_MIGRATE, "db", 1)->ok);
+	assert_true(ask(s, 3, MSG_MIGRATE, "web", 1)->ok);
 	a = standby(s, 3, 7, true, 1);
 	assert_false(a->ok);
 	assert_string_equal(a->text, "unknown node 7");
+	sim_free(s);
+}
+
+/*
+ * Node 3's file lists db before web (the digest sorts the sections, so it
+ * is the same configuration).  With one move at a time, the drain in each
+ * node's file order began web's migration on nodes 1 and 2 and db's on
+ * node 3: the tables parted.  In name order every node begins db's.
+ */
+static void the_drain_goes_by_name_not_by_file_order(void **state)
+{
+	static const char db_first[] =
+		"[resource db]\nstorage = shared\ndevice = /dev/sdb1\nmount_point = /srv/db\n"
+		"workload = exec\nagent = /bin/true\nnodes = node2 node1\n"
+		"[resource web]\nstorage = drbd\ndrbd_resource = r0\ndevice = /dev/drbd0\n"
+		"mount_point = /srv/web\nworkload = exec\nagent = /bin/true\n"
+		"nodes = node1 node2 node3\n";
+	struct sim *s = sim_new();
+	(void)state;
+
+	config_free(&s->cfg[3]);
+	load_conf(s, 3, db_first);
+	boot(s, 3);
+	assert_true(s->m[3].local_digest == s->m[1].local_digest);
+	all_up(s);
+	assert_true(ask(s, 1, MSG_START, "web", 1)->ok);
+	result(s, 1, "web", WIRE_OP_START, true, 1, NULL);
+	assert_true(ask(s, 2, MSG_START, "db", 1)->ok);
+	result(s, 1, "db", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	assert_true(standby(s, 2, 1, true, 1)->ok);
+	for (int i = 1; i <= N; i++) {
+		assert_int_equal(res(s, i, "db")->phase, PHASE_PREPARING);
+		assert_int_equal(res(s, i, "web")->phase, PHASE_RUNNING);
+	}
 	sim_free(s);
 }
 
@@ -3985,6 +4020,7 @@ int main(void)
 		cmocka_unit_test(migration_hand_back),
 		cmocka_unit_test(migration_target_leaves),
 		cmocka_unit_test(standby_drains_a_node),
+		cmocka_unit_test(the_drain_goes_by_name_not_by_file_order),
 		cmocka_unit_test(standby_survives_a_sync),
 		cmocka_unit_test(maintenance_blocks_restart_migrate_and_requests),
 		cmocka_unit_test(node_maintenance_blocks_failover),
