@@ -1,7 +1,8 @@
 #!/bin/bash
 # t-monitor.sh - health (issue 17): the owner monitors what it runs; a
 # workload killed is restarted on the same node, up to max_restarts; one
-# more failure leaves it FAILED until a cleanup, which resets the count.
+# more failure leaves it FAILED until a cleanup, which resets the count;
+# the count begins again after failure_timeout without a failure.
 . "$(dirname "$0")/lib.sh"
 require_root
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
@@ -83,5 +84,18 @@ check "... not Primary anywhere" retry 10 sh -c "for i in 1 2 3; do
 	[ \"\$('$HCLUSTER' exec \$i '$STANDIN' role r0 | cut -d/ -f1)\" != Primary ] || exit 1; done"
 check "start it again" ctl 1 start web node1 --wait=30
 check "... RUNNING with a clean count" retry 10 fail_count_is 0
+# ---- the count expires after failure_timeout (4 s, set by a reload) -------------------------
+for i in 1 2 3; do
+	echo "failure_timeout = 4" >>"$(hc path "$i")/etc/handoff/handoff.conf"
+done
+check "handoffctl reload on every node: failure_timeout = 4" sh -c "for i in 1 2 3; do
+	'$HCLUSTER' exec \$i '$HANDOFFCTL' reload >/dev/null || exit 1; done"
+e=$(field 1 4)
+restarted_once_more "$e" 1
+sleep 6         # longer than failure_timeout without a failure
+e=$(field 1 4)
+check "kill -9 web's workload, 6 s later" kill_workload
+check "... restarted on node1 within 15 s" retry 15 runs_again "$e"
+check "... the count began again: 1 failure, not 2" retry 5 fail_count_is 1
 check "no invariant was violated" no_violations
 finish
