@@ -39,6 +39,13 @@ check "RUNNING on node1 everywhere" retry 20 all_agree
 check "node1 watches the workload's pid within 5 s (first check of a life: 1 s)" \
 	retry 5 watches_pid
 check "one events2 child: node1's" retry 5 children_are 1
+child=$(pgrep -f "$HANDOFF_SRCDIR/test/drbd-standin/drbdadm events2")
+kill -9 $child
+check "the events2 child killed: handoffd says so" retry 3 sh -c \
+	"grep -q 'drbdsetup events2 ended after [0-9]* ms (killed by SIGKILL)' '$(hc path 1)/var/log/handoff/handoffd.log'"
+check "... and starts another within 3 s (backoff 1 s)" retry 3 sh -c \
+	"n=\$(pgrep -f '$HANDOFF_SRCDIR/test/drbd-standin/drbdadm events2'); [ -n \"\$n\" ] && [ \"\$n\" != '$child' ]"
+check "... one child again" retry 3 children_are 1
 
 # ---- the workload killed: the pidfd, not the 60 s interval ------------------
 e=$(field 1 4)
