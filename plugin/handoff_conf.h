@@ -48,6 +48,8 @@ struct handoff_config {
 	 * Node-local, like drbdadm: not in the digest. */
 	char notify[RES_PATH_MAX + 1];
 	uint32_t notify_timeout_ms;  /* then SIGTERM, SIGKILL of its process group */
+	/* the default of every resource that does not set max_relocations */
+	uint32_t max_relocations;
 	struct resource_conf *resources;
 	size_t n_resources;
 };

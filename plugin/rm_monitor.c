@@ -4,7 +4,7 @@
  * follows (rsm.c, process_failed; doc/protocol.md rules 25-28).
  *
  * A resource is checked only where the table says it RUNS on this node,
- * with monitor_interval > 0: one timer per such resource, armed for the
+ * with monitor_interval > 0 and not in maintenance (rule 34): one timer per such resource, armed for the
  * interval plus a random 0-10% of it (so that resources started together
  * do not wake together), and none at all for the rest: a handoffd that
  * runs nothing has no wakeups from here.  A check is driver_check (the
@@ -60,8 +60,8 @@ static struct rsm_res *running_here(struct resource_manager *rm, size_t i)
 	struct rsm_res *r = &rm->rsm.res[i];
 
 	if (!rm->ready || r->owner != rm->rsm.local_nodeid || r->phase != PHASE_RUNNING ||
-	    r->conf->monitor_interval_ms == 0)
-		return NULL;
+	    r->conf->monitor_interval_ms == 0 || rsm_maint_why(&rm->rsm, r, NULL, 0))
+		return NULL;       /* not ours to check (in maintenance: the operator's) */
 	return r;
 }
 
@@ -252,6 +252,11 @@ static void on_checked(void *ctx, const struct resource_conf *conf, const struct
 		snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", conf->name);
 		msg.u.failure.kind = kind;
 		msg.u.failure.at_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+		/* a dump can still be written: a storage failure moves it live
+		 * (rule 30); a Diskless Primary still reads and writes through
+		 * its connected peer */
+		if (f->running && f->mounted && f->role == ROLE_PRIMARY)
+			msg.u.failure.flags |= WIRE_FAIL_LIVE;
 		snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "%s", reason);
 		qb_log(LOG_WARNING, "%s: monitor (epoch %llu): %s failure: %s", conf->name,
 		       (unsigned long long)r->epoch, kind == FAIL_STORAGE ? "storage" : "workload",
