@@ -78,13 +78,13 @@ check "... reported as a storage failure within 3 s" retry 3 sh -c \
 check "... the table leaves RUNNING at that epoch" retry 10 sh -c \
 	"! '$HCLUSTER' exec 2 '$HANDOFFCTL' status -d '|' | grep -q '^web|RUNNING|node1|$e|'"
 rm -f "$state_dir/dstate.1.r0"
-settled() {   # the restart in place ran: RUNNING at a newer epoch, or FAILED
+settled() {   # the table decided (rule 30): RUNNING at a newer epoch, or FAILED
 	local got
 	got=$(field 2 2,4) || return 1
 	echo "web: $got"
 	[ "${got%|*}" = FAILED ] || { [ "${got%|*}" = RUNNING ] && [ "${got#*|}" -gt "$e" ]; }
 }
-check "... the restart in place has run (RUNNING again, or FAILED)" retry 30 settled
+check "... the table has decided (RUNNING again, or FAILED)" retry 30 settled
 
 # ---- nothing runs: no child ----------------------------------------------------
 # a storage failure is never restarted in place (rule 30); with no
