@@ -42,12 +42,7 @@ done
 [ "$nodes" -ge 3 ] || die "--nodes must be 3 or more"
 bench_require
 bench_setup bhealth
-bin=$bench_work/bin
-shm=$bench_work/shm
-bench_tmpfs "$shm" 64m
-mntdir=/mnt/bench-bhealth
-mkdir -p "$mntdir"
-bench_after_cleanup "rm -rf --one-file-system $mntdir"
+bench_null_storage 64m
 export HCLUSTER_DAEMON_TIMEOUT=60
 med() { python3 "$BENCH_DIR/analyze.py" stats x "$@" | awk '{ print $3 }'; }
 now_ms() { date +%s%3N; }

@@ -113,6 +113,18 @@ bench_tmpfs() {
 	bench_mounts+=("$1")
 }
 
+# bench_null_storage SIZE: $shm, a tmpfs of SIZE for the null resources'
+# directories, and $mntdir, where the nodes bind-mount them (removed at the
+# end); $bin for the compiled probes.
+bench_null_storage() {
+	bin=$bench_work/bin
+	shm=$bench_work/shm
+	bench_tmpfs "$shm" "$1"
+	mntdir=/mnt/bench-$HCLUSTER_PREFIX
+	mkdir -p "$mntdir"
+	bench_after_cleanup "rm -rf --one-file-system $mntdir"
+}
+
 # bench_compile NAME LIBS...: bench/NAME.c -> $bench_work/bin/NAME
 bench_compile() {
 	local name=$1; shift

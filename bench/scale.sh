@@ -41,12 +41,7 @@ bench_require
 bench_setup bscale
 bench_compile hipc libqb
 bench_compile logwatch
-bin=$bench_work/bin
-shm=$bench_work/shm
-bench_tmpfs "$shm" 64m
-mntdir=/mnt/bench-bscale
-mkdir -p "$mntdir"
-bench_after_cleanup "rm -rf --one-file-system $mntdir"
+bench_null_storage 64m
 for r in $(seq 0 $((nres - 1))); do mkdir "$shm/r$r"; done
 
 bench_header "scale: $nodes nodes, $nres resources (issue 8, part 5)"

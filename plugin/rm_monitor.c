@@ -19,7 +19,7 @@
  * Events (rm_watch.c) make the next check come at once: the pidfd of the
  * pid the monitor reported, drbdsetup events2.  So that the pid is known
  * early, the first check of each life (epoch) comes FIRST_CHECK_MS after
- * it began (plus the jitter), not a whole interval later.  An event never
+ * it began plus a jitter of at most as much, not a whole interval later.  An event never
  * reports anything itself: only the check's verdict does.
  */
 #include <qb/qblog.h>
@@ -72,10 +72,13 @@ static void arm(struct rm_mon *mon, const struct rsm_res *r)
 {
 	uint64_t ms = r->conf->monitor_interval_ms, jitter = (uint64_t)random() % (ms / 10 + 1);
 
-	if (mon->pending)
+	if (mon->pending) {
 		ms = jitter = 0;
-	else if (mon->life != r->epoch && ms > FIRST_CHECK_MS)
-		ms = FIRST_CHECK_MS;    /* a new life: learn its pid */
+	} else if (mon->life != r->epoch && ms > FIRST_CHECK_MS) {
+		/* a new life: learn its pid soon (within 1-2 s, spread) */
+		ms = FIRST_CHECK_MS;
+		jitter %= FIRST_CHECK_MS + 1;
+	}
 	ms += jitter;
 	mon->life = r->epoch;
 	mon->armed = true;
@@ -148,7 +151,8 @@ void rm_monitor_check_now(struct resource_manager *rm, size_t i, const char *why
 	if (i >= rm->n_mon || !(r = running_here(rm, i)))
 		return;
 	mon = &rm->mon[i];
-	qb_log(LOG_NOTICE, "%s: %s: checking it now", r->conf->name, why);
+	if (!mon->pending)       /* a flood of events is one line, one check */
+		qb_log(LOG_NOTICE, "%s: %s: checking it now", r->conf->name, why);
 	/* only a timer from here: callers may be inside a pipe's dispatch */
 	mon->pending = true;
 	if (mon->checking)

@@ -49,14 +49,13 @@
 # live node, and then expects the failover within fence_delay + 20 s.
 # Everything else stays strict.
 #
-# A killed workload: handoffd has no monitor yet (issue 17), so a killed
-# counter is noticed only at the next sync (the resource becomes FAILED:
-# doc/architecture.md, "The sync barrier"); until then the table still says
-# RUNNING.  The test accepts RUNNING (stale) or FAILED with no counter, or
-# a counter running again (a future monitor restarted it), and then does
-# what an operator does: `handoffctl cleanup` if FAILED, else
-# `handoffctl stop`, then `start` on the same node; "as asked" is then
-# RUNNING there again.
+# A killed workload: the owner's monitor notices it (at once through the
+# pidfd of the pid the sample agent reports, else within monitor_interval)
+# and the table restarts it in place, up to max_restarts times, then holds
+# it FAILED (issue 17, doc/protocol.md rules 25-28).  The test waits for
+# either: RUNNING with a counter again, or FAILED with none; for FAILED it
+# does what an operator does, `handoffctl cleanup`, then `start` on the
+# same node; "as asked" is then RUNNING there again.
 #
 # Every action is printed as a TAP comment, so a failure reads as a story.
 # Seeds: T_RANDOM_SEED=N (one seed), T_RANDOM_SEEDS="1 2 3" (each on a fresh
@@ -361,13 +360,14 @@ act_restart_all() {
 	settle "every handoffd restarted"
 	step_check "the workloads were adopted, not restarted" same_pids
 }
-workload_seen() {   # RES NODE: the table and the processes after the kill
+workload_seen() {   # RES NODE: after the kill, restarted in place or FAILED
 	local line c
 	line=$(ctl "$2" status -d '|' | grep "^$1|")
 	c=$(counters_of "$1")
 	echo "$line counters [$c]"
 	case $line in
-	"$1|RUNNING|"*|"$1|FAILED|"*) [ -z "$c" ] || [[ $line == "$1|RUNNING|"* ]] ;;
+	"$1|RUNNING|"*) [ -n "$c" ] ;;
+	"$1|FAILED|"*) [ -z "$c" ] ;;
 	*) return 1 ;;
 	esac
 }
@@ -376,19 +376,17 @@ act_kill_workload() {
 	r=$(pick "$1" "$(res_in running)")
 	n=${WHERE[$r]}
 	q=$(requester "$3")
-	say "kill -9 the workload of $r on node$n (pid ${PIDOF[$r]}); no monitor yet (issue 17)"
+	say "kill -9 the workload of $r on node$n (pid ${PIDOF[$r]})"
 	kill -9 -- "-${PIDOF[$r]}" 2>/dev/null
-	sleep 1
-	step_check "$r: RUNNING (stale) or FAILED with no counter, or running again" workload_seen "$r" "$q"
+	# the pidfd, or the next check (monitor_interval 10 s + 10%), then the restart
+	step_check "$r: restarted in place by the monitor, or FAILED with no counter" \
+		retry 25 workload_seen "$r" "$q"
 	safety
 	[ $seed_failed = 1 ] && return
 	line=$(ctl "$q" status -d '|' | grep "^$r|")
 	say "the table says: $line; counters: $(counters_of "$r" | tr '\n' ' ')"
-	if [ -z "$(counters_of "$r")" ]; then
-		case $line in
-		"$r|FAILED|"*) run_ctl "$q" cleanup "$r" --wait=30 ;;
-		*) run_ctl "$q" stop "$r" --wait=30 ;;
-		esac
+	if [[ $line == "$r|FAILED|"* ]]; then
+		run_ctl "$q" cleanup "$r" --wait=30
 		run_ctl "$q" start "$r" "node$n" --wait=30
 	fi
 	settle "$r killed and started again on node$n"
