@@ -53,6 +53,8 @@ conf=$bench_work/resources.conf
 for r in $(seq 0 $((nres - 1))); do
 	a=$((2 + r % owners)) b=$((2 + (r + 1) % owners))
 	null_resource "r$r" "$shm/r$r" "$mntdir/r$r" "node$a node$b"
+	# the idle target is the protocol's: no monitor (bench/health.sh measures its cost)
+	echo "monitor_interval = 0"
 done >"$conf"
 for i in $(seq 1 "$nodes"); do
 	{
