@@ -58,9 +58,18 @@
  *    the only one.
  *  - The workload, per node: inst (an instance exists) and frz (it is
  *    dumped and frozen).
+ *  - Workload failures (issue 17): the workload dies on its owner, or its
+ *    storage fails under it; the owner's monitor reports an ordered FAILED
+ *    (with whether failure_timeout passed, the reporter's word); the table
+ *    counts it and decides a restart in place (STOPPING, the owner's STOP,
+ *    its RESULT, STARTING, the owner's START, its RESULT), a relocation
+ *    (live: the migration's path; dead: STOP here, START on the next
+ *    eligible node) or FAILED.  Bounds: MAXDIE, MAXBAD, MAXRESTARTS,
+ *    MAXRELOC.
  *  - Each node's handoffd: its copy of the table (phase, owner, target,
- *    epoch), the step sequence it runs (PREPARE, RELEASE, ACQUIRE, TAKE_BACK,
- *    FAILOVER: emitted by the table's transition, like the C code's actions),
+ *    epoch, fail count, relocations, restart flag), the step sequence it
+ *    runs (PREPARE, RELEASE, ACQUIRE, TAKE_BACK, FAILOVER, STOP, START:
+ *    emitted by the table's transition, like the C code's actions),
  *    its last report (sent again after a sync that still waits for it), its
  *    stop of everything it holds (self-fence, or release of what it does not
  *    own), and the dump epoch of its failover decision.
@@ -69,10 +78,18 @@
  *  - S1, S2 by a monitor, in every state; S3 asserted at every restore (the
  *    ghost `fresh`: no instance ran since the dump was completed); D1, DRBD's
  *    own guarantee that a Primary holds the newest data.
- *  - L1 (ltl L1) under weak fairness.  Without a watchdog it rests on the
- *    lost node's return (a cut heals, a crashed node restarts: weak fairness
- *    of env, whose other moves are bounded), not on the operator.
- * Each without a watchdog (the default) and with one (-DWATCHDOG).
+ *  - R1 a START begins only where its table says STARTING, at its epoch;
+ *    R2 a restart is decided only while no other node holds the resource
+ *    (but one letting go); R3 nothing starts or restores while a quorate
+ *    table says FAILED: asserted where they happen.
+ *  - L1 and LR (ltl live, one search) under weak fairness.  Without a
+ *    watchdog L1 rests on the lost node's return (a cut heals, a crashed
+ *    node restarts: weak fairness of env, whose other moves are bounded),
+ *    not on the operator.  LR: a workload that died on its owner runs
+ *    again or the quorate table says FAILED, unless the owner died.
+ * Without a watchdog (the default), with one (-DWATCHDOG), and with
+ * workload failures (a watchdog, no MIGRATE request: run-model's restart
+ * and storage).
  *
  * Variants: each must yield a counterexample (test/model/run-model):
  *   -DNO_QUORUM_GATE    decisions and steps need no quorum (S4 removed)
@@ -88,7 +105,14 @@
  *   -DKEEP_CONFIRM      a FENCE_CONFIRM outlives the node's return
  *   -DBEFORE_ISSUE16    the barrier waits for every group member's STATE:
  *                       a silent member holds it for ever (no FOREIGN)
- * The real model is checked twice: without a watchdog and with -DWATCHDOG.
+ *   -DBEFORE_ISSUE17    no monitor: a dead workload stays RUNNING (LR)
+ *   -DSTALE_FAILOVER    a failover's steps go on after the table moved on
+ *                       (driver.c's promote retry today: R3)
+ *   -DANY_FAILED        a FAILED counts whatever its epoch and phase (not
+ *                       run by run-model: rule 25's checks are belt and
+ *                       braces in the model, see doc/protocol.md)
+ * The real model is checked four times (run-model: real, watchdog, restart,
+ * storage).
  */
 
 /* ---- names shared with cpg/wire.h (test/model/check-names compares them) ---- */
