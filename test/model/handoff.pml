@@ -108,6 +108,8 @@
  *   -DBEFORE_ISSUE17    no monitor: a dead workload stays RUNNING (LR)
  *   -DSTALE_FAILOVER    a failover's steps go on after the table moved on
  *                       (driver.c's promote retry today: R3)
+ *   -DBEFORE_RULE31     a dead workload found at a quorate sync is FAILED,
+ *                       uncounted (no counterexample: LR counts FAILED as told)
  *   -DANY_FAILED        a FAILED counts whatever its epoch and phase (not
  *                       run by run-model: rule 25's checks are belt and
  *                       braces in the model, see doc/protocol.md)
@@ -297,6 +299,7 @@ hidden byte t_ph, t_own, t_tgt, t_ep, t_syn, t_de, t_fc, t_re;
 hidden byte mt, ms, me, ma, qf, em, em2, emk, emarg, t_run, t_fcnt, t_rcnt, t_rsf;
 hidden byte ghostok = 1;
 hidden byte overlap, told, elsewhere;   /* R2, R3, R1: named, so that a violation reads */
+hidden byte t_pq, t_inmerge;            /* count_failure(): the partition was quorate; from a merge */
 
 /* ---- derived predicates ---- */
 #define COMP(n)       (((cut != NONE) && ((n) == cut)) -> 1 : 0)
@@ -715,7 +718,7 @@ inline count_failure()
 	/* a restart never overlaps a migration or a failover: when a quorate
 	 * side decides it, no node but the owner holds the resource (except
 	 * one letting it go: a self-fence) */
-	overlap = REALQ_C(c2) && (KEEPS(0, t_own) || KEEPS(1, t_own) || KEEPS(2, t_own));
+	overlap = !t_inmerge && REALQ_C(c2) && (KEEPS(0, t_own) || KEEPS(1, t_own) || KEEPS(2, t_own));
 	assert(!overlap);
 	if :: ma & F_EXPIRED -> t_fcnt = 0; t_rcnt = 0 :: else fi;
 	t_fcnt++;
@@ -724,6 +727,7 @@ inline count_failure()
 		t_ph = PHASE_STOPPING; t_ep++; t_rsf = RS_RESTART; em = t_own; emk = K_STOP
 	:: else ->
 		relocation_target();
+		if :: !t_pq -> nw = NONE :: else fi;   /* only a quorate partition relocates (rule 29) */
 		if
 		:: t_rcnt < MAXRELOC && nw != NONE && (ma & F_STORAGE) ->
 			/* live: the migration's own path, from PREPARING */
@@ -788,10 +792,10 @@ inline deliver_at(n)
 		/* recorded while the node is away; a member speaks for itself */
 		if :: !MEMB(ma, c2) -> fc[n] = fc[n] | (1 << ma) :: else fi
 #ifndef ANY_FAILED
-	:: mt == MSG_FAILED && t_ph == PHASE_RUNNING && me == t_ep && ms == t_own -> count_failure()
+	:: mt == MSG_FAILED && t_ph == PHASE_RUNNING && me == t_ep && ms == t_own -> t_pq = pq[n]; count_failure()
 #else
 	/* rule 25 removed: a FAILED counts whatever its epoch and phase */
-	:: mt == MSG_FAILED && ms == t_own && t_ph != PHASE_STOPPED -> count_failure()
+	:: mt == MSG_FAILED && ms == t_own && t_ph != PHASE_STOPPED -> t_pq = pq[n]; count_failure()
 #endif
 	/* process_result(): the owner's stop or start of this epoch */
 	:: mt == MSG_RESULT && me == t_ep && ms == t_own &&
@@ -960,7 +964,19 @@ inline confchg(c)
 			t_ph = PHASE_FAILED                                 /* its owner left during start or stop */
 		:: !MIGRATING(t_ph) && t_run == NONE && t_ph == PHASE_RUNNING ->
 			if
+#ifndef BEFORE_RULE31
+			/* found dead at a quorate sync: counted as the owner's report
+			 * of a workload failure (rule 31), with the owner's clock from
+			 * its STATE (failure_timeout passed, or not) */
+			:: MEMB(t_own, c2) && qf ->
+				printf("MODEL:   the owner runs nothing: counted as its failure (rule 31)\n");
+				ma = 0;
+				if :: t_fcnt != 0 || t_rcnt != 0 -> ma = F_EXPIRED :: true fi;
+				t_pq = 1; t_inmerge = 1; count_failure(); t_inmerge = 0
+			:: MEMB(t_own, c2) && !qf -> t_ph = PHASE_FAILED       /* not running on its owner */
+#else
 			:: MEMB(t_own, c2) -> t_ph = PHASE_FAILED       /* not running on its owner */
+#endif
 			:: !MEMB(t_own, c2) && qf -> fail_over(t_ep)
 			:: else -> skip
 			fi
