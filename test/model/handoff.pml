@@ -58,9 +58,18 @@
  *    the only one.
  *  - The workload, per node: inst (an instance exists) and frz (it is
  *    dumped and frozen).
+ *  - Workload failures (issue 17): the workload dies on its owner, or its
+ *    storage fails under it; the owner's monitor reports an ordered FAILED
+ *    (with whether failure_timeout passed, the reporter's word); the table
+ *    counts it and decides a restart in place (STOPPING, the owner's STOP,
+ *    its RESULT, STARTING, the owner's START, its RESULT), a relocation
+ *    (live: the migration's path; dead: STOP here, START on the next
+ *    eligible node) or FAILED.  Bounds: MAXDIE, MAXBAD, MAXRESTARTS,
+ *    MAXRELOC.
  *  - Each node's handoffd: its copy of the table (phase, owner, target,
- *    epoch), the step sequence it runs (PREPARE, RELEASE, ACQUIRE, TAKE_BACK,
- *    FAILOVER: emitted by the table's transition, like the C code's actions),
+ *    epoch, fail count, relocations, restart flag), the step sequence it
+ *    runs (PREPARE, RELEASE, ACQUIRE, TAKE_BACK, FAILOVER, STOP, START:
+ *    emitted by the table's transition, like the C code's actions),
  *    its last report (sent again after a sync that still waits for it), its
  *    stop of everything it holds (self-fence, or release of what it does not
  *    own), and the dump epoch of its failover decision.
@@ -69,10 +78,18 @@
  *  - S1, S2 by a monitor, in every state; S3 asserted at every restore (the
  *    ghost `fresh`: no instance ran since the dump was completed); D1, DRBD's
  *    own guarantee that a Primary holds the newest data.
- *  - L1 (ltl L1) under weak fairness.  Without a watchdog it rests on the
- *    lost node's return (a cut heals, a crashed node restarts: weak fairness
- *    of env, whose other moves are bounded), not on the operator.
- * Each without a watchdog (the default) and with one (-DWATCHDOG).
+ *  - R1 a START begins only where its table says STARTING, at its epoch;
+ *    R2 a restart is decided only while no other node holds the resource
+ *    (but one letting go); R3 nothing starts or restores while a quorate
+ *    table says FAILED: asserted where they happen.
+ *  - L1 and LR (ltl live, one search) under weak fairness.  Without a
+ *    watchdog L1 rests on the lost node's return (a cut heals, a crashed
+ *    node restarts: weak fairness of env, whose other moves are bounded),
+ *    not on the operator.  LR: a workload that died on its owner runs
+ *    again or the quorate table says FAILED, unless the owner died.
+ * Without a watchdog (the default), with one (-DWATCHDOG), and with
+ * workload failures (a watchdog, no MIGRATE request: run-model's restart
+ * and storage).
  *
  * Variants: each must yield a counterexample (test/model/run-model):
  *   -DNO_QUORUM_GATE    decisions and steps need no quorum (S4 removed)
@@ -88,7 +105,16 @@
  *   -DKEEP_CONFIRM      a FENCE_CONFIRM outlives the node's return
  *   -DBEFORE_ISSUE16    the barrier waits for every group member's STATE:
  *                       a silent member holds it for ever (no FOREIGN)
- * The real model is checked twice: without a watchdog and with -DWATCHDOG.
+ *   -DBEFORE_ISSUE17    no monitor: a dead workload stays RUNNING (LR)
+ *   -DSTALE_FAILOVER    a failover's steps go on after the table moved on
+ *                       (driver.c's promote retry today: R3)
+ *   -DBEFORE_RULE31     a dead workload found at a quorate sync is FAILED,
+ *                       uncounted (no counterexample: LR counts FAILED as told)
+ *   -DANY_FAILED        a FAILED counts whatever its epoch and phase (not
+ *                       run by run-model: rule 25's checks are belt and
+ *                       braces in the model, see doc/protocol.md)
+ * The real model is checked four times (run-model: real, watchdog, restart,
+ * storage).
  */
 
 /* ---- names shared with cpg/wire.h (test/model/check-names compares them) ---- */
@@ -108,7 +134,7 @@
 #define MSG_FENCE_CONFIRM 13
 #define MSG_HELLO     14
 #define MSG_FOREIGN   15
-#define MSG_FAILED    16   /* an owner's monitor report: not modelled yet (doc/protocol.md) */
+#define MSG_FAILED    16
 #define MSG_MAINTENANCE 17 /* an operator's maintenance: not modelled (doc/protocol.md, rules 33-35) */
 /* enum phase */
 #define PHASE_STOPPED       0
@@ -121,9 +147,10 @@
 #define PHASE_RESTORING     7
 #define PHASE_HANDING_BACK  8
 #define PHASE_FAILING_OVER  9
-/* STATE is the atomic sync step (confchg below).  START, STOP, CLEANUP and
- * RESULT (and the phases STARTING, STOPPING) belong to the operator's
- * start/stop, not to this protocol; STANDBY asks every member to MIGRATE
+/* STATE is the atomic sync step (confchg below).  START, STOP and CLEANUP
+ * are the operator's start/stop, not part of this protocol; RESULT (and the
+ * phases STARTING, STOPPING) are, for a restart in place and a relocation
+ * (FAILED, the owner's monitor report: rules 25-28); STANDBY asks every member to MIGRATE
  * each resource off a node, which the model covers by MIGRATE itself.
  * FENCE_CONFIRM is the operator's word that a lost node is fenced.
  * HELLO and FOREIGN say who speaks for a node (doc/protocol.md, rules
@@ -158,6 +185,18 @@
 #ifndef MAXFOREIGN
 #define MAXFOREIGN 1    /* silent CPG members that join (testcpg on a node without handoffd) */
 #endif
+#ifndef MAXDIE
+#define MAXDIE 1        /* workload failures on its owner: it dies ... */
+#endif
+#ifndef MAXBAD
+#define MAXBAD 0        /* ... or its storage fails under it (a live relocation) */
+#endif
+#ifndef MAXRESTARTS
+#define MAXRESTARTS 1   /* the resource's max_restarts */
+#endif
+#ifndef MAXRELOC
+#define MAXRELOC 1      /* the resource's max_relocations */
+#endif
 #ifndef QCAP
 #define QCAP 8
 #endif
@@ -172,6 +211,21 @@
 #define K_ACQUIRE  3    /* ACT_MIGRATE_ACQUIRE: the target promotes, mounts, restores */
 #define K_TAKEBACK 4    /* ACT_TAKE_BACK: the source takes its dump back */
 #define K_FAILOVER 5    /* ACT_FAILOVER: the new owner, after fence_delay */
+#define K_STOP     6    /* ACT_STOP: the owner stops, umounts, demotes (a restart, a relocation) */
+#define K_START    7    /* ACT_START: the (new) owner promotes, mounts, starts cold */
+
+/* the restart flag of a STOPPING (rsm_res.restarting; relocation: another developer's rules) */
+#define RS_NONE     0   /* an operator's stop (not modelled) */
+#define RS_RESTART  1   /* a restart in place: the stop's RESULT makes it STARTING on the owner */
+#define RS_RELOCATE 2   /* a relocation: ... STARTING on the next eligible node */
+
+/* MSG_FAILED's argument: the kind, and whether failure_timeout passed since
+ * the last counted failure (by the reporter's clock, carried in the message) */
+#define F_STORAGE  1    /* FAIL_STORAGE (else FAIL_WORKLOAD) */
+#define F_EXPIRED  2
+/* MSG_RESULT's argument */
+#define R_OK       1
+#define R_START    2    /* WIRE_OP_START (else WIRE_OP_STOP) */
 
 /* ---- the world ---- */
 bit  up[N];             /* the node (machine and handoffd) is alive */
@@ -211,6 +265,13 @@ bit  fl[N];             /* its sequence's current step (promote, restore, cold s
 bit  late[N];           /* its self-fence missed its deadline, and goes on */
 byte fc[N];             /* bitmask: lost nodes confirmed fenced (FENCE_CONFIRM), in its
                            copy of the table; a member's bit is cleared at every sync */
+byte fcnt[N];           /* its copy of the table: the fail count (rule 26) */
+byte rcnt[N];           /* ... the relocations since the count began */
+byte rsf[N];            /* ... the restart flag of a STOPPING (RS_*) */
+byte lfe[N];            /* its monitor reported a failure for this epoch (once per epoch and
+                           sync: rm_monitor.c reports every interval, and nothing but a
+                           membership change can lose a report) */
+bit  bad[N];            /* its monitor will find the storage failed (until it reports it) */
 
 /* ---- CPG: one ordered queue per network side (0: main, 1: the cut node) ---- */
 chan q[2] = [QCAP] of { byte, byte, byte, byte };   /* type, sender, epoch, arg */
@@ -218,7 +279,7 @@ chan q[2] = [QCAP] of { byte, byte, byte, byte };   /* type, sender, epoch, arg 
 bit  fw;                /* a silent member holds side 0's sync barrier (not named foreign yet) */
 
 /* ---- environment budgets ---- */
-byte crashes, splits, migs, fails, confirms, foreigns;
+byte crashes, splits, migs, fails, confirms, foreigns, dies, bads;
 
 /* ---- ghosts (not part of the protocol) ---- */
 bit  fresh;             /* S3: no instance ran since the complete marker was written */
@@ -228,12 +289,18 @@ bit  mdone;             /* L1: ... and ended running on its source or its target
 byte msrc = NONE, mtgt = NONE;
 bit  dsrc, dtgt;        /* L1: its source / target died (crash, or left the quorate side) */
 bit  dunfit;            /* L1: one end died, and the other could not take it over */
+bit  racc;              /* LR: the workload died on its owner, RUNNING in the quorate table */
+bit  rdone;             /* LR: ... and then ran again, or the quorate table said FAILED */
+byte rown = NONE;       /* LR: that owner */
+bit  rdead;             /* LR: ... and it died (crash, or left the quorate side) */
 
 /* temporaries, never part of a state */
 hidden byte x, i, j, k, w, w2, c2, nw, pref, r1, r2;
 hidden byte t_ph, t_own, t_tgt, t_ep, t_syn, t_de, t_fc, t_re;
-hidden byte mt, ms, me, ma, qf, em, em2, emk, emarg, t_run;
+hidden byte mt, ms, me, ma, qf, em, em2, emk, emarg, t_run, t_fcnt, t_rcnt, t_rsf;
 hidden byte ghostok = 1;
+hidden byte overlap, told, elsewhere;   /* R2, R3, R1: named, so that a violation reads */
+hidden byte t_pq, t_inmerge;            /* count_failure(): the partition was quorate; from a merge */
 
 /* ---- derived predicates ---- */
 #define COMP(n)       (((cut != NONE) && ((n) == cut)) -> 1 : 0)
@@ -321,28 +388,57 @@ hidden byte ghostok = 1;
 /* ... and node x's failover waits (status says so), m is away from x */
 #define CONFIRMABLE(x, m) (up[x] && GATE(x) && ak[x] == K_FAILOVER && !ago[x] && !CONN(x, m) \
                            && !CONFIRMED(x, m) && SEEN_FENCED(m))
+/* a failover's steps (its promote's retries above all, rule 12) go on only
+ * while the failover is still this node's: a merge may have adopted the
+ * workload where it runs (the same epoch), and a restart's stop there
+ * would then let this stale failover promote and start it beside the
+ * table (-DSTALE_FAILOVER: driver.c today, which checks at the start only) */
+#ifdef STALE_FAILOVER
+#define STILL_OURS(n) 1
+#else
+#define STILL_OURS(n) (ak[n] != K_FAILOVER || (ph[n] == PHASE_FAILING_OVER && ep[n] == aep[n] && own[n] == (n)))
+#endif
+/* the C code runs a START at once (rm's ACT_START): asked while its gate is
+ * closed, it fails, however late the model lets it begin */
+#define START_DOOMED(n, kind) ((kind) == K_START && !GATE(n))
 /* a running step holds the device or the filesystem: no umount, no demote */
 #define BUSY(n)         (fl[n] && HOLDS(n))
-/* ACQUIRE, TAKE_BACK, FAILOVER: promote, mount, dump check, restore or start */
-#define ACQUIRING(n) (up[n] && ago[n] && (ak[n] == K_ACQUIRE || ak[n] == K_TAKEBACK || ak[n] == K_FAILOVER))
+/* ACQUIRE, TAKE_BACK, FAILOVER: promote, mount, dump check, restore or start;
+ * START (a restart's or a relocation's): promote, mount, start cold */
+#define ACQUIRING(n) (up[n] && ago[n] && (ak[n] == K_ACQUIRE || ak[n] == K_TAKEBACK || ak[n] == K_FAILOVER \
+                      || ak[n] == K_START))
 #define DUMP_FROM(n) NONE
-#define DUMP_EPOCH(n) ((ak[n] == K_FAILOVER) -> aarg[n] : aep[n])
+/* the dump a sequence may restore (0: none, a START names no dump: S3) */
+#define DUMP_EPOCH(n) ((ak[n] == K_FAILOVER) -> aarg[n] : ((ak[n] == K_START) -> 0 : aep[n]))
 /* the report the table waits for from node n (rsm_awaits_report_from) */
 #define AWAITS(n)     ((ph[n] == PHASE_PREPARING && tgt[n] == (n)) || (ph[n] == PHASE_RESTORING && tgt[n] == (n)) \
                        || ((ph[n] == PHASE_RELEASING || ph[n] == PHASE_HANDING_BACK \
-                            || ph[n] == PHASE_FAILING_OVER) && own[n] == (n)))
+                            || ph[n] == PHASE_FAILING_OVER || ph[n] == PHASE_STOPPING \
+                            || ph[n] == PHASE_STARTING) && own[n] == (n)))
 /* report type t answers phase p; the step sequence phase p asks for */
 #define ANSWERS(t, p) (((p) == PHASE_PREPARING && (t) == MSG_PREPARED) \
                        || ((p) == PHASE_RELEASING && ((t) == MSG_RELEASED || (t) == MSG_ABORT)) \
                        || ((p) == PHASE_RESTORING && ((t) == MSG_STARTED || (t) == MSG_HANDBACK)) \
-                       || (((p) == PHASE_HANDING_BACK || (p) == PHASE_FAILING_OVER) && (t) == MSG_STARTED))
+                       || (((p) == PHASE_HANDING_BACK || (p) == PHASE_FAILING_OVER) && (t) == MSG_STARTED) \
+                       || (((p) == PHASE_STOPPING || (p) == PHASE_STARTING) && (t) == MSG_RESULT))
 #define PHASE_ACTION(p) ((p) == PHASE_PREPARING -> K_PREPARE : ((p) == PHASE_RELEASING -> K_RELEASE : \
-                         ((p) == PHASE_RESTORING -> K_ACQUIRE : ((p) == PHASE_HANDING_BACK -> K_TAKEBACK : K_FAILOVER))))
+                         ((p) == PHASE_RESTORING -> K_ACQUIRE : ((p) == PHASE_HANDING_BACK -> K_TAKEBACK : \
+                         ((p) == PHASE_STOPPING -> K_STOP : ((p) == PHASE_STARTING -> K_START : K_FAILOVER))))))
 /* what self_fence.c counts as held here */
 #define HELD(n)       (HOLDS(n) || (own[n] == (n) && ph[n] != PHASE_STOPPED) || (tgt[n] == (n) && MIGRATING(ph[n])))
 /* L1: node v (quorate) says RUNNING on m, and m runs it, not frozen */
 #define RUNS_BY(v, m) (up[v] && REALQ(v) && ph[v] == PHASE_RUNNING && own[v] == (m) && up[m] && inst[m] && !frz[m])
 #define RUNS(m)       ((m) != NONE && (RUNS_BY(0, m) || RUNS_BY(1, m) || RUNS_BY(2, m)))
+/* a quorate member's table says FAILED (held until a cleanup) */
+#define FAILED_BY(v)  (up[v] && REALQ(v) && ph[v] == PHASE_FAILED)
+#define TOLD_FAILED   (FAILED_BY(0) || FAILED_BY(1) || FAILED_BY(2))
+/* the workload may fail where the owner's monitor looks: its table says it
+ * RUNS here and no sequence of the node is under way (a failure during one
+ * is that step's failure, MAXFAIL) */
+#define FAILABLE(n)   (up[n] && own[n] == (n) && ph[n] == PHASE_RUNNING && inst[n] && !frz[n] \
+                       && ak[n] == K_NONE && !bad[n])
+/* node m holds the resource, not owning it, and is not letting it go */
+#define KEEPS(m, o)   ((m) != (o) && up[m] && HOLDS(m) && !stp[m])
 /* node a is not UpToDate and a connected peer (b or c) has the newest data */
 #define RESYNC(a, b, c) (up[a] && !utd[a] && ((CONN(a, b) && cur[b] && utd[b]) || (CONN(a, c) && cur[c] && utd[c])))
 
@@ -371,12 +467,19 @@ end:	atomic { (REACH) -> assert(!(REACH)) }
 #endif
 
 /* ---- L1: a migration ends running on its source or its target, unless both die ---- */
-ltl L1 { [] (macc -> <> (mdone || (dsrc && dtgt) || dunfit)) }
+/* ---- LR: a workload that died on its owner runs again, or the quorate
+ *      table says FAILED (told, held until a cleanup), unless that owner
+ *      died.  One search checks both (run-model: -N live) ---- */
+ltl live { [] (macc -> <> (mdone || (dsrc && dtgt) || dunfit)) && [] (racc -> <> (rdone || rdead)) }
 
 inline latch()
 {
 	if
 	:: macc && !mdone && (RUNS(msrc) || RUNS(mtgt)) -> mdone = 1
+	:: else
+	fi;
+	if
+	:: racc && !rdone && (RUNS(0) || RUNS(1) || RUNS(2) || TOLD_FAILED) -> rdone = 1
 	:: else
 	fi
 }
@@ -409,6 +512,8 @@ inline pmsg(t)
 	:: t == MSG_ABORT -> printf("ABORT")
 	:: t == MSG_HANDBACK -> printf("HANDBACK")
 	:: t == MSG_FENCE_CONFIRM -> printf("FENCE_CONFIRM")
+	:: t == MSG_FAILED -> printf("FAILED")
+	:: t == MSG_RESULT -> printf("RESULT")
 	:: else -> printf("MSG_%d", t)
 	fi
 }
@@ -417,6 +522,8 @@ inline pphase(p)
 {
 	if
 	:: p == PHASE_STOPPED -> printf("STOPPED")
+	:: p == PHASE_STARTING -> printf("STARTING")
+	:: p == PHASE_STOPPING -> printf("STOPPING")
 	:: p == PHASE_RUNNING -> printf("RUNNING")
 	:: p == PHASE_FAILED -> printf("FAILED")
 	:: p == PHASE_PREPARING -> printf("PREPARING")
@@ -435,7 +542,9 @@ inline ptable(n)
 	       (tgt[n] == NONE -> 45 : 65 + tgt[n]), ep[n]);
 	if :: fc[n] & 1 -> printf(" A confirmed fenced") :: else fi;
 	if :: fc[n] & 2 -> printf(" B confirmed fenced") :: else fi;
-	if :: fc[n] & 4 -> printf(" C confirmed fenced") :: else fi
+	if :: fc[n] & 4 -> printf(" C confirmed fenced") :: else fi;
+	if :: fcnt[n] || rcnt[n] -> printf(" failures %d relocations %d", fcnt[n], rcnt[n]) :: else fi;
+	if :: rsf[n] == RS_RESTART -> printf(" (restart)") :: rsf[n] == RS_RELOCATE -> printf(" (relocation)") :: else fi
 }
 
 /* node n multicasts (t, e, a) in its side */
@@ -445,6 +554,12 @@ inline send(n, t, e, a)
 	if
 	:: t == MSG_MIGRATE -> printf(" to %c\n", 65 + a)
 	:: t == MSG_FENCE_CONFIRM -> printf(" of %c\n", 65 + a)
+	:: t == MSG_FAILED -> printf(" epoch %d", e);
+		if :: a & F_STORAGE -> printf(" storage") :: else -> printf(" workload") fi;
+		if :: a & F_EXPIRED -> printf(", failure_timeout passed") :: else fi; printf("\n")
+	:: t == MSG_RESULT -> printf(" epoch %d", e);
+		if :: a & R_START -> printf(" start") :: else -> printf(" stop") fi;
+		if :: !(a & R_OK) -> printf(" not ok") :: else fi; printf("\n")
 	:: else -> printf(" epoch %d", e); if :: !a -> printf(" not ok") :: else fi; printf("\n")
 	fi;
 	assert(nfull(q[COMP(n)]));
@@ -529,6 +644,23 @@ inline step_effect(n)
 	fi
 }
 
+/* rule 15: a new sequence for node n while a step of its old one runs (a
+ * merge's failover, a relocation to a node whose stale take-back promotes):
+ * that step ends first, or fails; its report will carry the old epoch */
+inline old_step_ends(n)
+{
+	if
+	:: fl[n] ->
+		printf("MODEL:   %c: the running step of its old sequence ends", 65 + n);
+		if
+		:: printf(" (failed)\n")
+		:: printf(" (done; its report will be stale)\n"); step_effect(n)
+		fi;
+		fl[n] = 0
+	:: else
+	fi
+}
+
 /* failover_choice() + rsm_fail_over(): the table t_* of side c2 fails over;
  * pref: the surviving end of an interrupted migration, tried first */
 inline fail_over(dump)
@@ -553,12 +685,72 @@ inline fail_over(dump)
 	fi
 }
 
+/* the next eligible node for a relocation (rsm.c's failover choice, the
+ * owner left out): the first member by preference whose disk was UpToDate
+ * at the last sync; NONE if there is none */
+inline relocation_target()
+{
+	nw = NONE;
+	k = 0;
+	do
+	:: k < N && nw == NONE -> if :: k != t_own && MEMB(k, c2) && SYNCED(t_syn, k) -> nw = k :: else fi; k++
+	:: else -> break
+	od
+}
+
+/* L1's ghost: a migration of a running workload accepted in a quorate side */
+inline accepted(src, dst)
+{
+	if
+	:: ghostok && REALQ_C(c2) && inst[src] && !frz[src] && !stp[src] ->
+		macc = 1; mdone = 0; msrc = src; mtgt = dst; dsrc = 0; dtgt = 0; dunfit = 0
+	:: else
+	fi
+}
+
+/* rsm.c process_failed(): the owner's report of a RUNNING resource, for the
+ * current epoch (rule 25; checked by the caller).  Up to max_restarts a
+ * restart in place (rule 26); then a relocation, up to max_relocations: live
+ * (a migration) when the workload still runs (a storage failure: at once,
+ * never a restart in place), else a stop and a cold start elsewhere; then
+ * FAILED, held until a cleanup */
+inline count_failure()
+{
+	/* a restart never overlaps a migration or a failover: when a quorate
+	 * side decides it, no node but the owner holds the resource (except
+	 * one letting it go: a self-fence) */
+	overlap = !t_inmerge && REALQ_C(c2) && (KEEPS(0, t_own) || KEEPS(1, t_own) || KEEPS(2, t_own));
+	assert(!overlap);
+	if :: ma & F_EXPIRED -> t_fcnt = 0; t_rcnt = 0 :: else fi;
+	t_fcnt++;
+	if
+	:: !(ma & F_STORAGE) && t_fcnt <= MAXRESTARTS ->
+		t_ph = PHASE_STOPPING; t_ep++; t_rsf = RS_RESTART; em = t_own; emk = K_STOP
+	:: else ->
+		relocation_target();
+		if :: !t_pq -> nw = NONE :: else fi;   /* only a quorate partition relocates (rule 29) */
+		if
+		:: t_rcnt < MAXRELOC && nw != NONE && (ma & F_STORAGE) ->
+			/* live: the migration's own path, from PREPARING */
+			t_rcnt++; t_fcnt = 0;
+			t_ph = PHASE_PREPARING; t_ep++; t_tgt = nw; em = nw; emk = K_PREPARE;
+			accepted(t_own, nw)
+		:: t_rcnt < MAXRELOC && nw != NONE && !(ma & F_STORAGE) ->
+			/* dead: it cannot be dumped; stopped here, started cold there */
+			t_rcnt++; t_fcnt = 0;
+			t_ph = PHASE_STOPPING; t_ep++; t_rsf = RS_RELOCATE; em = t_own; emk = K_STOP
+		:: else -> t_ph = PHASE_FAILED
+		fi
+	fi
+}
+
 /* ---- delivery of (mt, ms, me, ma) at node n: rsm_process_migrate/_report ---- */
 inline deliver_at(n)
 {
 	em2 = NONE;
 	em = NONE; emk = K_NONE; emarg = 0;
 	t_ph = ph[n]; t_own = own[n]; t_tgt = tgt[n]; t_ep = ep[n]; t_syn = syn[n]; t_de = dep[n];
+	t_fcnt = fcnt[n]; t_rcnt = rcnt[n]; t_rsf = rsf[n];
 	c2 = COMP(n);
 	if
 	:: mt == MSG_MIGRATE ->
@@ -568,10 +760,7 @@ inline deliver_at(n)
 #ifdef NO_WAIT_PREPARED
 			em2 = t_own;        /* the source does not wait for PREPARED */
 #endif
-			if
-			:: ghostok && REALQ_C(c2) && inst[t_own] && !frz[t_own] && !stp[t_own] -> macc = 1; mdone = 0; msrc = t_own; mtgt = ma; dsrc = 0; dtgt = 0; dunfit = 0
-			:: else
-			fi
+			accepted(t_own, ma)
 		:: else -> skip  /* refused alike everywhere: busy, the owner, not a member */
 		fi
 	:: mt == MSG_PREPARED && t_ph == PHASE_PREPARING && me == t_ep && ms == t_tgt ->
@@ -603,13 +792,38 @@ inline deliver_at(n)
 	:: mt == MSG_FENCE_CONFIRM ->
 		/* recorded while the node is away; a member speaks for itself */
 		if :: !MEMB(ma, c2) -> fc[n] = fc[n] | (1 << ma) :: else fi
+#ifndef ANY_FAILED
+	:: mt == MSG_FAILED && t_ph == PHASE_RUNNING && me == t_ep && ms == t_own -> t_pq = pq[n]; count_failure()
+#else
+	/* rule 25 removed: a FAILED counts whatever its epoch and phase */
+	:: mt == MSG_FAILED && ms == t_own && t_ph != PHASE_STOPPED -> t_pq = pq[n]; count_failure()
+#endif
+	/* process_result(): the owner's stop or start of this epoch */
+	:: mt == MSG_RESULT && me == t_ep && ms == t_own &&
+	   ((t_ph == PHASE_STOPPING && !(ma & R_START)) || (t_ph == PHASE_STARTING && (ma & R_START))) ->
+		if
+		:: !(ma & R_OK) -> t_ph = PHASE_FAILED
+		:: (ma & R_OK) && t_ph == PHASE_STARTING -> t_ph = PHASE_RUNNING
+		:: (ma & R_OK) && t_ph == PHASE_STOPPING && t_rsf == RS_RESTART ->
+			/* restart_after_stop(): the same owner, a new epoch, cold */
+			t_ph = PHASE_STARTING; t_ep++; em = t_own; emk = K_START
+		:: (ma & R_OK) && t_ph == PHASE_STOPPING && t_rsf == RS_RELOCATE ->
+			relocation_target();
+			if
+			:: nw != NONE -> t_ph = PHASE_STARTING; t_ep++; t_own = nw; em = nw; emk = K_START
+			:: else -> t_ph = PHASE_FAILED
+			fi
+		:: (ma & R_OK) && t_ph == PHASE_STOPPING && t_rsf == RS_NONE -> t_ph = PHASE_STOPPED; t_own = NONE
+		fi;
+		t_rsf = RS_NONE
 	:: else -> skip     /* stale: another epoch, sender or phase */
 	fi;
 	ph[n] = t_ph; own[n] = t_own; tgt[n] = t_tgt; ep[n] = t_ep; dep[n] = t_de;
+	fcnt[n] = t_fcnt; rcnt[n] = t_rcnt; rsf[n] = t_rsf;
 	if
 	:: em == n ->       /* the transition's action is this node's: its steps begin */
-		assert(!fl[n]);
-		ak[n] = emk; aep[n] = t_ep; aarg[n] = emarg; ago[n] = 0; doomed[n] = 0; acons[n] = 0
+		old_step_ends(n);
+		ak[n] = emk; aep[n] = t_ep; aarg[n] = emarg; ago[n] = 0; doomed[n] = START_DOOMED(n, emk); acons[n] = 0
 	:: em2 == n -> ak[n] = K_RELEASE; aep[n] = t_ep; aarg[n] = 0; ago[n] = 0; doomed[n] = 0; acons[n] = 0
 	:: else
 	fi
@@ -706,6 +920,7 @@ inline confchg(c)
 	if
 	:: w != NONE ->
 		t_ph = ph[w]; t_own = own[w]; t_tgt = tgt[w]; t_ep = ep[w]; t_fc = fc[w];
+		t_fcnt = fcnt[w]; t_rcnt = rcnt[w]; t_rsf = rsf[w];
 		qf = QD(c2);
 		/* facts: which members' disks are UpToDate, which run it */
 		t_syn = 0; t_run = NONE;
@@ -742,11 +957,27 @@ inline confchg(c)
 				:: else -> skip   /* without quorum, nothing is decided */
 				fi
 			fi
-		:: !MIGRATING(t_ph) && t_run != NONE ->
+		:: !MIGRATING(t_ph) && t_run != NONE &&
+		   !(t_run == t_own && (t_ph == PHASE_STARTING || t_ph == PHASE_STOPPING)) ->
 			t_own = t_run; t_ph = PHASE_RUNNING                 /* found running: adopted */
+		:: !MIGRATING(t_ph) && (t_ph == PHASE_STARTING || t_ph == PHASE_STOPPING) &&
+		   (t_run == NONE || t_run == t_own) && !MEMB(t_own, c2) ->
+			t_ph = PHASE_FAILED                                 /* its owner left during start or stop */
 		:: !MIGRATING(t_ph) && t_run == NONE && t_ph == PHASE_RUNNING ->
 			if
+#ifndef BEFORE_RULE31
+			/* found dead at a quorate sync: counted as the owner's report
+			 * of a workload failure (rule 31), with the owner's clock from
+			 * its STATE (failure_timeout passed, or not) */
+			:: MEMB(t_own, c2) && qf ->
+				printf("MODEL:   the owner runs nothing: counted as its failure (rule 31)\n");
+				ma = 0;
+				if :: t_fcnt != 0 || t_rcnt != 0 -> ma = F_EXPIRED :: true fi;
+				t_pq = 1; t_inmerge = 1; count_failure(); t_inmerge = 0
+			:: MEMB(t_own, c2) && !qf -> t_ph = PHASE_FAILED       /* not running on its owner */
+#else
 			:: MEMB(t_own, c2) -> t_ph = PHASE_FAILED       /* not running on its owner */
+#endif
 			:: !MEMB(t_own, c2) && qf -> fail_over(t_ep)
 			:: else -> skip
 			fi
@@ -755,6 +986,7 @@ inline confchg(c)
 			fail_over(t_de)
 		:: else -> skip
 		fi;
+		if :: t_ph != PHASE_STOPPING -> t_rsf = RS_NONE :: else fi;  /* no restart follows */
 		r1 = (lq[0] > lq[1] -> lq[0] : lq[1]);
 		r1 = (lq[2] > r1 -> lq[2] : r1) + 1;
 		j = 0;
@@ -763,6 +995,8 @@ inline confchg(c)
 			if
 			:: MEMB(j, c2) ->
 				ph[j] = t_ph; own[j] = t_own; tgt[j] = t_tgt; ep[j] = t_ep; syn[j] = t_syn; pq[j] = qf; fc[j] = t_fc;
+				fcnt[j] = t_fcnt; rcnt[j] = t_rcnt; rsf[j] = t_rsf;
+				lfe[j] = 0;     /* a report may have been lost: the monitor checks again */
 				if :: qf -> lq[j] = r1 :: else -> lq[j] = lq[w] fi;   /* table_gen: max + 1, or max */
 				if
 				:: t_de == 255 -> skip          /* it keeps its own dump epoch */
@@ -771,24 +1005,16 @@ inline confchg(c)
 				fi;
 				if
 				:: em == j ->
-					if
-					:: fl[j] ->   /* a step of its old sequence runs: it ends first, or fails */
-						printf("MODEL:   %c: the running step of its old sequence ends", 65 + j);
-						if
-						:: printf(" (failed)\n")
-						:: printf(" (done; its report will be stale)\n"); step_effect(j)
-						fi;
-						fl[j] = 0
-					:: else
-					fi;
-					ak[j] = emk; aep[j] = t_ep; ago[j] = 0; doomed[j] = 0; acons[j] = 0;
+					old_step_ends(j);
+					ak[j] = emk; aep[j] = t_ep; ago[j] = 0; doomed[j] = START_DOOMED(j, emk); acons[j] = 0;
 					aarg[j] = (t_de == 255 -> dep[j] : emarg)
 				:: em != j && ak[j] == K_NONE && AWAITS(j) && lre[j] == t_ep && ANSWERS(lrt[j], t_ph) ->
 					/* rm_resend_reports(): the report may have been dropped */
 					assert(nfull(q[c2])); q[c2]!lrt[j], j, lre[j], lra[j]
 				:: em != j && ak[j] == K_NONE && AWAITS(j) && !(lre[j] == t_ep && ANSWERS(lrt[j], t_ph)) ->
 					/* the table came from another side: its step was never asked of this node */
-					ak[j] = PHASE_ACTION(t_ph); aep[j] = t_ep; ago[j] = 0; doomed[j] = 0; acons[j] = 0;
+					ak[j] = PHASE_ACTION(t_ph); aep[j] = t_ep; ago[j] = 0; acons[j] = 0;
+					doomed[j] = START_DOOMED(j, ak[j]);
 					aarg[j] = (t_ph == PHASE_FAILING_OVER -> dep[j] : (t_ph == PHASE_HANDING_BACK -> t_tgt : 0))
 				:: else
 				fi;
@@ -825,7 +1051,8 @@ inline confchg(c)
 				fi;
 				/* L1: a party without quorum counts as dead */
 				if :: !REALQ_C(c2) && macc && j == msrc -> dsrc = 1 :: else fi;
-				if :: !REALQ_C(c2) && macc && j == mtgt -> dtgt = 1 :: else fi
+				if :: !REALQ_C(c2) && macc && j == mtgt -> dtgt = 1 :: else fi;
+				if :: !REALQ_C(c2) && racc && j == rown -> rdead = 1 :: else fi
 			:: else
 			fi;
 			j++
@@ -876,6 +1103,8 @@ inline node_down()
 	stp[x] = 0; wq[x] = 0; lq[x] = 0; acons[x] = 0; fl[x] = 0; late[x] = 0; fc[x] = 0;
 	if :: macc && x == msrc -> dsrc = 1 :: else fi;
 	if :: macc && x == mtgt -> dtgt = 1 :: else fi;
+	if :: racc && x == rown -> rdead = 1 :: else fi;
+	fcnt[x] = 0; rcnt[x] = 0; rsf[x] = RS_NONE; lfe[x] = 0; bad[x] = 0;
 	utd[x] = 0;             /* when it comes back: Consistent until a handshake */
 	writes_go_on();
 	confchg(c2);
@@ -1010,6 +1239,30 @@ end:	do
 		confchg(0)
 #endif
 	   }
+	/* the workload fails on its owner: it dies, or its storage fails (the
+	 * disk Failed, Diskless or Inconsistent, or the mount lost: the model
+	 * keeps the disk as it was and only the monitor's verdict changes) */
+	:: atomic {
+		(dies < MAXDIE || bads < MAXBAD) && (FAILABLE(0) || FAILABLE(1) || FAILABLE(2)) ->
+		if :: FAILABLE(0) -> x = 0 :: FAILABLE(1) -> x = 1 :: FAILABLE(2) -> x = 2 fi;
+		if
+		:: dies < MAXDIE -> dies++;
+			printf("MODEL: %c: the workload dies\n", 65 + x);
+			inst[x] = 0;
+			/* LR: the quorate table says it runs there */
+			if
+			:: (REALQ(x) || (up[0] && REALQ(0) && ph[0] == PHASE_RUNNING && own[0] == x)
+			    || (up[1] && REALQ(1) && ph[1] == PHASE_RUNNING && own[1] == x)
+			    || (up[2] && REALQ(2) && ph[2] == PHASE_RUNNING && own[2] == x)) ->
+				racc = 1; rdone = 0; rdead = 0; rown = x
+			:: else
+			fi
+		:: bads < MAXBAD -> bads++;
+			printf("MODEL: %c: its storage fails under the workload\n", 65 + x);
+			bad[x] = 1
+		fi;
+		x = 0
+	   }
 	/* DRBD: a resync from a connected peer with the newest data finishes */
 	:: atomic {
 		(RESYNC(0, 1, 2) || RESYNC(1, 0, 2) || RESYNC(2, 0, 1)) ->
@@ -1071,6 +1324,25 @@ end:	do
 	   }
 #endif
 
+	/* ---- the owner's monitor (rm_monitor.c): it checks only what its table
+	 *      says RUNS here, with the gate open and no step of it running;
+	 *      a failure becomes an ordered FAILED of this epoch ---- */
+#ifndef BEFORE_ISSUE17
+	:: atomic {
+		up[n] && own[n] == n && ph[n] == PHASE_RUNNING && GATE(n) && ak[n] == K_NONE && !stp[n] &&
+		lfe[n] != ep[n] && (!inst[n] || bad[n]) ->
+		lfe[n] = ep[n];
+		t_re = (bad[n] && inst[n] -> F_STORAGE : 0);
+		bad[n] = 0;
+		if
+		:: fcnt[n] != 0 || rcnt[n] != 0 -> t_re = t_re | F_EXPIRED     /* failure_timeout passed */
+		:: true
+		fi;
+		send(n, MSG_FAILED, ep[n], t_re);
+		t_re = 0
+	   }
+#endif
+
 	/* ---- a sequence's start: the gate (rm_migration_action, failover_now) ---- */
 	:: atomic {
 		up[n] && ak[n] == K_FAILOVER && !ago[n] && !(ph[n] == PHASE_FAILING_OVER && ep[n] == aep[n] && own[n] == n) ->
@@ -1081,16 +1353,29 @@ end:	do
 		up[n] && ak[n] != K_NONE && !ago[n] && !stp[n] && (ak[n] != K_FAILOVER || (FENCE_DELAY_OVER(n) &&
 		ph[n] == PHASE_FAILING_OVER && ep[n] == aep[n] && own[n] == n)) ->
 		if
-		:: SGATE(n) -> ago[n] = 1
+		:: SGATE(n) || ak[n] == K_STOP ->       /* a stop needs no quorum */
+			ago[n] = 1;
+			/* a restart or a relocation starts only where its table says */
+			elsewhere = (ak[n] == K_START && !(ph[n] == PHASE_STARTING && own[n] == n && ep[n] == aep[n]));
+			assert(!elsewhere)
 		:: else ->
 			printf("MODEL: %c: quorum gate closed, the step reports failure\n", 65 + n);
 			if
 			:: ak[n] == K_PREPARE -> report(n, MSG_PREPARED, 0)
 			:: ak[n] == K_RELEASE -> report(n, MSG_ABORT, 1)
 			:: ak[n] == K_ACQUIRE -> report(n, MSG_HANDBACK, 1)
+			:: ak[n] == K_START -> report(n, MSG_RESULT, R_START)
 			:: else -> report(n, MSG_STARTED, 0)
 			fi
 		fi
+	   }
+
+	/* ---- STOP (a restart's, a relocation's): stop, umount, demote ---- */
+	:: atomic {
+		RUNS_STEPS(n, K_STOP) && !BUSY(n) ->
+		printf("MODEL: %c stops, umounts, demotes\n", 65 + n);
+		inst[n] = 0; frz[n] = 0; mnt[n] = 0; pri[n] = 0;
+		report(n, MSG_RESULT, R_OK)
 	   }
 
 	/* ---- PREPARE: the target checks that DRBD is connected and UpToDate ---- */
@@ -1152,29 +1437,31 @@ end:	do
 	 *      check disk, promote, mount, dump check, consumed marker, restore ---- */
 	/* a gated step begins (promote, restore, cold start) or is one step (mount) */
 	:: atomic {
-		ACQUIRING(n) && !fl[n] && !pri[n] && SGATE(n) && utd[n] && NOPEER_PRI(n) ->
+		ACQUIRING(n) && !fl[n] && STILL_OURS(n) && !pri[n] && SGATE(n) && utd[n] && NOPEER_PRI(n) ->
 		printf("MODEL: %c promotes ...\n", 65 + n);
 		fl[n] = 1
 	   }
 	:: atomic {
-		ACQUIRING(n) && !fl[n] && pri[n] && !mnt[n] && SGATE(n) ->
+		ACQUIRING(n) && !fl[n] && STILL_OURS(n) && pri[n] && !mnt[n] && SGATE(n) ->
 		printf("MODEL: %c mounts\n", 65 + n);
 		mnt[n] = 1
 	   }
 	:: atomic {
-		ACQUIRING(n) && !fl[n] && mnt[n] && !inst[n] && SGATE(n) && !acons[n] &&
+		ACQUIRING(n) && !fl[n] && STILL_OURS(n) && mnt[n] && !inst[n] && SGATE(n) && !acons[n] &&
 		DUMP_OK(DUMP_EPOCH(n), DUMP_FROM(n)) ->
 		t_de = DUMP_EPOCH(n); consume(n, t_de); acons[n] = 1
 	   }
 	:: atomic {
-		ACQUIRING(n) && !fl[n] && mnt[n] && !inst[n] && SGATE(n) && acons[n] ->
+		ACQUIRING(n) && !fl[n] && STILL_OURS(n) && mnt[n] && !inst[n] && SGATE(n) && acons[n] ->
 		printf("MODEL: %c restores ...\n", 65 + n);
+		told = TOLD_FAILED; assert(!told);
 		fl[n] = 1
 	   }
 	:: atomic {
-		ACQUIRING(n) && !fl[n] && ak[n] == K_FAILOVER && mnt[n] && !inst[n] && SGATE(n) &&
+		ACQUIRING(n) && !fl[n] && STILL_OURS(n) && (ak[n] == K_FAILOVER || ak[n] == K_START) && mnt[n] && !inst[n] && SGATE(n) &&
 		!acons[n] && !DUMP_OK(DUMP_EPOCH(n), NONE) ->
 		printf("MODEL: %c starts it cold (no dump it may restore) ...\n", 65 + n);
+		told = TOLD_FAILED; assert(!told);      /* nothing starts while the quorate table says FAILED */
 		fl[n] = 1
 	   }
 	/* ... and ends.  Quorum lost meanwhile cancelled it (confchg); with
@@ -1183,7 +1470,8 @@ end:	do
 		ACQUIRING(n) && fl[n] ->
 		step_effect(n); fl[n] = 0;
 		if
-		:: inst[n] -> report(n, MSG_STARTED, 1)
+		:: inst[n] && ak[n] == K_START -> report(n, MSG_RESULT, R_START | R_OK)
+		:: inst[n] && ak[n] != K_START -> report(n, MSG_STARTED, 1)
 		:: !inst[n] && pri[n] -> writes_go_on()
 		:: else
 		fi
@@ -1192,16 +1480,17 @@ end:	do
 	 * driver failure (budget; never in a failover); undo: umount, demote */
 	:: atomic {
 		ACQUIRING(n) && !fl[n] && !inst[n] &&
-		(!SGATE(n) || (!pri[n] && ((!utd[n] && !(ak[n] != K_ACQUIRE && RESYNCING(n)))
+		(!SGATE(n) || !STILL_OURS(n) || (!pri[n] && ((!utd[n] && !(ak[n] != K_ACQUIRE && RESYNCING(n)))
 		                           || (!NOPEER_PRI(n) && ak[n] != K_FAILOVER)))
-		 || (ak[n] != K_FAILOVER && mnt[n] && !acons[n]
+		 || (ak[n] != K_FAILOVER && ak[n] != K_START && mnt[n] && !acons[n]
 		     && !DUMP_OK(DUMP_EPOCH(n), DUMP_FROM(n)))
-		 || (ak[n] == K_ACQUIRE && fails < MAXFAIL)) ->
-		if :: ak[n] == K_ACQUIRE && fails < MAXFAIL -> fails++ :: else fi;
+		 || ((ak[n] == K_ACQUIRE || ak[n] == K_START) && fails < MAXFAIL)) ->
+		if :: (ak[n] == K_ACQUIRE || ak[n] == K_START) && fails < MAXFAIL -> fails++ :: else fi;
 		printf("MODEL: %c: a step fails; umounts, demotes\n", 65 + n);
 		let_go(n);
 		if
 		:: ak[n] == K_ACQUIRE -> report(n, MSG_HANDBACK, 1)
+		:: ak[n] == K_START -> report(n, MSG_RESULT, R_START)
 		:: else -> report(n, MSG_STARTED, 0)
 		fi
 	   }
