@@ -96,6 +96,7 @@ struct seq {
 	bool cold;               /* failover: no dump to restore, started cold */
 	char why_cold[160];
 	driver_migrate_fn migrate_done;
+	bool (*still_wanted)(void *ctx);   /* driver_migration's */
 	char error[WIRE_STR_MAX + 1];
 	driver_done_fn done;
 	driver_facts_fn facts_done;
@@ -927,6 +928,15 @@ static void next_step(struct seq *q)
 			fail(q, s, "quorum was lost since this step sequence began (S4)");
 			return;
 		}
+		/* a failover retries its promote for up to self_fence_timeout:
+		 * meanwhile a merge may have adopted the workload elsewhere, and
+		 * once that node lets go the promote would go through beside a
+		 * table that says otherwise (the model's STALE_FAILOVER) */
+		if (!q->undoing && takes_it(s) && !skip(q, s) && q->still_wanted &&
+		    !q->still_wanted(q->ctx)) {
+			fail(q, s, "the table no longer gives it to this node: not taking it");
+			return;
+		}
 		if (s == ST_MOUNT && !skip(q, s)) {
 			if (mkdir(q->r->mount_point, 0755) < 0 && errno != EEXIST) {
 				fail(q, s, strerror(errno));
@@ -1044,6 +1054,7 @@ static int run_migration(const struct driver_env *env, const struct resource_con
 	q->epoch = m->epoch;
 	memcpy(q->id, m->id, WIRE_ID_LEN);
 	q->nodeid = m->nodeid;
+	q->still_wanted = m->still_wanted;
 	q->migrate_done = done;
 	q->ctx = ctx;
 	link_seq(q);

@@ -93,6 +93,11 @@ struct driver_migration {
 				   * when its markers carry the epoch and the id) */
 	uint32_t nodeid;          /* this node, written into the markers */
 	uint32_t take_back_from;  /* acquire: 0, or the node that handed back */
+	/* failover: asked (with the callback's ctx) before each step that
+	 * takes the resource, a promote's retries included; false: the table
+	 * gave it elsewhere meanwhile, and the sequence fails and undoes what
+	 * it took.  NULL: never asked. */
+	bool (*still_wanted)(void *ctx);
 };
 
 struct driver_times {

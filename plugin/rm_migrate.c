@@ -311,6 +311,14 @@ static bool failover_still_ours(struct resource_manager *rm, const struct failov
 	       res->owner == rm->rsm.local_nodeid;
 }
 
+/* driver_migration's still_wanted for a running failover (its ctx) */
+static bool failover_wanted(void *ctx)
+{
+	struct failover_ctx *c = ctx;
+
+	return failover_still_ours(c->rm, c);
+}
+
 static void failover_unlink(struct resource_manager *rm, struct failover_ctx *c)
 {
 	for (struct failover_ctx **p = &rm->failovers; *p; p = &(*p)->next)
@@ -370,7 +378,7 @@ static void failover_now(void *data)
 	struct failover_ctx *c = data;
 	struct resource_manager *rm = c->rm;
 	struct rsm_res *res = rm->ready ? rsm_find(&rm->rsm, c->resource) : NULL;
-	struct driver_migration mig = { .epoch = c->dump_epoch };
+	struct driver_migration mig = { .epoch = c->dump_epoch, .still_wanted = failover_wanted };
 	char why[160];
 
 	memcpy(mig.id, c->dump_id, WIRE_ID_LEN);

@@ -753,6 +753,47 @@ static void cancel_drops_a_pending_retry(void **state)
 	assert_int_equal(driver_busy(), 0);
 }
 
+/* still_wanted: yes for the first promote, no from then on (a merge
+ * gave the resource elsewhere while the promote waited to be retried) */
+static int wanted_calls;
+static bool wanted_once(void *ctx)
+{
+	(void)ctx;
+	return wanted_calls++ == 0;
+}
+
+/*
+ * The model's STALE_FAILOVER: a failover retried its promote for up to
+ * self_fence_timeout and asked whether it was still this node's only
+ * before it began, so once the other node let go it promoted and started
+ * the workload beside a table that said otherwise.  Now it asks before
+ * each step that takes the resource: no second promote, nothing mounted.
+ */
+static void a_failover_no_longer_wanted_stops_retrying(void **state)
+{
+	struct fixture *f = *state;
+	struct driver_env e = env_of(f);
+	struct driver_migration m = { .epoch = 15, .nodeid = 2, .still_wanted = wanted_once };
+
+	NEED_ROOT();
+	migrate(f, true, 15, 1, 0);
+	assert_true(f->ok);
+	peer_stays_primary(f);
+	f->cfg.self_fence_timeout_ms = 5000;
+	f->finished = false;
+	unlink(f->calls);
+	wanted_calls = 0;
+	assert_int_equal(driver_fail_over(&e, config_resource(&f->cfg, "vm"), &m, on_migrated, f), 0);
+	wait_done(f);
+	assert_false(f->ok);
+	assert_non_null(strstr(f->error, "the table no longer gives it to this node"));
+	assert_int_equal(count_of(calls(f), "drbdadm primary r1"), 1);
+	assert_int_equal(wanted_calls, 2);
+	assert_null(strstr(calls(f), "agent restore"));
+	assert_false(vm_mounted(f));
+	assert_int_equal(driver_busy(), 0);
+}
+
 static void resync_ends(void *data)
 {
 	(void)data;
@@ -1000,6 +1041,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(acquire_does_not_wait_without_an_uptodate_peer,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(cancel_drops_a_pending_retry,
+						setup_mounted, teardown_mounted),
+		cmocka_unit_test_setup_teardown(a_failover_no_longer_wanted_stops_retrying,
 						setup_mounted, teardown_mounted),
 		cmocka_unit_test_setup_teardown(failover_gives_up_on_a_peer_that_stays_primary,
 						setup_mounted, teardown_mounted),
