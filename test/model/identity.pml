@@ -304,6 +304,7 @@ inline waits_for(k)
 
 inline merge(k)
 {
+	printf("MODEL: %c.d's sync ends\n", 65 + k);
 	syncing[k] = 0; seen[k] = 0;
 	ti = 0;
 	do
@@ -323,11 +324,16 @@ inline merge(k)
 	do
 	:: ti < N ->
 		no_settled_forger = !(ISMEM(k, D(ti)) && STAT(k, O(ti)) == MEMBER_DAEMON);
+		if
+		:: !no_settled_forger ->
+			printf("MODEL: %c.x is node %c's settled handoffd in %c.d's view, beside %c.d\n",
+			       65 + ti, 65 + ti, 65 + k, 65 + ti)
+		:: else
+		fi;
 		assert(no_settled_forger);
 		ti++
 	:: else -> break
-	od;
-	printf("MODEL: %c.d's sync ends\n", 65 + k)
+	od
 }
 
 inline barrier(k)
