@@ -9,8 +9,15 @@
  * Scope: 3 nodes A, B, C (0, 1, 2 here; nodeids 1, 2, 3 in the C code).
  * On each node one handoffd (member 2k, "A.d") and at most one other CPG
  * process (member 2k+1, "A.x"): silent, or a forger that sends HELLO and
- * STATE as its node whenever it likes (-DMAXFORGE=0: silent only).  At the
- * start the three handoffds are the group, settled, no sync under way.
+ * STATE (flagged RESYNC) as its node whenever it likes (-DMAXFORGE=0:
+ * silent only).  At the start no sync is under way and the group is
+ *   (default)          A.d, B.d, C.d, settled; A.x or C.x may join, leave;
+ *   -DSTART_SILENT_C   A.d, B.d settled, C.x foreign: C's handoffd is down
+ *                      (it may restart); a cut, its heal;
+ *   -DSTART_OTHER_A    B.d, C.d settled, A.x foreign: A's handoffd is down
+ *                      and restarts beside A.x;
+ * with the bounds below (run-model picks them per configuration: every
+ * event at every point of every other event's sync multiplies the states).
  *
  * What is modelled, and how:
  *  - CPG: one log of every delivery, in the agreed order, each entry with
@@ -24,7 +31,9 @@
  *    was ordered in (EVS); a sender that has not handled a confchg yet may
  *    so speak in a newer configuration than it knows, and its STATE,
  *    whose group is its own view, then counts for nobody (snap_current).
- *    What every live handoffd has read is dropped from the log.
+ *    What every live handoffd has read is dropped from the log.  A
+ *    handoffd handles an entry and what follows up to the next confchg
+ *    for it in one step: in between, its pace changes nothing it sends.
  *  - Faults: a handoffd crashes (it leaves the group; what it sent stays
  *    in the log) and restarts as a new pid (it joins, and knows nobody); a
  *    cut isolates one node, and heals; another process joins, and leaves.
@@ -56,6 +65,11 @@
  *    confchg (and so said HELLO): the probe behind a STATE takes longer
  *    than the slowest handoffd takes to handle a confchg.  The variant
  *    NO_HELLO_TIMING drops it.
+ *  - TIMING_FOREIGN_AFTER_HELLO (a bound of the search, not needed for the
+ *    properties): a timer sends FOREIGN once per sync, when its handoffd
+ *    has handled everything and every handoffd of its side every confchg
+ *    (FOREIGN_AFTER_MS, 4 s, is longer).  -DSTALL drops it: a stalled
+ *    handoffd is then named foreign, says HELLO again and is re-admitted.
  *
  * Checked (test/model/run-model):
  *  - agreement: every handoffd that handles a log entry ends up with the
@@ -67,8 +81,12 @@
  *    only when that view holds no settled handoffd of the node
  *    (no_takeover), and never ends a sync as its node's handoffd while its
  *    node's handoffd is in the group (no_settled_forger);
- *  - ltl sync_ends, under weak fairness, with the other processes silent:
- *    <>[] quiet, every sync ends and every entry is handled.
+ *  - ltl sync_ends, <>[] quiet: every sync ends and every entry is
+ *    handled, with the other processes silent (a forger taken for the
+ *    handoffd of a node without one can hold a sync as a handoffd could:
+ *    a known limit).  Every run of the model is finite, so pan -a without
+ *    -f (weak fairness, which would hide the final state's stutter) is the
+ *    stricter search.
  *
  * Variants: each must yield a counterexample (test/model/run-model):
  *   -DBEFORE_THIS_FIX   the rules before: statuses carried over for the
