@@ -95,6 +95,10 @@
  *                       first announcer wins (checked: agree_barrier)
  *   -DNO_HELLO_TIMING   drop TIMING_HELLO_BEFORE_STATE
  *   -DNO_FOREIGN_TIMER  no handoffd sends FOREIGN
+ *   -DNO_RESET_AT_JOIN  the members that stay keep their statuses at a
+ *                       join too (the rest of the new rules as they are)
+ *   -DLAST_ANNOUNCER_WINS  an announcement beside a settled handoffd
+ *                       takes its node over (no_takeover)
  */
 
 /* ---- names shared with cpg/wire.h (test/model/check-names compares them) ---- */
@@ -361,13 +365,22 @@ inline barrier(k)
 	if :: syncing[k] && allseen -> merge(k) :: else fi
 }
 
+/* the variant LAST_ANNOUNCER_WINS: an announcement beside a settled
+ * handoffd takes the node over (it falls through to the accepting branch) */
+#ifdef LAST_ANNOUNCER_WINS
+#define LAST_WINS(k) ((id[(k) * NM + yi] & SETTLED) != 0)
+#else
+#define LAST_WINS(k) false
+#endif
+
 /* X announces itself to k (HELLO or STATE): ok when accepted */
 inline announce(k, X)
 {
 	yi = X ^ 1;     /* the other member of X's node */
 	if
 	:: id[k * NM + X] & CONTESTED -> ok = 0
-	:: !(id[k * NM + X] & CONTESTED) && ISMEM(k, yi) && STAT(k, yi) == MEMBER_DAEMON ->
+	:: !(id[k * NM + X] & CONTESTED) && ISMEM(k, yi) && STAT(k, yi) == MEMBER_DAEMON &&
+	   !LAST_WINS(k) ->
 		ok = 0;
 #ifndef BEFORE_THIS_FIX
 		if
@@ -395,6 +408,13 @@ inline announce(k, X)
 	fi
 }
 
+/* somebody joined, in k's view (rule 1) */
+#ifdef NO_RESET_AT_JOIN
+#define JOINED(k) false
+#else
+#define JOINED(k) ((Li & ~mem[k]) != 0)
+#endif
+
 inline on_confchg(k, Lm)
 {
 	Li = Lm;
@@ -404,8 +424,8 @@ inline on_confchg(k, Lm)
 		if
 		:: !(Li & BIT(xi)) -> id[k * NM + xi] = 0
 #ifndef BEFORE_THIS_FIX
-		:: (Li & BIT(xi)) && ((Li & ~mem[k]) != 0 || !ISMEM(k, xi)) -> id[k * NM + xi] = 0
-		:: (Li & BIT(xi)) && (Li & ~mem[k]) == 0 && ISMEM(k, xi) ->
+		:: (Li & BIT(xi)) && (JOINED(k) || !ISMEM(k, xi)) -> id[k * NM + xi] = 0
+		:: (Li & BIT(xi)) && !JOINED(k) && ISMEM(k, xi) ->
 			if
 			:: id[k * NM + xi] & CONTESTED -> id[k * NM + xi] = 0
 			:: else -> id[k * NM + xi] = id[k * NM + xi] & (ST | SETTLED)
