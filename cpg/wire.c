@@ -189,6 +189,7 @@ const char *wire_type_name(unsigned type)
 		[MSG_ABORT] = "ABORT", [MSG_HANDBACK] = "HANDBACK", [MSG_STANDBY] = "STANDBY",
 		[MSG_FENCE_CONFIRM] = "FENCE_CONFIRM", [MSG_HELLO] = "HELLO",
 		[MSG_FOREIGN] = "FOREIGN", [MSG_FAILED] = "FAILED",
+		[MSG_MAINTENANCE] = "MAINTENANCE",
 	};
 	return type < MSG__MAX && names[type] ? names[type] : "UNKNOWN";
 }
@@ -208,6 +209,17 @@ const char *phase_name(unsigned phase)
 
 /* ---- encode ------------------------------------------------------------ */
 
+/* Standby or maintenance records: a u8 count, then each. */
+static void put_flags(struct writer *w, const struct wire_standby *v, size_t n)
+{
+	put_u8(w, (uint8_t)n);
+	for (size_t i = 0; i < n; i++) {
+		put_u32(w, v[i].node);
+		put_u8(w, v[i].on);
+		put_u64(w, v[i].gen);
+	}
+}
+
 static void encode_state(struct writer *w, const struct wire_state *s)
 {
 	put_u16(w, s->proto_min);
@@ -220,6 +232,7 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 	put_u32(w, s->fence_delay_ms);
 	put_u32(w, s->watchdog_ms);
 	put_u32(w, s->detect_ms);
+	put_u64(w, s->clock_ms);
 	if (s->n_entries > UINT16_MAX || s->n_facts > UINT16_MAX) {
 		w->failed = true;
 		return;
@@ -250,6 +263,8 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		put_u16(w, e->fail_count);
 		put_u64(w, e->last_fail_ms);
 		put_str(w, e->last_fail ? e->last_fail : "", WIRE_STR_MAX);
+		put_u16(w, e->reloc_count);
+		put_u64(w, e->maint_gen);
 	}
 	put_u16(w, (uint16_t)s->n_facts);
 	for (size_t i = 0; i < s->n_facts; i++) {
@@ -271,16 +286,12 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		put_u32(w, s->members[i].pid);
 		put_u8(w, s->members[i].status);
 	}
-	if (s->n_standby > WIRE_STANDBY_MAX || s->n_history > WIRE_HISTORY_MAX) {
+	if (s->n_standby > WIRE_STANDBY_MAX || s->n_history > WIRE_HISTORY_MAX ||
+	    s->n_maint > WIRE_MAINT_MAX) {
 		w->failed = true;
 		return;
 	}
-	put_u8(w, (uint8_t)s->n_standby);
-	for (size_t i = 0; i < s->n_standby; i++) {
-		put_u32(w, s->standby[i].node);
-		put_u8(w, s->standby[i].on);
-		put_u64(w, s->standby[i].gen);
-	}
+	put_flags(w, s->standby, s->n_standby);
 	put_u8(w, (uint8_t)s->n_history);
 	for (size_t i = 0; i < s->n_history; i++) {
 		const struct wire_hist *h = &s->history[i];
@@ -295,6 +306,7 @@ static void encode_state(struct writer *w, const struct wire_state *s)
 		for (int k = 0; k < WIRE_TIMES; k++)
 			put_u32(w, h->ms[k]);
 	}
+	put_flags(w, s->maint, s->n_maint);
 }
 
 size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
@@ -331,6 +343,13 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 		put_u32(&w, msg->u.req.req_id);
 		put_u32(&w, msg->u.req.node);
 		break;
+	case MSG_MAINTENANCE:
+		put_u32(&w, msg->u.req.req_id);
+		put_u8(&w, msg->u.req.scope);
+		put_u8(&w, msg->u.req.on);
+		put_u32(&w, msg->u.req.node);
+		put_str(&w, msg->u.req.resource, WIRE_NAME_MAX);
+		break;
 	case MSG_HELLO:
 		break;
 	case MSG_FOREIGN:
@@ -359,6 +378,7 @@ size_t wire_encode(const struct wire_msg *msg, uint16_t version, uint8_t **out)
 		put_u8(&w, msg->u.failure.kind);
 		put_u64(&w, msg->u.failure.at_ms);
 		put_str(&w, msg->u.failure.reason, WIRE_STR_MAX);
+		put_u8(&w, msg->u.failure.flags);
 		break;
 	case MSG_RESULT:
 		put_str(&w, msg->u.result.resource, WIRE_NAME_MAX);
@@ -435,26 +455,35 @@ static void *get_records(struct reader *r, size_t *n, size_t max, size_t min_byt
 	return v;
 }
 
-/* Version 4: the standby records and the history (strings at AT). */
+/* Standby (or maintenance) records into *V, *N: each node once, gen > 0;
+ * node 0 (the whole cluster) only where CLUSTER allows it. */
+static void get_flags(struct reader *r, struct wire_standby **v, size_t *nv, size_t max,
+		      bool cluster, const char *what)
+{
+	size_t n;
+
+	*v = get_records(r, &n, max, 13, sizeof(**v), what);
+	for (size_t i = 0; i < n && !r->error; i++) {
+		struct wire_standby *b = &(*v)[(*nv)++];
+		b->node = get_u32(r);
+		b->on = get_u8(r);
+		b->gen = get_u64(r);
+		if (!r->error && ((b->node == 0 && !cluster) || b->on > 1 || b->gen == 0))
+			r->error = "standby or maintenance record out of range";
+		for (size_t k = 0; k < i && !r->error; k++)
+			if ((*v)[k].node == b->node)
+				r->error = "standby or maintenance record of a node twice";
+	}
+}
+
+/* Version 4: the standby records and the history (strings at AT);
+ * version 5: the maintenance records. */
 static void decode_admin(struct reader *r, struct wire_state *s, char *at)
 {
 	size_t n;
 
-	s->standby = get_records(r, &n, WIRE_STANDBY_MAX, 13, sizeof(*s->standby),
-				 "standby count out of range");
-	if (r->error)
-		return;
-	for (size_t i = 0; i < n && !r->error; i++) {
-		struct wire_standby *b = &s->standby[s->n_standby++];
-		b->node = get_u32(r);
-		b->on = get_u8(r);
-		b->gen = get_u64(r);
-		if (!r->error && (b->node == 0 || b->on > 1 || b->gen == 0))
-			r->error = "standby record out of range";
-		for (size_t k = 0; k < i && !r->error; k++)
-			if (s->standby[k].node == b->node)
-				r->error = "standby record of a node twice";
-	}
+	get_flags(r, &s->standby, &s->n_standby, WIRE_STANDBY_MAX, false,
+		  "standby count out of range");
 	if (r->error)
 		return;
 	/* each entry needs at least 8+1+2+8+4+4+1+2 + 4 * WIRE_TIMES bytes */
@@ -477,6 +506,9 @@ static void decode_admin(struct reader *r, struct wire_state *s, char *at)
 		if (!r->error && (h->seq == 0 || h->kind == 0 || h->ok > 1))
 			r->error = "history entry out of range";
 	}
+	if (!r->error)
+		get_flags(r, &s->maint, &s->n_maint, WIRE_MAINT_MAX, true,
+			  "maintenance count out of range");
 }
 
 static void decode_state(struct reader *r, struct wire_state *s)
@@ -493,6 +525,7 @@ static void decode_state(struct reader *r, struct wire_state *s)
 	s->fence_delay_ms = get_u32(r);
 	s->watchdog_ms = get_u32(r);
 	s->detect_ms = get_u32(r);
+	s->clock_ms = get_u64(r);
 	s->n_entries = get_u16(r);
 	if (r->error)
 		return;
@@ -504,9 +537,9 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		return;
 	}
 	/* each entry needs at least 2+4+1+8+4+2 + 1+8+16 + 1 + 4 * WIRE_TIMES
-	 * + 2+8+2 bytes: refuse counts the message cannot hold before
+	 * + 2+8+2 + 2+8 bytes: refuse counts the message cannot hold before
 	 * allocating for them */
-	if (s->n_entries * (59 + 4 * WIRE_TIMES) > r->left) {
+	if (s->n_entries * (69 + 4 * WIRE_TIMES) > r->left) {
 		r->error = "entry count larger than the message";
 		s->n_entries = 0;
 		return;
@@ -549,10 +582,20 @@ static void decode_state(struct reader *r, struct wire_state *s)
 		e->fail_count = get_u16(r);
 		e->last_fail_ms = get_u64(r);
 		e->last_fail = get_str_at(r, &at, WIRE_STR_MAX);
+		e->reloc_count = get_u16(r);
+		e->maint_gen = get_u64(r);
+		if (!r->error && (e->flags & WIRE_ENTRY_MAINT) && e->maint_gen == 0)
+			r->error = "maintenance without its generation";
+		if (!r->error && (e->flags & WIRE_ENTRY_MAINT) && (e->flags & WIRE_ENTRY_ADOPT))
+			r->error = "an adoption of a resource still in maintenance";
 		if (!r->error && e->phase >= PHASE__MAX)
 			r->error = "unknown phase";
 		if (!r->error && (e->flags & WIRE_ENTRY_RESTART) && e->phase != PHASE_STOPPING)
 			r->error = "a restart flag outside STOPPING";
+		if (!r->error && (e->flags & WIRE_ENTRY_RELOCATE) &&
+		    (e->phase != PHASE_STOPPING || e->target == 0 ||
+		     (e->flags & WIRE_ENTRY_RESTART)))
+			r->error = "a relocation flag outside STOPPING, or without its target";
 		if (!r->error && e->name[0] == '\0')
 			r->error = "empty resource name";
 	}
@@ -669,6 +712,19 @@ int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 		if (!r.error && msg->u.req.node == 0)
 			r.error = "fence-confirm names no node";
 		break;
+	case MSG_MAINTENANCE:
+		msg->u.req.req_id = get_u32(&r);
+		msg->u.req.scope = get_u8(&r);
+		msg->u.req.on = get_u8(&r);
+		msg->u.req.node = get_u32(&r);
+		get_str(&r, msg->u.req.resource, WIRE_NAME_MAX);
+		/* exactly what the scope names, nothing else */
+		if (!r.error && (msg->u.req.on > 1 || msg->u.req.scope < MAINT_CLUSTER ||
+				 msg->u.req.scope > MAINT_RESOURCE ||
+				 (msg->u.req.scope == MAINT_NODE) != (msg->u.req.node != 0) ||
+				 (msg->u.req.scope == MAINT_RESOURCE) != (msg->u.req.resource[0] != '\0')))
+			r.error = "maintenance scope, on, node or resource out of range";
+		break;
 	case MSG_HELLO:
 		break;
 	case MSG_FOREIGN:
@@ -707,6 +763,9 @@ int wire_decode(const uint8_t *buf, size_t len, uint32_t sender,
 		msg->u.failure.kind = get_u8(&r);
 		msg->u.failure.at_ms = get_u64(&r);
 		get_str(&r, msg->u.failure.reason, WIRE_STR_MAX);
+		msg->u.failure.flags = get_u8(&r);
+		if (!r.error && (msg->u.failure.flags & ~WIRE_FAIL_FLAGS))
+			r.error = "unknown failure flags";
 		if (!r.error && msg->u.failure.kind != FAIL_WORKLOAD &&
 		    msg->u.failure.kind != FAIL_STORAGE)
 			r.error = "failure kind out of range";
@@ -748,6 +807,9 @@ void wire_free(struct wire_msg *msg)
 		free(msg->u.state.lost);
 		free(msg->u.state.standby);
 		free(msg->u.state.history);
+		free(msg->u.state.maint);
+		msg->u.state.maint = NULL;
+		msg->u.state.n_maint = 0;
 		msg->u.state.standby = NULL;
 		msg->u.state.history = NULL;
 		msg->u.state.n_standby = msg->u.state.n_history = 0;

@@ -40,6 +40,16 @@
  * rules 25-28); version 3 is no longer spoken: its members would merge
  * standby and history by other rules and would not carry the fail counts
  * through a merge, so the tables would differ.
+ * Version 5 added relocation (rules 29-32: a STATE's clock_ms, a STATE
+ * entry's reloc_count and the flag WIRE_ENTRY_RELOCATE, a FAILED's flags
+ * (WIRE_FAIL_LIVE), the history kind 5 (relocate)), maintenance
+ * (MAINTENANCE; a STATE entry's maint_gen and the flags WIRE_ENTRY_MAINT
+ * and WIRE_ENTRY_ADOPT; a STATE's maintenance records; rules 33-35) and
+ * the identity rules of issue 16's review (rule 17: statuses forgotten at
+ * a join; no wire change, but a version 4 member would keep what version
+ * 5 forgets).  Version 4 is no longer spoken: its members would restart
+ * in place what version 5 relocates, act on what the others leave alone,
+ * and disagree on who speaks for a node after a join.
  *
  * Messages (body fields in order):
  *
@@ -55,6 +65,9 @@
  *          sender's timings, for the check across nodes (rsm.h, "Timings";
  *          0 in fence_delay_ms: not known, no check; each at most
  *          WIRE_TIMING_MAX_MS),
+ *          u64 clock_ms (version 5: the sender's clock when it sent the
+ *          STATE, ms since 1970; a workload found dead on its owner at
+ *          the merge counts as a failure at its owner's clock_ms, rule 31),
  *          u16 n_entries, entries { str name, u32 owner,
  *          u8 phase, u64 epoch, u32 target, str last_error,
  *          u8 flags (WIRE_ENTRY_*), u64 dump_epoch, u8 dump_id[16] (the
@@ -68,18 +81,22 @@
  *          carries them, the same on every member, a joiner's too),
  *          u16 fail_count, u64 last_fail_ms, str last_fail (the recovery
  *          policy's count, the last failure's time on its reporter's
- *          clock and its reason; 0, 0, "" when none) },
+ *          clock and its reason; 0, 0, "" when none),
+ *          u16 reloc_count (version 5: relocations since the count began,
+ *          rule 29),
+ *          u64 maint_gen (version 5: how many MAINTENANCE decisions about
+ *          this resource the table descends from; 0: never set; the flag
+ *          WIRE_ENTRY_MAINT is its maintenance, and gen 0 has it off) },
  *          u16 n_facts, facts { str name, u8 role, u8 disk, u8 mounted,
  *          u8 running, u8 connection },
  *          u8 n_members (at most WIRE_MEMBERS_MAX), members { u32 nodeid,
  *          u32 pid, u8 status (enum wire_member_status) }: the CPG group
  *          as the sender saw it when this sync began, each member with
- *          what it was then (a handoffd, foreign, not known yet).  A
- *          joiner knows no history: it takes the first such list of a
- *          member that was a handoffd then and replays the sync's
- *          identity events on it (rsm.h, "Who speaks for a node").  A
- *          STATE whose list is not the receiver's current group is from
- *          an earlier sync and does not count.
+ *          what it was then (a handoffd, foreign, not known yet: for
+ *          the reader; no member takes statuses from another's list,
+ *          rsm.h "Who speaks for a node").  A STATE whose list is not
+ *          the receiver's current group is from an earlier sync and does
+ *          not count.
  *          A STATE outside a sync with WIRE_STATE_RESYNC opens a new sync
  *          on every member: the sender's quorum notification came after
  *          it had sent its STATE as not quorate, or, a lost owner back,
@@ -96,6 +113,10 @@
  *          str result, u32 ms[WIRE_TIMES] }, oldest first: the sender's
  *          history ring; the merge keeps the newest RSM_HISTORY of the
  *          union (rule 24).  seq > 0, kind > 0, ok 0 or 1.
+ *          Version 5, after history: u8 n_maint (at most WIRE_MAINT_MAX),
+ *          maint { u32 node (0: the whole cluster), u8 on, u64 gen }: the
+ *          maintenance of the cluster and of every node ever set (gen > 0;
+ *          each once), merged like standby (rule 33).
  * START    u32 req_id, str resource, u32 node (0: first eligible)
  * STOP     u32 req_id, str resource
  * CLEANUP  u32 req_id, str resource
@@ -110,11 +131,20 @@
  *          from then on, and every member records it in its history.
  * FAILED   str resource, u8 kind (enum wire_fail_kind: 1 workload, 2
  *          storage), u64 at_ms (the sender's clock, ms since 1970),
- *          str reason; epoch in the header: the owner's monitor found the
+ *          str reason, u8 flags (version 5: WIRE_FAIL_LIVE, the workload
+ *          still runs on a mounted Primary: a dump can still be written);
+ *          epoch in the header: the owner's monitor found the
  *          RUNNING resource of that epoch failed.  Only the owner's report
  *          for the current epoch of a RUNNING resource counts; every member
  *          decides the same restart or FAILED from it (doc/protocol.md,
- *          "Monitoring and restart in place").
+ *          "Monitoring and restart in place", and rules 29-32: relocation).
+ * MAINTENANCE
+ *          u32 req_id, u8 scope (enum wire_maint_scope), u8 on, u32 node
+ *          (MAINT_NODE: the node; otherwise 0), str resource (MAINT_RESOURCE:
+ *          its name; otherwise ""): the operator puts the cluster, a node
+ *          or a resource in (on = 1) or out of maintenance: the table
+ *          decides nothing about what it names until it is out; leaving
+ *          probes every node and adopts what runs (rules 33-35).
  * HELLO    (no body) a handoffd announces itself: at once when it sees a
  *          confchg that has it in the group, before it probes for its
  *          STATE, so that a bound can tell a silent member from a busy
@@ -155,8 +185,8 @@
 
 #define WIRE_MAGIC        0x464f4448u
 #define WIRE_HEADER_LEN   24
-#define WIRE_VERSION_MIN  4
-#define WIRE_VERSION_MAX  4
+#define WIRE_VERSION_MIN  5
+#define WIRE_VERSION_MAX  5
 #define WIRE_STR_MAX      255     /* error texts are cut to this */
 #define WIRE_NAME_MAX     63
 #define WIRE_MAX_MSG      (1024 * 1024)
@@ -181,6 +211,7 @@ enum wire_type {
 	MSG_HELLO = 14,     /* a handoffd announces itself (who speaks for a node) */
 	MSG_FOREIGN = 15,   /* these silent group members are not handoffds */
 	MSG_FAILED = 16,    /* owner: its monitor found the running resource failed */
+	MSG_MAINTENANCE = 17, /* request: the cluster, a node or a resource in (or out of) maintenance */
 	MSG__MAX
 };
 
@@ -258,10 +289,25 @@ struct wire_lost {
 				       * formed: autostart may start it */
 #define WIRE_ENTRY_RESTART      0x2   /* STOPPING to restart in place: the owner
 				       * starts it again after the stop */
-#define WIRE_ENTRY_FLAGS        (WIRE_ENTRY_FRESH | WIRE_ENTRY_RESTART)
+#define WIRE_ENTRY_RELOCATE     0x4   /* STOPPING to relocate (rule 29): after the
+				       * stop the entry's target starts it cold */
+#define WIRE_ENTRY_MAINT        0x8   /* the resource itself is in maintenance */
+#define WIRE_ENTRY_ADOPT        0x10  /* out of maintenance: the next merge adopts
+				       * what the facts say runs (rule 35) */
+#define WIRE_ENTRY_FLAGS        (WIRE_ENTRY_FRESH | WIRE_ENTRY_RESTART | WIRE_ENTRY_RELOCATE | \
+				 WIRE_ENTRY_MAINT | WIRE_ENTRY_ADOPT)
+
+/* What a MAINTENANCE names. */
+enum wire_maint_scope { MAINT_CLUSTER = 1, MAINT_NODE = 2, MAINT_RESOURCE = 3 };
+/* STATE's maintenance records: the cluster's and every node's */
+#define WIRE_MAINT_MAX (WIRE_STANDBY_MAX + 1)
 
 /* What a FAILED report says broke (enum wire_fail_kind). */
 enum wire_fail_kind { FAIL_WORKLOAD = 1, FAIL_STORAGE = 2 };
+/* a FAILED's flags: the reporter saw the workload running on a mounted
+ * Primary, so a live migration can still dump it (rule 30) */
+#define WIRE_FAIL_LIVE  0x1
+#define WIRE_FAIL_FLAGS WIRE_FAIL_LIVE
 
 struct wire_header {
 	uint16_t version;
@@ -303,6 +349,8 @@ struct wire_entry {
 	uint16_t fail_count;
 	uint64_t last_fail_ms;
 	const char *last_fail;        /* at most WIRE_STR_MAX */
+	uint16_t reloc_count;         /* version 5: relocations since the count began */
+	uint64_t maint_gen;           /* version 5: MAINTENANCE decisions about it */
 };
 
 /* STATE: one history entry (rsm.h, struct rsm_history); strings as entries' */
@@ -333,6 +381,7 @@ struct wire_state {
 	uint32_t quorate_ring_nodeid;
 	uint64_t table_gen;
 	uint32_t self_fence_timeout_ms, fence_delay_ms, watchdog_ms, detect_ms;
+	uint64_t clock_ms;            /* version 5: the sender's clock (ms since 1970) */
 	struct wire_entry *entries;   /* malloc'd by wire_decode */
 	size_t n_entries;
 	struct wire_fact *facts;
@@ -352,6 +401,10 @@ struct wire_state {
 	size_t n_standby;
 	struct wire_hist *history;
 	size_t n_history;
+	/* version 5: maintenance of the cluster (node 0) and of nodes, as
+	 * standby records (malloc'd by wire_decode; borrowed when built) */
+	struct wire_standby *maint;
+	size_t n_maint;
 };
 
 struct wire_foreign {            /* FOREIGN: the silent members it names */
@@ -360,12 +413,14 @@ struct wire_foreign {            /* FOREIGN: the silent members it names */
 };
 
 struct wire_request {            /* START, STOP, CLEANUP, MIGRATE (node: the target), STANDBY,
-				  FENCE_CONFIRM (node: the one confirmed down) */
+				  FENCE_CONFIRM (node: the one confirmed down),
+				  MAINTENANCE (scope, on; node or resource) */
 	uint32_t req_id;
 	char resource[WIRE_NAME_MAX + 1];   /* "" for STANDBY */
 	uint32_t node;
 	uint8_t on;                         /* STANDBY only */
 	uint16_t parallel;                  /* STANDBY only */
+	uint8_t scope;                      /* MAINTENANCE only: enum wire_maint_scope */
 };
 
 struct wire_failure {            /* FAILED */
@@ -373,6 +428,7 @@ struct wire_failure {            /* FAILED */
 	uint8_t kind;                /* enum wire_fail_kind */
 	uint64_t at_ms;              /* the reporter's clock (ms since 1970) */
 	char reason[WIRE_STR_MAX + 1];
+	uint8_t flags;               /* WIRE_FAIL_* */
 };
 
 struct wire_result {

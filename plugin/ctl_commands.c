@@ -74,6 +74,9 @@ static int process_members(struct handoffd *d, json_object **result)
 		 * process (silent past the bound), or not known yet */
 		json_object_object_add(m, "role", json_object_new_string(
 			rm_member_role(&d->rm, sorted[i].nodeid, sorted[i].pid)));
+		/* its node is in maintenance: handoffd leaves what it runs alone */
+		json_object_object_add(m, "maintenance", json_object_new_boolean(
+			rm_node_in_maintenance(&d->rm, sorted[i].nodeid)));
 		json_object_array_add(arr, m);
 	}
 	json_object_object_add(o, "members", arr);
@@ -186,6 +189,12 @@ int ctl_command_run(struct handoffd *d, qb_ipcs_connection_t *conn, int32_t cmd,
 					   not_connected(d, result);
 	case HANDOFF_CMD_HISTORY:
 		return d->link.connected ? rm_history(&d->rm, args, result) : not_connected(d, result);
+	case HANDOFF_CMD_MAINTENANCE:
+		return d->link.connected ? rm_maintenance(&d->rm, conn, args, result) :
+					   not_connected(d, result);
+	case HANDOFF_CMD_RELOAD:
+		/* without corosync too: the table is then re-made at connect */
+		return rm_reload(&d->rm, conn, result);
 	case HANDOFF_CMD_MEMBERS:
 		return process_members(d, result);
 	case HANDOFF_CMD_QUORUM:

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_pid.h"
 #include "drbd_parse.h"
 #include "dump_files.h"
 #include "op_runner.h"
@@ -98,6 +99,8 @@ struct seq {
 	char error[WIRE_STR_MAX + 1];
 	driver_done_fn done;
 	driver_facts_fn facts_done;
+	driver_check_fn check_done;  /* driver_check: the facts and the pid */
+	int pid;                 /* ... the pid the monitor reported, or 0 */
 	void *ctx;
 	struct wire_fact fact;
 	char dir[RES_PATH_MAX * 2 + 2];   /* dump and restore: the dump directory */
@@ -563,7 +566,9 @@ static enum step undo_of(enum step s)
 static void finish(struct seq *q)
 {
 	unlink_seq(q);
-	if (q->facts_done)
+	if (q->check_done)
+		q->check_done(q->ctx, q->r, &q->fact, q->pid);
+	else if (q->facts_done)
 		q->facts_done(q->ctx, q->r, &q->fact);
 	else if (q->migrate_done) {
 		struct driver_times t = {
@@ -830,10 +835,19 @@ static void step_done(void *ctx, const struct op_result *res)
 		next_step(q);
 		return;
 	}
-	case ST_PROBE_MONITOR:
+	case ST_PROBE_MONITOR: {
+		pid_t pid = 0;
+		char perr[96];
 		q->fact.running = res->exit_status == 0;
+		if (q->check_done && q->fact.running &&
+		    agent_pid_parse(res->out, res->out_len, &pid, perr, sizeof(perr)) < 0) {
+			qb_log(LOG_WARNING, "%s: monitor: %s: no pid watched", q->r->name, perr);
+			pid = 0;
+		}
+		q->pid = q->fact.running ? (int)pid : 0;
 		next_step(q);
 		return;
+	}
 	default:
 		break;
 	}
@@ -956,8 +970,10 @@ static struct seq *new_seq(const struct driver_env *env, const struct resource_c
 	return q;
 }
 
+/* One of DONE, FACTS and CHECK is called at the end. */
 static int run(const struct driver_env *env, const struct resource_conf *r,
-	       const enum step *steps, driver_done_fn done, driver_facts_fn facts, void *ctx)
+	       const enum step *steps, driver_done_fn done, driver_facts_fn facts,
+	       driver_check_fn check, void *ctx)
 {
 	struct seq *q = new_seq(env, r, steps);
 
@@ -965,9 +981,10 @@ static int run(const struct driver_env *env, const struct resource_conf *r,
 		return -ENOMEM;
 	q->done = done;
 	q->facts_done = facts;
+	q->check_done = check;
 	q->ctx = ctx;
 	q->fact.name = r->name;     /* the config outlives every probe */
-	if (facts)
+	if (facts || check)
 		q->fact.mounted = is_mounted(r->mount_point);
 	link_seq(q);
 	next_step(q);
@@ -1055,7 +1072,7 @@ int driver_fail_over(const struct driver_env *env, const struct resource_conf *r
 int driver_ready(const struct driver_env *env, const struct resource_conf *r,
 		 driver_done_fn done, void *ctx)
 {
-	return run(env, r, ready_steps, done, NULL, ctx);
+	return run(env, r, ready_steps, done, NULL, NULL, ctx);
 }
 
 int driver_start(const struct driver_env *env, const struct resource_conf *r,
@@ -1068,13 +1085,19 @@ int driver_start(const struct driver_env *env, const struct resource_conf *r,
 int driver_stop(const struct driver_env *env, const struct resource_conf *r,
 		driver_done_fn done, void *ctx)
 {
-	return run(env, r, stop_steps, done, NULL, ctx);
+	return run(env, r, stop_steps, done, NULL, NULL, ctx);
 }
 
 int driver_probe(const struct driver_env *env, const struct resource_conf *r,
 		 driver_facts_fn done, void *ctx)
 {
-	return run(env, r, probe_steps, NULL, done, ctx);
+	return run(env, r, probe_steps, NULL, done, NULL, ctx);
+}
+
+int driver_check(const struct driver_env *env, const struct resource_conf *r,
+		 driver_check_fn done, void *ctx)
+{
+	return run(env, r, probe_steps, NULL, NULL, done, ctx);
 }
 
 int driver_fence_stop(const struct driver_env *env, const struct resource_conf *r,
@@ -1137,7 +1160,7 @@ size_t driver_cancel_all(const char *why)
 	 * those it starts (serial >= upto) are left alone */
 	for (;;) {
 		struct seq *q = live;
-		while (q && (q->facts_done || q->kill_holders || q->serial >= upto))
+		while (q && (q->facts_done || q->check_done || q->kill_holders || q->serial >= upto))
 			q = q->next;
 		if (!q)
 			return n;

@@ -45,6 +45,14 @@ int driver_stop(const struct driver_env *env, const struct resource_conf *r,
 /* Local facts: DRBD role, mounted, workload running. */
 int driver_probe(const struct driver_env *env, const struct resource_conf *r,
 		 driver_facts_fn done, void *ctx);
+/* The health check (rm_monitor.c): the probe, and the pid of the
+ * workload's main process when the agent's monitor (exit 0) reported one
+ * on a `pid=N` line (doc/exec-agent.md), else 0.  A malformed pid line is
+ * logged and counts as none. */
+typedef void (*driver_check_fn)(void *ctx, const struct resource_conf *r,
+				const struct wire_fact *facts, int pid);
+int driver_check(const struct driver_env *env, const struct resource_conf *r,
+		 driver_check_fn done, void *ctx);
 /*
  * Workload dump and restore in DUMP_DIR/NAME under the mount point (the
  * filesystem must be mounted): the halves of a live migration.

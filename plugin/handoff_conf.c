@@ -78,6 +78,7 @@ void config_defaults(struct handoff_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->drbdadm, sizeof(cfg->drbdadm), "/usr/sbin/drbdadm");
+	snprintf(cfg->drbdsetup, sizeof(cfg->drbdsetup), "/usr/sbin/drbdsetup");
 	snprintf(cfg->path, sizeof(cfg->path), "%s", HANDOFF_DEFAULT_CONFIG);
 	snprintf(cfg->cpg_group, sizeof(cfg->cpg_group), "%s", HANDOFF_DEFAULT_GROUP);
 	cfg->log_syslog = true;
@@ -89,6 +90,7 @@ void config_defaults(struct handoff_config *cfg)
 	cfg->fence_delay_ms = 60000;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", HANDOFF_DEFAULT_STATE_DIR);
 	cfg->notify_timeout_ms = 30000;
+	cfg->max_relocations = RES_DEFAULT_MAX_RELOCATIONS;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -194,6 +196,15 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			config_error(p, key, "path too long");
 		else
 			snprintf(cfg->drbdadm, sizeof(cfg->drbdadm), "%s", v);
+	} else if (!strcmp(key, "drbdsetup")) {
+		if (!strcmp(v, "none"))
+			cfg->drbdsetup[0] = '\0';
+		else if (*v != '/')
+			config_error(p, key, "must be an absolute path or none, got '%s'", v);
+		else if (strlen(v) >= sizeof(cfg->drbdsetup))
+			config_error(p, key, "path too long");
+		else
+			snprintf(cfg->drbdsetup, sizeof(cfg->drbdsetup), "%s", v);
 	} else if (!strcmp(key, "self_fence_timeout") || !strcmp(key, "fence_delay")) {
 		if (parse_u32(v, 1, 3600, &n))
 			config_error(p, key, "expected seconds from 1 to 3600, got '%s'", v);
@@ -244,6 +255,12 @@ static void cluster_key(struct parse_ctx *p, const char *key, const char *v)
 			config_error(p, key, "expected a count from 1 to 64, got '%s'", v);
 		else
 			cfg->standby_parallel = n;
+	} else if (!strcmp(key, "max_relocations")) {
+		if (parse_u32(v, 0, RES_MAX_RELOCATIONS, &n))
+			config_error(p, key, "expected relocations from 0 to %d, got '%s'",
+				     RES_MAX_RELOCATIONS, v);
+		else
+			cfg->max_relocations = n;
 	} else if (!strcmp(key, "reconnect_limit")) {
 		if (parse_u32(v, 0, 1000000, &n))
 			config_error(p, key, "expected a count from 0 (forever) to 1000000, got '%s'", v);
@@ -290,13 +307,17 @@ static void resource_key(struct parse_ctx *p, const char *name, const char *key,
 
 static void check_resources(struct parse_ctx *p)
 {
-	const struct handoff_config *cfg = p->cfg;
+	struct handoff_config *cfg = p->cfg;
 	unsigned saved = p->line;
 
 	for (size_t i = 0; i < cfg->n_resources; i++) {
-		const struct resource_conf *r = &cfg->resources[i];
+		struct resource_conf *r = &cfg->resources[i];
 		const char *key = NULL;
 		char why[256];
+
+		/* [cluster] may come after a resource: its default applies now */
+		if (!r->max_relocations_set)
+			r->max_relocations = cfg->max_relocations;
 
 		p->line = r->line;
 		if (resource_conf_check(r, &key, why, sizeof(why)) < 0)
@@ -605,6 +626,10 @@ uint64_t config_digest(const struct handoff_config *cfg)
 			h = fnv_u32(h, r->monitor_interval_ms);
 			h = fnv_u32(h, r->max_restarts);
 			h = fnv_u32(h, r->failure_timeout_ms);
+		}
+		if (r->max_relocations != RES_DEFAULT_MAX_RELOCATIONS) {
+			h = fnv_str(h, "max_relocations");
+			h = fnv_u32(h, r->max_relocations);
 		}
 	}
 	free(sorted);

@@ -41,11 +41,15 @@ struct handoff_config {
 	unsigned watchdog_timeout_line; /* 0: not set, the default applies */
 	unsigned fence_delay_line;   /* where fence_delay was set (for its error) */
 	char drbdadm[RES_PATH_MAX + 1]; /* the drbdadm to run (tests: a stand-in) */
+	/* the drbdsetup whose events2 rm_watch.c follows; "" (none): polling only */
+	char drbdsetup[RES_PATH_MAX + 1];
 	char state_dir[RES_PATH_MAX + 1]; /* what must outlive a restart of every node */
 	/* run for every event this node acts on (doc/notify.md); "" = none.
 	 * Node-local, like drbdadm: not in the digest. */
 	char notify[RES_PATH_MAX + 1];
 	uint32_t notify_timeout_ms;  /* then SIGTERM, SIGKILL of its process group */
+	/* the default of every resource that does not set max_relocations */
+	uint32_t max_relocations;
 	struct resource_conf *resources;
 	size_t n_resources;
 };

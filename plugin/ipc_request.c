@@ -58,7 +58,7 @@ static int arg(json_object *args, const char *key, json_type type)
 
 int ipc_request_check_args(int32_t id, json_object *args, const char **why)
 {
-	bool res = false, node = false, on = false;
+	bool res = false, node = false, on = false, maint = false;
 
 	switch (id) {
 	case HANDOFF_CMD_START:
@@ -78,6 +78,9 @@ int ipc_request_check_args(int32_t id, json_object *args, const char **why)
 	case HANDOFF_CMD_FENCE_CONFIRM:
 		node = true;
 		break;
+	case HANDOFF_CMD_MAINTENANCE:
+		on = maint = true;
+		break;
 	default:
 		return 0;
 	}
@@ -91,6 +94,14 @@ int ipc_request_check_args(int32_t id, json_object *args, const char **why)
 	}
 	if (on && arg(args, "on", json_type_boolean) < 0) {
 		*why = "malformed request: \"on\" must be true or false";
+		return -EINVAL;
+	}
+	if (maint && arg(args, "target", json_type_string) < 0) {
+		*why = "malformed request: \"target\" must be a string (a resource, or a node's name or id)";
+		return -EINVAL;
+	}
+	if (maint && arg(args, "all", json_type_boolean) < 0) {
+		*why = "malformed request: \"all\" must be true or false";
 		return -EINVAL;
 	}
 	return 0;

@@ -22,7 +22,7 @@ int ipc_request_parse(const void *data, size_t size, int32_t *id, json_object **
 
 /*
  * Are the arguments that command ID reads of the type ipc.h gives them:
- * "resource" and "node" strings, "on" a boolean?  A missing one passes
+ * "resource", "node" and "target" strings, "on" and "all" booleans?  A missing one passes
  * (the command says what it needs), as do other keys and an unknown
  * command (refused by number).  Returns 0, or -EINVAL with a static
  * reason in *WHY.

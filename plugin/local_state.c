@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@
 #include "fd_io.h"
 #include "reason.h"
 
-#define HEADER "handoff-local-state 2"
+#define HEADER "handoff-local-state 3"
+#define HEADER_V2 "handoff-local-state 2"
 #define HEADER_V1 "handoff-local-state 1"
 
 /* The whole file into a NUL-terminated buffer; *BUF NULL when it is missing. */
@@ -188,6 +190,64 @@ static bool parse_hist(char **w, size_t nw, struct rsm_history *h)
 	return true;
 }
 
+static bool parse_fail(char **w, size_t nw, struct local_fail *x)
+{
+	uint64_t fails, relocs;
+
+	memset(x, 0, sizeof(*x));
+	if (nw != 6 || !name_ok(w[1]) || !parse_u64(w[2], &fails) || fails > UINT16_MAX ||
+	    !parse_u64(w[3], &relocs) || relocs > UINT16_MAX || !parse_u64(w[4], &x->last_fail_ms) ||
+	    !parse_text(w[5], x->last_fail, sizeof(x->last_fail), WIRE_STR_MAX))
+		return false;
+	snprintf(x->name, sizeof(x->name), "%s", w[1]);
+	x->fail_count = (uint16_t)fails;
+	x->reloc_count = (uint16_t)relocs;
+	return true;
+}
+
+/* Is NAME among the N records at BASE (STRIDE bytes each, a name array
+ * first: local_entry, local_fail)? */
+_Static_assert(offsetof(struct local_entry, name) == 0 && offsetof(struct local_fail, name) == 0,
+	       "name_among() reads the name first");
+
+static bool name_among(const void *base, size_t n, size_t stride, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp((const char *)base + i * stride, name))
+			return true;
+	return false;
+}
+
+
+static bool parse_maint(char **w, size_t nw, struct local_maint *x)
+{
+	uint64_t on;
+
+	memset(x, 0, sizeof(*x));
+	if (nw != 5 || !parse_u64(w[3], &on) || on > 1 || !parse_u64(w[4], &x->gen) || x->gen == 0)
+		return false;
+	x->on = (uint8_t)on;
+	if (!strcmp(w[1], "all")) {
+		x->scope = MAINT_CLUSTER;
+		return !strcmp(w[2], "-");
+	}
+	if (!strcmp(w[1], "node")) {
+		x->scope = MAINT_NODE;
+		return parse_u32(w[2], &x->nodeid) && x->nodeid != 0;
+	}
+	if (!strcmp(w[1], "res") && name_ok(w[2])) {
+		x->scope = MAINT_RESOURCE;
+		snprintf(x->name, sizeof(x->name), "%s", w[2]);
+		return true;
+	}
+	return false;
+}
+
+static bool same_maint(const struct local_maint *a, const struct local_maint *b)
+{
+	return a->scope == b->scope && a->nodeid == b->nodeid && !strcmp(a->name, b->name);
+}
+
 /* Room for one more element of SIZE bytes in *V (N used, *CAP). */
 static bool grow(void **v, size_t n, size_t *cap, size_t size)
 {
@@ -209,12 +269,14 @@ void local_state_free(struct local_state *st)
 {
 	free(st->res);
 	free(st->hist);
+	free(st->fail);
+	free(st->maint);
 	memset(st, 0, sizeof(*st));
 }
 
 int local_state_parse(char *text, struct local_state *st, char *why, size_t why_len)
 {
-	size_t cap_res = 0, lineno = 0, records = 0;
+	size_t cap_res = 0, cap_fail = 0, cap_maint = 0, lineno = 0, records = 0;
 	int version = 0;
 	bool ended = false;
 	char *save = NULL;
@@ -230,9 +292,11 @@ int local_state_parse(char *text, struct local_state *st, char *why, size_t why_
 			goto refuse;
 		}
 		if (lineno == 1) {
-			version = !strcmp(line, HEADER_V1) ? 1 : !strcmp(line, HEADER) ? 2 : 0;
+			version = !strcmp(line, HEADER_V1) ? 1 : !strcmp(line, HEADER_V2) ? 2 :
+				  !strcmp(line, HEADER) ? 3 : 0;
 			if (!version) {
-				refuse(why, why_len, "line 1: not '%s' (or '%s')", HEADER, HEADER_V1);
+				refuse(why, why_len, "line 1: not '%s' (or '%s', '%s')", HEADER,
+				       HEADER_V2, HEADER_V1);
 				goto refuse;
 			}
 			continue;
@@ -258,12 +322,10 @@ int local_state_parse(char *text, struct local_state *st, char *why, size_t why_
 				       "DUMP_ID'" : "line %zu: a bad name, number or dump id", lineno);
 				goto refuse;
 			}
-			for (size_t i = 0; i < st->n_res; i++) {
-				if (!strcmp(st->res[i].name, st->res[st->n_res].name)) {
-					refuse(why, why_len, "line %zu: resource '%s' twice", lineno,
-					       st->res[i].name);
-					goto refuse;
-				}
+			if (name_among(st->res, st->n_res, sizeof(*st->res), st->res[st->n_res].name)) {
+				refuse(why, why_len, "line %zu: resource '%s' twice", lineno,
+				       st->res[st->n_res].name);
+				goto refuse;
 			}
 			st->n_res++;
 		} else if (version >= 2 && nw >= 1 && !strcmp(w[0], "node")) {
@@ -291,9 +353,45 @@ int local_state_parse(char *text, struct local_state *st, char *why, size_t why_
 				goto refuse;
 			}
 			st->n_hist++;
+		} else if (version >= 3 && nw >= 1 && !strcmp(w[0], "fail")) {
+			if (!grow((void **)&st->fail, st->n_fail, &cap_fail, sizeof(*st->fail))) {
+				refuse(why, why_len, "out of memory");
+				goto refuse;
+			}
+			if (!parse_fail(w, nw, &st->fail[st->n_fail])) {
+				refuse(why, why_len, "line %zu: not 'fail NAME FAIL_COUNT RELOC_COUNT "
+				       "LAST_FAIL_MS LAST_FAIL'", lineno);
+				goto refuse;
+			}
+			if (name_among(st->fail, st->n_fail, sizeof(*st->fail),
+				       st->fail[st->n_fail].name)) {
+				refuse(why, why_len, "line %zu: fail line of '%s' twice", lineno,
+				       st->fail[st->n_fail].name);
+				goto refuse;
+			}
+			st->n_fail++;
+		} else if (version >= 3 && nw >= 1 && !strcmp(w[0], "maint")) {
+			if (!grow((void **)&st->maint, st->n_maint, &cap_maint, sizeof(*st->maint))) {
+				refuse(why, why_len, "out of memory");
+				goto refuse;
+			}
+			if (!parse_maint(w, nw, &st->maint[st->n_maint])) {
+				refuse(why, why_len, "line %zu: not 'maint all - ON GEN', 'maint node "
+				       "NODEID ON GEN' or 'maint res NAME ON GEN'", lineno);
+				goto refuse;
+			}
+			for (size_t i = 0; i < st->n_maint; i++) {
+				if (same_maint(&st->maint[i], &st->maint[st->n_maint])) {
+					refuse(why, why_len, "line %zu: maintenance of the same %s twice",
+					       lineno, w[1]);
+					goto refuse;
+				}
+			}
+			st->n_maint++;
 		} else {
 			refuse(why, why_len, "line %zu: not 'res NAME EPOCH DUMP_EPOCH DUMP_ID'%s",
-			       lineno, version >= 2 ? ", 'node ...' or 'hist ...'" : "");
+			       lineno, version >= 3 ? ", 'node ...', 'hist ...', 'fail ...' or 'maint ...'" :
+			       version == 2 ? ", 'node ...' or 'hist ...'" : "");
 			goto refuse;
 		}
 		records++;
@@ -351,8 +449,9 @@ static char *render(const struct local_state *st, size_t *len)
 {
 	/* a res line under 200 bytes, a node line under 60, a hist line
 	 * under 200 + 3 * (name + result) */
-	size_t cap = 64 + st->n_res * 200 + st->n_nodes * 60 +
-		     st->n_hist * (200 + 3 * (WIRE_NAME_MAX + WIRE_STR_MAX)), used;
+	size_t cap = 64 + st->n_res * 200 + st->n_nodes * 60 + st->n_maint * 120 +
+		     st->n_hist * (200 + 3 * (WIRE_NAME_MAX + WIRE_STR_MAX)) +
+		     st->n_fail * (100 + WIRE_NAME_MAX + 3 * WIRE_STR_MAX), used;
 	char *buf = malloc(cap);
 	char hex[2 * WIRE_ID_LEN + 1], name[3 * WIRE_NAME_MAX + 2], result[3 * WIRE_STR_MAX + 2];
 
@@ -381,8 +480,26 @@ static char *render(const struct local_state *st, size_t *len)
 					 h->ok ? 1 : 0, h->ms[0], h->ms[1], h->ms[2], h->ms[3],
 					 h->ms[4], h->ms[5], h->ms[6], name, result);
 	}
+	for (size_t i = 0; i < st->n_fail; i++) {
+		const struct local_fail *x = &st->fail[i];
+		encode_text(x->last_fail, result);
+		used += (size_t)snprintf(buf + used, cap - used, "fail %s %u %u %" PRIu64 " %s\n",
+					 x->name, (unsigned)x->fail_count, (unsigned)x->reloc_count,
+					 x->last_fail_ms, result);
+	}
+	for (size_t i = 0; i < st->n_maint; i++) {
+		const struct local_maint *x = &st->maint[i];
+		char id[16];
+		snprintf(id, sizeof(id), "%" PRIu32, x->nodeid);
+		used += (size_t)snprintf(buf + used, cap - used, "maint %s %s %u %" PRIu64 "\n",
+					 x->scope == MAINT_CLUSTER ? "all" :
+					 x->scope == MAINT_NODE ? "node" : "res",
+					 x->scope == MAINT_CLUSTER ? "-" :
+					 x->scope == MAINT_NODE ? id : x->name,
+					 (unsigned)x->on, x->gen);
+	}
 	used += (size_t)snprintf(buf + used, cap - used, "end %zu\n",
-				 st->n_res + st->n_nodes + st->n_hist);
+				 st->n_res + st->n_nodes + st->n_hist + st->n_fail + st->n_maint);
 	*len = used;
 	return buf;
 }
@@ -399,8 +516,16 @@ int local_state_save(const char *path, const struct local_state *st, char *why,
 		if (!name_ok(st->res[i].name))
 			return refuse(why, why_len, "resource name '%s' cannot be kept",
 				      st->res[i].name);
+	for (size_t i = 0; i < st->n_fail; i++)
+		if (!name_ok(st->fail[i].name))
+			return refuse(why, why_len, "resource name '%s' cannot be kept",
+				      st->fail[i].name);
 	if (st->n_hist > RSM_HISTORY)
 		return refuse(why, why_len, "more than %d history entries", RSM_HISTORY);
+	for (size_t i = 0; i < st->n_maint; i++)
+		if (st->maint[i].scope == MAINT_RESOURCE && !name_ok(st->maint[i].name))
+			return refuse(why, why_len, "resource name '%s' cannot be kept",
+				      st->maint[i].name);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
 		return refuse(why, why_len, "path too long");
 	snprintf(dir, sizeof(dir), "%s", path);

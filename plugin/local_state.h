@@ -2,7 +2,8 @@
  * local_state.h - what this node keeps through a restart of every node:
  * per resource its epoch and the dump its table names (epoch and id), and
  * the admin state: every node's standby flag with its generation, and the
- * history (doc/protocol.md, rules 23 and 24), in one small file under the
+ * history (doc/protocol.md, rules 23 and 24), and the recovery policy's
+ * counts (rule 32), in one small file under the
  * config's state_dir.  It seeds the table at start (rsm_seed,
  * rsm_seed_standby, rsm_seed_history), so it enters the merge through
  * STATE: epochs never start again at 0 (S3: a dump of an earlier life
@@ -12,17 +13,23 @@
  * The file is text, one record a line, written whole and atomically
  * (temporary file, fsync, rename, fsync of the directory):
  *
- *   handoff-local-state 2
+ *   handoff-local-state 3
  *   res NAME EPOCH DUMP_EPOCH DUMP_ID      (DUMP_ID: 32 hex digits)
  *   node NODEID STANDBY STANDBY_GEN        (STANDBY: 0 or 1; GEN > 0)
  *   hist SEQ KIND EPOCH SOURCE TARGET OK MS,MS,MS,MS,MS,MS,MS RESOURCE RESULT
+ *   fail NAME FAIL_COUNT RELOC_COUNT LAST_FAIL_MS LAST_FAIL
+ *   maint all - ON GEN                     (format 3: the cluster's maintenance,
+ *   maint node NODEID ON GEN                a node's, a resource's; ON: 0 or 1;
+ *   maint res NAME ON GEN                   GEN > 0; each at most once)
  *   end COUNT                              (how many lines above, all kinds)
  *
- * RESOURCE and RESULT are percent-encoded (every byte outside '!'..'~',
- * and '%', as %XX); "-" is the empty string.  Version 1 (only res lines,
- * end counting them) is still read.  Later fields (fail counts,
- * maintenance) go at the end of the res and node lines under a new
- * version number, whose reader still reads 1 and 2.
+ * RESOURCE, RESULT and LAST_FAIL are percent-encoded (every byte outside
+ * '!'..'~', and '%', as %XX); "-" is the empty string.  A fail line
+ * (version 3; counts at most 65535) is written only for a resource with
+ * a count or a last failure.  Versions 1 (only res lines, end counting
+ * them) and 2 (no fail or maint lines) are still read.  A new kind of
+ * record goes on a line of its own under a new version number, whose
+ * reader still reads the older ones.
  *
  * Reading it trusts nothing: a file that does not parse as exactly this
  * (a missing end line, a bad number, an overlong line, a duplicate name
@@ -54,6 +61,23 @@ struct local_node {
 	uint64_t standby_gen;
 };
 
+/* a fail line: the recovery policy's counts of one resource (rule 32) */
+struct local_fail {
+	char name[WIRE_NAME_MAX + 1];
+	uint16_t fail_count, reloc_count;
+	uint64_t last_fail_ms;
+	char last_fail[WIRE_STR_MAX + 1];
+};
+
+/* a maint line: the maintenance of the cluster, a node or a resource */
+struct local_maint {
+	uint8_t scope;                 /* enum wire_maint_scope */
+	uint32_t nodeid;               /* MAINT_NODE */
+	char name[WIRE_NAME_MAX + 1];  /* MAINT_RESOURCE */
+	uint8_t on;
+	uint64_t gen;
+};
+
 struct local_state {
 	struct local_entry *res;       /* malloc'd */
 	size_t n_res;
@@ -61,6 +85,10 @@ struct local_state {
 	size_t n_nodes;
 	struct rsm_history *hist;      /* malloc'd, at most RSM_HISTORY */
 	size_t n_hist;
+	struct local_fail *fail;       /* malloc'd */
+	size_t n_fail;
+	struct local_maint *maint;     /* malloc'd (format 3) */
+	size_t n_maint;
 };
 
 /*

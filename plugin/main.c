@@ -107,10 +107,16 @@ static int32_t on_stop_signal(int32_t sig, void *data)
 
 static int32_t on_hup(int32_t sig, void *data)
 {
-	(void)sig; (void)data;
+	struct handoffd *d = data;
+	json_object *ignored = NULL;
+
+	(void)sig;
 	/* logrotate: reopen the log file under its name */
 	if (qb_log_file_reopen(QB_LOG_TARGET_START, NULL) == 0)
 		qb_log(LOG_INFO, "SIGHUP: log file reopened");
+	/* and handoffctl reload's work: the result goes to the log */
+	qb_log(LOG_NOTICE, "SIGHUP: reloading %s", d->cfg.path);
+	rm_reload(&d->rm, NULL, &ignored);
 	return 0;
 }
 
@@ -252,6 +258,13 @@ int main(int argc, char **argv)
 			err.count == 1 ? "" : "s", config_path);
 		config_free(&d.cfg);
 		return check_only ? 1 : 2;
+	}
+	/* a reload reads the file again after daemonize's chdir("/") */
+	if (d.cfg.path[0] != '/') {
+		char *abs = realpath(d.cfg.path, NULL);
+		if (abs && strlen(abs) < sizeof(d.cfg.path))
+			memcpy(d.cfg.path, abs, strlen(abs) + 1);
+		free(abs);
 	}
 	if (check_only) {
 		char why[512];

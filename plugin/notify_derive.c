@@ -96,7 +96,7 @@ static bool from_history(struct notify_table *t, const struct rsm *m, const stru
 			 uint64_t index, bool *handled, notify_emit_fn emit, void *ctx)
 {
 	struct notify_event ev;
-	const struct rsm_res *r = h->kind == HIST_FENCE_CONFIRM ? NULL :
+	const struct rsm_res *r = h->kind == HIST_FENCE_CONFIRM || !h->resource[0] ? NULL :
 				  rsm_find((struct rsm *)m, h->resource);
 	size_t i = r ? (size_t)(r - m->res) : 0;
 	enum notify_kind kind;
@@ -113,11 +113,42 @@ static bool from_history(struct notify_table *t, const struct rsm *m, const stru
 			return false;
 		kind = NE_FAILOVER;
 		break;
+	case HIST_RESTART:
+	case HIST_RELOCATE:
+		/* decided from RUNNING at the failure's epoch; a restart that
+		 * was not (FAILED) is the phase's event, failed */
+		if (!r || i >= t->n_res || t->res[i].phase != PHASE_RUNNING ||
+		    t->res[i].epoch != h->epoch || (h->kind == HIST_RESTART && !h->ok))
+			return false;
+		handled[i] = true;
+		/* the owner that failed acts first: it stops or dumps it */
+		if (actor_of(m, h->source) != m->local_nodeid)
+			return false;
+		event_init(&ev, m, h->kind == HIST_RESTART ? NE_RESTART : NE_RELOCATED, r,
+			   h->source);
+		ev.epoch = h->epoch;
+		ev.ok = h->ok;
+		snprintf(ev.reason, sizeof(ev.reason), "%s", h->result);
+		name_of(m, h->source, ev.source, sizeof(ev.source));
+		name_of(m, h->target, ev.target, sizeof(ev.target));
+		emit(ctx, &ev, h, index);
+		return true;
 	case HIST_FENCE_CONFIRM:
 		if (actor_of(m, h->source) != m->local_nodeid)
 			return false;
 		event_init(&ev, m, NE_FENCE_CONFIRM, NULL, h->target);
 		ev.ok = h->ok;
+		snprintf(ev.reason, sizeof(ev.reason), "%s", h->result);
+		emit(ctx, &ev, h, index);
+		return true;
+	case HIST_MAINTENANCE:
+		/* on the node that asked (its lowest member when it is gone):
+		 * about the node named, else the asker; the resource if one */
+		if (actor_of(m, h->source) != m->local_nodeid)
+			return false;
+		event_init(&ev, m, NE_MAINTENANCE, r, h->target ? h->target : h->source);
+		snprintf(ev.resource, sizeof(ev.resource), "%s", h->resource);
+		ev.ok = true;
 		snprintf(ev.reason, sizeof(ev.reason), "%s", h->result);
 		emit(ctx, &ev, h, index);
 		return true;

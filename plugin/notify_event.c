@@ -96,6 +96,11 @@ void notify_env_build(const struct notify_event *ev, struct notify_env *env)
 	putf(env, "HANDOFF_SEQUENCE", "%" PRIu64, ev->seq);
 	timestamp(ev->realtime_ms, ts, sizeof(ts));
 	put(env, "HANDOFF_TIMESTAMP", ts);
+	if (ev->kind == NE_RELOCATED) {
+		/* where the recovery policy moves it; no phase times yet */
+		put(env, "HANDOFF_SOURCE", ev->source);
+		put(env, "HANDOFF_TARGET", ev->target);
+	}
 	if (!ev->has_times)
 		return;
 	put(env, "HANDOFF_SOURCE", ev->source);

@@ -17,9 +17,9 @@
 /*
  * Every event of this version, as (identifier, HANDOFF_EVENT value).
  * Adding one is one line here and its call where the decision is seen
- * (notify_derive.c, or the local act itself, as self-fence).  restart,
- * relocated and maintenance (issue 17) come with the recovery policy and
- * maintenance mode: their decisions do not exist yet.
+ * (notify_derive.c, or the local act itself, as self-fence).  restart
+ * and relocated are the recovery policy's decisions (doc/protocol.md,
+ * rules 26, 29); maintenance is an operator's (rules 33-35).
  */
 #define NOTIFY_EVENTS(X) \
 	X(START, "start") \
@@ -29,7 +29,10 @@
 	X(FAILED, "failed") \
 	X(SELF_FENCE, "self-fence") \
 	X(FENCE_CONFIRM, "fence-confirm") \
-	X(STANDBY, "standby")
+	X(STANDBY, "standby") \
+	X(RESTART, "restart") \
+	X(RELOCATED, "relocated") \
+	X(MAINTENANCE, "maintenance")
 
 enum notify_kind {
 #define NOTIFY_ENUM(id, name) NE_##id,
@@ -48,7 +51,7 @@ struct notify_event {
 	char resource[WIRE_NAME_MAX + 1];   /* "" for node events */
 	char node[NOTIFY_NAME_MAX];         /* the node the event is about */
 	uint32_t nodeid;
-	char source[NOTIFY_NAME_MAX];       /* migrated, failover: from where */
+	char source[NOTIFY_NAME_MAX];       /* migrated, failover, relocated: from where */
 	char target[NOTIFY_NAME_MAX];       /* ... to where */
 	char phase[16];                     /* the resource's phase after it, or "" */
 	uint64_t epoch;
@@ -80,7 +83,8 @@ struct notify_env {
  * Build EV's environment (doc/notify.md lists it): HANDOFF_EVENT,
  * HANDOFF_RESOURCE, HANDOFF_NODE, HANDOFF_NODEID, HANDOFF_EPOCH,
  * HANDOFF_RESULT (ok|failed), HANDOFF_REASON, HANDOFF_PHASE,
- * HANDOFF_SEQUENCE, HANDOFF_TIMESTAMP (UTC, ISO 8601 with ms), and for
+ * HANDOFF_SEQUENCE, HANDOFF_TIMESTAMP (UTC, ISO 8601 with ms), for
+ * relocated HANDOFF_SOURCE and HANDOFF_TARGET, and for
  * migrated and failover HANDOFF_SOURCE, HANDOFF_TARGET, HANDOFF_MS_DUMP ...
  * HANDOFF_MS_RESTORE, HANDOFF_TOTAL_MS, HANDOFF_FROZEN_MS.  Values go to
  * the program as environment only (never through a shell); control

@@ -67,6 +67,8 @@ struct op_job {
 	uint64_t start_ns;
 	op_done_fn done;
 	void *ctx;
+	op_sink_fn sink;        /* stdout goes here as it comes, not into s[S_OUT] */
+	void *sink_ctx;
 };
 
 static struct op_job *jobs;
@@ -168,7 +170,10 @@ static bool stream_read(struct op_job *j, struct stream *s)
 	for (int i = 0; i < READS_PER_DISPATCH && s->fd >= 0; i++) {
 		ssize_t n = read(s->fd, scratch, sizeof(scratch));
 		if (n > 0) {
-			stream_take(s, scratch, (size_t)n);
+			if (j->sink && s == &j->s[S_OUT])
+				j->sink(j->sink_ctx, scratch, (size_t)n);
+			else
+				stream_take(s, scratch, (size_t)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -858,6 +863,12 @@ int op_start_fn(qb_loop_t *loop, const char *label, op_fn fn, void *arg, uint32_
 		return -EINVAL;
 	}
 	return start_job(loop, label, NULL, NULL, fn, arg, timeout_ms, done, ctx, out);
+}
+
+void op_set_sink(struct op_job *j, op_sink_fn fn, void *ctx)
+{
+	j->sink = fn;
+	j->sink_ctx = ctx;
 }
 
 void op_cancel(struct op_job *j)

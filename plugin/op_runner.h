@@ -93,6 +93,15 @@ typedef int (*op_fn)(void *arg);
 int op_start_fn(qb_loop_t *loop, const char *label, op_fn fn, void *arg, uint32_t timeout_ms,
 		op_done_fn done, void *ctx, struct op_job **out);
 
+/*
+ * A long-running child (drbdsetup events2): right after op_start(), send
+ * its stdout to FN as it arrives, in pieces of any size, instead of
+ * keeping it for the result (whose out is then "").  FN runs from the
+ * loop and must not op_cancel() the job: defer that.
+ */
+typedef void (*op_sink_fn)(void *ctx, const char *data, size_t n);
+void op_set_sink(struct op_job *job, op_sink_fn fn, void *ctx);
+
 /* SIGKILL the process group and forget the job: no callback.  The child
  * is reaped in the background.  A no-op on NULL and from inside the
  * job's own callback. */

@@ -81,6 +81,7 @@ void resource_conf_defaults(struct resource_conf *r, const char *name, unsigned 
 		r->timeout_ms[i] = op_default_s[i] * 1000;
 	r->monitor_interval_ms = RES_DEFAULT_MONITOR_S * 1000;
 	r->max_restarts = RES_DEFAULT_MAX_RESTARTS;
+	r->max_relocations = RES_DEFAULT_MAX_RELOCATIONS;
 	r->failure_timeout_ms = RES_DEFAULT_FAILURE_TIMEOUT_S * 1000;
 }
 
@@ -107,6 +108,7 @@ enum key_id {
 	K_STORAGE, K_DRBD_RESOURCE, K_DEVICE, K_MOUNT_POINT, K_FSTYPE,
 	K_MOUNT_OPTIONS, K_WORKLOAD, K_AGENT, K_COMMAND, K_NODES, K_AUTOSTART,
 	K_DUMP_DIR, K_MONITOR_INTERVAL, K_MAX_RESTARTS, K_FAILURE_TIMEOUT,
+	K_MAX_RELOCATIONS,
 	K_TIMEOUT /* + op */ ,
 };
 #define K_OPT (K_TIMEOUT + OP__COUNT)
@@ -114,6 +116,7 @@ static const char *key_names[] = {
 	"storage", "drbd_resource", "device", "mount_point", "fstype",
 	"mount_options", "workload", "agent", "command", "nodes", "autostart",
 	"dump_dir", "monitor_interval", "max_restarts", "failure_timeout",
+	"max_relocations",
 };
 
 static int set_str(char *dst, size_t size, const char *v, char *why, size_t len)
@@ -343,6 +346,10 @@ int resource_conf_set(struct resource_conf *r, const char *key, const char *v,
 		return 0;
 	case K_MAX_RESTARTS:
 		return set_uint(&r->max_restarts, v, 0, RES_MAX_RESTARTS, "restarts", why, len);
+	case K_MAX_RELOCATIONS:
+		r->max_relocations_set = true;
+		return set_uint(&r->max_relocations, v, 0, RES_MAX_RELOCATIONS, "relocations",
+				why, len);
 	case K_FAILURE_TIMEOUT:
 		if (set_uint(&r->failure_timeout_ms, v, 1, 30 * 86400, "seconds", why, len) < 0)
 			return -1;

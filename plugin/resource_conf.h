@@ -50,6 +50,8 @@ struct agent_opt {
 #define RES_MAX_RESTARTS   100
 #define RES_DEFAULT_MONITOR_S      10
 #define RES_DEFAULT_MAX_RESTARTS   3
+#define RES_MAX_RELOCATIONS 100
+#define RES_DEFAULT_MAX_RELOCATIONS 1
 #define RES_DEFAULT_FAILURE_TIMEOUT_S 600
 
 struct resource_conf {
@@ -75,9 +77,14 @@ struct resource_conf {
 	 * the owner runs the agent's monitor and checks the storage every
 	 * monitor_interval (0: never); a failure it reports restarts the
 	 * resource in place up to max_restarts times, counted until a
-	 * failure_timeout passes without a failure; one more is FAILED. */
+	 * failure_timeout passes without a failure; then it is relocated up
+	 * to max_relocations times (a storage failure at once: rules 29-32);
+	 * one more is FAILED.  max_relocations comes from [cluster] unless
+	 * the resource sets it (max_relocations_set). */
 	uint32_t monitor_interval_ms;
 	uint32_t max_restarts;
+	uint32_t max_relocations;
+	bool max_relocations_set;
 	uint32_t failure_timeout_ms;
 	uint64_t seen;                      /* bit per key: duplicates, required */
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handoff/ipc.h"
@@ -26,7 +27,7 @@ static void execute(struct resource_manager *rm);
 
 /* ---- answering handoffctl ------------------------------------------------ */
 
-static void respond(qb_ipcs_connection_t *c, int32_t cmd, int32_t error, json_object *doc)
+void rm_respond(qb_ipcs_connection_t *c, int32_t cmd, int32_t error, json_object *doc)
 {
 	struct qb_ipc_response_header hdr = { .id = cmd, .error = error };
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
@@ -63,7 +64,7 @@ static void answer(struct resource_manager *rm, uint32_t req_id, bool ok,
 		if (p->req_id != req_id)
 			continue;
 		doc = message_doc(ok, resource, epoch, text);
-		respond(p->conn, p->cmd, ok ? 0 : -EAGAIN, doc);
+		rm_respond(p->conn, p->cmd, ok ? 0 : -EAGAIN, doc);
 		json_object_put(doc);
 		qb_ipcs_connection_unref(p->conn);
 		*pp = p->next;
@@ -110,11 +111,6 @@ static void send_result(struct resource_manager *rm, const char *resource, enum 
 }
 
 /* ---- STATE: probe, then send --------------------------------------------- */
-
-size_t rm_res_index(struct resource_manager *rm, const struct resource_conf *r)
-{
-	return (size_t)(r - rm->d->cfg.resources);
-}
 
 bool rm_gate_open(struct resource_manager *rm, char *why, size_t len)
 {
@@ -219,6 +215,12 @@ static void send_state_now(struct resource_manager *rm)
 	}
 	rm->rsm.quorate_now = quorum_gate_open(&rm->d->link.gate) && !two_node_split(rm);
 	rm->state_said_quorate = rm->rsm.quorate_now;
+	{
+		/* the time of a failure a merge finds on this node (rule 31) */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		rm->rsm.clock_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	}
 	/* the timings other members check their fence_delay against (rsm.h) */
 	rm->rsm.timing.watchdog_ms = rm->fence.watchdog_timeout_ms;
 	rm->rsm.timing.detect_ms = rm->d->link.token_ms + rm->d->link.consensus_ms;
@@ -232,6 +234,8 @@ static void send_state_now(struct resource_manager *rm)
 		facts = letting_go;
 	}
 	rsm_fill_state(&rm->rsm, &msg.u.state, facts, rm->rsm.n_res);
+	/* a reload's digest, announced before it applies (rule 36) */
+	rm_reload_announces(rm, &msg.u.state.config_digest);
 	rm->rsm.resync = false;
 	rm_send(rm, &msg);
 	free(msg.u.state.entries);     /* the facts stay ours */
@@ -249,7 +253,7 @@ static void probe_all(struct resource_manager *rm);
  * membership change (L2).  Only when this node's last STATE said not
  * quorate and it would say quorate now: no loop.
  */
-static void ask_for_resync(struct resource_manager *rm, const char *why)
+void rm_ask_for_resync(struct resource_manager *rm, const char *why)
 {
 	qb_log(LOG_NOTICE, "%s: asking every member for a new sync", why);
 	rm->rsm.resync = true;
@@ -262,7 +266,7 @@ static void resync_if_quorum_came_late(struct resource_manager *rm)
 	    rm->rsm.version == 0 || !quorum_gate_open(&rm->d->link.gate) ||
 	    rm_two_node_split(rm) || rm->fence.state == SF_FENCING)
 		return;
-	ask_for_resync(rm, "quorate now, after the last sync went without quorum");
+	rm_ask_for_resync(rm, "quorate now, after the last sync went without quorum");
 }
 
 void rm_facts_touch(struct resource_manager *rm, size_t i)
@@ -324,11 +328,21 @@ static void on_probed(void *ctx, const struct resource_conf *r, const struct wir
 	if (!rm->ready)
 		return;
 	i = rm_res_index(rm, r);
+	if (i >= rm->rsm.n_res) {
+		/* a resource a reload removed while its probe ran: it only counts */
+		if (rm->probes_left == 0)
+			return;
+		if (rm->probes_running > 0)
+			rm->probes_running--;
+		rm->probes_left--;
+		goto round;
+	}
 	if (rm->fact_ok[i] && fact_differs(&rm->facts[i], f)) {
 		qb_log(LOG_NOTICE, "%s: its facts changed since they were last probed", r->name);
 		rm->verify_changed = true;
 	}
 	rm->facts[i] = *f;
+	rm->facts[i].name = rm->rsm.res[i].conf->name;   /* R may be of a retired config */
 	if (rm->probes_left == 0)       /* a probe of a connection since replaced */
 		return;
 	/* a local op that began or ended meanwhile may have changed them again;
@@ -341,7 +355,9 @@ static void on_probed(void *ctx, const struct resource_conf *r, const struct wir
 			 (r->storage != STORAGE_DRBD || f->disk == DRBD_DISK_UPTODATE);
 	if (rm->probes_running > 0)
 		rm->probes_running--;
-	if (--rm->probes_left > 0) {
+	--rm->probes_left;
+round:
+	if (rm->probes_left > 0) {
 		probe_next(rm);
 		return;
 	}
@@ -432,7 +448,7 @@ static void on_op_done(void *ctx, const struct resource_conf *r, bool ok, const 
 	struct op_ctx *oc = ctx;
 	struct resource_manager *rm = oc->rm;
 
-	if (rm->ready)
+	if (rm->ready && rm_res_index(rm, r) < rm->rsm.n_res)
 		rm->op_busy[rm_res_index(rm, r)] = false;
 	rm_facts_touch(rm, rm_res_index(rm, r));
 	if (oc->release) {
@@ -443,7 +459,7 @@ static void on_op_done(void *ctx, const struct resource_conf *r, bool ok, const 
 		 * learn that it did from a new sync's facts (S1) */
 		if (ok && res && !rm->rsm.syncing && res->phase == PHASE_FAILING_OVER &&
 		    rsm_lost_has(res, rm->rsm.local_nodeid))
-			ask_for_resync(rm, "released as a lost owner");
+			rm_ask_for_resync(rm, "released as a lost owner");
 	} else {
 		qb_log(ok ? LOG_NOTICE : LOG_ERR, "%s: %s (epoch %llu) %s%s%s", r->name,
 		       oc->op == WIRE_OP_START ? "start" : "stop",
@@ -612,6 +628,7 @@ static void after_event(struct resource_manager *rm, bool was_syncing)
 		resync_if_quorum_came_late(rm);
 	}
 	rm_monitor_update(rm);
+	rm_reload_tidy(rm);
 }
 
 /* ---- link events --------------------------------------------------------------- */
@@ -685,6 +702,8 @@ static void on_disconnected(void *ctx)
 	rm_prune_failovers(rm);
 	rm_monitor_fini(rm);
 	answer_all(rm, "handoffd lost its connection to corosync before the request was decided");
+	rm_reload_drop(rm, "handoffd lost its connection to corosync before the reload was "
+		       "announced: nothing applied");
 }
 
 /*
@@ -850,6 +869,7 @@ static void on_deliver(void *ctx, uint32_t nodeid, uint32_t pid, const void *buf
 	       nodeid, pid, (unsigned long long)msg.hdr.epoch);
 	{
 		bool was_syncing = rm->rsm.syncing;
+		rm_reload_delivered(rm, &msg, pid);
 		rsm_deliver_from(&rm->rsm, pid, &msg, &rm->acts);
 		wire_free(&msg);
 		after_event(rm, was_syncing);
@@ -904,6 +924,7 @@ void rm_init(struct resource_manager *rm, struct handoffd *d)
 void rm_fini(struct resource_manager *rm)
 {
 	answer_all(rm, "handoffd is stopping");
+	rm_reload_drop(rm, "handoffd is stopping: nothing applied");
 	self_fence_fini(&rm->fence);
 	if (rm->state_timer_armed)
 		qb_loop_timer_del(rm->d->loop, rm->state_timer);
@@ -918,6 +939,7 @@ void rm_fini(struct resource_manager *rm)
 	rsm_free(&rm->rsm);
 	local_state_free(&rm->kept);
 	rsm_actions_free(&rm->acts);
+	rm_reload_fini(rm);
 	free(rm->facts);
 	free(rm->fact_ok);
 	free(rm->fact_gen);
@@ -971,6 +993,8 @@ static void write_status(void *ctx, struct json_out *o)
 	snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)m->local_digest);
 	jo_kstring(o, "config_digest", digest);
 	jo_kbool(o, "gate_open", quorum_gate_open(&rm->d->link.gate));
+	/* the whole cluster in maintenance (rule 33): handoffd acts on nothing */
+	jo_kbool(o, "maintenance", m->maint_all);
 	jo_kstring(o, "gate", gate_verdict_str(quorum_gate_check(&rm->d->link.gate)));
 	jo_key(o, "nodes");
 	jo_array_begin(o);
@@ -986,6 +1010,7 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kbool(o, "member", n->member);
 		jo_kbool(o, "eligible", n->eligible);
 		jo_kbool(o, "standby", n->standby);
+		jo_kbool(o, "maintenance", n->maint);
 		jo_kstring(o, "self_fence", !strcmp(st, "idle") ? "" : st);
 		if (left_ms)
 			jo_kint(o, "left_ms", (int64_t)left_ms);
@@ -1012,7 +1037,8 @@ static void write_status(void *ctx, struct json_out *o)
 		const struct rsm_res *r = &m->res[i];
 		const struct rsm_node *owner = r->owner ? rsm_node(m, r->owner) : NULL;
 		const struct rsm_node *t = r->target ? rsm_node(m, r->target) : NULL;
-		char id_hex[2 * WIRE_ID_LEN + 1];
+		char id_hex[2 * WIRE_ID_LEN + 1], why[160];
+		const char *maint = rsm_maint_why(m, r, why, sizeof(why));
 
 		jo_object_begin(o);
 		jo_kstring(o, "name", r->conf->name);
@@ -1037,12 +1063,20 @@ static void write_status(void *ctx, struct json_out *o)
 		jo_kstring(o, "storage", storage_kind_name(r->conf->storage));
 		jo_kstring(o, "workload", workload_kind_name(r->conf->workload));
 		jo_kstring(o, "last_error", r->last_error);
+		/* in maintenance (by itself, its node or the cluster): why, or "" */
+		jo_kbool(o, "maintenance", maint != NULL);
+		jo_kstring(o, "maintenance_why", maint ? maint : "");
 		/* health (issue 17): the failures counted towards max_restarts,
 		 * the last one's time (its reporter's clock, ms since 1970) */
 		jo_kint(o, "fail_count", r->fail_count);
 		jo_kint(o, "max_restarts", r->conf->max_restarts);
 		jo_kint(o, "last_failure_ms", (int64_t)r->last_fail_ms);
 		jo_kstring(o, "last_failure", r->last_fail);
+		/* relocations since the count began (rules 29-32); relocating:
+		 * STOPPING to start cold on target */
+		jo_kint(o, "reloc_count", r->reloc_count);
+		jo_kint(o, "max_relocations", r->conf->max_relocations);
+		jo_kbool(o, "relocating", r->relocating);
 		/* FAILING_OVER: the lost owners it waits for and how each is fenced */
 		jo_key(o, "lost_owners");
 		jo_array_begin(o);
@@ -1114,7 +1148,7 @@ static void on_probe_answer(void *ctx, const struct resource_conf *r, const stru
 		conn_fact_name(f->connection)) : NULL);
 	json_object_object_add(o, "mounted", json_object_new_boolean(f->mounted));
 	json_object_object_add(o, "running", json_object_new_boolean(f->running));
-	respond(p->conn, HANDOFF_CMD_PROBE, 0, o);
+	rm_respond(p->conn, HANDOFF_CMD_PROBE, 0, o);
 	json_object_put(o);
 	qb_ipcs_connection_unref(p->conn);
 	free(p);
@@ -1160,7 +1194,16 @@ const char *rm_member_role(struct resource_manager *rm, uint32_t nodeid, uint32_
 {
 	const struct rsm_member *mb = rm->ready ? rsm_member(&rm->rsm, nodeid, pid) : NULL;
 
+	if (mb && mb->contested)
+		return "contested";
 	return mb ? rsm_member_status_name(mb->status) : "unknown";
+}
+
+bool rm_node_in_maintenance(struct resource_manager *rm, uint32_t nodeid)
+{
+	const struct rsm_node *n = rm->ready ? rsm_node(&rm->rsm, nodeid) : NULL;
+
+	return rm->ready && (rm->rsm.maint_all || (n && n->maint));
 }
 
 uint32_t rm_node_id(struct resource_manager *rm, const char *nn)
@@ -1259,6 +1302,44 @@ int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_obj
 	msg.u.req.on = !json_object_object_get_ex(args, "on", &jon) || json_object_get_boolean(jon);
 	msg.u.req.parallel = (uint16_t)rm->d->cfg.standby_parallel;
 	return send_request(rm, conn, HANDOFF_CMD_STANDBY, &msg, result);
+}
+
+/* A resource of that name first, else a node by name or nodeid, else
+ * the whole cluster with "all": what the MAINTENANCE names (rule 33). */
+int rm_maintenance(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+		   json_object **result)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_MAINTENANCE } };
+	json_object *jt = NULL, *jon = NULL, *jall = NULL;
+	const char *name;
+
+	if (!rm->ready) {
+		*result = error_doc("handoffd is not connected to corosync");
+		return -ENOTCONN;
+	}
+	if (json_object_object_get_ex(args, "all", &jall) && json_object_get_boolean(jall)) {
+		msg.u.req.scope = MAINT_CLUSTER;
+	} else if (json_object_object_get_ex(args, "target", &jt) &&
+		   (name = json_object_get_string(jt)) && *name) {
+		if (rsm_find(&rm->rsm, name)) {
+			msg.u.req.scope = MAINT_RESOURCE;
+			snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", name);
+		} else if ((msg.u.req.node = rm_node_id(rm, name)) &&
+			   rsm_node(&rm->rsm, msg.u.req.node)) {
+			msg.u.req.scope = MAINT_NODE;
+		} else {
+			*result = error_doc("'%.80s' is neither a resource nor a node of this cluster",
+					    name);
+			return -ENOENT;
+		}
+	} else {
+		*result = error_doc("name a resource, a node, or --all");
+		return -EINVAL;
+	}
+	if (gate_rejects(rm, result))
+		return -EAGAIN;
+	msg.u.req.on = !json_object_object_get_ex(args, "on", &jon) || json_object_get_boolean(jon);
+	return send_request(rm, conn, HANDOFF_CMD_MAINTENANCE, &msg, result);
 }
 
 /*

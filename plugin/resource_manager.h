@@ -25,6 +25,7 @@ struct handoffd;
 struct pending_request;
 struct failover_ctx;
 struct local_entry;
+struct rm_events;
 
 struct resource_manager {
 	struct handoffd *d;
@@ -95,11 +96,25 @@ struct resource_manager {
 	struct rm_mon *mon;
 	size_t n_mon;
 	uint64_t mon_gen;              /* bumped when mon goes: late checks answer no one */
+	/* rm_reload.c: a reload waiting for the delivery of this node's STATE
+	 * that announces its digest (rule 36), who waits for its answer, and
+	 * configurations replaced while a step may still use their resources */
+	struct handoff_config *reload_pending;
+	uint64_t reload_digest;
+	qb_ipcs_connection_t *reload_conn;
+	struct retired_config *retired;
+	struct rm_events *events;      /* rm_watch.c: the events2 child, while wanted */
 };
 
 /* For rm_migrate.c: multicast MSG (nodeid filled in); 0 or -1. */
 int rm_send(struct resource_manager *rm, struct wire_msg *msg);
+/* R's index in the table; R may be of a configuration a reload replaced
+ * (found by name): SIZE_MAX when the reload removed it (rm_reload.c). */
 size_t rm_res_index(struct resource_manager *rm, const struct resource_conf *r);
+/* Answer handoffctl's command CMD on C with DOC. */
+void rm_respond(qb_ipcs_connection_t *c, int32_t cmd, int32_t error, json_object *doc);
+/* Send a STATE flagged RESYNC (after probing): every member syncs again. */
+void rm_ask_for_resync(struct resource_manager *rm, const char *why);
 /* A local op on resource I begins or ends: its cached facts are stale. */
 void rm_facts_touch(struct resource_manager *rm, size_t i);
 bool rm_gate_open(struct resource_manager *rm, char *why, size_t len);
@@ -118,6 +133,10 @@ void rm_observe(struct resource_manager *rm);
 /* handoffctl standby|unstandby NODE: {"node": N, "on": bool}; deferred. */
 int rm_standby(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
 	       json_object **result);
+/* handoffctl maintenance on|off RES|NODE|--all: {"on": bool, "target": X}
+ * or {"on": bool, "all": true}; deferred. */
+int rm_maintenance(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object *args,
+		   json_object **result);
 /* fence_peer.c: note who left the quorum membership (every gate change);
  * answer handoff-fence-peer {"node": N}. */
 void fence_watch_quorum(struct resource_manager *rm);
@@ -158,11 +177,27 @@ void rm_notify_self_fence(struct resource_manager *rm, bool ok, const char *reas
 void rm_monitor_update(struct resource_manager *rm);
 void rm_monitor_fini(struct resource_manager *rm);
 
+/* rm_reload.c: handoffctl reload (CONN) or SIGHUP (CONN NULL: logged
+ * only): 0 or -errno with *RESULT, or 1 when the answer comes with the
+ * delivery of this node's STATE (rule 36). */
+int rm_reload(struct resource_manager *rm, qb_ipcs_connection_t *conn, json_object **result);
+/* The digest this node's STATE announces instead of the table's, if any. */
+bool rm_reload_announces(struct resource_manager *rm, uint64_t *digest);
+/* Before the rsm sees MSG from PID: the pending reload applies at its STATE. */
+void rm_reload_delivered(struct resource_manager *rm, const struct wire_msg *msg, uint32_t pid);
+/* The pending reload will not be delivered (disconnected, stopping). */
+void rm_reload_drop(struct resource_manager *rm, const char *why);
+/* Free the retired configurations once no step runs; at the end, all. */
+void rm_reload_tidy(struct resource_manager *rm);
+void rm_reload_fini(struct resource_manager *rm);
+
 void rm_init(struct resource_manager *rm, struct handoffd *d);
 void rm_fini(struct resource_manager *rm);
 
 /* A CPG member as the table sees it: "handoffd", "foreign", "unknown". */
 const char *rm_member_role(struct resource_manager *rm, uint32_t nodeid, uint32_t pid);
+/* Is NODEID (or the whole cluster) in maintenance, as the table says? */
+bool rm_node_in_maintenance(struct resource_manager *rm, uint32_t nodeid);
 
 /* handoffctl: status into *RESULT; 0 or -errno. */
 int rm_status(struct resource_manager *rm, json_object **result);

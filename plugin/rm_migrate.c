@@ -52,7 +52,7 @@ static void report_id(struct resource_manager *rm, const struct resource_conf *r
 	qb_log(ok ? LOG_NOTICE : LOG_ERR, "%s: %s (epoch %llu)%s%s", r->name,
 	       wire_type_name(type), (unsigned long long)epoch, ok ? "" : ": ",
 	       ok ? "" : rep->error);
-	if (rm->ready)
+	if (rm->ready && rm_res_index(rm, r) < rm->rsm.n_res)
 		rm->last_report[rm_res_index(rm, r)] = msg;
 	rm_send(rm, &msg);
 }
@@ -82,7 +82,7 @@ static bool draw_migration_id(uint8_t id[WIRE_ID_LEN])
 
 static void done_common(struct step_ctx *c, const struct resource_conf *r)
 {
-	if (c->rm->ready)
+	if (c->rm->ready && rm_res_index(c->rm, r) < c->rm->rsm.n_res)
 		c->rm->op_busy[rm_res_index(c->rm, r)] = false;
 	rm_facts_touch(c->rm, rm_res_index(c->rm, r));
 }
@@ -270,6 +270,8 @@ void rm_resend_reports(struct resource_manager *rm)
 		}
 		if (r->phase == PHASE_FAILING_OVER && failover_waiting(rm, r->conf->name, r->epoch))
 			continue;
+		if (rsm_maint_why(m, r, NULL, 0))
+			continue;      /* in maintenance: no new step (rule 34) */
 		a = action_of(r);
 		qb_log(LOG_NOTICE, "%s: the sync says %s (epoch %llu) waits for this node: "
 		       "running its part", r->conf->name, phase_name(r->phase),
@@ -507,7 +509,9 @@ static json_object *history_doc(const struct rsm *m, const struct rsm_history *h
 	json_object_object_add(o, "kind", json_object_new_string(
 		h->kind == HIST_FAILOVER ? "failover" :
 		h->kind == HIST_FENCE_CONFIRM ? "fence-confirm" :
-		h->kind == HIST_RESTART ? "restart" : "migration"));
+		h->kind == HIST_RESTART ? "restart" :
+		h->kind == HIST_RELOCATE ? "relocate" :
+		h->kind == HIST_MAINTENANCE ? "maintenance" : "migration"));
 	json_object_object_add(o, "source", json_object_new_int64(h->source));
 	json_object_object_add(o, "source_name", json_object_new_string(s ? s->name : ""));
 	json_object_object_add(o, "target", json_object_new_int64(h->target));

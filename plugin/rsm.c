@@ -108,7 +108,8 @@ const struct rsm_res *rsm_differs(const struct rsm *a, const struct rsm *b)
 		    x->dump_epoch != y->dump_epoch || memcmp(x->dump_id, y->dump_id, WIRE_ID_LEN) ||
 		    x->fresh != y->fresh || !same_lost(x, y) || memcmp(x->ms, y->ms, sizeof(x->ms)) ||
 		    x->fail_count != y->fail_count || x->last_fail_ms != y->last_fail_ms ||
-		    strcmp(x->last_fail, y->last_fail) || x->restarting != y->restarting)
+		    strcmp(x->last_fail, y->last_fail) || x->restarting != y->restarting ||
+		    x->reloc_count != y->reloc_count || x->relocating != y->relocating)
 			return x;
 	}
 	return NULL;
@@ -188,10 +189,14 @@ const char *rsm_ineligible(const struct rsm *m, const struct rsm_res *r, uint32_
 		return "not a member of the cluster";
 	if (!n->eligible)
 		return "its configuration differs from the cluster's (config digest)";
+	if (!r->known[n - m->nodes])
+		return "its configuration has no such resource (at the last sync)";
 	if (n->timing_why[0])
 		return n->timing_why;
 	if (n->standby)
 		return "it is in standby";
+	if (n->maint)
+		return "it is in maintenance";
 	return NULL;
 }
 
@@ -200,7 +205,6 @@ int rsm_init(struct rsm *m, const struct handoff_config *cfg, uint32_t local_nod
 {
 	memset(m, 0, sizeof(*m));
 	m->local_nodeid = local_nodeid;
-	m->learning = true;        /* it knows nobody yet */
 	m->local_digest = config_digest(cfg);
 	m->timing.self_fence_timeout_ms = cfg->self_fence_timeout_ms;
 	m->timing.fence_delay_ms = cfg->fence_delay_ms;
@@ -260,13 +264,6 @@ static void free_state(struct wire_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static void free_parked(struct rsm_member *mb)
-{
-	if (mb->has_parked)
-		free_state(&mb->parked);
-	mb->has_parked = false;
-}
-
 static void free_states(struct rsm *m)
 {
 	for (size_t i = 0; i < m->n_nodes; i++) {
@@ -274,8 +271,6 @@ static void free_states(struct rsm *m)
 		m->nodes[i].state_seen = false;
 		m->nodes[i].state_pid = 0;
 	}
-	for (size_t i = 0; i < m->n_members; i++)
-		free_parked(&m->members[i]);
 }
 
 static void free_held(struct rsm *m)
@@ -291,11 +286,33 @@ void rsm_free(struct rsm *m)
 	free_held(m);
 	free(m->held);
 	free(m->res);
-	free(m->events);
 	memset(m, 0, sizeof(*m));
 }
 
 /* ---- who speaks for a node ---------------------------------------------------- */
+
+/*
+ * A member's status (doc/protocol.md rules 17-22), by event; every member
+ * applies the same events in the same order, so all hold the same:
+ *
+ *                       unknown     handoffd    handoffd    foreign     contested
+ *                                   unsettled   settled
+ *  confchg, a join      unknown     unknown     unknown     unknown     unknown
+ *  confchg, leaves only unknown     unsettled   settled     foreign     unknown
+ *  it announces, node   handoffd    -           -           handoffd    refused
+ *   has no handoffd                                         (a sync)
+ *  it announces, node's contested   -           -           contested   refused
+ *   handoffd unsettled  (both)                              (both)
+ *  it announces, node's refused     -           -           refused     refused
+ *   handoffd settled
+ *  FOREIGN names it,    foreign     -           -           -           -
+ *   silent this sync
+ *  the merge            unknown     settled     settled     foreign     contested
+ *
+ * announce() takes the announcement rows, contest() the pair, mark_foreign()
+ * the FOREIGN row, rsm_confchg_members() the confchg rows and merge() the
+ * last; receive_hello/_state/_foreign are the handlers.
+ */
 
 /* N's STATE in this sync is *ST (moved), sent by its handoffd PID. */
 static void take_state(struct rsm_node *n, uint32_t pid, struct wire_state *st)
@@ -390,57 +407,58 @@ static void drop(struct rsm *m, const struct wire_msg *msg, uint32_t pid, const 
 	va_end(ap);
 }
 
-/*
- * A joiner keeps the sync's identity events for its replay (learn).  The
- * log is bounded by what can matter, alike for every sender: a member's
- * first HELLO and first STATE (callers check), and at most
- * RSM_FOREIGN_NAMES names of group members per sender (receive_foreign).
- * A forger cannot push the real handoffds' events out of it.
- */
-static void log_event(struct rsm *m, uint8_t type, uint32_t nodeid, uint32_t pid,
-		      uint32_t named_nodeid, uint32_t named_pid)
-{
-	if (!m->learning)
-		return;
-	if (m->n_events == m->cap_events) {
-		size_t cap = m->cap_events ? m->cap_events * 2 : 64;
-		struct rsm_event *v = realloc(m->events, cap * sizeof(*v));
-		if (!v) {
-			m->events_lost = true;
-			return;
-		}
-		m->events = v;
-		m->cap_events = cap;
-	}
-	m->events[m->n_events++] = (struct rsm_event){ type, nodeid, pid, named_nodeid, named_pid };
-}
-
-/* MB's HELLO or STATE, logged once per sync and type */
-static void log_announcement(struct rsm *m, struct rsm_member *mb, uint8_t type)
-{
-	bool *logged = type == MSG_STATE ? &mb->logged_state : &mb->logged_hello;
-
-	if (*logged)
-		return;
-	*logged = true;
-	log_event(m, type, mb->nodeid, mb->pid, 0, 0);
-}
-
 static void start_sync(struct rsm *m, struct rsm_actions *out);
 
+static bool all_states_seen(const struct rsm *m);
+static void merge(struct rsm *m, struct rsm_actions *out);
+
+/* A and B, two members of one node, announced themselves in one sync:
+ * neither speaks for it until the next confchg (rule 17).  Whichever came
+ * first cannot be the handoffd by that alone: a process beside it may race
+ * every handoffd's HELLO after a confchg.  The node is away, as when its
+ * handoffd is down; what it sent counts for nothing. */
+static void contest(struct rsm *m, struct rsm_member *a, struct rsm_member *b,
+		    struct rsm_actions *out)
+{
+	struct rsm_node *n = node_get(m, a->nodeid, false);
+
+	a->status = b->status = MEMBER_FOREIGN;
+	a->contested = b->contested = true;
+	a->settled = b->settled = false;
+	if (n && n->state_seen) {
+		free_state(&n->state);
+		n->state_seen = false;
+		n->state_pid = 0;
+	}
+	members_to_nodes(m);
+	if (out)
+		rsm_push_text(out, ACT_LOG, "", 0, 0, true,
+			      "node %u: pids %u and %u both announced themselves as its handoffd "
+			      "in one sync: neither speaks for node %u until the membership changes "
+			      "(a process other than handoffd uses CPG there: doc/security.md)",
+			      a->nodeid, a->pid, b->pid, a->nodeid);
+}
+
 /*
- * MB announced itself (HELLO or STATE).  False when its node already has
- * another handoffd member: that one speaks for the node, MB is refused.
- * A foreign member on a node without a handoffd is one again (a handoffd
- * whose loop stalled past the bound, restarted: re-admitted); outside a
- * sync a new one opens, so that its STATE enters the table.
+ * MB announced itself (HELLO or STATE).  False when it is refused: its
+ * node has a settled handoffd, or MB is contested, or MB and its node's
+ * unsettled handoffd are now contested.  A foreign member on a node
+ * without a handoffd is one again (a handoffd whose loop stalled past the
+ * bound: re-admitted); outside a sync a new one opens, so that its STATE
+ * enters the table.  The caller ends the barrier if a contest let it end.
  */
 static bool announce(struct rsm *m, struct rsm_member *mb, struct rsm_actions *out)
 {
 	bool was_foreign = mb->status == MEMBER_FOREIGN;
+	struct rsm_member *other;
 
-	if (daemon_of(m, mb->nodeid, mb))
+	if (mb->contested)
 		return false;
+	if ((other = daemon_of(m, mb->nodeid, mb))) {
+		if (!other->settled)
+			contest(m, other, mb, out);
+		return false;
+	}
 	if (mb->status == MEMBER_DAEMON)
 		return true;
 	mb->status = MEMBER_DAEMON;
@@ -482,15 +500,6 @@ static void mark_foreign(struct rsm *m, const struct rsm_member *sender, uint32_
 		rsm_push(out, ACT_SEND_HELLO, NULL);
 }
 
-static size_t members_on(const struct rsm *m, uint32_t nodeid)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < m->n_members; i++)
-		n += m->members[i].nodeid == nodeid;
-	return n;
-}
-
 /* Is S's members list the group as it is now (a STATE of this sync's
  * membership, not of one before the last confchg)? */
 static bool snap_current(const struct rsm *m, const struct wire_state *s)
@@ -503,91 +512,26 @@ static bool snap_current(const struct rsm *m, const struct wire_state *s)
 	return true;
 }
 
-static uint8_t snap_status(const struct wire_state *s, uint32_t nodeid, uint32_t pid)
-{
-	for (size_t i = 0; i < s->n_members; i++)
-		if (s->members[i].nodeid == nodeid && s->members[i].pid == pid)
-			return s->members[i].status;
-	return MEMBER_UNKNOWN;
-}
-
-/*
- * A joiner learns who was who when this sync began from S (a STATE of a
- * member that was a handoffd then), and replays the sync's identity
- * events on that: its statuses, and which STATEs count, are then those
- * of every other member, before its barrier can end (it needs that
- * member's STATE).  A STATE it refused meanwhile was parked for this.
- */
-static void learn(struct rsm *m, const struct wire_state *s)
-{
-	bool accepted[RSM_MAX_MEMBERS] = { false };
-
-	for (size_t i = 0; i < m->n_members; i++) {
-		m->members[i].status = snap_status(s, m->members[i].nodeid, m->members[i].pid);
-		m->members[i].announced = false;
-	}
-	members_to_nodes(m);
-	for (size_t e = 0; e < m->n_events; e++) {
-		const struct rsm_event *ev = &m->events[e];
-		struct rsm_member *mb = member_find(m, ev->nodeid, ev->pid);
-		if (!mb)
-			continue;
-		if (ev->type == MSG_FOREIGN) {
-			mark_foreign(m, mb, ev->named_nodeid, ev->named_pid, NULL);
-		} else if (announce(m, mb, NULL)) {
-			mb->announced = true;
-			if (ev->type == MSG_STATE)
-				accepted[mb - m->members] = true;
-		}
-	}
-	/* which member's STATE each node holds now */
-	for (size_t i = 0; i < m->n_nodes; i++) {
-		struct rsm_node *n = &m->nodes[i];
-		struct rsm_member *mb;
-		if (!n->state_seen)
-			continue;
-		mb = member_find(m, n->nodeid, n->state_pid);
-		if (!mb || !accepted[mb - m->members]) {
-			free_state(&n->state);
-			n->state_seen = false;
-		} else {
-			/* the snapshot's statuses cleared the standby of a node that
-			 * was away when the sync began (members_to_nodes); the others
-			 * took its STATE after they re-admitted it, as the replay did */
-			n->standby = (n->state.flags & WIRE_STATE_STANDBY) != 0;
-		}
-	}
-	for (size_t i = 0; i < m->n_members; i++) {
-		struct rsm_member *mb = &m->members[i];
-		struct rsm_node *n = node_get(m, mb->nodeid, false);
-		if (!mb->has_parked || !accepted[i] || !n || !n->member || n->state_seen ||
-		    !snap_current(m, &mb->parked))
-			continue;
-		take_state(n, mb->pid, &mb->parked);
-		mb->has_parked = false;
-	}
-	m->learning = false;
-	m->n_events = 0;
-}
-
 /* ---- the sync barrier ------------------------------------------------------ */
 
 static void start_sync(struct rsm *m, struct rsm_actions *out)
 {
 	free_states(m);
 	m->syncing = true;
-	/* the group as this sync finds it: what a joiner learns from (STATE) */
+	/* the group as this sync finds it (STATE: a STATE whose list is not
+	 * the receiver's group is of an earlier sync and does not count) */
 	m->n_snap = m->n_members;
 	for (size_t i = 0; i < m->n_members; i++) {
 		m->snap[i] = (struct wire_member){ m->members[i].nodeid, m->members[i].pid,
 						   m->members[i].status };
-		m->members[i].announced = false;
-		m->members[i].logged_hello = m->members[i].logged_state = false;
-		m->members[i].n_named = 0;
+		m->members[i].announced = m->members[i].refused = false;
 	}
-	m->n_events = 0;
-	m->events_lost = false;
 	rsm_push(out, ACT_SEND_STATE, NULL);
+}
+
+void rsm_resync(struct rsm *m, struct rsm_actions *out)
+{
+	start_sync(m, out);
 }
 
 size_t rsm_silent(const struct rsm *m, struct wire_member *out, size_t max)
@@ -606,25 +550,41 @@ void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_
 	/* (nodeid, pid, status) only: a struct rsm_member holds a parked
 	 * STATE, RSM_MAX_MEMBERS of them would take 200 KB of stack */
 	struct wire_member next[RSM_MAX_MEMBERS];
+	bool settled[RSM_MAX_MEMBERS];
 	size_t nn = 0;
-	bool local = false;
+	bool local = false, joined = false;
 
-	/* the members that stay keep what they are; the ones that join are
-	 * unknown until they announce themselves */
 	for (size_t i = 0; i < n && nn < RSM_MAX_MEMBERS; i++) {
 		struct rsm_member *old = member_find(m, members[i].nodeid, members[i].pid);
+		/* a contested member may announce itself again (its rival may
+		 * have left); the others that stay keep what they are */
+		bool keep = old && !old->contested;
+		settled[nn] = keep && old->settled;
 		next[nn++] = (struct wire_member){ members[i].nodeid, members[i].pid,
-						   old ? old->status : MEMBER_UNKNOWN };
+						   keep ? old->status : MEMBER_UNKNOWN };
+		joined |= !old;
 		node_get(m, members[i].nodeid, true);
 		local |= members[i].nodeid == m->local_nodeid && members[i].pid == m->local_pid;
 	}
-	for (size_t i = 0; i < m->n_members; i++)
-		free_parked(&m->members[i]);
+	/*
+	 * Somebody joined (a process, or the other side of a healed
+	 * partition): every member of the new group sees a join, and only the
+	 * ones that were together before share what they knew.  So everyone
+	 * forgets every status and takes what the announcements after this
+	 * confchg say; none has to learn another's past (rule 17).  When
+	 * members only left, all that stay come from one group and hold the
+	 * same statuses.
+	 */
+	for (size_t i = 0; joined && i < nn; i++) {
+		next[i].status = MEMBER_UNKNOWN;
+		settled[i] = false;
+	}
 	for (size_t i = 0; i < nn; i++) {
 		memset(&m->members[i], 0, sizeof(m->members[i]));
 		m->members[i].nodeid = next[i].nodeid;
 		m->members[i].pid = next[i].pid;
 		m->members[i].status = next[i].status;
+		m->members[i].settled = settled[i];
 	}
 	m->n_members = nn;
 	members_to_nodes(m);
@@ -642,7 +602,8 @@ void rsm_confchg_members(struct rsm *m, const struct wire_member *members, size_
 		if (h->hdr.nodeid == m->local_nodeid &&
 		    (h->hdr.type == MSG_START || h->hdr.type == MSG_STOP ||
 		     h->hdr.type == MSG_CLEANUP || h->hdr.type == MSG_MIGRATE ||
-		     h->hdr.type == MSG_STANDBY || h->hdr.type == MSG_FENCE_CONFIRM))
+		     h->hdr.type == MSG_STANDBY || h->hdr.type == MSG_FENCE_CONFIRM ||
+		     h->hdr.type == MSG_MAINTENANCE))
 			rsm_push_text(out, ACT_REPLY, h->u.req.resource, 0, h->u.req.req_id, false,
 				  "membership changed before the request was decided; try again");
 	}
@@ -819,7 +780,7 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 	uint32_t running[RSM_MAX_NODES], holding[RSM_MAX_NODES];
 	const struct wire_fact *facts[RSM_MAX_NODES] = { 0 };
 	size_t n_running = 0, n_holding = 0;
-	bool cleanup = false;
+	bool cleanup = false, maint;
 
 	if (e) {
 		/* a CLEANUP asked for this resync: the table was FAILED at the
@@ -838,13 +799,19 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		memcpy(r->ms, e->ms, sizeof(r->ms));
 		entry_lost(from, e, r);
 		r->restarting = (e->flags & WIRE_ENTRY_RESTART) != 0;
+		r->relocating = (e->flags & WIRE_ENTRY_RELOCATE) != 0;
 		r->fail_count = e->fail_count;
+		r->reloc_count = e->reloc_count;
 		r->last_fail_ms = e->last_fail_ms;
 		snprintf(r->last_fail, sizeof(r->last_fail), "%s", e->last_fail);
+		r->adopt = (e->flags & WIRE_ENTRY_ADOPT) != 0;
 	}
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct rsm_node *n = &m->nodes[i];
 		const struct wire_fact *f;
+		/* a node whose STATE has no entry for it does not know it (a
+		 * reload under way): never its owner or target (rule 37) */
+		r->known[i] = n->member && entry_of(n, name, idx) != NULL;
 		if (!n->member || !(f = fact_of(n, name, idx)))
 			continue;
 		r->disk[i] = f->disk;
@@ -855,7 +822,18 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 			holding[n_holding++] = n->nodeid;
 	}
 
-	if (rsm_migrating(r->phase)) {
+	maint = rsm_maint_why(m, r, NULL, 0) != NULL;
+	if (maint || (r->adopt && !m->partition_quorate)) {
+		/* maintenance: the operator works by hand; the table keeps what
+		 * it said, repairs nothing, fails nothing over (rule 34); out of
+		 * it, the adoption waits for a quorate merge (rule 35, S4) */
+		r->adopt = r->adopt && !maint;
+		r->owner_lost = r->owner != 0 && !rsm_is_member(m, r->owner);
+		return;
+	}
+	if (r->adopt && rsm_adopt(m, r, running, n_running, out)) {
+		/* out of maintenance: what runs is adopted (rule 35) */
+	} else if (rsm_migrating(r->phase)) {
 		/* the facts are in motion: the reports decide, unless an end left */
 		rsm_merge_migration(m, r, out);
 	} else if (n_running > 0) {
@@ -882,7 +860,13 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 			r->last_error[0] = '\0';
 		}
 	} else if (r->phase == PHASE_RUNNING) {
-		if (rsm_is_member(m, r->owner)) {
+		const struct rsm_node *o = rsm_node(m, r->owner);
+		if (o && o->member && m->partition_quorate) {
+			/* counted like its owner's report, at its owner's clock
+			 * in the STATE every member holds (rule 31) */
+			rsm_count_failure(m, r, FAIL_WORKLOAD, 0, o->state.clock_ms,
+					  "not running at the sync", out);
+		} else if (o && o->member) {
 			r->phase = PHASE_FAILED;
 			rsm_set_error(r, "not running on its owner, node %u, at the sync", r->owner);
 		} else if (m->partition_quorate) {
@@ -909,8 +893,12 @@ static void merge_resource(struct rsm *m, struct rsm_res *r, struct rsm_actions 
 		rsm_lost_prune(m, r, facts, out);
 	}
 	r->owner_lost = r->owner != 0 && !rsm_is_member(m, r->owner);
-	if (r->phase != PHASE_STOPPING)
-		r->restarting = false;  /* adopted, or its owner left: no restart follows */
+	if (r->phase != PHASE_STOPPING) {
+		/* adopted, or its owner left: no restart or relocation follows */
+		if (r->relocating)
+			r->target = 0;
+		r->restarting = r->relocating = false;
+	}
 	if (r->phase != PHASE_FAILING_OVER && r->phase != PHASE_FAILED)
 		r->n_lost = 0;      /* nothing waits for a lost owner any more */
 
@@ -942,7 +930,8 @@ static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out
 
 /* Keep MSG (moved) until the sync is over: not from a member, or past its
  * sender's bound, it is dropped, alike on every member (the count does not
- * depend on statuses, which a joiner does not know yet). */
+ * depend on statuses: the group and the order are what every member
+ * shares first). */
 static void hold(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
 	struct rsm_member *mb = member_find(m, msg->hdr.nodeid, msg->pid);
@@ -991,6 +980,7 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	}
 	/* standby first: the failovers below choose among eligible nodes */
 	rsm_merge_standby(m);
+	rsm_merge_maint(m);
 	rsm_merge_history(m);
 	for (size_t i = 0; i < m->n_res; i++)
 		merge_resource(m, &m->res[i], out);
@@ -1004,8 +994,9 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	m->standby_parallel = 0;
 	for (size_t i = 0; i < m->n_res; i++)
 		m->res[i].drain_failed = false;
-	m->learning = false;       /* what it did not learn, nobody knew */
-	m->n_events = 0;
+	/* the handoffds this sync ended with: a rival is refused now */
+	for (size_t i = 0; i < m->n_members; i++)
+		m->members[i].settled = m->members[i].status == MEMBER_DAEMON;
 	rsm_drain(m, out);
 
 	/*
@@ -1027,34 +1018,49 @@ static void merge(struct rsm *m, struct rsm_actions *out)
 	free(held);
 }
 
+/*
+ * The barrier ends when every node with a member not marked foreign has
+ * sent its STATE, and every member nobody knows yet has said something
+ * (accepted or refused) or been named foreign.  The second half keeps a
+ * process that races a node's handoffd after a join from ending the sync
+ * as that node before the handoffd's own HELLO is delivered: the HELLO
+ * comes, and the two are contested (rule 17).
+ */
 static bool all_states_seen(const struct rsm *m)
 {
 	for (size_t i = 0; i < m->n_nodes; i++)
 		if (m->nodes[i].member && !m->nodes[i].state_seen)
 			return false;
+	for (size_t i = 0; i < m->n_members; i++)
+		if (m->members[i].status == MEMBER_UNKNOWN && !m->members[i].announced &&
+		    !m->members[i].refused)
+			return false;
 	return true;
+}
+
+/* MB's announcement was refused: say why; a contest may have let the
+ * barrier end (the node is away now) */
+static void refused(struct rsm *m, const struct rsm_member *mb, const struct wire_msg *msg)
+{
+	const struct rsm_member *speaker = daemon_of(m, mb->nodeid, mb);
+
+	if (speaker)
+		drop(m, msg, msg->pid, "node %u's handoffd is pid %u", mb->nodeid, speaker->pid);
+	else
+		drop(m, msg, msg->pid, "node %u is contested (two members announced themselves "
+		     "in one sync): nobody speaks for it until the membership changes", mb->nodeid);
 }
 
 static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
 	struct rsm_node *n = node_get(m, msg->hdr.nodeid, false);
 	struct rsm_member *mb = member_find(m, msg->hdr.nodeid, msg->pid);
-	const struct rsm_member *speaker;
 
 	if (!mb || !n) {
 		drop(m, msg, msg->pid, "not a member of the group");
 		wire_free(msg);
 		return;
 	}
-	/* a joiner: the first STATE of this sync from a member that was a
-	 * handoffd when it began tells who was who then.  Not from a node
-	 * with a second member: that may be a process forging its node's
-	 * STATE, and the joiner cannot tell which one is the handoffd yet */
-	if (m->learning && m->syncing && snap_current(m, &msg->u.state) &&
-	    snap_status(&msg->u.state, mb->nodeid, mb->pid) == MEMBER_DAEMON &&
-	    members_on(m, mb->nodeid) == 1)
-		learn(m, &msg->u.state);
-	log_announcement(m, mb, MSG_STATE);
 	/* A member's quorum came after it sent its STATE as not quorate, or
 	 * it let go of what a failover waits for: it asks everyone for a new
 	 * sync, so that the failover is decided now, not at the next confchg
@@ -1062,16 +1068,11 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 	if (mb->status == MEMBER_DAEMON && !m->syncing && (msg->u.state.flags & WIRE_STATE_RESYNC))
 		start_sync(m, out);
 	if (!announce(m, mb, out)) {
-		speaker = daemon_of(m, mb->nodeid, mb);
-		drop(m, msg, msg->pid, "node %u's handoffd is pid %u", mb->nodeid,
-		     speaker ? speaker->pid : 0);
-		if (m->learning) {        /* the replay may accept it after all */
-			free_parked(mb);
-			mb->parked = msg->u.state;
-			mb->has_parked = true;
-			memset(&msg->u.state, 0, sizeof(msg->u.state));
-		}
+		mb->refused = true;
+		refused(m, mb, msg);
 		wire_free(msg);
+		if (m->syncing && all_states_seen(m))
+			merge(m, out);
 		return;
 	}
 	mb->announced = true;
@@ -1088,17 +1089,16 @@ static void receive_state(struct rsm *m, struct wire_msg *msg, struct rsm_action
 static void receive_hello(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
 	struct rsm_member *mb = member_find(m, msg->hdr.nodeid, msg->pid);
-	const struct rsm_member *speaker;
 
 	if (!mb) {
 		drop(m, msg, msg->pid, "not a member of the group");
 		return;
 	}
-	log_announcement(m, mb, MSG_HELLO);
 	if (!announce(m, mb, out)) {
-		speaker = daemon_of(m, mb->nodeid, mb);
-		drop(m, msg, msg->pid, "node %u's handoffd is pid %u", mb->nodeid,
-		     speaker ? speaker->pid : 0);
+		mb->refused = true;
+		refused(m, mb, msg);
+		if (m->syncing && all_states_seen(m))
+			merge(m, out);
 		return;
 	}
 	mb->announced = true;
@@ -1109,30 +1109,17 @@ static void receive_hello(struct rsm *m, struct wire_msg *msg, struct rsm_action
 static void receive_foreign(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
 	struct rsm_member *sender = member_find(m, msg->hdr.nodeid, msg->pid);
-	struct wire_member named[WIRE_MEMBERS_MAX];
-	size_t n = 0;
 
 	if (!sender) {
 		drop(m, msg, msg->pid, "not a member of the group");
 		return;
 	}
-	/* the names that count: group members, within the sender's budget for
-	 * this sync; every member counts alike, whatever it knows of the
-	 * sender, so a joiner logs exactly what the others may act on */
-	for (size_t i = 0; i < msg->u.foreign.n; i++) {
-		const struct wire_member *w = &msg->u.foreign.m[i];
-		if (!member_find(m, w->nodeid, w->pid) || sender->n_named >= RSM_FOREIGN_NAMES)
-			continue;
-		sender->n_named++;
-		named[n++] = *w;
-		log_event(m, MSG_FOREIGN, sender->nodeid, sender->pid, w->nodeid, w->pid);
-	}
 	if (sender->status != MEMBER_DAEMON) {
 		drop(m, msg, msg->pid, "not its node's handoffd");
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		mark_foreign(m, sender, named[i].nodeid, named[i].pid, out);
+	for (size_t i = 0; i < msg->u.foreign.n; i++)
+		mark_foreign(m, sender, msg->u.foreign.m[i].nodeid, msg->u.foreign.m[i].pid, out);
 	if (m->syncing && all_states_seen(m))
 		merge(m, out);
 }
@@ -1202,7 +1189,7 @@ bool rsm_requester_ok_not_failed(struct rsm *m, const struct wire_msg *msg,
 }
 
 /* R starts on NODE: a decision of its own (a new epoch). */
-static void start_on(struct rsm_res *r, uint32_t node)
+void rsm_start_on(struct rsm_res *r, uint32_t node)
 {
 	r->owner = node;
 	r->phase = PHASE_STARTING;
@@ -1243,7 +1230,7 @@ static void process_start(struct rsm *m, struct wire_msg *msg, struct rsm_action
 		rsm_reply(m, msg, out, false, r->epoch, "node %u may not run %s: %s", node, r->conf->name, why);
 		return;
 	}
-	start_on(r, node);
+	rsm_start_on(r, node);
 	rsm_reply(m, msg, out, true, r->epoch, "starting %s on node %u (epoch %llu)", r->conf->name, node,
 		 (unsigned long long)r->epoch);
 	if (node == m->local_nodeid)
@@ -1302,8 +1289,9 @@ static void process_cleanup(struct rsm *m, struct wire_msg *msg, struct rsm_acti
 	if (r->phase != PHASE_FAILED) {
 		/* the fail count goes back to 0 in any phase: it is the
 		 * operator's word that the failures are dealt with */
-		bool had = r->fail_count != 0;
+		bool had = r->fail_count != 0 || r->reloc_count != 0;
 		r->fail_count = 0;
+		r->reloc_count = 0;
 		rsm_reply(m, msg, out, true, r->epoch, "%s is %s: %s", r->conf->name,
 			  phase_name(r->phase), had ? "fail count reset" : "nothing to clean up");
 		return;
@@ -1325,111 +1313,10 @@ static void process_cleanup(struct rsm *m, struct wire_msg *msg, struct rsm_acti
 	rsm_new_epoch(r);
 	r->last_error[0] = '\0';
 	r->fail_count = 0;
+	r->reloc_count = 0;
 	rsm_reply(m, msg, out, true, r->epoch, "cleaning up %s: probing every node (epoch %llu)",
 		 r->conf->name, (unsigned long long)r->epoch);
 	start_sync(m, out);
-}
-
-/*
- * The stop of a restart in place ended well: the same owner starts it
- * again, a new decision with a new epoch like any start (S3: cold, the
- * dump of an earlier life is not restored).  S4 is the owner's: its start
- * opens nothing without quorum.  An owner that may no longer run it
- * (standby since, another configuration) leaves it STOPPED.
- */
-static void restart_after_stop(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
-{
-	const char *name = r->conf->name;
-	const char *why = rsm_ineligible(m, r, r->owner);
-
-	r->restarting = false;
-	if (why) {
-		rsm_push_text(out, ACT_LOG, name, r->epoch, 0, false,
-			      "%s stopped for a restart, but node %u may not run it now (%s): "
-			      "left stopped", name, r->owner, why);
-		r->phase = PHASE_STOPPED;
-		r->owner = 0;
-		r->last_error[0] = '\0';
-		return;
-	}
-	start_on(r, r->owner);
-	rsm_push_text(out, ACT_LOG, name, r->epoch, 0, true,
-		      "restarting %s on node %u (epoch %llu, failure %u of at most %u)", name,
-		      r->owner, (unsigned long long)r->epoch, r->fail_count,
-		      r->conf->max_restarts);
-	if (r->owner == m->local_nodeid)
-		rsm_push_text(out, ACT_START, name, r->epoch, 0, true, "restart");
-}
-
-/*
- * FAILED: the owner's monitor found its RUNNING resource failed.  Only
- * the owner's report for the current epoch counts (an old one, or one
- * from anyone else, says nothing about what runs now).  Every member
- * counts it the same way, from the message alone: the time is the
- * reporter's clock carried in it, never a local one, so that every member
- * decides the same (doc/protocol.md, "Monitoring and restart in place").
- * Up to max_restarts failures (counted until failure_timeout passes
- * between two of them) are restarted in place: the owner stops it and
- * starts it again; one more leaves it FAILED until a cleanup.
- */
-static void process_failed(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
-{
-	const struct wire_failure *f = &msg->u.failure;
-	struct rsm_res *r = rsm_find(m, f->resource);
-	const char *kind = f->kind == FAIL_STORAGE ? "storage" : "workload";
-	struct rsm_history *h;
-	const char *why;
-	uint64_t since;
-
-	if (!r || msg->hdr.epoch != r->epoch || msg->hdr.nodeid != r->owner ||
-	    r->phase != PHASE_RUNNING) {
-		rsm_push_text(out, ACT_LOG, f->resource, msg->hdr.epoch, 0, false,
-			      "ignored a stale FAILED for %s (epoch %llu) from node %u",
-			      f->resource, (unsigned long long)msg->hdr.epoch, msg->hdr.nodeid);
-		return;
-	}
-	/* a clock that went back (another owner's, or stepped) counts as no
-	 * time: never a reason to forget failures */
-	since = f->at_ms > r->last_fail_ms ? f->at_ms - r->last_fail_ms : 0;
-	if (since > r->conf->failure_timeout_ms)
-		r->fail_count = 0;
-	if (r->fail_count < UINT16_MAX)
-		r->fail_count++;
-	r->last_fail_ms = f->at_ms;
-	snprintf(r->last_fail, sizeof(r->last_fail), "%s on node %u: %.200s", kind,
-		 msg->hdr.nodeid, f->reason);
-	h = rsm_history_push(m);
-	snprintf(h->resource, sizeof(h->resource), "%s", r->conf->name);
-	h->epoch = r->epoch;
-	h->kind = HIST_RESTART;
-	h->source = h->target = r->owner;
-	snprintf(h->result, sizeof(h->result), "%s", r->last_fail);
-	if (r->fail_count > r->conf->max_restarts) {
-		r->phase = PHASE_FAILED;
-		rsm_set_error(r, "failure %u (max_restarts %u): %.200s", r->fail_count,
-			      r->conf->max_restarts, r->last_fail);
-		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false,
-			      "%s: %s; FAILED until a cleanup", r->conf->name, r->last_error);
-		return;
-	}
-	if ((why = rsm_ineligible(m, r, r->owner))) {
-		r->phase = PHASE_FAILED;
-		rsm_set_error(r, "%.120s; not restarted: node %u may not run it (%.100s)",
-			      r->last_fail, r->owner, why);
-		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s: %s",
-			      r->conf->name, r->last_error);
-		return;
-	}
-	h->ok = true;
-	r->phase = PHASE_STOPPING;
-	r->restarting = true;
-	rsm_new_epoch(r);
-	rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false,
-		      "%s: %s; failure %u of at most %u: restarting it in place (epoch %llu)",
-		      r->conf->name, r->last_fail, r->fail_count, r->conf->max_restarts,
-		      (unsigned long long)r->epoch);
-	if (r->owner == m->local_nodeid)
-		rsm_push_text(out, ACT_STOP, r->conf->name, r->epoch, 0, true, "restart");
 }
 
 static void process_result(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
@@ -1445,11 +1332,13 @@ static void process_result(struct rsm *m, struct wire_msg *msg, struct rsm_actio
 			  res->resource, (unsigned long long)msg->hdr.epoch, msg->hdr.nodeid);
 		return;
 	}
-	if (res->ok && r->restarting) {
-		restart_after_stop(m, r, out);
+	if (res->ok && (r->restarting || r->relocating)) {
+		rsm_recovery_stopped(m, r, out);
 		return;
 	}
-	r->restarting = false;
+	if (r->relocating)
+		r->target = 0;
+	r->restarting = r->relocating = false;
 	if (res->ok) {
 		r->phase = start ? PHASE_RUNNING : PHASE_STOPPED;
 		if (!start)
@@ -1464,8 +1353,8 @@ static void process_result(struct rsm *m, struct wire_msg *msg, struct rsm_actio
 
 /*
  * Does MSG come from its node's handoffd?  Checked when it is processed
- * (after the merge for a held one), when every member, a joiner too, knows
- * the same statuses.  A request of ours that is refused is answered.
+ * (after the merge for a held one), when every member knows the same
+ * statuses.  A request of ours that is refused is answered.
  */
 static bool from_handoffd(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out)
 {
@@ -1490,17 +1379,18 @@ static bool from_handoffd(struct rsm *m, const struct wire_msg *msg, struct rsm_
 
 static void process(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out)
 {
-	if (!from_handoffd(m, msg, out))
+	if (!from_handoffd(m, msg, out) || rsm_maint_refuses(m, msg, out))
 		return;
 	switch (msg->hdr.type) {
 	case MSG_START:   process_start(m, msg, out); break;
 	case MSG_STOP:    process_stop(m, msg, out); break;
 	case MSG_CLEANUP: process_cleanup(m, msg, out); break;
 	case MSG_RESULT:  process_result(m, msg, out); break;
-	case MSG_FAILED:  process_failed(m, msg, out); break;
+	case MSG_FAILED:  rsm_process_failed(m, msg, out); break;
 	case MSG_MIGRATE: rsm_process_migrate(m, msg, out); break;
 	case MSG_STANDBY: rsm_process_standby(m, msg, out); break;
 	case MSG_FENCE_CONFIRM: rsm_process_fence_confirm(m, msg, out); break;
+	case MSG_MAINTENANCE: rsm_process_maintenance(m, msg, out); break;
 	case MSG_PREPARED: case MSG_RELEASED: case MSG_STARTED: case MSG_ABORT:
 	case MSG_HANDBACK:
 		rsm_process_report(m, msg, out);
@@ -1570,19 +1460,28 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 	s->fence_delay_ms = m->timing.fence_delay_ms;
 	s->watchdog_ms = m->timing.watchdog_ms;
 	s->detect_ms = m->timing.detect_ms;
+	s->clock_ms = m->clock_ms;
 	for (size_t i = 0; i < m->n_res; i++)
 		n_lost += m->res[i].n_lost;
 	/* the lost owners, standby records and history follow the entries in
 	 * the same allocation: the caller frees the entries alone */
 	s->entries = calloc(1, m->n_res * sizeof(*s->entries) + n_lost * sizeof(*s->lost) +
 			    RSM_MAX_NODES * sizeof(*s->standby) +
-			    RSM_HISTORY * sizeof(*s->history));
+			    RSM_HISTORY * sizeof(*s->history) +
+			    (RSM_MAX_NODES + 1) * sizeof(*s->maint));
 	if (!s->entries)
 		goto borrowed;   /* out of memory: a STATE without a table */
 	s->n_entries = m->n_res;
 	s->lost = (struct wire_lost *)(s->entries + m->n_res);
 	s->standby = (struct wire_standby *)(s->lost + n_lost);
 	s->history = (struct wire_hist *)(s->standby + RSM_MAX_NODES);
+	s->maint = (struct wire_standby *)(s->history + RSM_HISTORY);
+	if (m->maint_all_gen)
+		s->maint[s->n_maint++] = (struct wire_standby){ 0, m->maint_all, m->maint_all_gen };
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].maint_gen)
+			s->maint[s->n_maint++] = (struct wire_standby){
+				m->nodes[i].nodeid, m->nodes[i].maint, m->nodes[i].maint_gen };
 	for (size_t i = 0; i < m->n_nodes; i++)
 		if (m->nodes[i].standby_gen)
 			s->standby[s->n_standby++] = (struct wire_standby){
@@ -1598,7 +1497,12 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 		e->target = r->target;
 		e->last_error = r->last_error;
 		e->flags = (r->fresh ? WIRE_ENTRY_FRESH : 0) |
-			   (r->restarting ? WIRE_ENTRY_RESTART : 0);
+			   (r->restarting ? WIRE_ENTRY_RESTART : 0) |
+			   (r->relocating ? WIRE_ENTRY_RELOCATE : 0) |
+			   (r->maint ? WIRE_ENTRY_MAINT : 0) |
+			   (r->adopt && !r->maint ? WIRE_ENTRY_ADOPT : 0);
+		e->reloc_count = r->reloc_count;
+		e->maint_gen = r->maint_gen;
 		e->fail_count = r->fail_count;
 		e->last_fail_ms = r->last_fail_ms;
 		e->last_fail = r->last_fail;
@@ -1613,7 +1517,8 @@ void rsm_fill_state(const struct rsm *m, struct wire_state *s,
 borrowed:
 	s->facts = (struct wire_fact *)facts;   /* borrowed: the caller owns them */
 	s->n_facts = n_facts;
-	/* who was who when this sync began: what a joiner learns from */
+	/* the group when this sync began, with statuses (shown, and the check
+	 * that a STATE belongs to the receiver's sync) */
 	memcpy(s->members, m->snap, m->n_snap * sizeof(m->snap[0]));
 	s->n_members = m->n_snap;
 }

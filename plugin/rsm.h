@@ -20,23 +20,31 @@
  * A STATE flagged WIRE_STATE_RESYNC outside a sync opens a new one on
  * every member (a quorum that came late, a lost owner that let go).
  *
- * Who speaks for a node (doc/protocol.md): the CPG group can hold any
- * libcpg process, so the rsm keeps every member as (nodeid, pid) with a
- * status.  A member is its node's handoffd once it announced itself (HELLO,
- * which a handoffd multicasts at once after every confchg, or a STATE), and
- * only if its node has no other handoffd member; every other message must
- * come from that (nodeid, pid), or it is dropped (n_dropped, drop_why).
- * The barrier waits for the STATE of every node that has a member not
- * marked foreign.  A member that announced nothing is marked foreign only
- * by a delivered FOREIGN message, never by a local clock: the daemon's
- * timer (FOREIGN_AFTER_MS) merely sends it, and every member applies it at
- * the same point of the order to the named members that have announced
- * nothing since the sync began.  Status lives on across confchgs; a joiner
- * learns it from the first STATE of a member that was a handoffd when the
- * sync began (its members list) and replays the sync's identity events on
- * it, so that its barrier ends where everyone's does.  A foreign member
- * that announces itself later, on a node without a handoffd, is one again
- * (re-admitted: a sync opens when none is under way).
+ * Who speaks for a node (doc/protocol.md, rules 17-22): the CPG group can
+ * hold any libcpg process, so the rsm keeps every member as (nodeid, pid)
+ * with a status.  A member is its node's handoffd once it announced itself
+ * (HELLO, which a handoffd multicasts at once after every confchg, or a
+ * STATE), and only if its node has no other handoffd member; every other
+ * message must come from that (nodeid, pid), or it is dropped (n_dropped,
+ * drop_why).  The barrier waits for the STATE of every node that has a
+ * member not marked foreign, and for every member nobody knows yet to
+ * announce itself (accepted or refused) or be marked foreign.  A member that announced nothing is marked
+ * foreign only by a delivered FOREIGN message, never by a local clock: the
+ * daemon's timer (FOREIGN_AFTER_MS) merely sends it, and every member
+ * applies it at the same point of the order to the named members that have
+ * announced nothing since the sync began.
+ *
+ * Statuses are a function of the ordered history since the last confchg in
+ * which somebody joined, which every member of the group shares: at such a
+ * confchg (a process joins, a partition heals) every member forgets every
+ * status; at one where members only left, those that stay keep theirs.
+ * Nobody has to learn what others knew before it came.  A second member of
+ * a node announcing itself is refused once that node's handoffd is
+ * settled (a sync ended with it); in the same sync as the handoffd's own
+ * announcement, both are contested: neither speaks for the node until the
+ * next confchg.  A foreign member that announces itself later, on a node
+ * without a handoffd, is one again (re-admitted: a sync opens when none is
+ * under way).
  *
  * The merge: per resource, the entry of the newest quorate table wins
  * (table_gen), then the one with the highest epoch (epochs only grow
@@ -47,7 +55,9 @@
  * (rsm_seed), so after a restart of every node the merge still takes the
  * newest.  Every node's standby flag (with its generation) and the
  * history are merged from the same STATEs first (doc/protocol.md, rules
- * 23, 24; rsm_admin.c), and seeded from local-state too.  Local
+ * 23, 24; rsm_admin.c), and seeded from local-state too; so is
+ * maintenance (rules 33-35; rsm_maint.c), which withholds every decision
+ * about what it names until a quorate merge adopts what runs.  Local
  * facts then repair it: a workload that runs on exactly one member is
  * adopted there; a member that runs or holds Primary for a resource it does
  * not own stops and demotes it at once.
@@ -69,10 +79,6 @@
  * as it handles the confchg, before any probe, so only a member that is
  * not a handoffd (or one whose loop stalled this long) is named. */
 #define FOREIGN_AFTER_MS 4000
-/* A sender's FOREIGN names of group members that count in one sync (the
- * others are ignored by every member alike): a handoffd names each silent
- * member about once, a flooder no more than that. */
-#define RSM_FOREIGN_NAMES RSM_MAX_MEMBERS
 /* Messages the barrier holds from one member (a wire_msg is ~0.9 KB): a
  * handoffd holds a few requests and reports per resource, a flooder no more
  * than this.  Every member counts alike (the group and the order are the
@@ -110,6 +116,11 @@ struct rsm_node {
 	/* how many STANDBY decisions about it the table knows of (kept in
 	 * local-state, merged from every STATE: rule 23); 0: never set */
 	uint64_t standby_gen;
+	/* in maintenance: the table decides nothing about what it owns, and
+	 * it is no place for a resource (rules 33-35); with its generation,
+	 * merged like standby */
+	bool maint;
+	uint64_t maint_gen;
 	bool quorate_now;         /* its STATE said: quorate in this ring */
 	struct rsm_timing timing; /* from its last STATE (kept after it left) */
 	bool timing_seen;
@@ -125,24 +136,14 @@ struct rsm_member {
 	uint32_t nodeid, pid;
 	uint8_t status;
 	bool announced;           /* HELLO or STATE since the current sync began */
-	/* this sync: its first HELLO and first STATE are in the joiner's
-	 * event log (later ones change nothing: a handoffd stays one, a
-	 * refused member stays refused), and how many FOREIGN names of group
-	 * members it sent (at most RSM_FOREIGN_NAMES count) */
-	bool logged_hello, logged_state;
-	uint16_t n_named;
+	bool refused;             /* ... that was refused */
+	/* a handoffd that a sync ended with: a second member of its node that
+	 * announces itself is refused (before that, both are contested) */
+	bool settled;
+	/* it and another member of its node announced themselves in one sync:
+	 * foreign, and refused, until the next confchg */
+	bool contested;
 	uint32_t n_held;          /* its messages held by the barrier now */
-	/* a joiner's: a STATE it refused before it knew the history (for the
-	 * replay, which may accept it) */
-	bool has_parked;
-	struct wire_state parked;
-};
-
-/* An identity event of the current sync, kept by a joiner for its replay. */
-struct rsm_event {
-	uint8_t type;             /* MSG_HELLO, MSG_STATE or MSG_FOREIGN */
-	uint32_t nodeid, pid;     /* the sender */
-	uint32_t named_nodeid, named_pid;   /* FOREIGN: the member it names */
 };
 
 struct rsm_res {
@@ -170,6 +171,9 @@ struct rsm_res {
 	struct wire_lost lost[WIRE_LOST_MAX];
 	uint8_t n_lost;
 	uint8_t disk[RSM_MAX_NODES];   /* each node's disk state at the last sync (by index in nodes[]) */
+	/* each node's STATE at the last sync had an entry for it: its
+	 * configuration has it (by index in nodes[]; rule 37) */
+	bool known[RSM_MAX_NODES];
 	/* Health (doc/protocol.md, "Monitoring and restart in place"): the
 	 * failures the owners reported since the count began (a cleanup, or a
 	 * failure more than failure_timeout after the one before starts it
@@ -179,6 +183,18 @@ struct rsm_res {
 	uint64_t last_fail_ms;
 	char last_fail[WIRE_STR_MAX + 1];
 	bool restarting;          /* STOPPING to start again on the same owner */
+	/* Relocation (rules 29-32): how many times the recovery policy moved
+	 * it since the count began (reset with the fail count: a cleanup, or
+	 * failure_timeout between two failures); in STATE. */
+	uint16_t reloc_count;
+	bool relocating;          /* STOPPING to start cold on target (rule 29) */
+	/* Maintenance (doc/protocol.md rules 33-35): the resource itself, with
+	 * how many MAINTENANCE decisions about it the table knows of (merged
+	 * per resource by that generation, not with the entry); adopt: it
+	 * left maintenance, and the next quorate merge adopts what runs */
+	bool maint;
+	uint64_t maint_gen;
+	bool adopt;
 };
 
 enum rsm_action_type {
@@ -224,6 +240,13 @@ enum rsm_history_kind { HIST_MIGRATION = 1, HIST_FAILOVER = 2,
 	/* an owner's FAILED report: source = target = the owner; ok: restarted
 	 * in place, else left FAILED (past max_restarts); result: the reason */
 	HIST_RESTART = 4,
+	/* the recovery policy moved it (rule 29): source the owner, target
+	 * where it goes; result: "live: ..." or "cold: ..." and the reason */
+	HIST_RELOCATE = 5,
+	/* MAINTENANCE: source: who asked, target: the node (0: a resource or
+	 * the cluster), resource: the resource (""), ok: always, result:
+	 * "maintenance on|off: WHAT" */
+	HIST_MAINTENANCE = 6,
 	HIST__MAX                 /* new kinds above: the merge keeps kinds below it */
 };
 
@@ -273,7 +296,12 @@ struct rsm {
 	uint64_t hist_seq;         /* the newest entry's seq (rule 24) */
 	uint64_t hist_changes;     /* bumped whenever the ring changes (local-state) */
 	uint16_t standby_parallel; /* from the last STANDBY: migrations at once */
+	bool maint_all;            /* the whole cluster is in maintenance (rule 33) */
+	uint64_t maint_all_gen;
 	bool quorate_now;          /* set by the daemon before each STATE */
+	/* set by the daemon before each STATE: its clock (ms since 1970),
+	 * the time of a failure a merge finds (rule 31) */
+	uint64_t clock_ms;
 	bool resync;               /* set by the daemon: the next STATE opens a sync */
 	struct rsm_timing timing;  /* ours; watchdog_ms and detect_ms set by the daemon */
 	bool partition_quorate;    /* the last merge: some member was quorate */
@@ -283,11 +311,6 @@ struct rsm {
 	size_t n_members;
 	struct wire_member snap[RSM_MAX_MEMBERS];     /* ... when this sync began (STATE) */
 	size_t n_snap;
-	bool learning;             /* a joiner before it learned the history */
-	/* the sync's, while learning; at most 2 + RSM_FOREIGN_NAMES a member */
-	struct rsm_event *events;
-	size_t n_events, cap_events;
-	bool events_lost;          /* out of memory: the log is incomplete */
 	uint64_t n_dropped;        /* messages dropped: not from their node's handoffd */
 	char drop_why[320];        /* the last one's reason */
 };
@@ -320,6 +343,15 @@ int rsm_init(struct rsm *m, const struct handoff_config *cfg, uint32_t local_nod
 	     const uint32_t *ids, const char *const *names, size_t n_names);
 void rsm_free(struct rsm *m);
 /*
+ * A reloaded configuration (rsm_reload.c): the table follows CFG by
+ * resource name (entries of kept resources live on, new ones are STOPPED
+ * and fresh, removed ones go) and local_digest becomes CFG's.  All or
+ * nothing: -1 with WHY when a removed resource is not STOPPED.  Call it at
+ * the delivery of this node's own STATE that announces CFG's digest
+ * (doc/protocol.md, rule 36); CFG must outlive the table.
+ */
+int rsm_reconfigure(struct rsm *m, const struct handoff_config *cfg, char *why, size_t len);
+/*
  * Before the first sync: resource NAME's epoch and dump as this node kept
  * them through a restart (local_state.h), so that they enter the merge in
  * its STATE and epochs never start again at 0 when every node restarts.
@@ -336,6 +368,22 @@ bool rsm_seed(struct rsm *m, const char *name, uint64_t epoch, uint64_t dump_epo
  */
 void rsm_seed_standby(struct rsm *m, uint32_t nodeid, bool on, uint64_t gen);
 void rsm_seed_history(struct rsm *m, const struct rsm_history *v, size_t n);
+/* Before the first sync, from local-state: resource NAME's fail count,
+ * relocation count, last failure time and reason (rules 26, 29, 32).
+ * False: unknown resource. */
+bool rsm_seed_failures(struct rsm *m, const char *name, uint16_t fail_count,
+		       uint16_t reloc_count, uint64_t last_fail_ms, const char *last_fail);
+/* The same for maintenance: SCOPE (enum wire_maint_scope) names the
+ * cluster, node ID or resource NAME; false: unknown resource. */
+bool rsm_seed_maint(struct rsm *m, uint8_t scope, uint32_t id, const char *name, bool on,
+		    uint64_t gen);
+/*
+ * Is R in maintenance: by itself, its owner's (or a migration's target's)
+ * or the whole cluster's?  NULL, or why, in BUF (LEN bytes).  The table
+ * decides nothing about it meanwhile (no restart, failover, migration,
+ * start or stop), and its owner does not monitor it.
+ */
+const char *rsm_maint_why(const struct rsm *m, const struct rsm_res *r, char *buf, size_t len);
 /* Where A's admin state (standby records, history) differs from B's, or
  * NULL: members that saw the same order hold the same (test_rsm, fuzz_rsm). */
 const char *rsm_admin_differs(const struct rsm *a, const struct rsm *b);

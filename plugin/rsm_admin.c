@@ -1,9 +1,9 @@
 /*
  * rsm_admin.c - admin state that outlives a restart of handoffd: every
- * node's standby flag and the history.  Each member keeps them in its
+ * node's standby flag, the maintenance records and the history.  Each member keeps them in its
  * local-state file (plugin/local_state.h), seeds its table with them,
  * sends them in its STATE, and every member merges the STATEs of a sync
- * by the same rules (doc/protocol.md, rules 23 and 24), so that all of
+ * by the same rules (doc/protocol.md, rules 23, 24 and 33), so that all of
  * them hold the same standby flags and the same history.
  */
 #include <stdio.h>
@@ -24,15 +24,20 @@ void rsm_seed_standby(struct rsm *m, uint32_t nodeid, bool on, uint64_t gen)
 	}
 }
 
-/* How many standby records (or history entries) the STATEs of this sync
- * carry in all. */
-static size_t synced_total(const struct rsm *m, bool history)
+/* How many standby (or maintenance) records, or history entries, the
+ * STATEs of this sync carry in all. */
+enum admin_kind { ADMIN_STANDBY, ADMIN_MAINT, ADMIN_HISTORY };
+
+static size_t synced_total(const struct rsm *m, enum admin_kind k)
 {
 	size_t total = 0;
 
-	for (size_t i = 0; i < m->n_nodes; i++)
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct wire_state *s = &m->nodes[i].state;
 		if (m->nodes[i].member && m->nodes[i].state_seen)
-			total += history ? m->nodes[i].state.n_history : m->nodes[i].state.n_standby;
+			total += k == ADMIN_HISTORY ? s->n_history :
+				 k == ADMIN_MAINT ? s->n_maint : s->n_standby;
+	}
 	return total;
 }
 
@@ -42,8 +47,9 @@ struct standby_vote {
 };
 
 /* Which of two records of one node is the newer decision: the higher
- * generation, then the one of the newer quorate table, then standby on
- * (the safe side: a node in standby only hosts nothing). */
+ * generation, then the one of the newer quorate table, then on (the safe
+ * side: a node in standby only hosts nothing; one in maintenance is left
+ * alone). */
 static bool newer(const struct standby_vote *a, const struct standby_vote *b)
 {
 	if (a->b->gen != b->b->gen)
@@ -53,28 +59,40 @@ static bool newer(const struct standby_vote *a, const struct standby_vote *b)
 	return a->b->on > b->b->on;
 }
 
+/* The newest record per node among the STATEs of the sync into BEST (as
+ * many as synced_total); how many nodes. */
+static size_t newest_records(const struct rsm *m, enum admin_kind k, struct standby_vote *best)
+{
+	size_t nb = 0;
+
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct rsm_node *n = &m->nodes[i];
+		const struct wire_standby *v = k == ADMIN_MAINT ? n->state.maint : n->state.standby;
+		size_t nv = k == ADMIN_MAINT ? n->state.n_maint : n->state.n_standby;
+		if (!n->member || !n->state_seen)
+			continue;
+		for (size_t j = 0; j < nv; j++) {
+			struct standby_vote vote = { &v[j], n->state.table_gen };
+			size_t x = 0;
+			while (x < nb && best[x].b->node != vote.b->node)
+				x++;
+			if (x == nb)
+				best[nb++] = vote;
+			else if (newer(&vote, &best[x]))
+				best[x] = vote;
+		}
+	}
+	return nb;
+}
+
 void rsm_merge_standby(struct rsm *m)
 {
-	size_t total = synced_total(m, false), nb = 0;
+	size_t total = synced_total(m, ADMIN_STANDBY), nb;
 	struct standby_vote *best = malloc((total ? total : 1) * sizeof(*best));
 
 	if (!best)
 		return;   /* the flags stay as they were (out of memory, logged by none) */
-	for (size_t i = 0; i < m->n_nodes; i++) {
-		const struct rsm_node *n = &m->nodes[i];
-		if (!n->member || !n->state_seen)
-			continue;
-		for (size_t k = 0; k < n->state.n_standby; k++) {
-			struct standby_vote v = { &n->state.standby[k], n->state.table_gen };
-			size_t j = 0;
-			while (j < nb && best[j].b->node != v.b->node)
-				j++;
-			if (j == nb)
-				best[nb++] = v;
-			else if (newer(&v, &best[j]))
-				best[j] = v;
-		}
-	}
+	nb = newest_records(m, ADMIN_STANDBY, best);
 	/* a node no STATE names was never set: not in standby */
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		m->nodes[i].standby = false;
@@ -88,6 +106,101 @@ void rsm_merge_standby(struct rsm *m)
 		}
 	}
 	free(best);
+}
+
+/* ---- maintenance (rule 33) -------------------------------------------------- */
+
+bool rsm_seed_maint(struct rsm *m, uint8_t scope, uint32_t id, const char *name, bool on,
+		    uint64_t gen)
+{
+	struct rsm_node *n;
+	struct rsm_res *r;
+
+	switch (scope) {
+	case MAINT_CLUSTER:
+		if (gen > m->maint_all_gen) {
+			m->maint_all = on;
+			m->maint_all_gen = gen;
+		}
+		return true;
+	case MAINT_NODE:
+		if ((n = id ? rsm_node_add(m, id) : NULL) && gen > n->maint_gen) {
+			n->maint = on;
+			n->maint_gen = gen;
+		}
+		return true;
+	case MAINT_RESOURCE:
+		if (!(r = rsm_find(m, name)))
+			return false;
+		if (gen > r->maint_gen) {
+			r->maint = on;
+			r->maint_gen = gen;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* R's own record: the entry of the highest maint_gen among the STATEs,
+ * then of the newest quorate table, then on (rule 33, as standby). */
+static void merge_res_maint(struct rsm *m, struct rsm_res *r)
+{
+	struct wire_standby best_b = { 0 }, b;
+	struct standby_vote best = { NULL, 0 }, v;
+	const size_t hint = (size_t)(r - m->res);
+
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct rsm_node *n = &m->nodes[i];
+		if (!n->member || !n->state_seen)
+			continue;
+		/* same configuration, same order: the entry at R's index first */
+		for (size_t j = 0; j <= n->state.n_entries; j++) {
+			size_t k = j == 0 ? hint : j - 1;
+			const struct wire_entry *e = k < n->state.n_entries ? &n->state.entries[k] : NULL;
+			if (!e || strcmp(e->name, r->conf->name))
+				continue;
+			if (!e->maint_gen)
+				break;
+			b = (struct wire_standby){ 0, (e->flags & WIRE_ENTRY_MAINT) != 0, e->maint_gen };
+			v = (struct standby_vote){ &b, n->state.table_gen };
+			if (!best.b || newer(&v, &best)) {
+				best_b = b;
+				best = (struct standby_vote){ &best_b, v.table_gen };
+			}
+			break;
+		}
+	}
+	r->maint = best.b && best.b->on;
+	r->maint_gen = best.b ? best.b->gen : 0;
+}
+
+void rsm_merge_maint(struct rsm *m)
+{
+	size_t total = synced_total(m, ADMIN_MAINT), nb;
+	struct standby_vote *best = malloc((total ? total : 1) * sizeof(*best));
+
+	if (!best)
+		return;   /* the flags stay as they were (out of memory) */
+	nb = newest_records(m, ADMIN_MAINT, best);
+	m->maint_all = false;
+	m->maint_all_gen = 0;
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		m->nodes[i].maint = false;
+		m->nodes[i].maint_gen = 0;
+	}
+	for (size_t j = 0; j < nb; j++) {
+		struct rsm_node *n = best[j].b->node ? rsm_node_add(m, best[j].b->node) : NULL;
+		if (!best[j].b->node) {
+			m->maint_all = best[j].b->on;
+			m->maint_all_gen = best[j].b->gen;
+		} else if (n) {
+			n->maint = best[j].b->on;
+			n->maint_gen = best[j].b->gen;
+		}
+	}
+	free(best);
+	for (size_t i = 0; i < m->n_res; i++)
+		merge_res_maint(m, &m->res[i]);
 }
 
 /* ---- history (rule 24) ----------------------------------------------------- */
@@ -219,7 +332,7 @@ void rsm_seed_history(struct rsm *m, const struct rsm_history *v, size_t n)
 
 void rsm_merge_history(struct rsm *m)
 {
-	size_t total = synced_total(m, true), n = 0;
+	size_t total = synced_total(m, ADMIN_HISTORY), n = 0;
 	const struct wire_hist **v = malloc((total ? total : 1) * sizeof(*v));
 
 	if (!v)
@@ -249,8 +362,16 @@ const char *rsm_admin_differs(const struct rsm *a, const struct rsm *b)
 			uint64_t gen = o ? o->standby_gen : 0;
 			if (n->standby != on || n->standby_gen != gen)
 				return "a node's standby";
+			if (n->maint != (o && o->maint) || n->maint_gen != (o ? o->maint_gen : 0))
+				return "a node's maintenance";
 		}
 	}
+	if (a->maint_all != b->maint_all || a->maint_all_gen != b->maint_all_gen)
+		return "the cluster's maintenance";
+	for (size_t i = 0; i < a->n_res && i < b->n_res; i++)
+		if (a->res[i].maint != b->res[i].maint || a->res[i].maint_gen != b->res[i].maint_gen ||
+		    a->res[i].adopt != b->res[i].adopt)
+			return "a resource's maintenance";
 	nx = rsm_history_views(a, x);
 	ny = rsm_history_views(b, y);
 	if (nx != ny)

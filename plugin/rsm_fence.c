@@ -103,7 +103,10 @@ void rsm_failover_act(struct rsm *m, struct rsm_res *r, struct rsm_actions *out)
 {
 	struct rsm_action *a;
 
-	if (r->owner != m->local_nodeid || !(a = rsm_push(out, ACT_FAILOVER, r->conf->name)))
+	/* in maintenance the operator owns it: no promote behind them (rule
+	 * 34); leaving maintenance decides from what runs (rule 35) */
+	if (r->owner != m->local_nodeid || rsm_maint_why(m, r, NULL, 0) ||
+	    !(a = rsm_push(out, ACT_FAILOVER, r->conf->name)))
 		return;
 	a->epoch = r->epoch;
 	a->node = r->lost_owner;

@@ -103,7 +103,8 @@ static void act(struct rsm *m, struct rsm_res *r, struct rsm_actions *out,
 	}
 }
 
-static void begin(struct rsm *m, struct rsm_res *r, uint32_t target, struct rsm_actions *out)
+void rsm_begin_migration(struct rsm *m, struct rsm_res *r, uint32_t target,
+			 struct rsm_actions *out)
 {
 	r->phase = PHASE_PREPARING;
 	rsm_new_epoch(r);
@@ -148,7 +149,7 @@ void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions
 			  r->conf->name, why);
 		return;
 	}
-	begin(m, r, target, out);
+	rsm_begin_migration(m, r, target, out);
 	rsm_reply(m, msg, out, true, r->epoch, "migrating %s from node %u to node %u (epoch %llu)",
 		  r->conf->name, r->owner, target, (unsigned long long)r->epoch);
 }
@@ -398,6 +399,17 @@ static uint32_t failover_choice(struct rsm *m, const struct rsm_res *r, uint32_t
 	return 0;
 }
 
+uint32_t rsm_relocation_target(struct rsm *m, const struct rsm_res *r)
+{
+	uint32_t pref[RES_MAX_NODES];
+	size_t np = rsm_preference(m, r, pref, RES_MAX_NODES);
+
+	for (size_t i = 0; i < np; i++)
+		if (pref[i] != r->owner && may_take_over(m, r, pref[i]))
+			return pref[i];
+	return 0;
+}
+
 void rsm_fail_over(struct rsm *m, struct rsm_res *r, uint32_t lost, struct rsm_actions *out)
 {
 	rsm_fail_over_to(m, r, lost, 0, out);
@@ -420,8 +432,12 @@ static bool lost_may_hold(const struct rsm_res *r, uint32_t lost)
 void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t prefer,
 		      struct rsm_actions *out)
 {
-	uint32_t to = failover_choice(m, r, prefer);
 	bool held = lost != 0 && lost_may_hold(r, lost);
+	char why[160];
+	/* in maintenance the operator works by hand: nobody promotes behind
+	 * them (S1, S4); FAILED, with the lost owner kept as any (rule 34) */
+	const bool maint = rsm_maint_why(m, r, why, sizeof(why)) != NULL;
+	uint32_t to = maint ? 0 : failover_choice(m, r, prefer);
 
 	/* the lost owners of an earlier loss still count (issue 15, point 4) */
 	if (r->phase != PHASE_FAILING_OVER)
@@ -439,8 +455,11 @@ void rsm_fail_over_to(struct rsm *m, struct rsm_res *r, uint32_t lost, uint32_t 
 		if (held)
 			rsm_lost_add(m, r, lost, 0);
 		r->phase = PHASE_FAILED;
-		rsm_set_error(r, "node %u lost, and no eligible member with UpToDate data "
-			      "may take %s over", lost, r->conf->name);
+		if (maint)
+			rsm_set_error(r, "node %u lost, but %s: no failover", lost, why);
+		else
+			rsm_set_error(r, "node %u lost, and no eligible member with UpToDate data "
+				      "may take %s over", lost, r->conf->name);
 		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, false, "%s", r->last_error);
 		return;
 	}
@@ -523,7 +542,8 @@ void rsm_drain(struct rsm *m, struct rsm_actions *out)
 		const struct rsm_node *o = r->owner ? rsm_node(m, r->owner) : NULL;
 		uint32_t to;
 
-		if (!o || !o->standby || !o->member || r->phase != PHASE_RUNNING || r->drain_failed)
+		if (!o || !o->standby || !o->member || r->phase != PHASE_RUNNING || r->drain_failed ||
+		    rsm_maint_why(m, r, NULL, 0))
 			continue;
 		if (!(to = new_home(m, r))) {
 			r->drain_failed = true;
@@ -531,7 +551,7 @@ void rsm_drain(struct rsm *m, struct rsm_actions *out)
 				      r->owner, r->conf->name);
 			continue;
 		}
-		begin(m, r, to, out);
+		rsm_begin_migration(m, r, to, out);
 		rsm_push_text(out, ACT_LOG, r->conf->name, r->epoch, 0, true,
 			      "%s: moving off node %u (standby) to node %u (epoch %llu)",
 			      r->conf->name, r->owner, to, (unsigned long long)r->epoch);

@@ -30,7 +30,23 @@ bool rsm_requester_ok_not_failed(struct rsm *m, const struct wire_msg *msg,
 void rsm_busy(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out,
 	      const struct rsm_res *r);
 
+/* rsm_health.c: the recovery policy (doc/protocol.md, rules 25-32) */
+/* A counted failure of R on its owner at AT_MS (the reporter's clock):
+ * restart in place, relocate, or FAILED.  FLAGS: WIRE_FAIL_*. */
+void rsm_count_failure(struct rsm *m, struct rsm_res *r, uint8_t kind, uint8_t flags,
+		       uint64_t at_ms, const char *reason, struct rsm_actions *out);
+/* The stop of a restart or a cold relocation ended well: start it. */
+void rsm_recovery_stopped(struct rsm *m, struct rsm_res *r, struct rsm_actions *out);
+void rsm_process_failed(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+
 /* rsm_migrate.c */
+/* R (RUNNING on its owner) migrates to TARGET: PREPARING, a new epoch. */
+void rsm_begin_migration(struct rsm *m, struct rsm_res *r, uint32_t target,
+			 struct rsm_actions *out);
+/* Where a relocation of R goes: the first member by R's preference, not
+ * its owner, that may take it over (eligible; DRBD: UpToDate at the last
+ * sync), or 0. */
+uint32_t rsm_relocation_target(struct rsm *m, const struct rsm_res *r);
 void rsm_process_migrate(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 void rsm_process_report(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
 void rsm_process_standby(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
@@ -59,6 +75,26 @@ size_t rsm_history_views(const struct rsm *m, struct wire_hist *out);
  * history from the STATEs of the sync. */
 void rsm_merge_standby(struct rsm *m);
 void rsm_merge_history(struct rsm *m);
+
+/* ... and the maintenance records of the cluster, the nodes and the
+ * resources (rule 33) */
+void rsm_merge_maint(struct rsm *m);
+
+/* rsm_maint.c: maintenance (doc/protocol.md, rules 33-35) */
+void rsm_process_maintenance(struct rsm *m, struct wire_msg *msg, struct rsm_actions *out);
+/* A request or report about a resource in maintenance: refused (answered)
+ * or ignored (logged); false when MSG may go on. */
+bool rsm_maint_refuses(struct rsm *m, const struct wire_msg *msg, struct rsm_actions *out);
+/* At the merge, R left maintenance: adopt what the facts say runs (RUNNING
+ * on: node ids of members whose facts say it runs; HOLDING: that hold it).
+ * False when it cannot decide yet (not quorate, or its owner is away: the
+ * usual rules apply then). */
+bool rsm_adopt(struct rsm *m, struct rsm_res *r, const uint32_t *running, size_t n_running,
+	       struct rsm_actions *out);
+/* rsm.c: R starts on NODE, a decision of its own (a new epoch, cold: S3). */
+void rsm_start_on(struct rsm_res *r, uint32_t node);
+/* rsm.c: every member sends a fresh STATE (a probe of every node). */
+void rsm_resync(struct rsm *m, struct rsm_actions *out);
 
 /* rsm_fence.c: lost owners (doc/failover.md) */
 /* Add LOST to R's lost owners, fenced by its watchdog only when NEW_OWNER's

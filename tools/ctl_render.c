@@ -73,12 +73,16 @@ int render_members(FILE *out, FILE *err, json_object *doc, const struct render_o
 		/* an older handoffd names no role: every member was taken for one */
 		const char *role = str_or(m, "role", "handoffd");
 
+		int maint = bool_or(m, "maintenance", 0);
+
+		/* the maintenance field appended: the first four stay where they were */
 		if (o->format == RENDER_DELIM)
-			fprintf(out, "%" PRId64 "%s%" PRId64 "%s%s%s%s\n", nodeid, o->delim,
-				pid, o->delim, name, o->delim, role);
+			fprintf(out, "%" PRId64 "%s%" PRId64 "%s%s%s%s%s%d\n", nodeid, o->delim,
+				pid, o->delim, name, o->delim, role, o->delim, maint);
 		else
-			fprintf(out, "%10" PRId64 " %10" PRId64 "  %-9s %s%s\n", nodeid, pid, role,
-				*name ? name : "-", bool_or(m, "local", 0) ? " (local)" : "");
+			fprintf(out, "%10" PRId64 " %10" PRId64 "  %-9s %s%s%s\n", nodeid, pid, role,
+				*name ? name : "-", bool_or(m, "local", 0) ? " (local)" : "",
+				maint ? " MAINTENANCE" : "");
 	}
 	return 0;
 }
@@ -326,7 +330,8 @@ static void lost_owners(FILE *out, json_object *r)
 }
 
 /* The fail count towards max_restarts and the last failure, with its time
- * (UTC, the reporting owner's clock), when there was one. */
+ * (UTC, the reporting owner's clock), when there was one; the relocations
+ * (rules 29-32) when there were any, and where a cold one goes. */
 static void failures(FILE *out, json_object *r)
 {
 	int64_t ms = int_or(r, "last_failure_ms", 0);
@@ -334,6 +339,12 @@ static void failures(FILE *out, json_object *r)
 	char when[32] = "?";
 	struct tm tm;
 
+	if (bool_or(r, "relocating", 0))
+		fprintf(out, "%16s relocating to %s: a cold start there once the stop ends\n", "",
+			str_or(r, "target_name", "?"));
+	if (int_or(r, "reloc_count", 0))
+		fprintf(out, "%16s relocations: %" PRId64 " of at most %" PRId64 "\n", "",
+			int_or(r, "reloc_count", 0), int_or(r, "max_relocations", 0));
 	if (!int_or(r, "fail_count", 0) && !ms)
 		return;
 	if (ms && gmtime_r(&t, &tm))
@@ -341,6 +352,27 @@ static void failures(FILE *out, json_object *r)
 	fprintf(out, "%16s failures: %" PRId64 " of at most %" PRId64 " restarts; last at %s: %s\n",
 		"", int_or(r, "fail_count", 0), int_or(r, "max_restarts", 0), when,
 		str_or(r, "last_failure", ""));
+}
+
+/* Maintenance, loudly: the whole cluster's, or how many nodes and
+ * resources are in it (rule 33). */
+static void maintenance_banner(FILE *out, json_object *doc, json_object *nodes, json_object *res)
+{
+	size_t nn = 0, nr = 0;
+
+	if (bool_or(doc, "maintenance", 0)) {
+		fprintf(out, "MAINTENANCE: the whole cluster: handoffd monitors, restarts, fails over "
+			"and moves nothing (handoffctl maintenance off --all)\n");
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(nodes); i++)
+		nn += bool_or(json_object_array_get_idx(nodes, i), "maintenance", 0);
+	for (size_t i = 0; i < json_object_array_length(res); i++)
+		nr += bool_or(json_object_array_get_idx(res, i), "maintenance", 0);
+	if (nn || nr)
+		fprintf(out, "MAINTENANCE: %zu node%s, %zu resource%s: handoffd leaves %s alone "
+			"(handoffctl maintenance off)\n", nn, nn == 1 ? "" : "s", nr,
+			nr == 1 ? "" : "s", nr == 1 ? "it" : "them");
 }
 
 int render_status(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
@@ -357,17 +389,20 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 	nr = json_object_array_length(res);
 	if (o->format == RENDER_DELIM) {
 		/* one line per resource: name phase owner epoch last_error
-		 * fail_count last_failure_ms last_failure (the later fields
-		 * appended, so that the first five stay where they were) */
+		 * fail_count last_failure_ms last_failure reloc_count maintenance
+		 * (0/1) maintenance_why (the later fields appended, so that the
+		 * first ones stay where they were) */
 		for (size_t i = 0; i < nr; i++) {
 			json_object *r = json_object_array_get_idx(res, i);
 			fprintf(out, "%s%s%s%s%" PRId64 "%s%" PRId64 "%s%s%s%" PRId64 "%s%" PRId64
-				"%s%s\n",
+				"%s%s%s%" PRId64 "%s%d%s%s\n",
 				str_or(r, "name", ""), o->delim, str_or(r, "phase", ""), o->delim,
 				int_or(r, "owner", 0), o->delim, int_or(r, "epoch", 0), o->delim,
 				str_or(r, "last_error", ""), o->delim, int_or(r, "fail_count", 0),
 				o->delim, int_or(r, "last_failure_ms", 0), o->delim,
-				str_or(r, "last_failure", ""));
+				str_or(r, "last_failure", ""), o->delim, int_or(r, "reloc_count", 0),
+				o->delim, bool_or(r, "maintenance", 0), o->delim,
+				str_or(r, "maintenance_why", ""));
 		}
 		return 0;
 	}
@@ -375,6 +410,7 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 		str_or(doc, "gate", "gate closed"));
 	if (bool_or(doc, "syncing", 0))
 		fprintf(out, "Sync:     in progress (table not final)\n");
+	maintenance_banner(out, doc, nodes, res);
 	{
 		json_object *sf = NULL;
 		const char *st = json_object_object_get_ex(doc, "self_fence", &sf) ?
@@ -394,13 +430,14 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 		const char *cfg = str_or(n, "config", "");
 		const char *sf = str_or(n, "self_fence", "");
 		const char *timing = str_or(n, "timing", "");
-		fprintf(out, "%10" PRId64 "  %-16s %-8s %s%s%s\n", int_or(n, "nodeid", -1),
+		fprintf(out, "%10" PRId64 "  %-16s %-8s %s%s%s%s\n", int_or(n, "nodeid", -1),
 			str_or(n, "name", "-"), member ? "yes" : "no",
 			!member ? "-" : !bool_or(n, "eligible", 0) ?
 			(!strcmp(cfg, "syncing") ? "(syncing)" :
 			 !strcmp(cfg, "protocol") ? "PROTOCOL DIFFERS: INELIGIBLE" :
 			 "DIFFERS: INELIGIBLE") : *timing ? "TIMING: INELIGIBLE" : "ok",
 			bool_or(n, "standby", 0) ? ", STANDBY" : "",
+			bool_or(n, "maintenance", 0) ? ", MAINTENANCE" : "",
 			!strcmp(sf, "fencing") ? ", SELF-FENCING" : !strcmp(sf, "fenced") ? ", SELF-FENCED" :
 			!strcmp(sf, "failed") ? ", SELF-FENCE FAILED" :
 			!strcmp(sf, "unknown") ? ", NOT FENCED (no watchdog)" : "");
@@ -428,12 +465,48 @@ int render_status(FILE *out, FILE *err, json_object *doc, const struct render_op
 					break;
 				used += (size_t)k;
 			}
-		fprintf(out, "%-16s %-9s %-16s %6" PRId64 "  %s\n", str_or(r, "name", "?"),
-			str_or(r, "phase", "?"), owner, int_or(r, "epoch", 0), prefs);
+		fprintf(out, "%-16s %-9s %-16s %6" PRId64 "  %s%s\n", str_or(r, "name", "?"),
+			str_or(r, "phase", "?"), owner, int_or(r, "epoch", 0), prefs,
+			bool_or(r, "maintenance", 0) ? "  MAINT" : "");
 		if (*err_text)
 			fprintf(out, "%16s last error: %s\n", "", err_text);
+		if (bool_or(r, "maintenance", 0))
+			fprintf(out, "%16s MAINTENANCE: %s; not monitored, nothing decided\n", "",
+				str_or(r, "maintenance_why", ""));
 		failures(out, r);
 		lost_owners(out, r);
+	}
+	return 0;
+}
+
+int render_reload(FILE *out, FILE *err, json_object *doc, const struct render_opts *o)
+{
+	const char *msg = str_or(doc, "message", NULL);
+	json_object *list = NULL;
+	size_t n;
+
+	if (!msg || !json_object_object_get_ex(doc, "changes", &list) ||
+	    !json_object_is_type(list, json_type_array)) {
+		fprintf(err, "handoffctl: handoffd's answer lacks 'message' or 'changes'\n");
+		return -1;
+	}
+	if (o->format == RENDER_JSON)
+		return render_json(out, doc);
+	n = json_object_array_length(list);
+	if (o->format == RENDER_TABLE) {
+		fprintf(out, "%s\n", msg);
+		if (str_or(doc, "warning", NULL))
+			fprintf(out, "warning: %s\n", str_or(doc, "warning", ""));
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(list, i);
+		const char *kind = str_or(c, "kind", "?"), *res = str_or(c, "resource", "");
+		const char *keys = str_or(c, "keys", "");
+		if (o->format == RENDER_DELIM)
+			fprintf(out, "%s%s%s%s%s\n", kind, o->delim, res, o->delim, keys);
+		else
+			fprintf(out, "  %-8s %s%s%s\n", kind, res[0] ? res : "[cluster]",
+				keys[0] ? ": " : "", keys);
 	}
 	return 0;
 }

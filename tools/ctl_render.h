@@ -35,5 +35,8 @@ int render_history(FILE *out, FILE *err, json_object *doc, const struct render_o
 void render_breakdown(FILE *out, json_object *entry);
 /* probe RES: one line, "web on node 1: DRBD Primary, UpToDate, Connected; mounted; running" */
 int render_probe(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
+/* reload: the daemon's summary, then one line per change: added, removed,
+ * changed RES (or [cluster]): the keys; -d: kind, resource, keys */
+int render_reload(FILE *out, FILE *err, json_object *doc, const struct render_opts *o);
 
 #endif

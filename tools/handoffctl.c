@@ -56,8 +56,13 @@ static const struct ctl_command commands[] = {
 	  "may DRBD consider NODE fenced? (exit 0 yes, 1 no; see handoff-fence-peer)" },
 	{ "fence-confirm", HANDOFF_CMD_FENCE_CONFIRM, render_message, 1, 1, "NODE",
 	  "NODE is down (powered off, reset): what waits for its fencing may go on" },
+	{ "maintenance", HANDOFF_CMD_MAINTENANCE, render_message, 1, 2, "on|off RES|NODE|--all",
+	  "leave RES, NODE or the cluster to the operator: no monitor, restart, failover; "
+	  "off probes and adopts what runs" },
 	{ "history", HANDOFF_CMD_HISTORY, render_history, 0, 1, "[RES]",
 	  "list past migrations: epoch, source, target, result, phase times" },
+	{ "reload", HANDOFF_CMD_RELOAD, render_reload, 0, 0, "",
+	  "re-read handoff.conf and apply what may change while handoffd runs" },
 	{ "check-config", 0, NULL, 0, 1, "[FILE]",
 	  "validate a configuration file (default " HANDOFF_DEFAULT_CONFIG ")" },
 };
@@ -73,6 +78,7 @@ static void usage(FILE *out)
 		"  -d, --delimiter D  plain lines with fields separated by D, for scripts\n"
 		"  -w, --wait[=SECS]  start, stop, cleanup: wait until the resource settles\n"
 		"                     (RUNNING, STOPPED or FAILED; default 120 s)\n"
+		"      --all          maintenance: the whole cluster\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      print the version\n"
 		"\nExit status: 0 ok, 1 the command failed, 2 usage error or handoffd not reachable.\n");
@@ -547,6 +553,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "wait", optional_argument, NULL, 'w' },
+		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct render_opts ro = { .format = RENDER_TABLE, .delim = NULL };
@@ -558,7 +565,7 @@ int main(int argc, char **argv)
 	int64_t *drain_epochs = NULL;
 	size_t n_drain = 0;
 	unsigned wait_s = 0;
-	bool want_json = false;
+	bool want_json = false, all = false;
 
 	while ((c = getopt_long(argc, argv, "jd:hVw::", opts, NULL)) != -1) {
 		switch (c) {
@@ -574,6 +581,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'j': want_json = true; break;
+		case 'a': all = true; break;
 		case 'd':
 			if (*optarg == '\0') {
 				fprintf(stderr, "handoffctl: -d needs a non-empty delimiter\n");
@@ -611,10 +619,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "handoffctl: usage: handoffctl %s %s\n", cmd->name, cmd->args);
 		return 2;
 	}
+	if (all != (cmd->code == HANDOFF_CMD_MAINTENANCE && nargs == 1) ||
+	    (cmd->code == HANDOFF_CMD_MAINTENANCE && strcmp(argv[optind + 1], "on") &&
+	     strcmp(argv[optind + 1], "off"))) {
+		fprintf(stderr, "handoffctl: usage: handoffctl maintenance on|off RES|NODE|--all "
+			"(--all only there)\n");
+		return 2;
+	}
 	if (cmd->code == 0)
 		return check_config(nargs ? argv[optind + 1] : HANDOFF_DEFAULT_CONFIG);
 	args = json_object_new_object();
-	if (cmd->code == HANDOFF_CMD_FENCE_PEER || cmd->code == HANDOFF_CMD_FENCE_CONFIRM) {
+	if (cmd->code == HANDOFF_CMD_MAINTENANCE) {
+		json_object_object_add(args, "on", json_object_new_boolean(!strcmp(argv[optind + 1], "on")));
+		if (all)
+			json_object_object_add(args, "all", json_object_new_boolean(true));
+		else
+			json_object_object_add(args, "target", json_object_new_string(argv[optind + 2]));
+		nargs = 0;       /* nothing more to add below */
+	} else if (cmd->code == HANDOFF_CMD_FENCE_PEER || cmd->code == HANDOFF_CMD_FENCE_CONFIRM) {
 		json_object_object_add(args, "node", json_object_new_string(argv[optind + 1]));
 	} else if (cmd->code == HANDOFF_CMD_STANDBY) {
 		/* the argument is a node; what it runs now is what --wait follows */

@@ -76,6 +76,11 @@ enum handoff_cmd {
 	HANDOFF_CMD_STANDBY = 10,  /* {"node": N, "on": bool}; write */
 	HANDOFF_CMD_FENCE_PEER = 11, /* {"node": N}: may DRBD consider N fenced? */
 	HANDOFF_CMD_FENCE_CONFIRM = 12, /* {"node": N}: an operator says N is down; write */
+	/* {"on": bool, "target": R or N} or {"on": bool, "all": true}: the
+	 * resource R (a resource of that name first), node N or the whole
+	 * cluster in or out of maintenance; write */
+	HANDOFF_CMD_MAINTENANCE = 13,
+	HANDOFF_CMD_RELOAD = 14,   /* {}: re-read handoff.conf, apply what may change; write */
 	HANDOFF_CMD_MAX
 };
 
@@ -112,6 +117,8 @@ static inline const char *handoff_cmd_name(int32_t cmd)
 	case HANDOFF_CMD_STANDBY: return "standby";
 	case HANDOFF_CMD_FENCE_PEER: return "fence-peer";
 	case HANDOFF_CMD_FENCE_CONFIRM: return "fence-confirm";
+	case HANDOFF_CMD_MAINTENANCE: return "maintenance";
+	case HANDOFF_CMD_RELOAD: return "reload";
 	default:                  return "unknown";
 	}
 }

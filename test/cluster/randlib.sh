@@ -94,7 +94,7 @@ rand_write_config() {   # NODE
 	} >"$dir/drbd-standin.conf"
 	{
 		printf '[cluster]\nlog_file = /var/log/handoff/handoffd.log\ndebug = 1\n'
-		printf 'drbdadm = %s\n' "$STANDIN"
+		printf 'drbdadm = %s\ndrbdsetup = %s\n' "$STANDIN" "${STANDIN%/*}/drbdsetup"
 		printf 'self_fence_timeout = %s\nfence_delay = %s\n' "$RAND_SFT" "$RAND_FENCE_DELAY"
 		for r in $RES; do
 			printf '[resource %s]\nstorage = drbd\ndrbd_resource = r_%s\ndevice = %s\n' "$r" "$r" "${LOOP[$r]}"

@@ -20,6 +20,7 @@ write_web_config() {
 	log_file = /var/log/handoff/handoffd.log
 	debug = 1
 	drbdadm = $STANDIN
+	drbdsetup = ${STANDIN%/*}/drbdsetup
 	[resource web]
 	storage = drbd
 	drbd_resource = r0
@@ -118,6 +119,39 @@ agent_opt.faults = $faults"
 			"$(hc path "$i")/etc/handoff/handoff.conf"
 	done
 	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not start"; }
+}
+
+# monitored_web_up INTERVAL MAX_RESTARTS [MAX_RELOCATIONS]: fault_cluster_up
+# on 3 nodes (preference node1 node2 node3), web monitored every INTERVAL
+# seconds, restarted in place MAX_RESTARTS times at most and relocated
+# MAX_RELOCATIONS times at most (default 0: never); handoffd restarted to
+# read it.
+monitored_web_up() {
+	local i
+	fault_cluster_up 3 "node1 node2 node3"
+	for i in 1 2 3; do
+		printf 'monitor_interval = %s\nmax_restarts = %s\nmax_relocations = %s\n' "$1" "$2" "${3:-0}" \
+			>>"$(hc path "$i")/etc/handoff/handoff.conf"
+	done
+	hc daemon all stop >"$_out" 2>&1
+	hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
+}
+field() { status_line "$1" | cut -d'|' -f"$2"; }   # NODE FIELD of web's status -d
+# kill_workload: kill -9 web's workload on node1
+kill_workload() {
+	local pid
+	pid=$(workload_pid 1 | cut -d" " -f1) && [ -n "$pid" ] || return 1
+	echo "kill -9 $pid"
+	kill -9 "$pid"
+}
+
+# idle_no_wakeups: no handoffd of nodes 1-3 wakes up in 5 s (a handoffd
+# with nothing to do sleeps in its loop until something happens)
+idle_no_wakeups() {
+	local w
+	w=$(wakeups 5) || return 1
+	echo "voluntary context switches in 5 s idle (node1 node2 node3): $w"
+	[ "$w" = "0 0 0" ]
 }
 
 # counters: how many counter processes of web run on the machine

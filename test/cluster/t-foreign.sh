@@ -11,6 +11,9 @@
 #      and a MIGRATE as that node: before, the merge took the table and the
 #      MIGRATE ran past handoffctl's admin check.  Now both are dropped with
 #      a log line saying why; the table stays as it was.
+#  (c) a forger that joins beside node 1's handoffd and announces itself
+#      contests node 1 (both show `contested`) until it leaves.
+#  (d) then node 1's handoffd speaks for node 1 again.
 . "$(dirname "$0")/lib.sh"
 require_root
 
@@ -72,7 +75,7 @@ members_show_foreign() {
 }
 check "handoffctl members shows the node 3 process as foreign (table)" retry 10 members_show_foreign
 check "... with -d (nodeid,pid,name,role)" \
-	sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' members -d , | grep -Eqx '3,[0-9]+,node3,foreign'"
+	sh -c "'$HCLUSTER' exec 2 '$HANDOFFCTL' members -d , | grep -Eqx '3,[0-9]+,node3,foreign,0'"
 foreign_json() {
 	local got
 	got=$(ctl 2 members --json | json '" ".join(str(m["nodeid"]) + ":" + m["role"] for m in d["members"])') || return 1
@@ -119,7 +122,10 @@ unchanged() {
 }
 sleep 2
 check "the table is unchanged: web RUNNING on node 2 at the same epoch, everywhere" unchanged
-check "node 2 logged why it dropped it" logged 2 "dropped .*STATE from node 1 pid [0-9]+: node 1's handoffd is pid"
+# refused (node 1's handoffd had been through a sync), or contested (its
+# STATE came in the sync of its own join, beside node 1's HELLO: rule 17)
+check "node 2 logged why it dropped it" \
+	logged 2 "dropped .*STATE from node 1 pid [0-9]+: (node 1's handoffd is pid|node 1 is contested)"
 check "no second Primary" no_violations
 
 forge_migrate() {
@@ -129,9 +135,38 @@ sleep 10    # the drop log is rate-limited (5 lines in 10 s)
 check "a second process on node 1 forges a MIGRATE of web to node 3" forge_migrate
 sleep 2
 check "web stays RUNNING on node 2 at the same epoch" unchanged
-check "node 3 logged why it dropped it" logged 3 "dropped .*MIGRATE from node 1 pid [0-9]+: node 1's handoffd is pid"
+check "node 3 logged why it dropped it" \
+	logged 3 "dropped .*MIGRATE from node 1 pid [0-9]+: (node 1's handoffd is pid|a foreign member)"
 check "nothing ran on node 3: it is not Primary" test "$(role_of 3)" = Secondary
 check "the workload's counter goes on on node 2" counter_grows 2
+check "no second Primary" no_violations
+
+# ---- (c) a forger that joins beside node 1's handoffd and announces itself ----------------
+# Everyone forgets who was what at a join, and the sync waits for the new
+# member to say something: its HELLO and node 1's handoffd's come in the
+# same sync, so node 1 is contested (rule 17) until the group changes.  Its
+# MIGRATE counts for nothing; web, on node 2, goes on.
+sleep 10    # the drop log is rate-limited (5 lines in 10 s)
+hc exec 1 "$INJECT" handoff --stay 12 ${proto:+--wire-version "$proto"} --forge-migrate web 1 \
+	>"$work/contest.out" 2>&1 &
+contested_roles() {
+	local got
+	got=$(ctl 2 members --json | json '" ".join(str(m["nodeid"]) + ":" + m["role"] for m in d["members"] if m["nodeid"] == 1)') || return 1
+	echo "$got"
+	[ "$got" = "1:contested 1:contested" ]
+}
+check "node 2 shows both processes of node 1 as contested" retry 10 contested_roles
+check "node 2 logged the contest once, naming both pids" \
+	logged 2 "node 1: pids [0-9]+ and [0-9]+ both announced themselves as its handoffd in one sync"
+check "web stays RUNNING on node 2 at the same epoch" unchanged
+check "no second Primary" no_violations
+wait
+
+# ---- (d) once the forger has gone, node 1's handoffd speaks for node 1 ---------------------
+check "the forger is gone from the group" retry 20 members_are 1 "1 2 3"
+check "node 1's handoffd speaks again: migrate web node1, asked on node 1" \
+	within 60 "$HCLUSTER" exec 1 "$HANDOFFCTL" migrate web node1 --wait=50
+check "web RUNNING on node1, every handoffd agrees" retry 20 phase_is 3 RUNNING 1
 check "no second Primary" no_violations
 
 finish

@@ -18,10 +18,10 @@ delim_lines() {
 	out=$(ctl 1 members -d :) || return 1
 	echo "$out"
 	[ "$(echo "$out" | wc -l)" -eq 3 ] &&
-	echo "$out" | grep -qx '1:[0-9]*:node1:handoffd' &&
-	echo "$out" | grep -qx '3:[0-9]*:node3:handoffd'
+	echo "$out" | grep -qx '1:[0-9]*:node1:handoffd:0' &&
+	echo "$out" | grep -qx '3:[0-9]*:node3:handoffd:0'
 }
-check "members -d : prints nodeid:pid:name:role, one member a line" delim_lines
+check "members -d : prints nodeid:pid:name:role:maintenance, one member a line" delim_lines
 
 quorum_fields() {
 	local out

@@ -7,21 +7,9 @@ require_root
 . "$HANDOFF_SRCDIR/test/cluster/reslib.sh"
 fault_web_setup
 
-fault_cluster_up 3 "node1 node2 node3"
-# checked every second, restarted twice at most
-for i in 1 2 3; do
-	printf 'monitor_interval = 1\nmax_restarts = 2\n' >>"$(hc path "$i")/etc/handoff/handoff.conf"
-done
-hc daemon all stop >"$_out" 2>&1
-hc daemon all start >"$_out" 2>&1 || { diag <"$_out"; bail "handoffd did not restart"; }
-
-field() { status_line "$1" | cut -d'|' -f"$2"; }   # NODE FIELD of web's status -d
-kill_workload() {
-	local pid
-	pid=$(workload_pid 1 | cut -d" " -f1) && [ -n "$pid" ] || return 1
-	echo "kill -9 $pid"
-	kill -9 "$pid"
-}
+# checked every second, restarted twice at most, never relocated (that is
+# t-relocate.sh's)
+monitored_web_up 1 2 0
 fail_count_is() {   # N: every node counts N failures
 	local i got
 	for i in 1 2 3; do

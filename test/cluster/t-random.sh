@@ -469,7 +469,7 @@ members_foreign() {   # NODE: a live node's handoffd shows the member on NODE as
 	q=$(pick 0 "$(without "$LIVE" "$1")")
 	out=$(ctl "$q" members -d ,) || return 1
 	echo "$out" | tr '\n' ' '
-	echo "$out" | grep -q "^$1,[0-9]*,[^,]*,foreign\$" && ! echo "$out" | grep -q ',unknown$'
+	echo "$out" | grep -q "^$1,[0-9]*,[^,]*,foreign,[01]\$" && ! echo "$out" | grep -q ',unknown,[01]$'
 }
 foreign_gone() {
 	[ -n "$FOREIGN_PID" ] || return 0

@@ -42,7 +42,7 @@ for i in 1 2 3; do
 	} >"$dir/drbd-standin.conf"
 	{
 		printf '[cluster]\nlog_file = /var/log/handoff/handoffd.log\ndebug = 1\n'
-		printf 'drbdadm = %s\nstandby_parallel = 3\n' "$STANDIN"
+		printf 'drbdadm = %s\ndrbdsetup = %s\nstandby_parallel = 3\n' "$STANDIN" "${STANDIN%/*}/drbdsetup"
 		for r in $(seq 0 $((N_RES - 1))); do
 			printf '[resource r%s]\nstorage = drbd\ndrbd_resource = r%s\ndevice = %s\n' "$r" "$r" "${loops[$r]}"
 			printf 'mount_point = /mnt/%s-r%s\nworkload = exec\nagent = %s\n' "$HCLUSTER_PREFIX" "$r" "$SAMPLE"

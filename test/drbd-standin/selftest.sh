@@ -211,6 +211,41 @@ expect "  ... status shows Inconsistent" 0 "r0 role:Secondary
     replication:Established peer-disk:UpToDate"
 rm -f "$STATE/dstate.2.r0"
 
+# ---- events2 (drbdsetup) -------------------------------------------------------------------
+
+DRBDSETUP=${DRBDADM%/*}/drbdsetup
+OUT=$(on 1 env HANDOFF_DRBD_STANDIN_CONF="$T/node1.conf" "$DRBDSETUP" events2 --now r0 2>"$T/stderr")
+RC=$?
+expect "drbdsetup events2 --now: the initial state, then exists -" 0 "exists resource name:r0 role:Secondary suspended:no
+exists device name:r0 volume:0 minor:0 disk:UpToDate client:no
+exists -"
+on 1 env HANDOFF_DRBD_STANDIN_CONF="$T/node1.conf" "$DRBDSETUP" events2 r0 >"$T/events" 2>&1 &
+ev=$!
+sleep 0.5
+sa 1 primary r0
+echo Failed >"$STATE/dstate.1.r0"
+sleep 0.5
+rm -f "$STATE/dstate.1.r0"
+sleep 0.5
+sa 1 secondary r0
+sleep 0.5
+kill "$ev"; wait "$ev" 2>/dev/null
+check "  ... then follows: role, disk, and back" diff -u - "$T/events" <<-EOF
+	exists resource name:r0 role:Secondary suspended:no
+	exists device name:r0 volume:0 minor:0 disk:UpToDate client:no
+	exists -
+	change resource name:r0 role:Primary
+	change device name:r0 volume:0 minor:0 disk:Failed
+	change device name:r0 volume:0 minor:0 disk:UpToDate
+	change resource name:r0 role:Secondary
+	EOF
+OUT=$(on 1 env HANDOFF_DRBD_STANDIN_CONF="$T/node1.conf" "$DRBDSETUP" events2 --statistics all 2>"$T/stderr")
+RC=$?
+expect "  ... --statistics is refused, exit 20" 20 ""
+OUT=$(on 1 env HANDOFF_DRBD_STANDIN_CONF="$T/node1.conf" "$DRBDSETUP" status 2>"$T/stderr")
+RC=$?
+expect "drbdsetup: any other verb is refused, exit 20" 20 ""
+
 # ---- isolation and split brain ------------------------------------------------------------
 
 sa 1 primary r0

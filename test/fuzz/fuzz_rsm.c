@@ -8,7 +8,8 @@
  *
  *   0 confchg       the next byte: bits 0-2 nodes 1-3 in the group; bits
  *                   3-5 whether a node that leaves restarts its handoffd
- *                   (a fresh table) or was cut off (keeps its table)
+ *                   (a fresh table) or was cut off (keeps its table; CPG
+ *                   tells it a group of its own, where it stays alone)
  *   1 deliver       the oldest message in flight, to every member
  *   2 request       a START/STOP/CLEANUP/MIGRATE/STANDBY/FENCE_CONFIRM from
  *                   a member, its fields from the next bytes
@@ -19,6 +20,12 @@
  *                   entry, the generation, the flags and lost owners
  *                   changed from the next bytes (what a foreign process
  *                   speaking as the member can send)
+ *   7 reload        a member reloads its file, with or without the
+ *                   resource "new" (doc/protocol.md, rules 36, 37): its
+ *                   STATE announces the digest, the table follows at that
+ *                   STATE's delivery to it, and a STATE with the new table
+ *                   follows (plugin/rm_reload.c); agreement is checked
+ *                   while every member holds one configuration
  *
  * Every message goes through wire_encode and wire_decode, as in handoffd;
  * a member carries out ACT_SEND_STATE at once (the rest is the drivers').
@@ -46,13 +53,21 @@ static const char CONF[] =
 	"mount_point = /srv/mail\nworkload = criu\ncommand = /srv/mail/run\nnodes = node3 node1\n";
 static const uint32_t IDS[N] = { 1, 2, 3 };
 static const char *const NAMES[N] = { "node1", "node2", "node3" };
-static const char *const RES[] = { "web", "db", "mail", "nosuch" };
+/* CONF and the resource a reload may add */
+static const char CONF_NEW[] =
+	"[resource new]\nstorage = shared\ndevice = /dev/sdc1\nmount_point = /srv/new\n"
+	"workload = exec\nagent = /bin/true\nnodes = node2 node3 node1\n";
+static const char *const RES[] = { "web", "db", "mail", "new", "nosuch" };
+#define N_RES 5
 
 struct sim {
-	struct handoff_config cfg;
+	struct handoff_config cfg[2];    /* without and with "new" */
+	int file[N + 1];                 /* each member's file: cfg[file] */
+	int in_use[N + 1];               /* the one its table follows */
+	bool pending[N + 1];             /* a reload waits for its STATE */
 	struct rsm m[N + 1];
 	bool member[N + 1];
-	struct wire_fact facts[N + 1][3];
+	struct wire_fact facts[N + 1][4];
 	struct rsm_actions acts;
 	uint8_t *queue[QUEUE_MAX];
 	size_t qlen[QUEUE_MAX];
@@ -95,7 +110,13 @@ static void send_state(struct sim *s, int i)
 {
 	struct wire_msg msg = { .hdr = { .type = MSG_STATE, .nodeid = (uint32_t)i } };
 
-	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 3);
+	/* each node's own clock: a workload found dead at the merge counts
+	 * at its owner's (rule 31), never at the member's that merges */
+	s->m[i].clock_ms = (uint64_t)byte(s) * 300000;
+	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 4);
+	s->m[i].resync = false;
+	if (s->pending[i])      /* the digest a reload announces (rule 36) */
+		msg.u.state.config_digest = config_digest(&s->cfg[s->file[i]]);
 	multicast(s, &msg);
 	free(msg.u.state.entries);   /* the lost owners share it; the facts are borrowed */
 }
@@ -127,8 +148,8 @@ static void trace_msg(const struct wire_msg *m)
 		fprintf(stderr, " %s op %u ok %u", m->u.result.resource, m->u.result.op,
 			m->u.result.ok);
 	} else if (m->hdr.type == MSG_FAILED) {
-		fprintf(stderr, " %s kind %u at %llu", m->u.failure.resource, m->u.failure.kind,
-			(unsigned long long)m->u.failure.at_ms);
+		fprintf(stderr, " %s kind %u flags %u at %llu", m->u.failure.resource,
+			m->u.failure.kind, m->u.failure.flags, (unsigned long long)m->u.failure.at_ms);
 	} else if (wire_is_report(m->hdr.type)) {
 		fprintf(stderr, " %s ok %u", m->u.report.resource, m->u.report.ok);
 	} else {
@@ -139,6 +160,25 @@ static void trace_msg(const struct wire_msg *m)
 }
 
 static uint32_t some_member(struct sim *s, uint8_t b);
+
+/* Member I's own STATE announcing its pending reload is delivered to it:
+ * the table follows the file now, or the reload is refused after all;
+ * either way a STATE flagged RESYNC follows (rm_reload_delivered). */
+static void reload_delivered(struct sim *s, int i, const struct wire_msg *msg)
+{
+	char why[200];
+
+	if (!s->pending[i] || msg->hdr.type != MSG_STATE || msg->hdr.nodeid != (uint32_t)i ||
+	    msg->u.state.config_digest != config_digest(&s->cfg[s->file[i]]))
+		return;
+	s->pending[i] = false;
+	if (rsm_reconfigure(&s->m[i], &s->cfg[s->file[i]], why, sizeof(why)) == 0)
+		s->in_use[i] = s->file[i];
+	else
+		s->file[i] = s->in_use[i];       /* refused: nothing applied */
+	TRACE("node %d reload %s: %s\n", i, s->in_use[i] == s->file[i] ? "applied" : "refused", why);
+	s->m[i].resync = true;
+}
 
 static void deliver(struct sim *s)
 {
@@ -161,9 +201,12 @@ static void deliver(struct sim *s)
 		}
 		if ((uint32_t)i == some_member(s, 0))
 			trace_msg(&msg);
+		reload_delivered(s, i, &msg);
 		rsm_deliver(&s->m[i], &msg, &s->acts);
 		wire_free(&msg);
 		react(s, i);
+		if (s->m[i].resync)
+			send_state(s, i);
 	}
 	free(buf);
 }
@@ -183,9 +226,19 @@ static void confchg(struct sim *s, uint8_t set)
 		if (s->member[i])
 			members[n++] = (uint32_t)i;
 		if (was && !s->member[i] && (set & (8u << (i - 1)))) {   /* restarted */
+			/* it reads its file: a pending reload is its configuration now */
+			s->pending[i] = false;
+			s->in_use[i] = s->file[i];
 			rsm_free(&s->m[i]);
-			if (rsm_init(&s->m[i], &s->cfg, (uint32_t)i, IDS, NAMES, N) < 0)
+			if (rsm_init(&s->m[i], &s->cfg[s->file[i]], (uint32_t)i, IDS, NAMES, N) < 0)
 				abort();
+		} else if (was && !s->member[i]) {
+			/* cut off: CPG tells it its own side, alone; what it sends
+			 * there never reaches the others */
+			uint32_t self = (uint32_t)i;
+			s->m[i].quorate_now = false;
+			rsm_confchg(&s->m[i], &self, 1, &s->acts);
+			rsm_actions_clear(&s->acts);
 		}
 	}
 	for (int i = 1; i <= N; i++) {
@@ -210,15 +263,22 @@ static uint32_t some_member(struct sim *s, uint8_t b)
 static void request(struct sim *s)
 {
 	static const uint16_t types[] = { MSG_START, MSG_STOP, MSG_CLEANUP, MSG_MIGRATE,
-					  MSG_STANDBY, MSG_FENCE_CONFIRM };
-	struct wire_msg msg = { .hdr = { .type = types[byte(s) % 6] } };
+					  MSG_STANDBY, MSG_FENCE_CONFIRM, MSG_MAINTENANCE };
+	struct wire_msg msg = { .hdr = { .type = types[byte(s) % 7] } };
 
 	msg.hdr.nodeid = some_member(s, byte(s));
 	msg.u.req.req_id = byte(s);
-	snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", RES[byte(s) % 4]);
+	snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", RES[byte(s) % N_RES]);
 	msg.u.req.node = byte(s) % (N + 2);
 	msg.u.req.on = byte(s) & 1;
 	msg.u.req.parallel = (uint16_t)(byte(s) % 3 + 1);
+	if (msg.hdr.type == MSG_MAINTENANCE) {
+		/* exactly what its scope names (wire.c refuses anything else) */
+		msg.u.req.scope = (uint8_t)(byte(s) % 3 + MAINT_CLUSTER);
+		msg.u.req.node = msg.u.req.scope == MAINT_NODE ? (uint32_t)(byte(s) % N + 1) : 0;
+		if (msg.u.req.scope != MAINT_RESOURCE)
+			msg.u.req.resource[0] = '\0';
+	}
 	if (msg.hdr.nodeid)
 		multicast(s, &msg);
 }
@@ -230,13 +290,14 @@ static void report(struct sim *s)
 	struct wire_msg msg = { .hdr = { .type = t % 8 == 7 ? MSG_FAILED :
 						 t % 8 ? (uint16_t)(MSG_PREPARED + t % 8 - 1) :
 						 MSG_RESULT } };
-	const char *res = RES[byte(s) % 4];
+	const char *res = RES[byte(s) % N_RES];
 
 	msg.hdr.nodeid = some_member(s, byte(s));
 	msg.hdr.epoch = byte(s);
 	if (msg.hdr.type == MSG_FAILED) {
 		snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", res);
 		msg.u.failure.kind = byte(s) % 2 + 1;
+		msg.u.failure.flags = byte(s) & WIRE_FAIL_LIVE;
 		/* steps of 5 minutes: the 10 minutes of failure_timeout matter */
 		msg.u.failure.at_ms = (uint64_t)byte(s) * 300000;
 		snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "monitor: exit 1");
@@ -280,7 +341,7 @@ static void raw(struct sim *s)
 static void fact(struct sim *s)
 {
 	int i = (int)some_member(s, byte(s));
-	struct wire_fact *f = &s->facts[i][byte(s) % 3];
+	struct wire_fact *f = &s->facts[i][byte(s) % 4];
 	uint8_t b = byte(s);
 
 	if (!i)
@@ -330,7 +391,24 @@ static void forged_state(struct sim *s)
 	free(st->entries);     /* rsm_fill_state's one allocation */
 }
 
-/* The promise: settled members hold the same table. */
+/* 7: member I's file gets "new" or loses it; its STATE announces it. */
+static void reload(struct sim *s)
+{
+	int i = (int)some_member(s, byte(s));
+	int file = byte(s) & 1;
+
+	if (!i || s->pending[i] || file == s->file[i])
+		return;
+	TRACE("node %d reloads a file %s new\n", i, file ? "with" : "without");
+	s->file[i] = file;
+	s->pending[i] = true;
+	s->m[i].resync = true;
+	send_state(s, i);
+}
+
+/* The promise: settled members hold the same table, once every member
+ * follows one configuration (while they differ, only the eligible ones
+ * decide, and the next merge makes one table: doc/protocol.md, rule 36). */
 static void check_agreement(struct sim *s)
 {
 	int prev = 0;
@@ -339,7 +417,8 @@ static void check_agreement(struct sim *s)
 	if (s->nq)
 		return;
 	for (int i = 1; i <= N; i++)
-		if (s->member[i] && s->m[i].syncing)
+		if (s->member[i] && (s->m[i].syncing || s->pending[i] ||
+				     s->m[i].local_digest != s->m[some_member(s, 0)].local_digest))
 			return;
 	for (int i = 1; i <= N; i++) {
 		const struct rsm_res *a;
@@ -382,13 +461,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!s)
 		abort();
 	trace = getenv("FUZZ_RSM_TRACE") != NULL;
-	config_defaults(&s->cfg);
-	if (config_load_string(&s->cfg, "fuzz.conf", CONF, &err) < 0)
-		abort();
-	for (int i = 1; i <= N; i++) {
-		if (rsm_init(&s->m[i], &s->cfg, (uint32_t)i, IDS, NAMES, N) < 0)
+	for (int v = 0; v < 2; v++) {
+		char text[sizeof(CONF) + sizeof(CONF_NEW)];
+		snprintf(text, sizeof(text), "%s%s", CONF, v ? CONF_NEW : "");
+		config_defaults(&s->cfg[v]);
+		if (config_load_string(&s->cfg[v], "fuzz.conf", text, &err) < 0)
 			abort();
-		for (int r = 0; r < 3; r++) {
+	}
+	for (int i = 1; i <= N; i++) {
+		if (rsm_init(&s->m[i], &s->cfg[0], (uint32_t)i, IDS, NAMES, N) < 0)
+			abort();
+		for (int r = 0; r < 4; r++) {
 			s->facts[i][r].name = RES[r];
 			s->facts[i][r].role = ROLE_SECONDARY;
 		}
@@ -396,7 +479,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s->in = data;
 	s->left = size;
 	while (s->left) {
-		switch (byte(s) % 7) {
+		switch (byte(s) % 8) {
 		case 0: confchg(s, byte(s)); break;
 		case 1: if (s->nq) deliver(s); break;
 		case 2: request(s); break;
@@ -404,6 +487,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: raw(s); break;
 		case 5: fact(s); break;
 		case 6: forged_state(s); break;
+		case 7: reload(s); break;
 		}
 		check_agreement(s);
 	}
@@ -413,7 +497,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 1; i <= N; i++)
 		rsm_free(&s->m[i]);
 	rsm_actions_free(&s->acts);
-	config_free(&s->cfg);
+	config_free(&s->cfg[0]);
+	config_free(&s->cfg[1]);
 	free(s);
 	return 0;
 }

@@ -353,7 +353,19 @@ static void rsm_seeds(void)
 		0, 7, 1, 1, 1,
 	};
 
+	/* a rolling reload adds "new": nodes 1 and 2 reload, node 2 starts it,
+	 * node 3 reloads last and learns it from the merge */
+	static const uint8_t reload[] = {
+		0, 7, 1, 1, 1,
+		7, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* node 1 reloads with "new" */
+		7, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* node 2 too */
+		2, 0, 1, 1, 3, 0, 0, 0, 1,           /* START new, from 2 */
+		3, 0, 3, 1, 1, 1, 1, 1,              /* RESULT: started on 2, epoch 1 */
+		7, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* node 3 reloads last */
+	};
+
 	write_seed("rsm", "migrate", migrate, sizeof(migrate));
+	write_seed("rsm", "reload", reload, sizeof(reload));
 	write_seed("rsm", "standby", standby, sizeof(standby));
 }
 

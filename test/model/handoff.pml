@@ -109,6 +109,7 @@
 #define MSG_HELLO     14
 #define MSG_FOREIGN   15
 #define MSG_FAILED    16   /* an owner's monitor report: not modelled yet (doc/protocol.md) */
+#define MSG_MAINTENANCE 17 /* an operator's maintenance: not modelled (doc/protocol.md, rules 33-35) */
 /* enum phase */
 #define PHASE_STOPPED       0
 #define PHASE_STARTING      1

@@ -427,6 +427,49 @@ static void health_keys(void **state)
 	assert_non_null(strstr(f->buf, "key 'failure_timeout': expected seconds from 1"));
 }
 
+/* max_relocations: per resource, with a [cluster] default (which may come
+ * after the resource), in the digest when not the default (1) */
+static void relocation_keys(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t d0, d1;
+	char text[1024];
+	static const char res[] =
+		"[resource web]\nstorage = shared\ndevice = /dev/sdb1\n"
+		"mount_point = /srv/web\nworkload = exec\nagent = /bin/true\nnodes = node1\n";
+	static const char db[] =
+		"[resource db]\nstorage = shared\ndevice = /dev/sdb2\n"
+		"mount_point = /srv/db\nworkload = exec\nagent = /bin/true\nnodes = node1\n"
+		"max_relocations = 4\n";
+
+	snprintf(text, sizeof(text), "[cluster]\n%s", res);
+	assert_int_equal(load(f, text), 0);
+	assert_int_equal(config_resource(&f->cfg, "web")->max_relocations, 1);
+	d0 = config_digest(&f->cfg);
+	fresh_config(f);
+	snprintf(text, sizeof(text), "%s%s[cluster]\nmax_relocations = 0\n", res, db);
+	assert_int_equal(load(f, text), 0);
+	assert_int_equal(config_resource(&f->cfg, "web")->max_relocations, 0);
+	assert_int_equal(config_resource(&f->cfg, "db")->max_relocations, 4);
+	fresh_config(f);
+	snprintf(text, sizeof(text), "[cluster]\n%smax_relocations = 2\n", res);
+	assert_int_equal(load(f, text), 0);
+	d1 = config_digest(&f->cfg);
+	assert_true(d1 != d0);
+	fresh_config(f);
+	snprintf(text, sizeof(text), "[cluster]\nmax_relocations = 2\n%s", res);
+	assert_int_equal(load(f, text), 0);
+	assert_true(config_digest(&f->cfg) == d1);
+	fresh_config(f);
+	snprintf(text, sizeof(text), "[cluster]\n%smax_relocations = 101\n", res);
+	assert_int_equal(load(f, text), -1);
+	assert_non_null(strstr(f->buf, "key 'max_relocations': expected relocations from 0 to 100"));
+	fresh_config(f);
+	snprintf(text, sizeof(text), "[cluster]\nmax_relocations = x\n%s", res);
+	assert_int_equal(load(f, text), -1);
+	assert_non_null(strstr(f->buf, "expected relocations from 0 to 100, got 'x'"));
+}
+
 static void resource_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -668,6 +711,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(resource_strings_keep_their_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_line_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(health_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(relocation_keys, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -107,6 +107,21 @@ static void arguments_of_the_wrong_type(void **state)
 	assert_int_equal(parse_text(HANDOFF_CMD_PROBE, "{\"resource\":[\"web\"]}", &why), -EINVAL);
 	assert_int_equal(parse_text(HANDOFF_CMD_STANDBY, "{\"node\":\"2\",\"on\":\"yes\"}", &why), -EINVAL);
 	assert_non_null(strstr(why, "\"on\""));
+	/* maintenance: "target" a string, "on" and "all" booleans */
+	assert_int_equal(parse_text(HANDOFF_CMD_MAINTENANCE, "{\"on\":true,\"target\":7}", &why),
+			 -EINVAL);
+	assert_non_null(strstr(why, "\"target\""));
+	assert_int_equal(parse_text(HANDOFF_CMD_MAINTENANCE, "{\"on\":1,\"target\":\"web\"}", &why),
+			 -EINVAL);
+	assert_int_equal(parse_text(HANDOFF_CMD_MAINTENANCE, "{\"on\":true,\"all\":\"yes\"}", &why),
+			 -EINVAL);
+	assert_non_null(strstr(why, "\"all\""));
+	assert_int_equal(parse_text(HANDOFF_CMD_MAINTENANCE, "{\"on\":true,\"target\":\"web\"}",
+				    &why), 0);
+	assert_int_equal(parse_text(HANDOFF_CMD_MAINTENANCE, "{\"on\":false,\"all\":true}", &why), 0);
+	/* a write command: root or admin_group */
+	assert_int_equal(handoff_cmd_flags(HANDOFF_CMD_MAINTENANCE), HANDOFF_CMD_WRITE);
+	assert_string_equal(handoff_cmd_name(HANDOFF_CMD_MAINTENANCE), "maintenance");
 }
 
 int main(void)

@@ -70,7 +70,9 @@ static void expect_refused(struct fixture *f, const char *text, const char *reas
 		fail_msg("reason '%s' lacks '%s'", why, reason);
 	assert_null(st.res);
 	assert_null(st.hist);
-	assert_int_equal(st.n_res + st.n_nodes + st.n_hist, 0);
+	assert_null(st.fail);
+	assert_null(st.maint);
+	assert_int_equal(st.n_res + st.n_nodes + st.n_hist + st.n_fail + st.n_maint, 0);
 }
 
 
@@ -102,6 +104,19 @@ static void assert_sample_web(const struct local_state *v)
 	assert_memory_equal(v->res[0].dump_id, SAMPLE[0].dump_id, WIRE_ID_LEN);
 }
 
+static const struct local_fail FAILS[2] = {
+	{ .name = "web", .fail_count = 2, .reloc_count = 1, .last_fail_ms = 1800000000123ull,
+	  .last_fail = "storage on node 1: disk 100% Diskless" },
+	{ .name = "db.main-2", .fail_count = UINT16_MAX, .reloc_count = UINT16_MAX,
+	  .last_fail_ms = UINT64_MAX, .last_fail = "" },
+};
+
+static const struct local_maint MAINT[3] = {
+	{ .scope = MAINT_CLUSTER, .on = 0, .gen = UINT64_MAX },
+	{ .scope = MAINT_NODE, .nodeid = 3, .on = 1, .gen = 2 },
+	{ .scope = MAINT_RESOURCE, .name = "db.main-2", .on = 1, .gen = 5 },
+};
+
 static struct local_state sample(bool admin)
 {
 	struct local_state st = { .res = (struct local_entry *)SAMPLE, .n_res = 2 };
@@ -112,6 +127,10 @@ static struct local_state sample(bool admin)
 		st.n_nodes = 2;
 		st.hist = (struct rsm_history *)HIST;
 		st.n_hist = 3;
+		st.fail = (struct local_fail *)FAILS;
+		st.n_fail = 2;
+		st.maint = (struct local_maint *)MAINT;
+		st.n_maint = 3;
 	}
 	return st;
 }
@@ -151,6 +170,24 @@ static void round_trip(void **state)
 		assert_int_equal(v.hist[i].ok, HIST[i].ok);
 		assert_string_equal(v.hist[i].result, HIST[i].result);
 		assert_memory_equal(v.hist[i].ms, HIST[i].ms, sizeof(HIST[i].ms));
+	}
+	/* the recovery policy's counts (version 3, rule 32) */
+	assert_int_equal(v.n_fail, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_string_equal(v.fail[i].name, FAILS[i].name);
+		assert_int_equal(v.fail[i].fail_count, FAILS[i].fail_count);
+		assert_int_equal(v.fail[i].reloc_count, FAILS[i].reloc_count);
+		assert_true(v.fail[i].last_fail_ms == FAILS[i].last_fail_ms);
+		assert_string_equal(v.fail[i].last_fail, FAILS[i].last_fail);
+	}
+	/* format 3: the maintenance of the cluster, a node and a resource */
+	assert_int_equal(v.n_maint, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(v.maint[i].scope, MAINT[i].scope);
+		assert_int_equal(v.maint[i].nodeid, MAINT[i].nodeid);
+		assert_string_equal(v.maint[i].name, MAINT[i].name);
+		assert_int_equal(v.maint[i].on, MAINT[i].on);
+		assert_true(v.maint[i].gen == MAINT[i].gen);
 	}
 	local_state_free(&v);
 
@@ -235,8 +272,8 @@ static void garbage_is_refused(void **state)
 	char big[600];
 
 	expect_refused(f, "", "empty");
-	expect_refused(f, "hello\n", "line 1: not 'handoff-local-state 2'");
-	expect_refused(f, "handoff-local-state 3\nend 0\n", "line 1");
+	expect_refused(f, "hello\n", "line 1: not 'handoff-local-state 3'");
+	expect_refused(f, "handoff-local-state 4\nend 0\n", "line 1");
 	expect_refused(f, "handoff-local-state 1\n", "no end line");
 	expect_refused(f, "handoff-local-state 1\nres web 1 1 00\nend 1\n", "line 2: a bad");
 	expect_refused(f, "handoff-local-state 1\nres web 1 1\nend 1\n", "line 2: not 'res");
@@ -272,6 +309,7 @@ static void garbage_is_refused(void **state)
 }
 
 #define V2 "handoff-local-state 2\n"
+#define V3 "handoff-local-state 3\n"
 #define H0 "0,0,0,0,0,0,0"
 
 /* The admin lines of version 2, each broken one way. */
@@ -312,6 +350,88 @@ static void hostile_admin_lines(void **state)
 		at += (size_t)snprintf(big + at, sizeof(big) - at, "node %d 1 1\n", i);
 	snprintf(big + at, sizeof(big) - at, "end %d\n", RSM_MAX_NODES + 1);
 	expect_refused(f, big, "more than 64 nodes");
+}
+
+
+/* A file of version 2 (before the fail lines) is still read; version 3's
+ * fail lines, each broken one way, are refused. */
+static void fail_lines(void **state)
+{
+	struct fixture *f = *state;
+	struct local_state v;
+	char why[256];
+	static const char v2[] = V2 "res web 12 11 0123000000000000000000000000fedc\n"
+		"res db 3 0 00000000000000000000000000000000\nnode 2 1 4\nend 3\n";
+	static const char v3[] = V3 "fail web 3 1 1800000000000 workload%20on%20node%201\n"
+		"fail db 0 0 0 -\nend 2\n";
+
+	write_file(f, v2, strlen(v2));
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_sample_web(&v);
+	assert_int_equal(v.n_nodes, 1);
+	assert_int_equal(v.n_fail, 0);
+	local_state_free(&v);
+	write_file(f, v3, strlen(v3));
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_int_equal(v.n_fail, 2);
+	assert_string_equal(v.fail[0].last_fail, "workload on node 1");
+	assert_int_equal(v.fail[0].fail_count, 3);
+	assert_string_equal(v.fail[1].last_fail, "");
+	local_state_free(&v);
+	/* version 2 has no fail lines */
+	expect_refused(f, V2 "fail web 1 0 0 -\nend 1\n", "line 2: not 'res");
+	expect_refused(f, V3 "fail web 65536 0 0 -\nend 1\n", "line 2: not 'fail");
+	expect_refused(f, V3 "fail web 1 65536 0 -\nend 1\n", "line 2: not 'fail");
+	expect_refused(f, V3 "fail web 1 0 18446744073709551616 -\nend 1\n", "line 2: not 'fail");
+	expect_refused(f, V3 "fail web 1 0 0\nend 1\n", "line 2: not 'fail");
+	expect_refused(f, V3 "fail web 1 0 0 - x\nend 1\n", "line 2: not 'fail");
+	expect_refused(f, V3 "fail web -1 0 0 -\nend 1\n", "line 2: not 'fail");
+	expect_refused(f, V3 "fail web 1 0 0 a%0Ab\nend 1\n", "line 2: not 'fail");
+	expect_refused(f, V3 "fail w\x01b 1 0 0 -\nend 1\n", "line 2: not 'fail");
+	expect_refused(f, V3 "fail web 1 0 0 -\nfail web 2 0 0 -\nend 2\n",
+		       "fail line of 'web' twice");
+	expect_refused(f, V3 "fail web 1 0 0 -\nend 0\n", "counts 0 records");
+	expect_refused(f, V3 "bogus\nend 1\n", "'hist ...', 'fail ...' or 'maint ...'");
+}
+
+/* Format 3's maint lines, each broken one way; format 2 is still read,
+ * and has none. */
+static void maint_lines(void **state)
+{
+	struct fixture *f = *state;
+	struct local_state v;
+	char why[256];
+	static const char v2[] = V2 "res web 12 11 0123000000000000000000000000fedc\n"
+		"res db 3 0 00000000000000000000000000000000\nnode 2 1 4\nend 3\n";
+	static const char v3[] = V3 "maint all - 1 1\nmaint node 2 0 7\nmaint res web 1 3\nend 3\n";
+
+	write_file(f, v2, strlen(v2));
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_sample_web(&v);
+	assert_int_equal(v.n_nodes, 1);
+	assert_int_equal(v.n_maint, 0);
+	local_state_free(&v);
+	write_file(f, v3, strlen(v3));
+	assert_int_equal(local_state_load(f->path, &v, why, sizeof(why)), 0);
+	assert_int_equal(v.n_maint, 3);
+	assert_true(v.maint[0].scope == MAINT_CLUSTER && v.maint[0].on == 1);
+	assert_true(v.maint[1].scope == MAINT_NODE && v.maint[1].nodeid == 2 && v.maint[1].gen == 7);
+	assert_true(v.maint[2].scope == MAINT_RESOURCE && !strcmp(v.maint[2].name, "web"));
+	local_state_free(&v);
+	expect_refused(f, V2 "maint all - 1 1\nend 1\n", "line 2: not 'res");
+	expect_refused(f, V3 "maint all x 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint all - 2 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint all - 1 0\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint node 0 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint node x 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint res \x01 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint rack 2 1 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint res web 1\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint res web 1 1 x\nend 1\n", "line 2: not 'maint");
+	expect_refused(f, V3 "maint node 2 1 1\nmaint node 2 0 2\nend 2\n", "the same node twice");
+	expect_refused(f, V3 "maint all - 1 1\nmaint all - 0 2\nend 2\n", "the same all twice");
+	expect_refused(f, V3 "maint res web 1 1\nmaint res web 1 2\nend 2\n", "the same res twice");
+	expect_refused(f, V3 "maint res web 1 1\nend 0\n", "counts 0 records");
 }
 
 /* More history than the ring holds is refused, on reading and on saving. */
@@ -394,8 +514,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_truncation_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(version_1_is_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(fail_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(garbage_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(hostile_admin_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(maint_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_much_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_a_regular_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(random_bytes_never_crash, setup, teardown),

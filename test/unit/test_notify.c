@@ -505,6 +505,74 @@ static void migrated_and_failover_run_on_the_new_owner(void **state)
 	}
 }
 
+/* the recovery policy's decisions (rules 26, 29): restart and relocated
+ * run on the owner that failed, once, and a restart that was not one
+ * (FAILED) is the phase's failed event */
+static void restart_and_relocated_run_on_the_failed_owner(void **state)
+{
+	struct rsm_res *r;
+	const struct notify_env *e;
+	static struct notify_env env;
+
+	(void)state;
+	for (uint32_t local = 1; local <= 3; local++) {
+		r = table(local, PHASE_RUNNING, 2);
+		r->epoch = 4;
+		notify_table_reset(&t, &m);
+		history(HIST_RESTART, 2, 2, true, "workload on node 2: monitor: exit 1");
+		r->phase = PHASE_STOPPING;
+		r->epoch = 5;
+		derive();
+		assert_int_equal(n_got, local == 2);
+		if (local == 2) {
+			assert_int_equal(got[0].kind, NE_RESTART);
+			assert_true(got[0].ok);
+			assert_int_equal(got[0].epoch, 4);
+			assert_string_equal(got[0].node, "node2");
+			assert_string_equal(got[0].reason, "workload on node 2: monitor: exit 1");
+		}
+		derive();
+		assert_int_equal(n_got, 0);              /* once */
+		r->phase = PHASE_STARTING;
+		r->epoch = 6;
+		derive();
+		r->phase = PHASE_RUNNING;
+		derive();
+		assert_int_equal(n_got, local == 2);     /* the start again */
+		if (local == 2)
+			assert_int_equal(got[0].kind, NE_START);
+		/* past the budget: relocated to node3, cold */
+		history(HIST_RELOCATE, 2, 3, true, "cold: max_restarts 3; workload on node 2");
+		r->phase = PHASE_STOPPING;
+		r->target = 3;
+		r->epoch = 7;
+		derive();
+		assert_int_equal(n_got, local == 2);
+		if (local == 2) {
+			assert_int_equal(got[0].kind, NE_RELOCATED);
+			assert_string_equal(got[0].source, "node2");
+			assert_string_equal(got[0].target, "node3");
+			assert_string_equal(got[0].reason, "cold: max_restarts 3; workload on node 2");
+			notify_env_build(&got[0], &env);
+			e = &env;
+			assert_string_equal(env_get(e, "HANDOFF_EVENT"), "relocated");
+			assert_string_equal(env_get(e, "HANDOFF_SOURCE"), "node2");
+			assert_string_equal(env_get(e, "HANDOFF_TARGET"), "node3");
+			assert_null(env_get(e, "HANDOFF_MS_DUMP"));
+		}
+		/* a failure that was not restarted: FAILED, the phase's event */
+		r = table(local, PHASE_RUNNING, 1);
+		r->epoch = 8;
+		notify_table_reset(&t, &m);
+		history(HIST_RESTART, 1, 1, false, "workload on node 1: x");
+		r->phase = PHASE_FAILED;
+		derive();
+		assert_int_equal(n_got, local == 1);
+		if (local == 1)
+			assert_int_equal(got[0].kind, NE_FAILED);
+	}
+}
+
 static void node_events(void **state)
 {
 	(void)state;
@@ -535,6 +603,30 @@ static void node_events(void **state)
 			assert_string_equal(got[0].node, "node3");
 			assert_int_equal(got[0].nodeid, 3);
 		}
+		/* node1 puts node2 in maintenance, node2 takes web out: on the asker */
+		{
+			struct rsm_history *h = history(HIST_MAINTENANCE, 1, 2, true,
+							"maintenance on: node 2");
+			h->resource[0] = '\0';
+		}
+		derive();
+		assert_int_equal(n_got, local == 1);
+		if (local == 1) {
+			assert_int_equal(got[0].kind, NE_MAINTENANCE);
+			assert_string_equal(got[0].node, "node2");
+			assert_string_equal(got[0].resource, "");
+			assert_true(got[0].ok);
+			assert_string_equal(got[0].reason, "maintenance on: node 2");
+		}
+		history(HIST_MAINTENANCE, 2, 0, false, "maintenance off: web");
+		derive();
+		assert_int_equal(n_got, local == 2);
+		if (local == 2) {
+			assert_int_equal(got[0].kind, NE_MAINTENANCE);
+			assert_string_equal(got[0].resource, "web");
+			assert_string_equal(got[0].node, "node2");
+			assert_string_equal(got[0].reason, "maintenance off: web");
+		}
 	}
 	rsm_free(&m);
 	config_free(&dcfg);
@@ -556,6 +648,7 @@ int main(void)
 		cmocka_unit_test(start_and_stop_run_on_the_owner),
 		cmocka_unit_test(failed_runs_on_the_owner_or_the_lowest_member),
 		cmocka_unit_test(migrated_and_failover_run_on_the_new_owner),
+		cmocka_unit_test(restart_and_relocated_run_on_the_failed_owner),
 		cmocka_unit_test(node_events),
 	};
 

@@ -14,7 +14,8 @@ static const char MEMBERS[] =
 	"{\"group\":\"handoff\",\"local_nodeid\":2,\"members\":["
 	"{\"nodeid\":1,\"pid\":101,\"name\":\"node1\",\"local\":false,\"role\":\"handoffd\"},"
 	"{\"nodeid\":2,\"pid\":202,\"name\":\"node2\",\"local\":true},"
-	"{\"nodeid\":3,\"pid\":303,\"name\":\"\",\"local\":false,\"role\":\"foreign\"}]}";
+	"{\"nodeid\":3,\"pid\":303,\"name\":\"\",\"local\":false,\"role\":\"foreign\"},"
+	"{\"nodeid\":4,\"pid\":404,\"name\":\"node4\",\"role\":\"handoffd\",\"maintenance\":true}]}";
 
 static const char QUORUM[] =
 	"{\"local_nodeid\":1,\"quorate\":true,\"ring_id\":\"1.2c\","
@@ -59,7 +60,9 @@ static void members_table(void **state)
 	struct capture c = run(render_members, MEMBERS, RENDER_TABLE, NULL);
 	(void)state;
 	assert_int_equal(c.rc, 0);
-	assert_non_null(strstr(c.out, "Group: handoff (3 members)\n"));
+	assert_non_null(strstr(c.out, "Group: handoff (4 members)\n"));
+	/* its node in maintenance (rule 33) */
+	assert_non_null(strstr(c.out, "         4        404  handoffd  node4 MAINTENANCE\n"));
 	assert_non_null(strstr(c.out, "   Node ID        PID  Role      Name\n"));
 	/* a daemon that names no role (an older one) took every member for a handoffd */
 	assert_non_null(strstr(c.out, "         2        202  handoffd  node2 (local)\n"));
@@ -73,7 +76,8 @@ static void members_delim(void **state)
 	struct capture c = run(render_members, MEMBERS, RENDER_DELIM, ":");
 	(void)state;
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(c.out, "1:101:node1:handoffd\n2:202:node2:handoffd\n3:303::foreign\n");
+	assert_string_equal(c.out, "1:101:node1:handoffd:0\n2:202:node2:handoffd:0\n3:303::foreign:0\n"
+			    "4:404:node4:handoffd:1\n");
 	done(&c);
 }
 
@@ -86,7 +90,7 @@ static void members_json_roundtrips(void **state)
 	back = json_tokener_parse(c.out);
 	assert_non_null(back);
 	assert_true(json_object_object_get_ex(back, "members", &arr));
-	assert_int_equal(json_object_array_length(arr), 3);
+	assert_int_equal(json_object_array_length(arr), 4);
 	json_object_put(back);
 	done(&c);
 }
@@ -106,7 +110,7 @@ static void members_mistyped_entries_do_not_crash(void **state)
 		"{\"members\":[{\"nodeid\":\"one\"},7,null]}", RENDER_DELIM, ",");
 	(void)state;
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(c.out, "-1,-1,,handoffd\n-1,-1,,handoffd\n-1,-1,,handoffd\n");
+	assert_string_equal(c.out, "-1,-1,,handoffd,0\n-1,-1,,handoffd,0\n-1,-1,,handoffd,0\n");
 	done(&c);
 }
 
@@ -164,7 +168,7 @@ static const char STATUS[] =
 	"{\"nodeid\":3,\"name\":\"node3\",\"member\":false,\"eligible\":false,\"config\":\"\","
 	"\"self_fence\":\"fencing\"},"
 	"{\"nodeid\":4,\"name\":\"node4\",\"member\":true,\"eligible\":true,\"config\":\"ok\","
-	"\"standby\":true},"
+	"\"standby\":true,\"maintenance\":true},"
 	"{\"nodeid\":5,\"name\":\"node5\",\"member\":true,\"eligible\":true,\"config\":\"ok\","
 	"\"timing\":\"its fence_delay (36000 ms) does not cover node 1's self-fence deadline\"},"
 	"{\"nodeid\":6,\"name\":\"node6\",\"member\":false,\"eligible\":false,\"config\":\"\","
@@ -173,10 +177,16 @@ static const char STATUS[] =
 	"\"owner_lost\":false,\"epoch\":4,\"nodes\":[\"node1\",\"node3\"],\"last_error\":\"\","
 	"\"fail_count\":2,\"max_restarts\":3,\"last_failure_ms\":1800000000123,"
 	"\"last_failure\":\"workload on node 1: monitor\"},"
+	"{\"name\":\"mail\",\"phase\":\"STOPPING\",\"owner\":2,\"owner_name\":\"node2\","
+	"\"epoch\":8,\"nodes\":[\"node2\",\"node4\"],\"last_error\":\"\",\"target\":4,"
+	"\"target_name\":\"node4\",\"relocating\":true,\"reloc_count\":1,"
+	"\"max_relocations\":2,\"fail_count\":0,\"last_failure_ms\":1800000000123,"
+	"\"last_failure\":\"storage on node 2: disk Failed\"},"
 	"{\"name\":\"db\",\"phase\":\"FAILED\",\"owner\":3,\"owner_name\":\"node3\","
 	"\"owner_lost\":true,\"epoch\":2,\"nodes\":[\"node3\"],\"last_error\":\"start on node 3: boom\"},"
 	"{\"name\":\"app\",\"phase\":\"FAILING_OVER\",\"owner\":4,\"owner_name\":\"node4\","
-	"\"epoch\":3,\"nodes\":[\"node4\"],\"last_error\":\"\",\"lost_owners\":["
+	"\"epoch\":3,\"nodes\":[\"node4\"],\"last_error\":\"\",\"maintenance\":true,"
+	"\"maintenance_why\":\"its owner, node 4, is in maintenance\",\"lost_owners\":["
 	"{\"nodeid\":6,\"name\":\"node6\",\"fence\":\"unfenced\"},"
 	"{\"nodeid\":3,\"name\":\"\",\"fence\":\"watchdog\"}]}]}";
 
@@ -189,7 +199,14 @@ static void status_table(void **state)
 	assert_non_null(strstr(c.out, "node1            yes      ok\n"));
 	assert_non_null(strstr(c.out, "node2            yes      DIFFERS: INELIGIBLE\n"));
 	assert_non_null(strstr(c.out, "node3            no       -, SELF-FENCING\n"));
-	assert_non_null(strstr(c.out, "node4            yes      ok, STANDBY\n"));
+	assert_non_null(strstr(c.out, "node4            yes      ok, STANDBY, MAINTENANCE\n"));
+	/* maintenance, loudly: a banner, a marker and why (rule 33) */
+	assert_non_null(strstr(c.out, "MAINTENANCE: 1 node, 1 resource: handoffd leaves it alone "
+			       "(handoffctl maintenance off)\n"));
+	assert_non_null(strstr(c.out, "app              FAILING_OVER node4                 3  node4  MAINT\n"
+			       "                 MAINTENANCE: its owner, node 4, is in maintenance; "
+			       "not monitored, nothing decided\n"));
+	assert_null(strstr(c.out, "web              RUNNING   node1                 4  node1 node3  MAINT"));
 	assert_non_null(strstr(c.out, "web              RUNNING   node1                 4  node1 node3\n"));
 	assert_non_null(strstr(c.out, "db               FAILED    node3 (LOST)          2  node3\n"));
 	assert_non_null(strstr(c.out, "last error: start on node 3: boom\n"));
@@ -197,6 +214,11 @@ static void status_table(void **state)
 	assert_non_null(strstr(c.out, "node1 node3\n                 failures: 2 of at most 3 "
 			       "restarts; last at 2027-01-15 08:00:00 UTC: workload on node 1: "
 			       "monitor\n"));
+	/* a relocation under way and the count (rules 29-32) */
+	assert_non_null(strstr(c.out, "node2 node4\n                 relocating to node4: a cold "
+			       "start there once the stop ends\n                 relocations: 1 of "
+			       "at most 2\n                 failures: 0 of at most 0 restarts; last "
+			       "at 2027-01-15 08:00:00 UTC: storage on node 2: disk Failed\n"));
 	/* issue 15: timings across nodes, a node no timer calls fenced, and
 	 * the lost owners a failover waits for */
 	assert_non_null(strstr(c.out, "node5            yes      TIMING: INELIGIBLE\n"
@@ -212,9 +234,25 @@ static void status_delim(void **state)
 	struct capture c = run(render_status, STATUS, RENDER_DELIM, ":");
 	(void)state;
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(c.out, "web:RUNNING:1:4::2:1800000000123:workload on node 1: monitor\n"
-			    "db:FAILED:3:2:start on node 3: boom:0:0:\n"
-			    "app:FAILING_OVER:4:3::0:0:\n");
+	assert_string_equal(c.out, "web:RUNNING:1:4::2:1800000000123:workload on node 1: monitor:0:0:\n"
+			    "mail:STOPPING:2:8::0:1800000000123:storage on node 2: disk Failed:1:0:\n"
+			    "db:FAILED:3:2:start on node 3: boom:0:0::0:0:\n"
+			    "app:FAILING_OVER:4:3::0:0::0:1:its owner, node 4, is in maintenance\n");
+	done(&c);
+}
+
+/* The whole cluster in maintenance: one banner says so */
+static void status_cluster_maintenance(void **state)
+{
+	struct capture c = run(render_status, "{\"gate_open\":true,\"maintenance\":true,"
+			       "\"nodes\":[],\"resources\":[]}", RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_non_null(strstr(c.out, "MAINTENANCE: the whole cluster: handoffd monitors, restarts, "
+			       "fails over and moves nothing (handoffctl maintenance off --all)\n"));
+	done(&c);
+	c = run(render_status, "{\"nodes\":[],\"resources\":[]}", RENDER_TABLE, NULL);
+	assert_null(strstr(c.out, "MAINTENANCE"));
 	done(&c);
 }
 
@@ -240,6 +278,38 @@ static void message_formats(void **state)
 	done(&c);
 	c = run(render_message, "{\"ok\":true}", RENDER_TABLE, NULL);
 	assert_int_equal(c.rc, -1);
+	done(&c);
+}
+
+static void reload_formats(void **state)
+{
+	const char *doc = "{\"ok\":true,\"message\":\"/etc/handoff/handoff.conf reloaded: 1 added, "
+			  "0 removed, 2 changed; digest 00000000000000aa, was 00000000000000bb\","
+			  "\"digest\":\"00000000000000aa\",\"previous_digest\":\"00000000000000bb\","
+			  "\"changes\":[{\"kind\":\"added\",\"resource\":\"db\",\"keys\":\"\"},"
+			  "{\"kind\":\"changed\",\"resource\":\"web\",\"keys\":\"timeout_start, max_restarts\"},"
+			  "{\"kind\":\"changed\",\"resource\":\"\",\"keys\":\"notify\"}],"
+			  "\"warning\":\"stop path too long\"}";
+	struct capture c = run(render_reload, doc, RENDER_TABLE, NULL);
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(c.out, "/etc/handoff/handoff.conf reloaded: 1 added, 0 removed, 2 changed; "
+			    "digest 00000000000000aa, was 00000000000000bb\n"
+			    "warning: stop path too long\n"
+			    "  added    db\n"
+			    "  changed  web: timeout_start, max_restarts\n"
+			    "  changed  [cluster]: notify\n");
+	done(&c);
+	c = run(render_reload, doc, RENDER_DELIM, "|");
+	assert_string_equal(c.out, "added|db|\nchanged|web|timeout_start, max_restarts\n"
+			    "changed||notify\n");
+	done(&c);
+	c = run(render_reload, "{\"ok\":true,\"message\":\"x\"}", RENDER_TABLE, NULL);
+	assert_int_equal(c.rc, -1);
+	assert_non_null(strstr(c.err, "'changes'"));
+	done(&c);
+	c = run(render_reload, "{\"message\":\"x\",\"changes\":[7,{\"kind\":1}]}", RENDER_DELIM, "|");
+	assert_int_equal(c.rc, 0);      /* mistyped entries print as what they lack */
 	done(&c);
 }
 
@@ -329,8 +399,10 @@ int main(void)
 		cmocka_unit_test(quorum_missing_gate),
 		cmocka_unit_test(status_table),
 		cmocka_unit_test(status_delim),
+		cmocka_unit_test(status_cluster_maintenance),
 		cmocka_unit_test(status_missing_resources),
 		cmocka_unit_test(message_formats),
+		cmocka_unit_test(reload_formats),
 		cmocka_unit_test(probe_formats),
 		cmocka_unit_test(history_formats),
 	};

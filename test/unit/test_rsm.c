@@ -17,6 +17,7 @@
 #include "plugin/rsm.h"
 
 #define N 3
+#define T0 1800000000000ull     /* a reporter's clock, ms since 1970 */
 
 static const char CONF[] =
 	"[resource web]\nstorage = drbd\ndrbd_resource = r0\ndevice = /dev/drbd0\n"
@@ -27,9 +28,10 @@ static const char CONF[] =
 
 struct sim {
 	struct handoff_config cfg[N + 1];     /* per node: node 3 may differ */
+	struct handoff_config reloaded[N + 1];   /* a reload's (rsm_reconfigure) */
 	struct rsm m[N + 1];
 	bool up[N + 1];                        /* handoffd running */
-	struct wire_fact facts[N + 1][2];      /* per node, web and db */
+	struct wire_fact facts[N + 1][3];      /* per node, web, db and new (a reload's) */
 	struct rsm_actions acts[N + 1];        /* everything each node was told */
 	uint32_t watchdog_ms[N + 1];           /* each node's armed watchdog (0: none) */
 	uint8_t *queue[64];
@@ -63,6 +65,7 @@ static struct sim *sim_new(void)
 		load_conf(s, i, CONF);
 		s->facts[i][0].name = "web";
 		s->facts[i][1].name = "db";
+		s->facts[i][2].name = "new";
 		s->facts[i][0].role = s->facts[i][1].role = ROLE_SECONDARY;
 		s->facts[i][0].disk = DRBD_DISK_UPTODATE;    /* web is on DRBD */
 		/* a watchdog everywhere unless a test says otherwise: a lost
@@ -78,6 +81,7 @@ static void sim_free(struct sim *s)
 	for (int i = 0; i <= N; i++) {
 		rsm_free(&s->m[i]);
 		config_free(&s->cfg[i]);
+		config_free(&s->reloaded[i]);
 		rsm_actions_free(&s->acts[i]);
 	}
 	for (size_t q = 0; q < s->nq; q++)
@@ -108,7 +112,7 @@ static void send_state(struct sim *s, int i)
 	struct wire_msg msg = { .hdr = { .type = MSG_STATE, .nodeid = (uint32_t)i } };
 	s->m[i].timing.watchdog_ms = s->watchdog_ms[i];
 	s->m[i].timing.detect_ms = 2200;
-	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 2);
+	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 3);
 	multicast(s, &msg);
 	free(msg.u.state.entries);   /* the facts are borrowed */
 }
@@ -278,7 +282,7 @@ static void start_then_running(void **state)
 
 	all_up(s);
 	agree(s);
-	assert_int_equal(s->m[1].version, 4);
+	assert_int_equal(s->m[1].version, 5);
 	request(s, 1, MSG_START, "web", 2);
 	run(s);
 	agree(s);
@@ -598,14 +602,21 @@ static void owner_loss(void **state)
 	/* db's owner is still here with the op in flight: unchanged */
 	assert_int_equal(res(s, 1, "db")->phase, PHASE_STARTING);
 
-	/* RUNNING, owner present, workload gone at the sync: FAILED */
+	/* RUNNING, owner present, workload gone at the sync: counted like
+	 * its owner's report (rule 31), so restarted in place */
 	result(s, 2, "db", WIRE_OP_START, true, 1, NULL);
 	run(s);
+	s->m[2].clock_ms = T0 + 77;
 	confchg(s, without3, 2);
 	run(s);
 	agree(s);
-	assert_int_equal(res(s, 1, "db")->phase, PHASE_FAILED);
-	assert_non_null(strstr(res(s, 1, "db")->last_error, "not running on its owner"));
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_STOPPING);
+	assert_true(res(s, 1, "db")->restarting);
+	assert_int_equal(res(s, 1, "db")->fail_count, 1);
+	assert_true(res(s, 1, "db")->last_fail_ms == T0 + 77);
+	assert_string_equal(res(s, 1, "db")->last_fail,
+			    "workload on node 2: not running at the sync");
+	assert_int_equal(last(s, 2, ACT_STOP)->epoch, res(s, 1, "db")->epoch);
 	sim_free(s);
 }
 
@@ -2079,6 +2090,38 @@ static uint8_t status_of(struct sim *s, int at, uint32_t nodeid, uint32_t pid)
 	return mb->status;
 }
 
+/* The first running member: the one the others are compared with. */
+static int first_up(struct sim *s)
+{
+	for (int i = 1; i <= N; i++)
+		if (s->up[i])
+			return i;
+	fail_msg("no member runs");
+	return 0;
+}
+
+/* Every member holds the same status of (NODEID, PID). */
+static uint8_t agreed_status(struct sim *s, uint32_t nodeid, uint32_t pid)
+{
+	int first = first_up(s);
+
+	for (int i = first + 1; i <= N; i++)
+		if (s->up[i])
+			assert_int_equal(status_of(s, i, nodeid, pid), status_of(s, first, nodeid, pid));
+	return status_of(s, first, nodeid, pid);
+}
+
+/* Every running member is syncing, or none is. */
+static bool agreed_syncing(struct sim *s)
+{
+	int first = first_up(s);
+
+	for (int i = first + 1; i <= N; i++)
+		if (s->up[i])
+			assert_int_equal(s->m[i].syncing, s->m[first].syncing);
+	return s->m[first].syncing;
+}
+
 /*
  * A CPG process that joins the group on a node whose handoffd is down and
  * says nothing (corosync's testcpg).  Before issue 16 every sync waited
@@ -2180,7 +2223,7 @@ static void forged_state_from_a_second_pid_is_dropped(void **state)
 				  { .name = "db", .running = 1 } };
 	(void)state;
 
-	confchg_group(s, ids, 3, on2, 1);
+	foreign_named(s, ids, 3, on2, 1);     /* it joined silent: named; node 2's handoffd settled */
 	forged.u.state = (struct wire_state){ .proto_min = 3, .proto_max = 3,
 		.config_digest = s->m[2].local_digest, .flags = WIRE_STATE_QUORATE_NOW,
 		.table_gen = 1000, .entries = e, .n_entries = 2, .facts = f, .n_facts = 2 };
@@ -2197,11 +2240,8 @@ static void forged_state_from_a_second_pid_is_dropped(void **state)
 	assert_true(s->m[1].table_gen < 1000);
 	assert_true(s->m[3].n_dropped > 0);
 	assert_non_null(strstr(s->m[3].drop_why, "STATE from node 2 pid 4242: node 2's handoffd is pid 0"));
-	/* it is still unknown (a refused announcement is none): the timer names it */
-	assert_int_equal(status_of(s, 1, 2, FOREIGN_PID), MEMBER_UNKNOWN);
-	assert_int_equal(name_silent(s, 1), 1);
-	run(s);
-	assert_int_equal(status_of(s, 3, 2, FOREIGN_PID), MEMBER_FOREIGN);
+	/* a refused announcement changes nothing: it stays foreign */
+	assert_int_equal(agreed_status(s, 2, FOREIGN_PID), MEMBER_FOREIGN);
 	assert_true(rsm_node(&s->m[1], 2)->member);     /* node 2's handoffd speaks on */
 	sim_free(s);
 }
@@ -2220,9 +2260,8 @@ static void forged_migrate_is_dropped(void **state)
 	uint64_t dropped;
 	(void)state;
 
-	confchg_group(s, ids, 3, on1, 1);
-	run(s);
-	agree(s);          /* node 1 has its handoffd: the sync does not wait */
+	foreign_named(s, ids, 3, on1, 1);
+	agree(s);
 	dropped = s->m[2].n_dropped;
 	multicast_pid(s, &hello, FOREIGN_PID);
 	mig.u.req.req_id = 7;
@@ -2240,76 +2279,350 @@ static void forged_migrate_is_dropped(void **state)
 	sim_free(s);
 }
 
-/*
- * A handoffd that joins knows no history: here a foreign process sits on
- * node 3 (its handoffd down), named foreign long ago, when node 2's
- * handoffd restarts.  Node 2 learns from node 1's STATE that it is
- * foreign; without that it would wait for node 3's STATE for ever while
- * node 1 merged (the tables would part).
- */
-static void a_joiner_learns_who_is_foreign(void **state)
+/* tell only the nodes in TELL of the group LIST (the others are stalled) */
+static void confchg_only(struct sim *s, const struct wire_member *list, size_t nl,
+			 const int *tell, size_t nt)
+{
+	for (size_t k = 0; k < nt; k++) {
+		int i = tell[k];
+		size_t before = s->acts[i].n;
+		s->m[i].quorate_now = true;
+		rsm_confchg_members(&s->m[i], list, nl, &s->acts[i]);
+		react(s, i, before);
+	}
+}
+
+/* Node FROM's timer names the N silent members (one of them on NODEID):
+ * foreign on every member, and every barrier ends at that FOREIGN. */
+static void naming_ends_the_sync(struct sim *s, int from, size_t n, uint32_t nodeid)
+{
+	assert_int_equal(name_silent(s, from), n);
+	run(s);
+	assert_int_equal(agreed_status(s, nodeid, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_false(agreed_syncing(s));
+	agree(s);
+}
+
+/* web runs on node 1; node 3's handoffd is down and a silent process there
+ * was named foreign by nodes 1 and 2; then node 2 leaves (it restarts, or
+ * is cut off): the group is {1, that process}, which stays foreign. */
+static struct sim *foreign_on_3_and_2_leaves(void)
 {
 	struct sim *s = runs_on_1();
 	const uint32_t two[] = { 1, 2 }, one[] = { 1 }, on3[] = { 3 };
-	(void)state;
 
 	s->up[3] = false;
 	foreign_named(s, two, 2, on3, 1);
 	agree(s);
-	/* node 2's handoffd restarts: a fresh table */
 	s->up[2] = false;
 	confchg_group(s, one, 1, on3, 1);
 	run(s);
-	boot(s, 2);
+	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_FOREIGN);   /* a leave keeps it */
+	return s;
+}
+
+/*
+ * A join makes everyone forget every status (rule 17): here a foreign
+ * process sits on node 3 (its handoffd down), named foreign long ago, when
+ * node 2's handoffd restarts.  Before, node 1 kept it foreign and the
+ * joiner had to learn that from a STATE (which it could not always do:
+ * the next tests); now both hold it unknown, both wait, and one FOREIGN
+ * delivered to both ends both barriers at the same message.
+ */
+static void a_join_resets_who_is_foreign(void **state)
+{
+	struct sim *s = foreign_on_3_and_2_leaves();
+	const uint32_t two[] = { 1, 2 }, on3[] = { 3 };
+	(void)state;
+
+	boot(s, 2);          /* node 2's handoffd restarts: a fresh table */
 	confchg_group(s, two, 2, on3, 1);
-	assert_int_equal(status_of(s, 2, 3, FOREIGN_PID), MEMBER_UNKNOWN);
 	run(s);
-	agree(s);
-	assert_int_equal(status_of(s, 2, 3, FOREIGN_PID), MEMBER_FOREIGN);
-	assert_int_equal(status_of(s, 2, 1, 0), MEMBER_DAEMON);
-	assert_false(s->m[2].learning);
+	assert_int_equal(agreed_status(s, 3, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_DAEMON);
+	assert_true(agreed_syncing(s));
+	naming_ends_the_sync(s, 2, 1, 3);
 	expect_phase(s, PHASE_RUNNING, 1, 0);
 	sim_free(s);
 }
 
 /*
- * A joiner that got a forged STATE (a second process on node 1) before
- * it knew node 1's handoffd: it took the forger for node 1 at first; node
- * 3's STATE teaches it the history, the replay refuses the forger and
- * accepts node 1's handoffd, whose STATE it had parked.  Its barrier ends
- * where everyone's does, with the same table.
+ * Review finding 2 (issue 16): a joiner learned only from a STATE whose
+ * sender was alone on its node.  With a silent process beside nodes 1 and
+ * 2 (named foreign), node 3's restarted handoffd never learned, ended its
+ * learning anyway, and held them unknown where nodes 1 and 2 held them
+ * foreign; once node 1's handoffd left, node 3's barrier waited for node 1
+ * and node 2's did not.  Now every member resets at the join and they
+ * agree at every step.
  */
-static void a_joiner_replays_what_it_took_before_it_knew(void **state)
+static void a_joiner_agrees_without_a_lone_handoffd(void **state)
 {
 	struct sim *s = runs_on_1();
-	const uint32_t odd[] = { 1, 3 }, on1[] = { 1 };
+	const uint32_t two[] = { 1, 2 }, twothree[] = { 2, 3 }, on12[] = { 1, 2 };
+	(void)state;
+
+	foreign_named(s, IDS, 3, on12, 2);
+	agree(s);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	/* node 3's handoffd restarts */
+	s->up[3] = false;
+	confchg_group(s, two, 2, on12, 2);
+	run(s);
+	boot(s, 3);
+	confchg_group(s, IDS, 3, on12, 2);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_int_equal(agreed_status(s, 2, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_true(agreed_syncing(s));     /* every member waits for the silent ones */
+	/* node 1's handoffd dies before anyone's timer names them */
+	s->up[1] = false;
+	confchg_group(s, twothree, 2, on12, 2);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_true(agreed_syncing(s));
+	naming_ends_the_sync(s, 3, 2, 1);
+	assert_int_equal(agreed_status(s, 2, FOREIGN_PID), MEMBER_FOREIGN);
+	/* node 1's handoffd comes back: a join, the silent ones are waited for again */
+	boot(s, 1);
+	confchg_group(s, IDS, 3, on12, 2);
+	run(s);
+	assert_true(agreed_syncing(s));
+	naming_ends_the_sync(s, 2, 2, 2);
+	sim_free(s);
+}
+
+/*
+ * Review findings 1 and 3 (issue 16): a partition heals.  Node 3 has only
+ * a silent process (its handoffd down), named foreign on side A = {1, f3}
+ * but never seen by side B = {2}.  Before, after the heal it held B's
+ * barrier and not A's; a RESYNC STATE of node 1 then opened a sync on A
+ * only, and A waited for ever once B's FOREIGN ended B's.  Now the heal is
+ * a join for both sides: both forget, both wait, the RESYNC opens nothing
+ * (both are syncing), and the FOREIGN ends both barriers.
+ */
+static void a_partition_heal_resets_who_is_foreign(void **state)
+{
+	struct sim *s = foreign_on_3_and_2_leaves();   /* cut off: side A = {1, f3} */
+	const uint32_t only2[] = { 2 }, two[] = { 1, 2 }, on3[] = { 3 };
+	(void)state;
+
+	/* side B = {2}: it is told its own side */
+	s->up[2] = true;
+	s->up[1] = false;
+	confchg_group(s, only2, 1, NULL, 0);
+	run(s);
+	s->up[1] = true;
+	assert_int_equal(status_of(s, 1, 3, FOREIGN_PID), MEMBER_FOREIGN);
+	/* heal */
+	confchg_group(s, two, 2, on3, 1);
+	run(s);
+	assert_int_equal(agreed_status(s, 3, FOREIGN_PID), MEMBER_UNKNOWN);
+	assert_true(agreed_syncing(s));
+	/* node 1's late quorum: a RESYNC STATE */
+	s->m[1].resync = true;
+	send_state(s, 1);
+	s->m[1].resync = false;
+	run(s);
+	assert_true(agreed_syncing(s));
+	naming_ends_the_sync(s, 2, 1, 3);      /* node 2's timer names f3 */
+	sim_free(s);
+}
+
+/*
+ * Review finding 1 (issue 16): a second process on node 1 that says HELLO
+ * before node 1's handoffd, in the sync after a join, was taken by the
+ * joiner (which knew nobody) as node 1's handoffd, while node 1 refused
+ * it: the joiner's barrier never ended.  Now both members see the same
+ * two announcements in the same order: node 1 is contested on both, it is
+ * away (nobody speaks for it, what the forger sent counts for nothing),
+ * and both barriers end at the same message.
+ */
+static void a_forged_hello_at_a_join_is_contested(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t two[] = { 1, 2 }, one[] = { 1 }, on1[] = { 1 };
+	struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = 1 } };
+	struct wire_msg mig = { .hdr = { .type = MSG_MIGRATE, .nodeid = 1 } };
+	const struct rsm_action *a = NULL;
+	(void)state;
+
+	s->up[3] = false;
+	foreign_named(s, two, 2, on1, 1);
+	s->up[2] = false;
+	confchg_group(s, one, 1, on1, 1);
+	run(s);
+	boot(s, 2);
+	multicast_pid(s, &hello, FOREIGN_PID);   /* the forger spams HELLO */
+	confchg_group(s, two, 2, on1, 1);
+	mig.u.req.req_id = 9;
+	mig.u.req.node = 2;
+	snprintf(mig.u.req.resource, sizeof(mig.u.req.resource), "web");
+	multicast_pid(s, &mig, FOREIGN_PID);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_FOREIGN);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_false(agreed_syncing(s));
+	assert_false(rsm_node(&s->m[1], 1)->member);
+	assert_false(rsm_node(&s->m[2], 1)->member);
+	agree(s);
+	assert_int_equal(count(s, 2, ACT_PREPARE), 0);       /* the forged MIGRATE counts for nothing */
+	for (size_t k = 0; k < s->acts[2].n && !a; k++)
+		if (s->acts[2].v[k].type == ACT_LOG &&
+		    strstr(s->acts[2].v[k].text, "node 1: pids 4242 and 0 both announced themselves"))
+			a = &s->acts[2].v[k];
+	assert_non_null(a);
+	/* it stays so for this membership: a HELLO again changes nothing */
+	hello.hdr.nodeid = 1;
+	multicast(s, &hello);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_FOREIGN);
+	assert_non_null(strstr(s->m[2].drop_why, "node 1 is contested"));
+	/* the forger goes: node 1's handoffd speaks for it again, and the
+	 * merge takes what runs there */
+	confchg_group(s, two, 2, NULL, 0);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_DAEMON);
+	assert_false(agreed_syncing(s));
+	assert_true(rsm_node(&s->m[2], 1)->member);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->owner, 1);
+	sim_free(s);
+}
+
+/*
+ * What a contest costs (rule 17): a process joins beside node 1's running
+ * handoffd and announces itself in the join's sync.  Node 1 is away for
+ * this membership, as if its handoffd were down: nobody tells node 1 to
+ * stop or release what it runs (its workload goes on), a failover the
+ * others decide is refused by the target's daemon while node 1 is in
+ * corosync's membership (rm_in_quorum, not in this simulation), and once
+ * the process goes, node 1 speaks again and the merge takes what it runs.
+ */
+static void a_contest_leaves_the_workload_alone(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t on1[] = { 1 };
+	struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = 1 } };
+	size_t stops, releases;
+	(void)state;
+
+	agree(s);
+	stops = count(s, 1, ACT_STOP) + count(s, 1, ACT_MIGRATE_RELEASE);
+	releases = count(s, 1, ACT_RELEASE);
+	multicast_pid(s, &hello, FOREIGN_PID);     /* sent as it joins */
+	confchg_group(s, IDS, 3, on1, 1);
+	run(s);
+	assert_false(agreed_syncing(s));
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_FOREIGN);
+	assert_false(rsm_node(&s->m[2], 1)->member);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILING_OVER);   /* to node 2 */
+	assert_int_equal(count(s, 1, ACT_STOP) + count(s, 1, ACT_MIGRATE_RELEASE), stops);
+	assert_int_equal(count(s, 1, ACT_RELEASE), releases);
+	/* node 2's daemon refuses the takeover: node 1 is in corosync's
+	 * membership ("only its handoffd is gone") */
+	report(s, 2, MSG_STARTED, "web", res(s, 2, "web")->epoch, false,
+	       "node 1 is still a member of corosync's membership");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILED);
+	/* the process goes */
+	confchg_group(s, IDS, 3, NULL, 0);
+	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_DAEMON);
+	assert_false(agreed_syncing(s));
+	agree(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);      /* adopted where it runs */
+	assert_int_equal(count(s, 1, ACT_RELEASE), releases);
+	sim_free(s);
+}
+
+/*
+ * A process joins beside node 1's running handoffd and sends a STATE as
+ * node 1 (flagged RESYNC) before that handoffd's HELLO for the join is
+ * delivered: the cluster tier's t-foreign saw it.  Statuses are forgotten
+ * at a join, so it announced first; without the barrier's wait for every
+ * member nobody knows yet, the sync ended with its STATE as node 1's, and
+ * node 1's handoffd was refused (the forged table, epoch 1000, merged).
+ * Now the sync waits for node 1's handoffd too, whose HELLO contests them.
+ */
+static void a_forger_racing_its_own_join_is_contested(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t on1[] = { 1 };
 	struct wire_msg forged = { .hdr = { .type = MSG_STATE, .nodeid = 1 } };
 	struct wire_entry e[1] = {
-		{ .name = "web", .owner = 3, .phase = PHASE_RUNNING, .epoch = 50, .last_error = "" },
+		{ .name = "web", .owner = 1, .phase = PHASE_RUNNING, .epoch = 1000, .last_error = "" },
 	};
 	(void)state;
 
-	s->up[2] = false;
-	foreign_named(s, odd, 2, on1, 1);
-	boot(s, 2);
+	agree(s);
 	{
+		/* the forger's STATE is the first message of the new group */
 		struct wire_member list[4] = { { 1, 0, 0 }, { 2, 0, 0 }, { 3, 0, 0 },
 					       { 1, FOREIGN_PID, 0 } };
-		/* the forger's STATE comes first, before any HELLO */
-		forged.u.state = (struct wire_state){ .proto_min = 3, .proto_max = 3,
-			.config_digest = s->m[2].local_digest, .table_gen = 1000,
+		forged.u.state = (struct wire_state){ .proto_min = WIRE_VERSION_MIN,
+			.proto_max = WIRE_VERSION_MAX, .config_digest = s->m[2].local_digest,
+			.flags = WIRE_STATE_QUORATE_NOW | WIRE_STATE_RESYNC, .table_gen = 1000,
 			.entries = e, .n_entries = 1, .n_members = 4 };
+		const int t23[] = { 2, 3 }, t1[] = { 1 };
 		memcpy(forged.u.state.members, list, sizeof(list));
-		forged.u.state.members[3].status = MEMBER_DAEMON;
+		forged.u.state.members[3].status = MEMBER_DAEMON;   /* its claim */
+		/* nodes 2 and 3 handle the confchg first; node 1's handoffd is
+		 * slower than the forger */
+		confchg_only(s, list, 4, t23, 2);
 		multicast_pid(s, &forged, FOREIGN_PID);
-		confchg_to(s, list, 4);
+		confchg_only(s, list, 4, t1, 1);
+	}
+	(void)on1;
+	run(s);
+	assert_false(agreed_syncing(s));
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_FOREIGN);      /* contested */
+	agree(s);
+	for (int i = 1; i <= N; i++)
+		assert_true(res(s, i, "web")->epoch < 1000);
+	assert_true(s->m[2].table_gen < 1000);
+	sim_free(s);
+}
+
+/* A settled handoffd (a sync ended with it) is not contested: a forger
+ * that announces itself later, even in the sync after a confchg where
+ * members only left, is refused, and the node speaks on. */
+static void a_settled_handoffd_is_not_contested(void **state)
+{
+	struct sim *s = runs_on_1();
+	const uint32_t two[] = { 1, 2 }, on1[] = { 1 };
+	struct wire_msg hello = { .hdr = { .type = MSG_HELLO, .nodeid = 1 } };
+	(void)state;
+
+	foreign_named(s, IDS, 3, on1, 1);
+	agree(s);
+	/* node 3 leaves; the forger's HELLO is the first message after it */
+	s->up[3] = false;
+	multicast_pid(s, &hello, FOREIGN_PID);
+	{
+		/* the confchg comes after the forger's HELLO was sent but the
+		 * HELLO is delivered in the new membership: move it behind */
+		uint8_t *q = s->queue[s->nq - 1];
+		size_t ql = s->qlen[s->nq - 1];
+		s->nq--;
+		confchg_group(s, two, 2, on1, 1);
+		memmove(&s->queue[1], &s->queue[0], s->nq * sizeof(s->queue[0]));
+		memmove(&s->qlen[1], &s->qlen[0], s->nq * sizeof(s->qlen[0]));
+		memmove(&s->qpid[1], &s->qpid[0], s->nq * sizeof(s->qpid[0]));
+		s->queue[0] = q;
+		s->qlen[0] = ql;
+		s->qpid[0] = FOREIGN_PID;
+		s->nq++;
 	}
 	run(s);
+	assert_int_equal(agreed_status(s, 1, 0), MEMBER_DAEMON);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_non_null(strstr(s->m[2].drop_why, "HELLO from node 1 pid 4242: node 1's handoffd is pid 0"));
+	assert_false(agreed_syncing(s));
 	agree(s);
 	expect_phase(s, PHASE_RUNNING, 1, 0);
-	assert_int_equal(res(s, 2, "web")->epoch, 1);
-	assert_int_equal(status_of(s, 2, 1, 0), MEMBER_DAEMON);
-	assert_int_equal(status_of(s, 2, 1, FOREIGN_PID), MEMBER_FOREIGN);
 	sim_free(s);
 }
 
@@ -2334,10 +2647,18 @@ static void a_member_named_foreign_is_readmitted(void **state)
 	confchg_group(s, two, 2, NULL, 0);
 	run(s);
 	boot(s, 3);
-	msg.u.foreign.n = 1;
-	msg.u.foreign.m[0] = (struct wire_member){ 3, 0, 0 };
-	multicast(s, &msg);
-	confchg_group(s, ids, 3, NULL, 0);
+	{
+		/* nodes 1 and 2 handle the confchg (their HELLOs go out) and
+		 * node 1 names node 3 before node 3's loop sends its HELLO */
+		const struct wire_member l123[] = { { 1, 0, 0 }, { 2, 0, 0 }, { 3, 0, 0 } };
+		const int t12[] = { 1, 2 }, t3[] = { 3 };
+		confchg_only(s, l123, 3, t12, 2);
+		msg.u.foreign.n = 1;
+		msg.u.foreign.m[0] = (struct wire_member){ 3, 0, 0 };
+		multicast(s, &msg);
+		confchg_only(s, l123, 3, t3, 1);
+	}
+	(void)ids;
 	run(s);
 	agree(s);
 	for (int i = 1; i <= N; i++)
@@ -2378,19 +2699,26 @@ static void a_member_named_foreign_is_readmitted(void **state)
 
 /* ---- health: FAILED reports and restart in place --------------------------- */
 
-#define T0 1800000000000ull     /* a reporter's clock, ms since 1970 */
 
-/* the owner FROM's monitor found RES of EPOCH failed at AT_MS */
-static void failed(struct sim *s, int from, const char *resname, uint64_t epoch,
-		   uint64_t at_ms, const char *reason)
+/* the owner FROM's monitor found RES of EPOCH failed at AT_MS: KIND, FLAGS */
+static void failed_kind(struct sim *s, int from, const char *resname, uint64_t epoch,
+			uint64_t at_ms, uint8_t kind, uint8_t flags, const char *reason)
 {
 	struct wire_msg msg = { .hdr = { .type = MSG_FAILED, .nodeid = (uint32_t)from,
 					 .epoch = epoch } };
 	snprintf(msg.u.failure.resource, sizeof(msg.u.failure.resource), "%s", resname);
-	msg.u.failure.kind = FAIL_WORKLOAD;
+	msg.u.failure.kind = kind;
+	msg.u.failure.flags = flags;
 	msg.u.failure.at_ms = at_ms;
 	snprintf(msg.u.failure.reason, sizeof(msg.u.failure.reason), "%s", reason);
 	multicast(s, &msg);
+}
+
+/* ... a workload failure */
+static void failed(struct sim *s, int from, const char *resname, uint64_t epoch,
+		   uint64_t at_ms, const char *reason)
+{
+	failed_kind(s, from, resname, epoch, at_ms, FAIL_WORKLOAD, 0, reason);
 }
 
 /* web, RUNNING on node 1 at epoch E, fails at AT_MS and is restarted there:
@@ -2456,6 +2784,11 @@ static void failures_past_max_restarts_leave_it_failed(void **state)
 	size_t stops;
 	(void)state;
 
+	/* without relocations: the budget spent is FAILED at once */
+	for (int i = 1; i <= N; i++) {
+		s->cfg[i].resources[0].max_relocations = 0;
+		s->cfg[i].resources[1].max_relocations = 0;
+	}
 	for (int k = 0; k < 3; k++)       /* max_restarts = 3 (the default) */
 		e = fail_and_restart(s, e, T0 + (uint64_t)k * 1000);
 	stops = count(s, 1, ACT_STOP);
@@ -2555,6 +2888,360 @@ static void cleanup_resets_the_count_of_a_running_resource(void **state)
 	sim_free(s);
 }
 
+/* ---- relocation (doc/protocol.md, rules 29-32) ------------------------------ */
+
+/* web runs on node NODE as its facts say (a sync would find it there) */
+static void web_facts_on(struct sim *s, int node)
+{
+	for (int i = 1; i <= N; i++) {
+		s->facts[i][0].role = i == node ? ROLE_PRIMARY : ROLE_SECONDARY;
+		s->facts[i][0].mounted = s->facts[i][0].running = i == node;
+	}
+}
+
+/* every member holds R's relocation as the newest history entry */
+static void expect_relocation_entry(struct sim *s, uint32_t from, uint32_t to, const char *how)
+{
+	for (int i = 1; i <= N; i++) {
+		const struct rsm_history *h;
+		if (!s->up[i])
+			continue;
+		h = rsm_history_get(&s->m[i], 0);
+		assert_non_null(h);
+		assert_int_equal(h->kind, HIST_RELOCATE);
+		assert_int_equal(h->source, from);
+		assert_int_equal(h->target, to);
+		assert_true(h->ok);
+		assert_true(!strncmp(h->result, how, strlen(how)));
+	}
+}
+
+/* web (RUNNING on node 1 at epoch E) is stopped there and started cold on
+ * node TO; returns the epoch it runs at there */
+static uint64_t cold_relocation_to(struct sim *s, uint64_t e, int to)
+{
+	size_t starts = count(s, to, ACT_START);
+
+	agree(s);
+	expect_phase(s, PHASE_STOPPING, 1, (uint32_t)to);
+	assert_true(res(s, 2, "web")->relocating);
+	assert_int_equal(res(s, 3, "web")->epoch, e + 1);
+	/* S1, S2: only the owner acts, and only to stop */
+	assert_int_equal(last(s, 1, ACT_STOP)->epoch, e + 1);
+	assert_int_equal(count(s, to, ACT_START), starts);
+	result(s, 1, "web", WIRE_OP_STOP, true, e + 1, NULL);
+	run(s);
+	expect_phase(s, PHASE_STARTING, (uint32_t)to, 0);
+	assert_false(res(s, 1, "web")->relocating);
+	assert_int_equal(res(s, 1, "web")->epoch, e + 2);
+	assert_int_equal(count(s, to, ACT_START), starts + 1);
+	assert_int_equal(last(s, to, ACT_START)->epoch, e + 2);
+	for (int i = 1; i <= N; i++)
+		if (i != to)
+			assert_null(last(s, i, ACT_START) && last(s, i, ACT_START)->epoch == e + 2 ?
+				    last(s, i, ACT_START) : NULL);
+	/* a cold start: no dump is named (S3) */
+	assert_int_equal(res(s, 2, "web")->dump_epoch, 0);
+	result(s, to, "web", WIRE_OP_START, true, e + 2, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, (uint32_t)to, 0);
+	return e + 2;
+}
+
+/* web on node 1 loses its mount (the workload with it): cold to node 2;
+ * returns the epoch it runs at there */
+static uint64_t unmounted_moves_to_2(struct sim *s)
+{
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	expect_relocation_entry(s, 1, 2, "cold: a storage failure moves it away");
+	return cold_relocation_to(s, 1, 2);
+}
+
+static void restarts_spent_relocate_to_the_next_node(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t e = 1;
+	(void)state;
+
+	for (int k = 0; k < 3; k++)       /* max_restarts = 3 (the default) */
+		e = fail_and_restart(s, e, T0 + (uint64_t)k * 1000);
+	failed(s, 1, "web", e, T0 + 3000, "monitor: exit 1");
+	run(s);
+	/* node 2 is the first by preference after the owner */
+	assert_int_equal(res(s, 1, "web")->reloc_count, 1);
+	/* the new node gets its own restart budget */
+	assert_int_equal(res(s, 1, "web")->fail_count, 0);
+	assert_true(res(s, 1, "web")->last_fail_ms == T0 + 3000);
+	expect_relocation_entry(s, 1, 2, "cold: max_restarts 3");
+	e = cold_relocation_to(s, e, 2);
+	assert_int_equal(res(s, 3, "web")->reloc_count, 1);
+	/* the same once more on node 2, then the relocation budget (1) is spent */
+	sim_free(s);
+}
+
+/* the target is the first member by preference, not the owner, whose disk
+ * was UpToDate at the last sync and that may run it */
+static void relocation_skips_a_node_without_uptodate_data(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t all[] = { 1, 2, 3 };
+	(void)state;
+
+	web_facts_on(s, 1);
+	s->facts[2][0].disk = DRBD_DISK_OUTDATED;
+	confchg(s, all, 3);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	expect_relocation_entry(s, 1, 3, "cold: a storage failure moves it away");
+	cold_relocation_to(s, 1, 3);
+	sim_free(s);
+}
+
+/* rule 30: a storage failure is not restarted in place; with the workload
+ * still running on a mounted Primary it migrates live */
+static void a_storage_failure_moves_it_away_live(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, WIRE_FAIL_LIVE,
+		    "DRBD resource r0: disk Diskless, not UpToDate");
+	run(s);
+	expect_phase(s, PHASE_PREPARING, 1, 2);
+	assert_int_equal(res(s, 2, "web")->epoch, 2);
+	assert_int_equal(res(s, 2, "web")->fail_count, 0);
+	assert_int_equal(res(s, 2, "web")->reloc_count, 1);
+	/* S5: the target checks readiness first; the source has not stopped */
+	assert_int_equal(last(s, 2, ACT_PREPARE)->epoch, 2);
+	assert_int_equal(count(s, 1, ACT_STOP), 0);
+	assert_int_equal(count(s, 1, ACT_MIGRATE_RELEASE), 0);
+	expect_relocation_entry(s, 1, 2, "live: a storage failure moves it away");
+	report(s, 2, MSG_PREPARED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RELEASING, 1, 2);
+	assert_int_equal(last(s, 1, ACT_MIGRATE_RELEASE)->epoch, 2);
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	report(s, 2, MSG_STARTED, "web", 2, true, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 2, 0);
+	assert_int_equal(rsm_history_get(&s->m[3], 0)->kind, HIST_MIGRATION);
+	assert_int_equal(rsm_history_get(&s->m[3], 1)->kind, HIST_RELOCATE);
+	sim_free(s);
+}
+
+/* ... and without it (the workload is gone too), cold */
+static void a_storage_failure_of_a_dead_workload_moves_it_cold(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "DRBD resource r0 is Secondary");
+	run(s);
+	expect_relocation_entry(s, 1, 2, "cold: a storage failure moves it away");
+	cold_relocation_to(s, 1, 2);
+	/* a workload failure is never live, whatever its flags say */
+	failed_kind(s, 2, "web", 3, T0 + 1, FAIL_WORKLOAD, WIRE_FAIL_LIVE, "monitor: exit 1");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STOPPING);
+	assert_true(res(s, 1, "web")->restarting);
+	sim_free(s);
+}
+
+/* past max_relocations: FAILED, held until a cleanup, which resets both
+ * counts */
+static void relocations_spent_leave_it_failed(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t e;
+	(void)state;
+
+	e = unmounted_moves_to_2(s);
+	failed_kind(s, 2, "web", e, T0 + 1000, FAIL_STORAGE, WIRE_FAIL_LIVE,
+		    "/srv/web is not mounted");
+	run(s);
+	expect_phase(s, PHASE_FAILED, 2, 0);
+	assert_non_null(strstr(res(s, 1, "web")->last_error,
+			       "relocations 1 of max_relocations 1 spent"));
+	assert_int_equal(res(s, 1, "web")->reloc_count, 1);
+	assert_int_equal(res(s, 1, "web")->fail_count, 1);
+	assert_int_equal(count(s, 2, ACT_PREPARE), 0);
+	assert_int_equal(rsm_history_get(&s->m[1], 0)->kind, HIST_RESTART);
+	assert_false(rsm_history_get(&s->m[1], 0)->ok);
+	/* held */
+	assert_false(ask(s, 3, MSG_START, "web", 0)->ok);
+	web_facts_on(s, 0);
+	assert_true(ask(s, 3, MSG_CLEANUP, "web", 0)->ok);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STOPPED);
+	assert_int_equal(res(s, 2, "web")->reloc_count, 0);
+	assert_int_equal(res(s, 2, "web")->fail_count, 0);
+	sim_free(s);
+}
+
+/* the relocation count expires with the fail count (failure_timeout, by
+ * the reporter's clock), and a cleanup resets it in any phase */
+static void the_relocation_count_expires(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t e;
+	(void)state;
+
+	e = unmounted_moves_to_2(s);
+	/* 600.001 s later: a new count, so it may move again (to node 1) */
+	failed_kind(s, 2, "web", e, T0 + 600001, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	expect_relocation_entry(s, 2, 1, "cold: a storage failure");
+	assert_int_equal(res(s, 3, "web")->reloc_count, 1);
+	result(s, 2, "web", WIRE_OP_STOP, true, e + 1, NULL);
+	run(s);
+	result(s, 1, "web", WIRE_OP_START, true, e + 2, NULL);
+	run(s);
+	expect_phase(s, PHASE_RUNNING, 1, 0);
+	assert_true(ask(s, 3, MSG_CLEANUP, "web", 0)->ok);
+	assert_non_null(strstr(last(s, 3, ACT_REPLY)->text, "fail count reset"));
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->reloc_count, 0);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	sim_free(s);
+}
+
+/* no other member may take it (its disk, standby): FAILED, nothing moves */
+static void no_relocation_target_leaves_it_failed(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t all[] = { 1, 2, 3 };
+	(void)state;
+
+	web_facts_on(s, 1);
+	s->facts[2][0].disk = DRBD_DISK_INCONSISTENT;
+	s->facts[3][0].disk = DRBD_DISK_DISKLESS;
+	confchg(s, all, 3);
+	run(s);
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, WIRE_FAIL_LIVE, "disk Failed");
+	run(s);
+	expect_phase(s, PHASE_FAILED, 1, 0);
+	assert_non_null(strstr(res(s, 2, "web")->last_error, "no other eligible member with "
+			       "UpToDate data"));
+	assert_int_equal(res(s, 2, "web")->reloc_count, 0);
+	assert_int_equal(count(s, 2, ACT_PREPARE) + count(s, 3, ACT_PREPARE), 0);
+	sim_free(s);
+}
+
+/* a target that became ineligible while the owner stopped: the next one */
+static void a_relocation_retargets_after_the_stop(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	expect_phase(s, PHASE_STOPPING, 1, 2);
+	assert_true(standby(s, 3, 2, true, 1)->ok);
+	result(s, 1, "web", WIRE_OP_STOP, true, 2, NULL);
+	run(s);
+	expect_phase(s, PHASE_STARTING, 3, 0);
+	assert_int_equal(last(s, 3, ACT_START)->epoch, 3);
+	sim_free(s);
+}
+
+/* rule 31: found dead at a sync, it is counted like a report, at its
+ * owner's clock in its STATE, on every member alike; past the budget it
+ * relocates; in a partition without quorum it is FAILED as before */
+static void dead_at_a_sync_is_counted(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t all[] = { 1, 2, 3 };
+	uint64_t e = 1;
+	(void)state;
+
+	for (int k = 0; k < 3; k++)
+		e = fail_and_restart(s, e, T0 + (uint64_t)k * 1000);
+	web_facts_on(s, 0);          /* it died: nobody runs it */
+	s->facts[1][0].role = ROLE_PRIMARY;
+	s->facts[1][0].mounted = 1;
+	s->m[1].clock_ms = T0 + 5000;
+	s->m[2].clock_ms = T0 + 999999;     /* not the owner's: not used */
+	confchg(s, all, 3);
+	run(s);
+	agree(s);
+	assert_true(res(s, 2, "web")->last_fail_ms == T0 + 5000);
+	expect_relocation_entry(s, 1, 2, "cold: max_restarts 3");
+	assert_non_null(strstr(rsm_history_get(&s->m[3], 0)->result,
+			       "workload on node 1: not running at the sync"));
+	cold_relocation_to(s, e, 2);
+	sim_free(s);
+}
+
+static void dead_at_a_sync_without_quorum_is_failed(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t only1[] = { 1 };
+	(void)state;
+
+	s->up[2] = s->up[3] = false;
+	confchg(s, only1, 1);
+	run(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_FAILED);
+	assert_int_equal(res(s, 1, "web")->fail_count, 0);
+	assert_int_equal(res(s, 1, "web")->epoch, 1);
+	sim_free(s);
+}
+
+/* a joiner learns a cold relocation under way (STATE: the flag and the
+ * target) and starts it where the others do */
+static void a_joiner_learns_a_relocation(void **state)
+{
+	struct sim *s = running_on_1();
+	(void)state;
+
+	failed_kind(s, 1, "web", 1, T0, FAIL_STORAGE, 0, "/srv/web is not mounted");
+	run(s);
+	s->facts[1][0].role = ROLE_PRIMARY;
+	s->facts[1][0].mounted = 1;
+	node3_leaves(s);
+	boot(s, 3);
+	all_up(s);
+	expect_phase(s, PHASE_STOPPING, 1, 2);
+	assert_true(res(s, 3, "web")->relocating);
+	assert_int_equal(res(s, 3, "web")->reloc_count, 1);
+	result(s, 1, "web", WIRE_OP_STOP, true, 2, NULL);
+	run(s);
+	expect_phase(s, PHASE_STARTING, 2, 0);
+	sim_free(s);
+}
+
+/* local-state seeds the counts (rule 32): a cold start of every node keeps
+ * them, and the merge takes the winning entry's */
+static void seeded_counts_survive_a_cold_start(void **state)
+{
+	struct sim *s = sim_new();
+	const uint8_t none[WIRE_ID_LEN] = { 0 };
+	(void)state;
+
+	for (int i = 1; i <= N; i++) {
+		assert_true(rsm_seed(&s->m[i], "web", 7, 0, none));
+		assert_false(rsm_seed_failures(&s->m[i], "nosuch", 1, 1, 1, "x"));
+	}
+	/* node 2 kept the newest epoch, and its counts with it */
+	assert_true(rsm_seed(&s->m[2], "web", 9, 0, none));
+	assert_true(rsm_seed_failures(&s->m[2], "web", 2, 1, T0, "storage on node 1: gone"));
+	assert_true(rsm_seed_failures(&s->m[3], "web", 3, 0, T0 - 1, "older"));
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->fail_count, 2);
+	assert_int_equal(res(s, 1, "web")->reloc_count, 1);
+	assert_true(res(s, 3, "web")->last_fail_ms == T0);
+	assert_string_equal(res(s, 3, "web")->last_fail, "storage on node 1: gone");
+	sim_free(s);
+}
+
 /* The count and a restart under way are in STATE: a restarted handoffd
  * counts and restarts as the others do. */
 static void a_joiner_learns_the_count_and_the_restart(void **state)
@@ -2585,24 +3272,342 @@ static void a_joiner_learns_the_count_and_the_restart(void **state)
 	sim_free(s);
 }
 
-/* tell only the nodes in TELL of the group LIST (the others are stalled) */
-static void confchg_only(struct sim *s, const struct wire_member *list, size_t nl,
-			 const int *tell, size_t nt)
-{
-	for (size_t k = 0; k < nt; k++) {
-		int i = tell[k];
-		size_t before = s->acts[i].n;
-		s->m[i].quorate_now = true;
-		rsm_confchg_members(&s->m[i], list, nl, &s->acts[i]);
-		react(s, i, before);
-	}
-}
-
 /* Review (issue 16): learn() calls members_to_nodes() with the snapshot's statuses, which
  * (since the merge with is16-e) clears standby of a node that is not a
  * member; a node re-admitted in this sync whose STATE the joiner took
  * before it learned keeps that STATE but loses its standby: the joiner
  * thinks node 3 may be a target, everyone else does not. */
+/* ---- maintenance (doc/protocol.md, rules 33-35) ------------------------------ */
+
+/* MAINTENANCE from FROM: SCOPE names the cluster, node NODE or resource NAME */
+static const struct rsm_action *maint(struct sim *s, int from, uint8_t scope, const char *name,
+				      uint32_t node, bool on)
+{
+	struct wire_msg msg = { .hdr = { .type = MSG_MAINTENANCE, .nodeid = (uint32_t)from } };
+	msg.u.req.req_id = ++s->next_req;
+	msg.u.req.scope = scope;
+	msg.u.req.node = node;
+	msg.u.req.on = on;
+	snprintf(msg.u.req.resource, sizeof(msg.u.req.resource), "%s", name ? name : "");
+	multicast(s, &msg);
+	run(s);
+	return last(s, from, ACT_REPLY);
+}
+
+static size_t count_all(struct sim *s, enum rsm_action_type t)
+{
+	size_t n = 0;
+	for (int i = 1; i <= N; i++)
+		n += count(s, i, t);
+	return n;
+}
+
+/* web, in maintenance, is neither restarted, nor migrated, stopped,
+ * cleaned up or repaired at a sync: the operator works by hand */
+static void maintenance_blocks_restart_migrate_and_requests(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_action *a;
+	const struct rsm_history *h;
+	size_t stops, starts;
+	(void)state;
+
+	web_runs_on(s, 1);
+	a = maint(s, 2, MAINT_RESOURCE, "web", 0, true);
+	assert_true(a->ok);
+	assert_non_null(strstr(a->text, "web is in maintenance"));
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_true(res(s, i, "web")->maint);
+		assert_int_equal(res(s, i, "web")->maint_gen, 1);
+		assert_non_null(rsm_maint_why(&s->m[i], res(s, i, "web"), NULL, 0));
+		assert_null(rsm_maint_why(&s->m[i], res(s, i, "db"), NULL, 0));
+		h = rsm_history_get(&s->m[i], 0);
+		assert_int_equal(h->kind, HIST_MAINTENANCE);
+		assert_true(h->ok);
+		assert_int_equal(h->source, 2);
+		assert_string_equal(h->resource, "web");
+	}
+	stops = count_all(s, ACT_STOP);
+	starts = count_all(s, ACT_START);
+	/* a failure report is not acted on */
+	failed(s, 1, "web", 1, T0, "monitor: exit 1");
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 3, "web")->fail_count, 0);
+	assert_int_equal(count_all(s, ACT_STOP), stops);
+	/* requests are refused, with the reason */
+	a = ask(s, 3, MSG_MIGRATE, "web", 2);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "web is in maintenance"));
+	assert_non_null(strstr(a->text, "maintenance off"));
+	assert_false(ask(s, 3, MSG_STOP, "web", 0)->ok);
+	assert_false(ask(s, 3, MSG_CLEANUP, "web", 0)->ok);
+	assert_true(ask(s, 3, MSG_START, "db", 0)->ok);     /* db is not in maintenance */
+	/* the workload dies (or the operator stops it): a sync repairs nothing */
+	web_runs_on(s, 0);
+	all_up(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 2, "web")->owner, 1);
+	assert_int_equal(res(s, 2, "web")->epoch, 1);
+	assert_int_equal(count_all(s, ACT_START), starts + 1);   /* db's only */
+	assert_int_equal(count_all(s, ACT_RELEASE), 0);
+	sim_free(s);
+}
+
+/* A node in maintenance is no place for a resource, and when it leaves,
+ * what it owns is not failed over (S1, S4: nobody promotes behind the
+ * operator); out of maintenance while it is still away, the usual rule
+ * (a failover after its fencing) applies. */
+static void node_maintenance_blocks_failover(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t without1[] = { 2, 3 };
+	const struct rsm_action *a;
+	(void)state;
+
+	web_runs_on(s, 1);
+	assert_true(maint(s, 2, MAINT_NODE, NULL, 1, true)->ok);
+	agree(s);
+	assert_string_equal(rsm_ineligible(&s->m[3], res(s, 3, "db"), 1), "it is in maintenance");
+	a = ask(s, 2, MSG_START, "db", 1);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "it is in maintenance"));
+	a = ask(s, 3, MSG_MIGRATE, "web", 2);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "its owner, node 1, is in maintenance"));
+	s->up[1] = false;
+	confchg(s, without1, 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 2, "web")->owner, 1);
+	assert_true(res(s, 2, "web")->owner_lost);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_int_equal(count_all(s, ACT_START), 1)   /* running_on_1's only */;
+	/* out of maintenance, node 1 still away: failover by the usual rules */
+	a = maint(s, 3, MAINT_NODE, NULL, 1, false);
+	assert_true(a->ok);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_FAILING_OVER);
+	assert_int_equal(res(s, 2, "web")->owner, 2);
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 1);
+	sim_free(s);
+}
+
+/* Leaving maintenance probes every node (a sync) and adopts what runs:
+ * where the operator moved it, it is RUNNING there; running nowhere, it is
+ * started again where it should run; running twice, FAILED and nothing
+ * started; a stopped resource stays stopped. */
+static void leaving_maintenance_adopts_what_runs(void **state)
+{
+	struct sim *s = running_on_1();
+	const struct rsm_action *a;
+	size_t starts;
+	uint64_t e;
+	(void)state;
+
+	web_runs_on(s, 1);
+	assert_true(maint(s, 1, MAINT_CLUSTER, NULL, 0, true)->ok);
+	/* by hand: stopped on node 1, started on node 2 */
+	web_runs_on(s, 2);
+	s->facts[2][0].mounted = 1;
+	s->facts[2][0].role = ROLE_PRIMARY;
+	e = res(s, 1, "web")->epoch;
+	a = maint(s, 3, MAINT_CLUSTER, NULL, 0, false);
+	assert_true(a->ok);
+	assert_non_null(strstr(a->text, "probing every node for 2 resources"));
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 1, "web")->owner, 2);
+	assert_true(res(s, 1, "web")->epoch > e);
+	assert_false(res(s, 1, "web")->adopt);
+	assert_int_equal(count_all(s, ACT_START), 1);          /* running_on_1's only */
+	assert_int_equal(count_all(s, ACT_RELEASE), 0);
+	/* db was STOPPED and runs nowhere: it stays so */
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_STOPPED);
+
+	/* running nowhere: started again on its owner (a new epoch, cold) */
+	assert_true(maint(s, 1, MAINT_RESOURCE, "web", 0, true)->ok);
+	web_runs_on(s, 0);
+	s->facts[2][0].mounted = 0;
+	s->facts[2][0].role = ROLE_SECONDARY;
+	starts = count(s, 2, ACT_START);
+	assert_true(maint(s, 1, MAINT_RESOURCE, "web", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STARTING);
+	assert_int_equal(res(s, 1, "web")->owner, 2);
+	assert_int_equal(res(s, 1, "web")->dump_epoch, 0);
+	assert_int_equal(count(s, 2, ACT_START), starts + 1);
+	assert_int_equal(last(s, 2, ACT_START)->epoch, res(s, 1, "web")->epoch);
+	result(s, 2, "web", WIRE_OP_START, true, res(s, 1, "web")->epoch, NULL);
+	run(s);
+	web_runs_on(s, 2);
+
+	/* running on two nodes: FAILED, and nothing is started */
+	assert_true(maint(s, 1, MAINT_NODE, NULL, 2, true)->ok);
+	s->facts[3][0].running = 1;
+	starts = count_all(s, ACT_START);
+	assert_true(maint(s, 1, MAINT_NODE, NULL, 2, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_FAILED);
+	assert_non_null(strstr(res(s, 1, "web")->last_error, "found running on nodes 2 and 3"));
+	assert_int_equal(count_all(s, ACT_START), starts);
+
+	/* db, stopped, found running on node 2 when it leaves: adopted */
+	assert_true(maint(s, 2, MAINT_RESOURCE, "db", 0, true)->ok);
+	s->facts[2][1].running = 1;
+	assert_true(maint(s, 2, MAINT_RESOURCE, "db", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 3, "db")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 3, "db")->owner, 2);
+	sim_free(s);
+}
+
+/* The newer maintenance decision wins, alike on every member: a node that
+ * was away while the cluster left maintenance comes back with its file's
+ * older "on"; and maintenance survives a cold start of every node. */
+static void maintenance_merges_by_generation(void **state)
+{
+	struct sim *s = running_on_1();
+	uint64_t gen_on, gen_off;
+	(void)state;
+
+	web_runs_on(s, 1);
+	assert_true(maint(s, 1, MAINT_CLUSTER, NULL, 0, true)->ok);
+	assert_true(maint(s, 1, MAINT_NODE, NULL, 2, true)->ok);
+	gen_on = s->m[3].maint_all_gen;
+	node3_leaves(s);
+	assert_true(maint(s, 1, MAINT_CLUSTER, NULL, 0, false)->ok);
+	agree(s);
+	gen_off = s->m[1].maint_all_gen;
+	assert_true(gen_off > gen_on);
+	boot(s, 3);
+	assert_true(rsm_seed_maint(&s->m[3], MAINT_CLUSTER, 0, NULL, true, gen_on));
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_false(s->m[i].maint_all);
+		assert_true(rsm_node(&s->m[i], 2)->maint);   /* learned from the others */
+	}
+	/* a cold start: each node seeds its own file */
+	for (int i = 1; i <= N; i++) {
+		boot(s, i);
+		assert_true(rsm_seed_maint(&s->m[i], MAINT_NODE, 2, NULL, true, 1));
+		assert_true(rsm_seed_maint(&s->m[i], MAINT_RESOURCE, 0, "db", i == 1, (uint64_t)i));
+		assert_false(rsm_seed_maint(&s->m[i], MAINT_RESOURCE, 0, "nosuch", true, 1));
+	}
+	all_up(s);
+	agree(s);
+	for (int i = 1; i <= N; i++) {
+		assert_true(rsm_node(&s->m[i], 2)->maint);
+		/* node 3's generation 3 ("off") is the newest */
+		assert_false(res(s, i, "db")->maint);
+		assert_int_equal(res(s, i, "db")->maint_gen, 3);
+	}
+	/* one generation, two decisions (two partitions): on wins */
+	for (int i = 1; i <= N; i++) {
+		boot(s, i);
+		assert_true(rsm_seed_maint(&s->m[i], MAINT_RESOURCE, 0, "web", i == 3, 4));
+	}
+	all_up(s);
+	agree(s);
+	assert_true(res(s, 1, "web")->maint);
+	assert_int_equal(count_all(s, ACT_RELEASE), 0);    /* web runs on 1, in maintenance */
+	sim_free(s);
+}
+
+/* What was under way when maintenance began goes no further by the table:
+ * a failover waiting for a FENCE_CONFIRM is not run when it comes (S1:
+ * the operator owns it), and a migration whose target left is not failed
+ * over at its RELEASED (FAILED); out of maintenance, the first is started
+ * from what runs (nothing: on its owner), the second stays FAILED until a
+ * cleanup. */
+static void maintenance_holds_what_was_under_way(void **state)
+{
+	struct sim *s = owner_1_lost(0, 5000);
+	static const uint32_t without2[] = { 1, 3 };
+	(void)state;
+
+	assert_int_equal(count(s, 2, ACT_FAILOVER), 0);
+	assert_true(maint(s, 3, MAINT_RESOURCE, "web", 0, true)->ok);
+	fence_confirm(s, 3, 1);
+	assert_true(last(s, 3, ACT_REPLY)->ok);
+	agree(s);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_true(maint(s, 3, MAINT_RESOURCE, "web", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STARTING);
+	assert_int_equal(res(s, 2, "web")->owner, 2);
+	assert_int_equal(count(s, 2, ACT_START), 1);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	sim_free(s);
+
+	s = running_on_1();
+	web_runs_on(s, 1);
+	migrate_1_to_2(s, false);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RELEASING);
+	assert_true(maint(s, 3, MAINT_RESOURCE, "web", 0, true)->ok);
+	s->up[2] = false;
+	confchg(s, without2, 2);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_RELEASING);
+	web_runs_on(s, 0);
+	report(s, 1, MSG_RELEASED, "web", 2, true, NULL);
+	run(s);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_FAILED);
+	assert_non_null(strstr(res(s, 3, "web")->last_error, "web is in maintenance: no failover"));
+	assert_false(rsm_lost_has(res(s, 3, "web"), 2));    /* it never promoted */
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_int_equal(count_all(s, ACT_START), 1);       /* running_on_1's only */
+	/* out of maintenance: FAILED stays so (a cleanup probes), nothing started */
+	assert_true(maint(s, 1, MAINT_RESOURCE, "web", 0, false)->ok);
+	agree(s);
+	assert_int_equal(res(s, 3, "web")->phase, PHASE_FAILED);
+	assert_int_equal(count_all(s, ACT_FAILOVER), 0);
+	assert_int_equal(count_all(s, ACT_START), 1);
+	sim_free(s);
+}
+
+/* S4: the adoption is a decision, so it waits for a quorate merge: node 1
+ * alone takes web out of maintenance, and nothing is decided until the
+ * others are back (the mark travels in its STATE entry) */
+static void leaving_maintenance_waits_for_quorum(void **state)
+{
+	struct sim *s = running_on_1();
+	static const uint32_t only1[] = { 1 };
+	uint64_t e;
+	(void)state;
+
+	web_runs_on(s, 0);              /* it died meanwhile */
+	assert_true(maint(s, 2, MAINT_RESOURCE, "web", 0, true)->ok);
+	e = res(s, 1, "web")->epoch;
+	s->up[2] = s->up[3] = false;
+	confchg(s, only1, 1);
+	run(s);
+	assert_true(maint(s, 1, MAINT_RESOURCE, "web", 0, false)->ok);
+	assert_false(s->m[1].partition_quorate);
+	assert_true(res(s, 1, "web")->adopt);
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 1, "web")->epoch, e);
+	assert_int_equal(count(s, 1, ACT_START), 1);     /* running_on_1's only */
+	/* the others come back (restarted): the quorate merge adopts */
+	boot(s, 2);
+	boot(s, 3);
+	all_up(s);
+	agree(s);
+	assert_false(res(s, 2, "web")->adopt);
+	assert_int_equal(res(s, 2, "web")->phase, PHASE_STARTING);
+	assert_int_equal(res(s, 2, "web")->owner, 1);
+	assert_true(res(s, 2, "web")->epoch > e);
+	assert_int_equal(count(s, 1, ACT_START), 2);
+	sim_free(s);
+}
+
 static void a_joiner_keeps_the_standby_of_a_readmitted_node(void **state)
 {
 	struct sim *s = runs_on_1();
@@ -2688,44 +3693,46 @@ static void a_foreign_never_names_a_known_handoffd(void **state)
 /* Node 2's handoffd restarts and joins {1, 3, a foreign process beside
  * node 1}; before the confchg that process floods N_MSGS FOREIGNs of
  * WIRE_MEMBERS_MAX names each (of non-members, or of the real handoffds).
- * The joiner must still learn and end its sync where the others do. */
+ * A FOREIGN counts only from a handoffd: every member drops them alike,
+ * and the join's sync ends everywhere at the same message. */
 static void joiner_after_a_foreign_flood(bool real_names, int n_msgs)
 {
 	struct sim *s = runs_on_1();
 	const uint32_t on1[] = { 1 }, odd[] = { 1, 3 };
 	struct wire_msg f = { .hdr = { .type = MSG_FOREIGN, .nodeid = 1 } };
+	uint64_t dropped;
 
 	s->up[2] = false;
 	foreign_named(s, odd, 2, on1, 1);
 	boot(s, 2);
+	dropped = s->m[1].n_dropped;
 	f.u.foreign.n = WIRE_MEMBERS_MAX;
 	for (size_t k = 0; k < WIRE_MEMBERS_MAX; k++)
 		f.u.foreign.m[k] = real_names ? (struct wire_member){ (uint32_t)(k % 3 + 1), 0, 0 } :
 				   (struct wire_member){ 9, (uint32_t)(1000 + k), 0 };
+	confchg_group(s, IDS, 3, on1, 1);
 	for (int k = 0; k < n_msgs; k++)
 		multicast_pid(s, &f, FOREIGN_PID);
-	confchg_group(s, IDS, 3, on1, 1);
 	run(s);
-	agree(s);
-	assert_int_equal(status_of(s, 2, 1, FOREIGN_PID), MEMBER_FOREIGN);
+	assert_true(agreed_syncing(s));       /* for the silent process, on every member */
+	assert_int_equal(s->m[1].n_dropped, dropped + (uint64_t)n_msgs);
+	for (uint32_t node = 1; node <= N; node++)
+		assert_int_equal(agreed_status(s, node, 0), MEMBER_DAEMON);
+	assert_int_equal(agreed_status(s, 1, FOREIGN_PID), MEMBER_UNKNOWN);
+	naming_ends_the_sync(s, 2, 1, 1);
 	sim_free(s);
 }
 
-/* Review (issue 16): the joiner's event log held 256 events; FOREIGN events
- * were logged before the sender was checked, 64 per message.  A few forged
- * FOREIGNs filled it; the real HELLOs and STATEs after them were not
- * replayed, learn() threw their STATEs away, and the joiner waited for
- * STATEs that never came again.  Names of non-members count for nothing. */
-static void forged_foreign_names_do_not_crowd_out_a_joiners_log(void **state)
+/* Review (issue 16): FOREIGNs forged by a process that is not a handoffd,
+ * naming non-members, change nothing anywhere. */
+static void forged_foreign_names_change_nothing(void **state)
 {
 	(void)state;
 	joiner_after_a_foreign_flood(false, 5);
 }
 
-/* The same with names of real members: each sender's names count up to
- * RSM_FOREIGN_NAMES a sync, alike on every member, so the flooder's extra
- * names are ignored everywhere and the real events still reach the log. */
-static void a_foreign_flood_of_real_names_is_bounded(void **state)
+/* The same with names of real members (the handoffds): dropped alike. */
+static void a_foreign_flood_of_real_names_changes_nothing(void **state)
 {
 	(void)state;
 	joiner_after_a_foreign_flood(true, 40);
@@ -2793,6 +3800,163 @@ static void a_flood_during_a_sync_is_bounded(void **state)
 	sim_free(s);
 }
 
+
+/* ---- reload (doc/protocol.md, rules 36, 37) ------------------------------------ */
+
+static const char CONF_NEW[] =
+	"[resource new]\nstorage = shared\ndevice = /dev/sdc1\nmount_point = /srv/new\n"
+	"workload = exec\nagent = /bin/true\nnodes = node1 node2 node3\n";
+
+/*
+ * What handoffd does for a reload of node I to TEXT: its next STATE,
+ * flagged RESYNC, announces the new digest, and the configuration applies
+ * when that STATE is delivered to it (rm_reload.c).  Nothing else is
+ * queued, so "before run()" is that point of the order.
+ */
+static void reload_node(struct sim *s, int i, const char *text)
+{
+	struct config_errors err = { 0 };
+	struct wire_msg msg = { .hdr = { .type = MSG_STATE, .nodeid = (uint32_t)i } };
+	char why[200] = "";
+
+	config_free(&s->reloaded[i]);
+	config_defaults(&s->reloaded[i]);
+	assert_int_equal(config_load_string(&s->reloaded[i], "reload.conf", text, &err), 0);
+	assert_int_equal(s->nq, 0);
+	s->m[i].resync = true;
+	s->m[i].timing.watchdog_ms = s->watchdog_ms[i];
+	s->m[i].timing.detect_ms = 2200;
+	rsm_fill_state(&s->m[i], &msg.u.state, s->facts[i], 3);
+	msg.u.state.config_digest = config_digest(&s->reloaded[i]);
+	s->m[i].resync = false;
+	multicast(s, &msg);
+	free(msg.u.state.entries);
+	assert_int_equal(rsm_reconfigure(&s->m[i], &s->reloaded[i], why, sizeof(why)), 0);
+	run(s);
+}
+
+/*
+ * A rolling reload that adds a resource: a member that does not know it
+ * never acts on it, the members that know it are eligible only once their
+ * digest is the cluster's (the most members'), and the last node to
+ * reload takes its entry from the merge.  Every step is ordered: after each
+ * reload every member knows the reloader's digest (S1, S2: one table).
+ */
+static void a_rolling_reload_adds_a_resource(void **state)
+{
+	struct sim *s = sim_new();
+	char conf[sizeof(CONF) + sizeof(CONF_NEW)];
+	const struct rsm_action *a;
+	(void)state;
+
+	snprintf(conf, sizeof(conf), "%s%s", CONF, CONF_NEW);
+	all_up(s);
+	request(s, 1, MSG_START, "web", 2);
+	run(s);
+	result(s, 2, "web", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	s->facts[2][0].running = 1;
+
+	reload_node(s, 1, conf);
+	assert_int_equal(s->m[1].n_res, 3);
+	assert_int_equal(s->m[2].n_res, 2);
+	for (int i = 1; i <= N; i++) {
+		assert_false(s->m[i].syncing);
+		assert_int_equal(rsm_node(&s->m[i], 1)->digest, config_digest(&s->reloaded[1]));
+		assert_false(rsm_node(&s->m[i], 1)->eligible);   /* one against two */
+		assert_true(rsm_node(&s->m[i], 2)->eligible);
+		/* what it ran before lives on */
+		assert_int_equal(res(s, i, "web")->phase, PHASE_RUNNING);
+		assert_int_equal(res(s, i, "web")->owner, 2);
+	}
+	/* the reloader alone knows it, and may not start it */
+	request(s, 1, MSG_START, "new", 0);
+	run(s);
+	a = last(s, 1, ACT_REPLY);
+	assert_false(a->ok);
+	assert_non_null(strstr(a->text, "configuration differs"));
+	request(s, 2, MSG_START, "new", 0);
+	run(s);
+	assert_string_equal(last(s, 2, ACT_REPLY)->text, "unknown resource 'new'");
+	assert_int_equal(res(s, 1, "new")->phase, PHASE_STOPPED);
+
+	reload_node(s, 2, conf);
+	for (int i = 1; i <= N; i++) {
+		assert_true(rsm_node(&s->m[i], 1)->eligible);    /* two against one */
+		assert_true(rsm_node(&s->m[i], 2)->eligible);
+		assert_false(rsm_node(&s->m[i], 3)->eligible);
+	}
+	request(s, 2, MSG_START, "new", 3);   /* node 3 does not know it */
+	run(s);
+	assert_false(last(s, 2, ACT_REPLY)->ok);
+	request(s, 2, MSG_START, "new", 0);
+	run(s);
+	assert_true(last(s, 2, ACT_REPLY)->ok);
+	assert_int_equal(res(s, 1, "new")->owner, 1);
+	assert_int_equal(res(s, 2, "new")->phase, PHASE_STARTING);
+	assert_null(res(s, 3, "new"));
+	assert_int_equal(count(s, 1, ACT_START), 1);
+	assert_int_equal(count(s, 3, ACT_START), 0);
+	result(s, 1, "new", WIRE_OP_START, true, res(s, 1, "new")->epoch, NULL);
+	run(s);
+	s->facts[1][2].running = 1;
+	assert_null(rsm_differs(&s->m[1], &s->m[2]));
+
+	/* the last one learns the entry from the merge */
+	reload_node(s, 3, conf);
+	agree(s);
+	assert_int_equal(res(s, 3, "new")->phase, PHASE_RUNNING);
+	assert_int_equal(res(s, 3, "new")->owner, 1);
+	for (int i = 1; i <= N; i++)
+		assert_true(rsm_node(&s->m[i], 3)->eligible);
+	assert_int_equal(res(s, 3, "web")->owner, 2);
+	sim_free(s);
+}
+
+/* A resource leaves the table only when STOPPED, and then all or nothing
+ * (rule 37): a refused reload changes neither the table nor the digest. */
+static void a_reload_removes_only_a_stopped_resource(void **state)
+{
+	struct sim *s = sim_new();
+	struct handoff_config without;
+	struct config_errors err = { 0 };
+	char conf[sizeof(CONF)], why[200] = "";
+	uint64_t digest;
+	(void)state;
+
+	/* CONF without [resource db], and web's mount_point changed too */
+	snprintf(conf, sizeof(conf), "%s", CONF);
+	*strstr(conf, "[resource db]") = '\0';
+	config_defaults(&without);
+	assert_int_equal(config_load_string(&without, "r.conf", conf, &err), 0);
+	all_up(s);
+	request(s, 1, MSG_START, "db", 2);
+	run(s);
+	result(s, 2, "db", WIRE_OP_START, true, 1, NULL);
+	run(s);
+	digest = s->m[1].local_digest;
+	assert_int_equal(rsm_reconfigure(&s->m[1], &without, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "cannot remove db while it is RUNNING: stop it first"));
+	assert_int_equal(s->m[1].n_res, 2);
+	assert_int_equal(s->m[1].local_digest, digest);
+	assert_int_equal(res(s, 1, "db")->phase, PHASE_RUNNING);
+	agree(s);
+
+	request(s, 1, MSG_STOP, "db", 0);
+	run(s);
+	result(s, 2, "db", WIRE_OP_STOP, true, res(s, 1, "db")->epoch, NULL);
+	run(s);
+	assert_int_equal(rsm_reconfigure(&s->m[1], &without, why, sizeof(why)), 0);
+	assert_int_equal(s->m[1].n_res, 1);
+	assert_null(res(s, 1, "db"));
+	assert_int_equal(res(s, 1, "web")->phase, PHASE_STOPPED);
+	assert_true(s->m[1].local_digest != digest);
+	rsm_free(&s->m[1]);      /* its resources point into WITHOUT */
+	s->up[1] = false;
+	config_free(&without);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2822,6 +3986,12 @@ int main(void)
 		cmocka_unit_test(migration_target_leaves),
 		cmocka_unit_test(standby_drains_a_node),
 		cmocka_unit_test(standby_survives_a_sync),
+		cmocka_unit_test(maintenance_blocks_restart_migrate_and_requests),
+		cmocka_unit_test(node_maintenance_blocks_failover),
+		cmocka_unit_test(leaving_maintenance_adopts_what_runs),
+		cmocka_unit_test(maintenance_merges_by_generation),
+		cmocka_unit_test(maintenance_holds_what_was_under_way),
+		cmocka_unit_test(leaving_maintenance_waits_for_quorum),
 		cmocka_unit_test(the_drain_is_the_same_after_a_restart),
 		cmocka_unit_test(a_node_that_left_stays_in_standby),
 		cmocka_unit_test(a_restarted_member_in_standby_stays_in_standby),
@@ -2847,8 +4017,13 @@ int main(void)
 		cmocka_unit_test(foreign_spares_a_member_that_announced_itself),
 		cmocka_unit_test(forged_state_from_a_second_pid_is_dropped),
 		cmocka_unit_test(forged_migrate_is_dropped),
-		cmocka_unit_test(a_joiner_learns_who_is_foreign),
-		cmocka_unit_test(a_joiner_replays_what_it_took_before_it_knew),
+		cmocka_unit_test(a_join_resets_who_is_foreign),
+		cmocka_unit_test(a_joiner_agrees_without_a_lone_handoffd),
+		cmocka_unit_test(a_partition_heal_resets_who_is_foreign),
+		cmocka_unit_test(a_forged_hello_at_a_join_is_contested),
+		cmocka_unit_test(a_settled_handoffd_is_not_contested),
+		cmocka_unit_test(a_forger_racing_its_own_join_is_contested),
+		cmocka_unit_test(a_contest_leaves_the_workload_alone),
 		cmocka_unit_test(a_member_named_foreign_is_readmitted),
 		cmocka_unit_test(a_failure_restarts_in_place),
 		cmocka_unit_test(failures_past_max_restarts_leave_it_failed),
@@ -2856,12 +4031,26 @@ int main(void)
 		cmocka_unit_test(only_the_owners_report_of_this_epoch_counts),
 		cmocka_unit_test(cleanup_resets_the_count_of_a_running_resource),
 		cmocka_unit_test(a_joiner_learns_the_count_and_the_restart),
+		cmocka_unit_test(restarts_spent_relocate_to_the_next_node),
+		cmocka_unit_test(relocation_skips_a_node_without_uptodate_data),
+		cmocka_unit_test(a_storage_failure_moves_it_away_live),
+		cmocka_unit_test(a_storage_failure_of_a_dead_workload_moves_it_cold),
+		cmocka_unit_test(relocations_spent_leave_it_failed),
+		cmocka_unit_test(the_relocation_count_expires),
+		cmocka_unit_test(no_relocation_target_leaves_it_failed),
+		cmocka_unit_test(a_relocation_retargets_after_the_stop),
+		cmocka_unit_test(dead_at_a_sync_is_counted),
+		cmocka_unit_test(dead_at_a_sync_without_quorum_is_failed),
+		cmocka_unit_test(a_joiner_learns_a_relocation),
+		cmocka_unit_test(seeded_counts_survive_a_cold_start),
 		cmocka_unit_test(a_joiner_keeps_the_standby_of_a_readmitted_node),
 		cmocka_unit_test(a_foreign_never_names_a_known_handoffd),
-		cmocka_unit_test(forged_foreign_names_do_not_crowd_out_a_joiners_log),
-		cmocka_unit_test(a_foreign_flood_of_real_names_is_bounded),
+		cmocka_unit_test(forged_foreign_names_change_nothing),
+		cmocka_unit_test(a_foreign_flood_of_real_names_changes_nothing),
 		cmocka_unit_test(many_cpg_handles_do_not_shut_out_a_handoffd),
 		cmocka_unit_test(a_flood_during_a_sync_is_bounded),
+		cmocka_unit_test(a_rolling_reload_adds_a_resource),
+		cmocka_unit_test(a_reload_removes_only_a_stopped_resource),
 	};
 	return cmocka_run_group_tests_name("rsm", tests, NULL, NULL);
 }

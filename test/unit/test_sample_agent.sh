@@ -93,6 +93,8 @@ pid1=$(counter_pid)
 check "the pid file names a live process" alive "$pid1"
 check "the counter runs detached: own session, no pipe or tty held" detached
 expect 0 "monitor: running (0)" monitor
+check "monitor reports the counter's pid on a pid= line" \
+	sh -c '[ "$(HANDOFF_MOUNT=$1 "$2" monitor | grep "^pid=")" = "pid=$3" ]' _ "$MNT" "$AGENT" "$pid1"
 expect 0 "start again succeeds (idempotent)" start
 check "... and leaves the same process" [ "$(counter_pid)" = "$pid1" ]
 v1=$(last)

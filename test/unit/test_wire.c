@@ -19,7 +19,7 @@ static size_t encode_state(uint8_t **buf, uint32_t nodeid)
 		{ .name = "db", .owner = 0, .phase = PHASE_FAILED, .epoch = 3,
 		  .last_error = "promote: 0: State change failed",
 		  .fail_count = 4, .last_fail_ms = 0x1a2b3c4d5e6full,
-		  .last_fail = "workload on node 1: monitor: exit 1" },
+		  .last_fail = "workload on node 1: monitor: exit 1", .reloc_count = 0x0102 },
 	};
 	struct wire_fact facts[1] = {
 		{ .name = "web", .role = ROLE_PRIMARY, .disk = 9, .mounted = 1, .running = 1 },
@@ -30,7 +30,7 @@ static size_t encode_state(uint8_t **buf, uint32_t nodeid)
 		.proto_min = 3, .proto_max = 3, .config_digest = 0x1122334455667788ull,
 		.flags = WIRE_STATE_QUORATE_SEEN, .quorate_ring_nodeid = 1,
 		.table_gen = 0x2c, .entries = entries, .n_entries = 2,
-		.facts = facts, .n_facts = 1,
+		.facts = facts, .n_facts = 1, .clock_ms = 1800000000456ull,
 	};
 	return wire_encode(&m, WIRE_VERSION_MAX, buf);
 }
@@ -50,7 +50,11 @@ static void state_roundtrip(void **state)
 	assert_int_equal(buf[12] | buf[13] << 8, len);
 	assert_int_equal(wire_decode(buf, len, 2, &m, why, sizeof(why)), 0);
 	assert_int_equal(m.hdr.type, MSG_STATE);
-	assert_int_equal(m.hdr.version, 4);
+	assert_int_equal(m.hdr.version, 5);
+	/* version 5: the sender's clock, and an entry's relocation count */
+	assert_true(m.u.state.clock_ms == 1800000000456ull);
+	assert_int_equal(m.u.state.entries[1].reloc_count, 0x0102);
+	assert_int_equal(m.u.state.entries[0].reloc_count, 0);
 	assert_int_equal(m.u.state.config_digest, 0x1122334455667788ull);
 	assert_int_equal(m.u.state.table_gen, 0x2c);
 	assert_int_equal(m.u.state.n_entries, 2);
@@ -89,9 +93,10 @@ static void state_roundtrip(void **state)
 	}
 	assert_true(m.u.state.facts[0].name >= m.u.state.strings &&
 		    m.u.state.facts[0].name < m.u.state.strings + len);
-	/* 64 bytes, the phase times of version 4 (28, padded) and its fail
-	 * count, time and reason pointer */
-	assert_true(sizeof(struct wire_entry) <= 120 &&
+	/* 64 bytes, the phase times of version 4 (28, padded), its fail
+	 * count, time and reason pointer, and version 5's relocation count
+	 * and maintenance generation */
+	assert_true(sizeof(struct wire_entry) <= 128 &&
 		    sizeof(struct wire_fact) <= 16);
 	wire_free(&m);
 	free(buf);
@@ -152,6 +157,21 @@ static void expect_encoded_rejected(const struct wire_msg *m, const char *reason
 
 	assert_true(len > 0);
 	expect_reject(buf, len, m->hdr.nodeid, reason);
+	free(buf);
+}
+
+/* The STATE M, once encoded, decodes with FLAGS on its first entry */
+static void expect_first_entry_flags(const struct wire_msg *m, uint8_t flags)
+{
+	struct wire_msg d;
+	char why[256];
+	uint8_t *buf;
+	size_t len = wire_encode(m, WIRE_VERSION_MAX, &buf);
+
+	assert_true(len > 0);
+	assert_int_equal(wire_decode(buf, len, m->hdr.nodeid, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.state.entries[0].flags, flags);
+	wire_free(&d);
 	free(buf);
 }
 
@@ -261,10 +281,11 @@ static void fencing_fields(void **state)
 	wire_free(&d);
 	/* db's lost owner ends its lost owners: its fence byte comes right
 	 * before the entry's phase times (version 4), fail count (2 bytes),
-	 * last failure time (8) and reason (2: ""), then n_facts (2 bytes, no
-	 * facts follow), n_members (1 byte, no members follow), n_standby and
-	 * n_history (1 byte each) */
-	at = len - 1 - 2 - 1 - 2 - 12 - 4 * WIRE_TIMES;
+	 * last failure time (8) and reason (2: ""), relocation count (2,
+	 * version 5), maint_gen (8, version 5), then n_facts (2 bytes, no
+	 * facts follow), n_members (1 byte, no members follow), n_standby,
+	 * n_history and n_maint (1 byte each) */
+	at = len - 1 - 2 - 1 - 2 - 14 - 4 * WIRE_TIMES - 8 - 1;
 	buf[at] = 7;
 	expect_reject(buf, len, 1, "lost owner out of range");
 	buf[at] = LOST_WATCHDOG;
@@ -358,10 +379,11 @@ static void identity_messages(void **state)
 	assert_int_equal(d.u.state.members[2].nodeid, 3);
 	assert_int_equal(d.u.state.members[2].status, MEMBER_FOREIGN);
 	wire_free(&d);
-	/* the members come last but for n_standby and n_history (version 4) */
-	buf[len - 3] = 3;                       /* the last member's status */
+	/* the members come last but for n_standby, n_history (version 4)
+	 * and n_maint (version 5) */
+	buf[len - 4] = 3;                       /* the last member's status */
 	expect_reject(buf, len, 2, "member out of range");
-	buf[len - 3 - 9 * 3] = WIRE_MEMBERS_MAX + 1;   /* n_members */
+	buf[len - 4 - 9 * 3] = WIRE_MEMBERS_MAX + 1;   /* n_members */
 	expect_reject(buf, len, 2, "too many members");
 	free(buf);
 	m.u.state.n_members = WIRE_MEMBERS_MAX + 1;
@@ -419,17 +441,17 @@ static void admin_state(void **state)
 	assert_null(d.u.state.history);
 
 	/* each record checked: the standby records start after the members */
-	hist_at = WIRE_HEADER_LEN + 2 + 2 + 8 + 4 + 4 + 8 + 16 + 2 +
-		  (2 + 3 + 4 + 1 + 8 + 4 + 2 + 1 + 8 + 16 + 1 + 4 * WIRE_TIMES + 2 + 8 + 2) +
+	hist_at = WIRE_HEADER_LEN + 2 + 2 + 8 + 4 + 4 + 8 + 16 + 8 + 2 +
+		  (2 + 3 + 4 + 1 + 8 + 4 + 2 + 1 + 8 + 16 + 1 + 4 * WIRE_TIMES + 2 + 8 + 2 + 2 + 8) +
 		  2 + 1;
 	buf[hist_at + 1 + 4] = 2;                          /* on */
-	expect_reject(buf, len, 2, "standby record out of range");
+	expect_reject(buf, len, 2, "standby or maintenance record out of range");
 	buf[hist_at + 1 + 4] = 1;
 	memset(buf + hist_at + 1 + 5, 0, 8);               /* gen 0 */
-	expect_reject(buf, len, 2, "standby record out of range");
+	expect_reject(buf, len, 2, "standby or maintenance record out of range");
 	buf[hist_at + 1 + 5] = 5;
 	memcpy(buf + hist_at + 1 + 13, buf + hist_at + 1, 4);   /* node 2 twice */
-	expect_reject(buf, len, 2, "standby record of a node twice");
+	expect_reject(buf, len, 2, "standby or maintenance record of a node twice");
 	buf[hist_at + 1 + 13] = 7;
 	buf[hist_at] = WIRE_STANDBY_MAX + 1;
 	expect_reject(buf, len, 2, "standby count out of range");
@@ -441,7 +463,8 @@ static void admin_state(void **state)
 	buf[hist_at] = 3;
 	expect_reject(buf, len, 2, "history count out of range");
 	buf[hist_at] = 1;
-	expect_reject(buf, len, 2, "trailing bytes");
+	/* the second entry's first byte (its seq, 0xff) is read as n_maint */
+	expect_reject(buf, len, 2, "maintenance count out of range");
 	buf[hist_at] = 2;
 	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
 	wire_free(&d);
@@ -471,15 +494,17 @@ static void header_checks(void **state)
 	memcpy(copy, buf, len);
 	/* version 1 knew no dump ids, version 2 no group members (who
 	 * speaks for a node), version 3 no standby records, history or
-	 * fail counts: none is spoken any more */
+	 * fail counts, version 4 no relocation or maintenance: none is spoken any more */
 	copy[4] = 1;
-	expect_reject(copy, len, 2, "protocol version 1, we speak 4..4");
+	expect_reject(copy, len, 2, "protocol version 1, we speak 5..5");
 	copy[4] = 2;
-	expect_reject(copy, len, 2, "protocol version 2, we speak 4..4");
+	expect_reject(copy, len, 2, "protocol version 2, we speak 5..5");
 	copy[4] = 3;
-	expect_reject(copy, len, 2, "protocol version 3, we speak 4..4");
-	copy[4] = 5;
-	expect_reject(copy, len, 2, "protocol version 5");
+	expect_reject(copy, len, 2, "protocol version 3, we speak 5..5");
+	copy[4] = 4;
+	expect_reject(copy, len, 2, "protocol version 4, we speak 5..5");
+	copy[4] = 6;
+	expect_reject(copy, len, 2, "protocol version 6");
 
 	memcpy(copy, buf, len);
 	copy[6] = 77;
@@ -558,9 +583,20 @@ static void failure_reports(void **state)
 	assert_int_equal(d.u.failure.kind, FAIL_STORAGE);
 	assert_true(d.u.failure.at_ms == 1800000000123ull);
 	assert_string_equal(d.u.failure.reason, "drbd: disk Diskless");
+	assert_int_equal(d.u.failure.flags, 0);
 	/* the sender is checked like every message's */
 	expect_reject(buf, len, 3, "claims nodeid 2");
 	free(buf);
+	/* version 5: the reporter's word that a dump can still be written */
+	m.u.failure.flags = WIRE_FAIL_LIVE;
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(buf[len - 1], WIRE_FAIL_LIVE);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.failure.flags, WIRE_FAIL_LIVE);
+	buf[len - 1] = 0x2;
+	expect_reject(buf, len, 2, "unknown failure flags");
+	free(buf);
+	m.u.failure.flags = 0;
 
 	m.u.failure.kind = 3;
 	expect_encoded_rejected(&m, "failure kind out of range");
@@ -579,13 +615,104 @@ static void failure_reports(void **state)
 					  .n_entries = 1 };
 	expect_encoded_rejected(&st, "a restart flag outside STOPPING");
 	e.phase = PHASE_STOPPING;
+	expect_first_entry_flags(&st, WIRE_ENTRY_RESTART);
+	/* a cold relocation is a STOPPING's with its target, and not a
+	 * restart at once (version 5) */
+	e.flags = WIRE_ENTRY_RELOCATE;
+	expect_encoded_rejected(&st, "a relocation flag outside STOPPING, or without its target");
+	e.target = 3;
 	len = wire_encode(&st, WIRE_VERSION_MAX, &buf);
 	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
-	assert_int_equal(d.u.state.entries[0].flags, WIRE_ENTRY_RESTART);
+	assert_int_equal(d.u.state.entries[0].flags, WIRE_ENTRY_RELOCATE);
+	assert_int_equal(d.u.state.entries[0].target, 3);
 	wire_free(&d);
 	free(buf);
-	e.flags = 0x4;
+	e.flags = WIRE_ENTRY_RELOCATE | WIRE_ENTRY_RESTART;
+	expect_encoded_rejected(&st, "a relocation flag outside STOPPING, or without its target");
+	e.phase = PHASE_RUNNING;
+	e.flags = WIRE_ENTRY_RELOCATE;
+	expect_encoded_rejected(&st, "a relocation flag outside STOPPING, or without its target");
+	e.flags = 0x20;
 	expect_encoded_rejected(&st, "unknown entry flags");
+}
+
+/* Version 5: MAINTENANCE, a STATE entry's maintenance and the cluster's
+ * and nodes' maintenance records (rules 33-35). */
+static void maintenance_state_and_request(void **state)
+{
+	struct wire_standby mt[2] = { { 0, 1, 3 }, { 2, 0, 9 } };
+	struct wire_entry e = { .name = "web", .last_error = "", .phase = PHASE_RUNNING,
+				.flags = WIRE_ENTRY_MAINT, .maint_gen = 7 };
+	struct wire_msg m = { .hdr = { .type = MSG_STATE, .nodeid = 2 } }, d;
+	char why[256];
+	uint8_t *buf;
+	size_t len;
+	(void)state;
+
+	m.u.state.entries = &e;
+	m.u.state.n_entries = 1;
+	m.u.state.maint = mt;
+	m.u.state.n_maint = 2;
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_true(len > 0);
+	assert_int_equal(wire_decode(buf, len, 2, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.state.entries[0].flags, WIRE_ENTRY_MAINT);
+	assert_int_equal(d.u.state.entries[0].maint_gen, 7);
+	assert_int_equal(d.u.state.n_maint, 2);
+	assert_int_equal(d.u.state.maint[0].node, 0);      /* the whole cluster */
+	assert_int_equal(d.u.state.maint[0].gen, 3);
+	assert_true(d.u.state.maint[1].node == 2 && !d.u.state.maint[1].on);
+	wire_free(&d);
+	assert_null(d.u.state.maint);
+	/* the records end the message: 2 of 13 bytes, after n_maint */
+	buf[len - 13 + 4] = 2;                             /* on */
+	expect_reject(buf, len, 2, "maintenance record out of range");
+	buf[len - 13 + 4] = 0;
+	memset(buf + len - 13, 0, 4);                      /* the cluster twice */
+	expect_reject(buf, len, 2, "maintenance record of a node twice");
+	buf[len - 2 * 13 - 1] = WIRE_MAINT_MAX + 1;
+	expect_reject(buf, len, 2, "maintenance count out of range");
+	free(buf);
+	e.maint_gen = 0;                   /* on, but never decided */
+	expect_encoded_rejected(&m, "maintenance without its generation");
+	e.maint_gen = 7;
+	e.flags = WIRE_ENTRY_MAINT | WIRE_ENTRY_ADOPT;
+	expect_encoded_rejected(&m, "an adoption of a resource still in maintenance");
+	e.flags = WIRE_ENTRY_ADOPT;
+	expect_first_entry_flags(&m, WIRE_ENTRY_ADOPT);
+
+	/* the request names exactly what its scope says */
+	m = (struct wire_msg){ .hdr = { .type = MSG_MAINTENANCE, .nodeid = 3 } };
+	m.u.req = (struct wire_request){ .req_id = 0x01020304, .scope = MAINT_RESOURCE, .on = 1,
+					 .resource = "web" };
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(len, WIRE_HEADER_LEN + 4 + 1 + 1 + 4 + 2 + 3);
+	assert_int_equal(buf[WIRE_HEADER_LEN], 0x04);      /* little-endian req_id */
+	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.req.scope, MAINT_RESOURCE);
+	assert_int_equal(d.u.req.on, 1);
+	assert_string_equal(d.u.req.resource, "web");
+	assert_string_equal(wire_type_name(MSG_MAINTENANCE), "MAINTENANCE");
+	buf[WIRE_HEADER_LEN + 5] = 2;                      /* on */
+	expect_reject(buf, len, 3, "maintenance scope, on, node or resource out of range");
+	buf[WIRE_HEADER_LEN + 5] = 1;
+	buf[WIRE_HEADER_LEN + 4] = 4;                      /* scope */
+	expect_reject(buf, len, 3, "maintenance scope, on, node or resource out of range");
+	buf[WIRE_HEADER_LEN + 4] = MAINT_CLUSTER;          /* ... with a resource */
+	expect_reject(buf, len, 3, "maintenance scope, on, node or resource out of range");
+	free(buf);
+	m.u.req = (struct wire_request){ .scope = MAINT_NODE, .node = 2 };
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.req.node, 2);
+	memset(buf + WIRE_HEADER_LEN + 6, 0, 4);           /* a node scope without a node */
+	expect_reject(buf, len, 3, "maintenance scope, on, node or resource out of range");
+	free(buf);
+	m.u.req = (struct wire_request){ .scope = MAINT_CLUSTER };
+	len = wire_encode(&m, WIRE_VERSION_MAX, &buf);
+	assert_int_equal(wire_decode(buf, len, 3, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.u.req.scope, MAINT_CLUSTER);
+	free(buf);
 }
 
 static void huge_counts_do_not_allocate(void **state)
@@ -595,8 +722,8 @@ static void huge_counts_do_not_allocate(void **state)
 	(void)state;
 
 	/* n_entries sits right after the fixed STATE fields (and the timings) */
-	buf[WIRE_HEADER_LEN + 44] = 0xff;
-	buf[WIRE_HEADER_LEN + 45] = 0xff;
+	buf[WIRE_HEADER_LEN + 52] = 0xff;
+	buf[WIRE_HEADER_LEN + 53] = 0xff;
 	expect_reject(buf, len, 2, "entry count larger than the message");
 	free(buf);
 }
@@ -606,7 +733,7 @@ static void huge_counts_do_not_allocate(void **state)
  * lost[]: the offset of the first entry's flags in encode_state()'s
  * message (the entries begin after the fixed fields, the timings and
  * n_entries) */
-#define FIRST_ENTRY (WIRE_HEADER_LEN + 46)
+#define FIRST_ENTRY (WIRE_HEADER_LEN + 54)
 #define FIRST_FLAGS (FIRST_ENTRY + 2 + 3 + 4 + 1 + 8 + 4 + 2)
 
 static void dump_identity_checks(void **state)
@@ -739,6 +866,7 @@ int main(void)
 		cmocka_unit_test(fencing_fields),
 		cmocka_unit_test(identity_messages),
 		cmocka_unit_test(admin_state),
+		cmocka_unit_test(maintenance_state_and_request),
 		cmocka_unit_test(header_checks),
 		cmocka_unit_test(every_truncation_fails_cleanly),
 		cmocka_unit_test(body_checks),
