@@ -39,7 +39,8 @@
  *    cut isolates one node, and heals; another process joins, and leaves.
  *  - Each handoffd k: its member list mem[k] (the last confchg it handled)
  *    and per member a status (MEMBER_UNKNOWN, MEMBER_DAEMON, MEMBER_FOREIGN)
- *    with SETTLED, CONTESTED and ANNOUNCED; syncing, and the nodes whose
+ *    with SETTLED, CONTESTED, ANNOUNCED and REFUSED (the last two: in this
+ *    sync, cleared at every sync start); syncing, and the nodes whose
  *    STATE it took in this sync (seen).  The rules (rsm.c):
  *    1. confchg: if somebody joined (from its own view; a joiner sees
  *       everyone join), every status is reset to unknown; else the members
@@ -49,33 +50,42 @@
  *    2. HELLO or STATE of X, on node N: refused if X is contested; if N
  *       has another handoffd Y, refused, and unless Y is SETTLED both are
  *       contested (foreign, not settled) and N's STATE of this sync is
- *       dropped; else X is N's handoffd (a foreign X: re-admitted, and
- *       outside a sync a new sync opens).
+ *       dropped; a refused X is REFUSED; else X is N's handoffd and
+ *       ANNOUNCED (a foreign X: re-admitted, and outside a sync a new
+ *       sync opens).
  *    3. FOREIGN from a handoffd (its timer: the members it sees unknown
  *       and silent since its sync began) marks each named member that is
  *       still unknown and silent since the sync began foreign; a handoffd
  *       that finds itself named says HELLO again.
- *    4. The barrier: a sync ends when it took a STATE of this group from
- *       the handoffd of every node that has a member not foreign; then
- *       every handoffd member is SETTLED.
+ *    4. The barrier (all_states_seen): a sync ends when it took a STATE
+ *       of this group from the handoffd of every node that has a member
+ *       not foreign, and every member still unknown said something in
+ *       this sync (ANNOUNCED or REFUSED) or was named foreign; then every
+ *       handoffd member is SETTLED.  The second half is what keeps a
+ *       forger's STATE, sent right after a join, from ending the sync
+ *       before its node's handoffd's HELLO, which contests them.
  *    A STATE flagged RESYNC from a handoffd opens a sync where none is
  *    under way.
- *  - TIMING_HELLO_BEFORE_STATE (an assumption, by name): a handoffd sends
- *    its STATE only once every handoffd of its side has handled every
- *    confchg (and so said HELLO): the probe behind a STATE takes longer
- *    than the slowest handoffd takes to handle a confchg.  The variant
- *    NO_HELLO_TIMING drops it.
- *  - TIMING_FOREIGN_AFTER_HELLO (a bound of the search, not needed for the
- *    properties): a timer sends FOREIGN once per sync, when its handoffd
- *    has handled everything and every handoffd of its side every confchg
- *    (FOREIGN_AFTER_MS, 4 s, is longer).  -DSTALL drops it: a stalled
- *    handoffd is then named foreign, says HELLO again and is re-admitted.
+ *  - A handoffd sends its STATE whenever it likes after its confchg
+ *    (no assumption about the probe's length against another handoffd's
+ *    HELLO); the other processes send whenever they like.
+ *  - TIMING_FOREIGN_AFTER_HELLO (an assumption of the properties, the
+ *    only timing one): a timer sends FOREIGN once per sync, when its
+ *    handoffd has handled everything and every handoffd of its side every
+ *    confchg (FOREIGN_AFTER_MS, 4 s, is longer than a handoffd takes to
+ *    say HELLO after a confchg): a handoffd is named foreign only after it
+ *    had the chance to say HELLO.  -DSTALL drops it: a stalled handoffd
+ *    is then named foreign, says HELLO again and is re-admitted; with the
+ *    other process silent every property still holds, beside a forger
+ *    no_settled_forger fails (the documented limit: the variant STALL).
+ *  - -DXNODE=k: only node k has another process.
  *
  * Checked (test/model/run-model):
  *  - agreement: every handoffd that handles a log entry ends up with the
  *    same barrier (syncing, the STATEs taken, the nodes it waits for:
  *    agree_barrier) and the same member list and statuses, SETTLED,
- *    CONTESTED and ANNOUNCED included (agree_status), as the first one that
+ *    CONTESTED, ANNOUNCED and REFUSED included (agree_status; with the
+ *    barrier's second half, the members it waits for), as the first one that
  *    handled it (the entry keeps that reference);
  *  - no takeover: another process becomes a node's handoffd in a view
  *    only when that view holds no settled handoffd of the node
@@ -92,8 +102,15 @@
  *   -DBEFORE_THIS_FIX   the rules before: statuses carried over for the
  *                       members that stay at every confchg, a heal
  *                       included; a joiner knows nobody; no contest, the
- *                       first announcer wins (checked: agree_barrier)
- *   -DNO_HELLO_TIMING   drop TIMING_HELLO_BEFORE_STATE
+ *                       first announcer wins, no second half of the
+ *                       barrier (checked: agree_barrier)
+ *   -DNO_UNKNOWN_WAIT   drop the barrier's second half: a forger's STATE
+ *                       right after a join ends the sync as its node,
+ *                       before the handoffd's HELLO (no_settled_forger)
+ *   -DSTALL             (with a forger) a handoffd stalled past
+ *                       FOREIGN_AFTER_MS is named foreign, and the forger
+ *                       beside it ends the sync as its node
+ *                       (no_settled_forger): the documented limit
  *   -DNO_FOREIGN_TIMER  no handoffd sends FOREIGN
  *   -DNO_RESET_AT_JOIN  the members that stay keep their statuses at a
  *                       join too (the rest of the new rules as they are)
@@ -145,6 +162,14 @@
 #define O(k)  (2 * (k) + 1)
 #define BIT(b) (1 << (b))
 
+/* -DXNODE=k: only node k has another process (id-join: with no crash and
+ * no cut, A and C are alike, so A alone shows what both would) */
+#ifdef XNODE
+#define XON(k) ((k) == XNODE)
+#else
+#define XON(k) true
+#endif
+
 /* the node whose handoffd may crash and restart */
 #ifndef CRASHNODE
 #ifdef START_OTHER_A
@@ -162,6 +187,7 @@
 #define SETTLED   4
 #define CONTESTED 8
 #define ANNOUNCED 16
+#define REFUSED   32      /* its announcement was refused in this sync */
 
 /* ---- the world ---- */
 byte alive = 21;        /* the group's members (bitmask): A.d, B.d, C.d */
@@ -203,17 +229,13 @@ hidden byte log_room, agree_barrier, agree_status, no_takeover, no_settled_forge
 /* the members k sees unknown and silent since its sync began (its timer's names) */
 #define SIL(k, m) ((ISMEM(k, m) && (id[(k) * NM + (m)] & (ST | ANNOUNCED)) == 0) -> BIT(m) : 0)
 #define SILENT(k) (SIL(k, 0) | SIL(k, 1) | SIL(k, 2) | SIL(k, 3) | SIL(k, 4) | SIL(k, 5))
-/* TIMING_HELLO_BEFORE_STATE: every handoffd of k's side handled every confchg */
+/* every handoffd of k's side handled every confchg (and so said HELLO) */
 #define HANDLED(k, j) (!(SIDE(k) & BIT(j)) || pc[j] == 0)
 #define HELLO_SAID_ALL(k) (HANDLED(k, 0) && HANDLED(k, 1) && HANDLED(k, 2))
-#ifdef NO_HELLO_TIMING
-#define HELLO_SAID(k) true
-#else
-#define HELLO_SAID(k) (HANDLED(k, 0) && HANDLED(k, 1) && HANDLED(k, 2))
-#endif
 
-/* TIMING_FOREIGN_AFTER_HELLO: FOREIGN_AFTER_MS is longer than any handoffd
- * takes to handle a confchg (-DSTALL: a handoffd may stall past it) */
+/* TIMING_FOREIGN_AFTER_HELLO (an assumption of the properties):
+ * FOREIGN_AFTER_MS is longer than any handoffd takes to handle a confchg
+ * (-DSTALL: a handoffd may stall past it, the documented limit) */
 #ifdef STALL
 #define TIMER_LATE(k) true
 #else
@@ -307,7 +329,7 @@ inline start_sync(k)
 	syncing[k] = 1; seen[k] = 0; spend[k] = 1; fsent[k] = 0;
 	ti = 0;
 	do
-	:: ti < NM -> id[k * NM + ti] = id[k * NM + ti] & ~ANNOUNCED; ti++
+	:: ti < NM -> id[k * NM + ti] = id[k * NM + ti] & ~(ANNOUNCED | REFUSED); ti++
 	:: else -> break
 	od
 }
@@ -358,10 +380,22 @@ inline merge(k)
 	od
 }
 
+/* the barrier's second half (rule 19): every member k knows nothing of
+ * said something in this sync, accepted or refused, or was named foreign.
+ * It keeps a forger that races its node's handoffd after a join from
+ * ending the sync before that handoffd's HELLO, which contests them. */
+#if defined(NO_UNKNOWN_WAIT) || defined(BEFORE_THIS_FIX)
+#define UNHEARD(k, m) false
+#else
+#define UNHEARD(k, m) (ISMEM(k, m) && (id[(k) * NM + (m)] & (ST | ANNOUNCED | REFUSED)) == 0)
+#endif
+#define ALL_HEARD(k) !(UNHEARD(k, 0) || UNHEARD(k, 1) || UNHEARD(k, 2) || \
+		       UNHEARD(k, 3) || UNHEARD(k, 4) || UNHEARD(k, 5))
+
 inline barrier(k)
 {
 	waits_for(k);
-	allseen = ((wf & seen[k]) == wf);
+	allseen = ((wf & seen[k]) == wf) && ALL_HEARD(k);
 	if :: syncing[k] && allseen -> merge(k) :: else fi
 }
 
@@ -385,8 +419,8 @@ inline announce(k, X)
 #ifndef BEFORE_THIS_FIX
 		if
 		:: !(id[k * NM + yi] & SETTLED) ->
-			id[k * NM + X] = (id[k * NM + X] & ANNOUNCED) | MEMBER_FOREIGN | CONTESTED;
-			id[k * NM + yi] = (id[k * NM + yi] & ANNOUNCED) | MEMBER_FOREIGN | CONTESTED;
+			id[k * NM + X] = (id[k * NM + X] & (ANNOUNCED | REFUSED)) | MEMBER_FOREIGN | CONTESTED;
+			id[k * NM + yi] = (id[k * NM + yi] & (ANNOUNCED | REFUSED)) | MEMBER_FOREIGN | CONTESTED;
 			seen[k] = seen[k] & ~BIT(X / 2)
 		:: else
 		fi
@@ -452,7 +486,7 @@ inline on_hello(k, X)
 		announce(k, X);
 		if
 		:: ok -> id[k * NM + X] = id[k * NM + X] | ANNOUNCED
-		:: else -> barrier(k)
+		:: else -> id[k * NM + X] = id[k * NM + X] | REFUSED; barrier(k)
 		fi
 	:: else
 	fi
@@ -468,7 +502,7 @@ inline on_state(k, X, a)
 		fi;
 		announce(k, X);
 		if
-		:: !ok -> barrier(k)
+		:: !ok -> id[k * NM + X] = id[k * NM + X] | REFUSED; barrier(k)
 		:: ok ->
 			id[k * NM + X] = id[k * NM + X] | ANNOUNCED;
 			if
@@ -594,7 +628,7 @@ proctype handoffd(byte k)
 {
 end:	do
 	:: d_step { UP(k) && rd[k] < nlog -> handle(k) }
-	:: d_step { UP(k) && spend[k] && HELLO_SAID(k) ->
+	:: d_step { UP(k) && spend[k] ->
 		spend[k] = 0;
 		printf("MODEL: %c.d sends STATE\n", 65 + k);
 		sd = SIDE(k);
@@ -646,7 +680,7 @@ inline restart(k)
 
 inline join(k)
 {
-	d_step { njoin < MAXJOIN && !(alive & BIT(O(k))) ->
+	d_step { XON(k) && njoin < MAXJOIN && !(alive & BIT(O(k))) ->
 		njoin++; alive = alive | BIT(O(k));
 		printf("MODEL: %c.x joins the group\n", 65 + k);
 		sd = SIDE(k);
