@@ -92,9 +92,10 @@
  *    (no_takeover), and never ends a sync as its node's handoffd while its
  *    node's handoffd is in the group (no_settled_forger);
  *  - ltl sync_ends, <>[] quiet: every sync ends and every entry is
- *    handled, with the other processes silent (a forger taken for the
- *    handoffd of a node without one can hold a sync as a handoffd could:
- *    a known limit).  Every run of the model is finite, so pan -a without
+ *    handled, with the other processes silent where a node may lack its
+ *    handoffd (a forger taken for the handoffd of a node without one can
+ *    hold a sync as a handoffd could: a known limit), and with a forger
+ *    beside running handoffds (id-join).  Every run of the model is finite, so pan -a without
  *    -f (weak fairness, which would hide the final state's stutter) is the
  *    stricter search.
  *
