@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -605,14 +606,19 @@ child_fail(int status_fd)
 
 /* The child's side of a spawn, up to its execve or its function: its own
  * process group, default signals, stdin /dev/null, stdout and stderr to
- * the pipes, the status pipe on fd 3 and no other fd. */
-static void child_setup(int out_w, int err_w, int st_w, int max_fd)
+ * the pipes, the status pipe on fd 3 and no other fd.  TIED (an op
+ * without a timeout, a watcher that runs as long as handoffd does): it
+ * gets SIGKILL when handoffd dies, which it would otherwise outlive for
+ * ever (drbdsetup events2 writes only when DRBD changes). */
+static void child_setup(int out_w, int err_w, int st_w, int max_fd, bool tied)
 {
 	struct sigaction dfl;
 	sigset_t none;
 	int null_fd;
 
 	setpgid(0, 0);
+	if (tied)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* every signal back to default while still all blocked: a handler
 	 * inherited from the loop must not run in here */
 	memset(&dfl, 0, sizeof(dfl));
@@ -659,9 +665,9 @@ static void child_setup(int out_w, int err_w, int st_w, int max_fd)
 
 static void __attribute__((noreturn))
 child_exec(char *const argv[], char *const envp[], int out_w, int err_w, int st_w,
-	   int max_fd)
+	   int max_fd, bool tied)
 {
-	child_setup(out_w, err_w, st_w, max_fd);
+	child_setup(out_w, err_w, st_w, max_fd, tied);
 	execve(argv[0], argv, envp);
 	child_fail(3);
 }
@@ -673,12 +679,13 @@ child_exec(char *const argv[], char *const envp[], int out_w, int err_w, int st_
  * it, and the child resets every handler before unblocking them.
  */
 static pid_t __attribute__((noinline))
-start_child(char *const argv[], char *const envp[], int out_w, int err_w, int st_w, int max_fd)
+start_child(char *const argv[], char *const envp[], int out_w, int err_w, int st_w, int max_fd,
+	    bool tied)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0)
-		child_exec(argv, envp, out_w, err_w, st_w, max_fd);
+		child_exec(argv, envp, out_w, err_w, st_w, max_fd, tied);
 	return pid;
 }
 
@@ -698,12 +705,13 @@ static int max_fd_guess(void)
  * op_runner.h), so the child may call what the function needs; it leaves
  * with _exit, running none of the parent's atexit handlers.
  */
-static pid_t start_fn_child(op_fn fn, void *arg, int out_w, int err_w, int st_w, int max_fd)
+static pid_t start_fn_child(op_fn fn, void *arg, int out_w, int err_w, int st_w, int max_fd,
+			    bool tied)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		child_setup(out_w, err_w, st_w, max_fd);
+		child_setup(out_w, err_w, st_w, max_fd, tied);
 		_exit(fn(arg) & 0xff);
 	}
 	return pid;
@@ -734,10 +742,11 @@ static int spawn(struct op_job *j, const char *const argv[], char *const envp[],
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	if (fn)
-		pid = start_fn_child(fn, arg, p[S_OUT][1], p[S_ERR][1], p[S_STATUS][1], max_fd);
+		pid = start_fn_child(fn, arg, p[S_OUT][1], p[S_ERR][1], p[S_STATUS][1], max_fd,
+				     j->timeout_ms == 0);
 	else
 		pid = start_child((char *const *)argv, envp, p[S_OUT][1], p[S_ERR][1],
-				  p[S_STATUS][1], max_fd);
+				  p[S_STATUS][1], max_fd, j->timeout_ms == 0);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	for (int i = 0; i < S__N; i++) {

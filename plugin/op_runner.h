@@ -70,7 +70,8 @@ struct op_job;
 /*
  * Start ARGV (argv[0] an absolute path, NULL-terminated) with the extra
  * environment ENV (NULL-terminated "K=V" strings, or NULL).  TIMEOUT_MS 0
- * means no timeout.  Neither array needs to outlive the call.
+ * means no timeout: a watcher that runs as long as handoffd does, and dies
+ * with it (PR_SET_PDEATHSIG).  Neither array needs to outlive the call.
  * OUT (may be NULL) receives the handle for op_cancel(); it stays valid
  * until the callback returns or op_cancel() is called.
  * Returns 0, or -EINVAL (bad arguments) or -ENOMEM, and then no callback
