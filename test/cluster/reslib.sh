@@ -53,19 +53,21 @@ counter_grows() {
 	echo "counter $a -> $b"
 	[ "$b" -gt "$a" ]
 }
+# handoffd_pid NODE: the pid of NODE's handoffd (hcluster's record)
+handoffd_pid() { local pid _; read -r pid _ <"$HCLUSTER_DIR/node$1/hcluster/handoffd.pid" && echo "$pid"; }
 # wakeups SECONDS: the voluntary context switches of each node's handoffd
 # (1 to 3) in SECONDS, after 3 s for the background probes of a sync to
 # end: "N1 N2 N3" (a handoffd sleeps in its loop until something happens)
 wakeups() {
-	local i pid _ before=() after=()
+	local i pid before=() after=()
 	sleep 3
 	for i in 1 2 3; do
-		read -r pid _ <"$HCLUSTER_DIR/node$i/hcluster/handoffd.pid" || return 1
+		pid=$(handoffd_pid "$i") || return 1
 		before[i]=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
 	done
 	sleep "$1"
 	for i in 1 2 3; do
-		read -r pid _ <"$HCLUSTER_DIR/node$i/hcluster/handoffd.pid" || return 1
+		pid=$(handoffd_pid "$i") || return 1
 		after[i]=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
 	done
 	echo "$((after[1] - before[1])) $((after[2] - before[2])) $((after[3] - before[3]))"

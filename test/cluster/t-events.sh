@@ -18,7 +18,7 @@ log1() { cat "$(hc path 1)/var/log/handoff/handoffd.log"; }
 events_pids() {
 	local i pid
 	for i in 1 2 3; do
-		read -r pid _ <"$HCLUSTER_DIR/node$i/hcluster/handoffd.pid" 2>/dev/null || continue
+		pid=$(handoffd_pid "$i" 2>/dev/null) || continue
 		pgrep -P "$pid" -f "drbd-standin/drbdadm events2"
 	done
 	return 0
